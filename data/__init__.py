@@ -1,0 +1,1 @@
+"""What comes in: column contracts, validation, importers and the demo-city generator."""

@@ -1,0 +1,147 @@
+"""Column contracts: the logical data model shared by importers, the demo city and both stores.
+
+Each table is a tuple of :class:`Column`. The DuckDB schema (``queries/schema``) and the
+PostGIS migrations implement exactly these columns; ``tests/test_contracts.py`` checks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a logical table.
+
+    Parameters
+    ----------
+    name : column name
+    kind : one of ``text, int, bigint, float, bool, timestamp, geometry``
+    required : a row without a value is rejected on import
+    doc : what the column means
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    doc: str = ""
+
+
+STAGES: tuple[str, ...] = (
+    "reported",
+    "registered",
+    "dispatched",
+    "responded",
+    "resolved",
+    "verified",
+    "closed",
+    "rated",
+)
+"""The governance chain (治理链条) in order; every stage but ``rated`` has ``<stage>_at``."""
+
+STAGE_COLUMNS: tuple[str, ...] = tuple(f"{s}_at" for s in STAGES[:-1])
+"""Timestamp columns of ``events``, in chain order."""
+
+SOURCES: tuple[str, ...] = ("patrol", "hotline", "app", "sensor", "video")
+"""Event sources: grid-worker patrol, 12345 hotline, citizen app, sensor alarm, video AI."""
+
+AREA_LEVELS: tuple[str, ...] = ("district", "street", "community", "grid")
+"""Area hierarchy, coarse to fine: 区 → 街道 → 社区 → 网格."""
+
+FINE_H3_RES: int = 12
+"""Resolution at which ``events.h3`` and ``sensors.h3`` are stored; coarser ones are derived."""
+
+AREAS = (
+    Column("area_id", "text", True, "area code, unique across levels"),
+    Column("level", "text", True, "district | street | community | grid"),
+    Column("parent_id", "text", False, "area_id of the enclosing area"),
+    Column("name_zh", "text", True, "Chinese name"),
+    Column("name_en", "text", False, "English name"),
+    Column("households", "int", False, "households (户)"),
+    Column("population", "int", False, "residents"),
+    Column("geom", "geometry", True, "polygon or multipolygon, WGS-84"),
+)
+
+EVENTS = (
+    Column("event_id", "text", True, "unique event id from the source system"),
+    Column("source", "text", True, "patrol | hotline | app | sensor | video"),
+    Column("category", "text", True, "categories.code"),
+    Column("description", "text", False, "free text; never shown on public pages"),
+    Column("lon", "float", True, "WGS-84 longitude"),
+    Column("lat", "float", True, "WGS-84 latitude"),
+    Column("h3", "bigint", True, f"H3 cell at resolution {FINE_H3_RES}"),
+    Column("grid_id", "text", False, "grid (网格) containing the point"),
+    Column("community_id", "text", False, "community (社区) of the grid"),
+    Column("street_id", "text", False, "street (街道) of the grid"),
+    Column("department", "text", False, "departments.code handling the event"),
+    Column("priority", "int", False, "1 urgent .. 3 normal"),
+    Column("status", "text", True, "latest stage reached"),
+    *(Column(c, "timestamp", c == "reported_at", f"time the event was {c[:-3]}") for c in STAGE_COLUMNS),
+    Column("satisfaction", "int", False, "citizen rating 1-5 (4-5 = satisfied)"),
+    Column("reopened", "bool", False, "sent back after verification (返工)"),
+    Column("sensor_id", "text", False, "sensor whose alarm created the event"),
+)
+
+EVENT_LOG = (
+    Column("event_id", "text", True),
+    Column("stage", "text", True),
+    Column("at", "timestamp", True),
+    Column("actor", "text", False),
+    Column("note", "text", False),
+)
+
+SENSORS = (
+    Column("sensor_id", "text", True),
+    Column("kind", "text", True, "pm25 | noise | water_level | manhole"),
+    Column("unit", "text", True),
+    Column("lon", "float", True),
+    Column("lat", "float", True),
+    Column("h3", "bigint", True),
+    Column("grid_id", "text", False),
+    Column("threshold", "float", True, "alarm threshold in unit"),
+)
+
+READINGS = (
+    Column("sensor_id", "text", True),
+    Column("ts", "timestamp", True),
+    Column("value", "float", True),
+)
+
+CATEGORIES = (
+    Column("code", "text", True),
+    Column("name_zh", "text", True),
+    Column("name_en", "text", True),
+    Column("department", "text", True, "default department code"),
+    Column("sla_response_h", "float", True, "respond within (hours), default 2"),
+    Column("sla_close_h", "float", True, "close within (hours), default 24"),
+)
+
+DEPARTMENTS = (
+    Column("code", "text", True),
+    Column("name_zh", "text", True),
+    Column("name_en", "text", True),
+)
+
+IMPORT_REJECTS = (
+    Column("batch_id", "text", True),
+    Column("row_number", "bigint", True),
+    Column("reason", "text", True),
+    Column("raw", "text", False),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "areas": AREAS,
+    "events": EVENTS,
+    "event_log": EVENT_LOG,
+    "sensors": SENSORS,
+    "readings": READINGS,
+    "categories": CATEGORIES,
+    "departments": DEPARTMENTS,
+    "import_rejects": IMPORT_REJECTS,
+}
+"""Every logical table by name."""
+
+
+def column_names(table: str) -> list[str]:
+    """Return the column names of a logical table, in contract order."""
+    return [c.name for c in TABLES[table]]

@@ -1,0 +1,12 @@
+"""Pure geospatial functions: arrays and DataFrames in, results out (no I/O, no Streamlit)."""
+
+from .areas import assign_points_to_areas
+from .h3index import cells_to_parents, cells_to_strings, points_to_cells, strings_to_cells
+
+__all__ = [
+    "assign_points_to_areas",
+    "cells_to_parents",
+    "cells_to_strings",
+    "points_to_cells",
+    "strings_to_cells",
+]

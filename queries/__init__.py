@@ -1,0 +1,31 @@
+"""The store: named SQL queries over DuckDB (embedded default) or PostGIS (server)."""
+
+from __future__ import annotations
+
+from .duckdb_store import DuckDBStore
+from .filters import EventFilter
+from .settings import SETTINGS, Settings, load_settings
+from .sql_files import query_names
+from .store import Store, StoreUnavailable
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store the settings select: PostGIS when a DSN is set, else DuckDB."""
+    if settings.dsn:
+        from .postgis_store import PostGISStore
+
+        return PostGISStore(settings.dsn)
+    return DuckDBStore(settings.db_path)
+
+
+__all__ = [
+    "SETTINGS",
+    "DuckDBStore",
+    "EventFilter",
+    "Settings",
+    "Store",
+    "StoreUnavailable",
+    "load_settings",
+    "open_store",
+    "query_names",
+]

@@ -1,0 +1,142 @@
+"""The embedded DuckDB store: one local file, spatial extension from the PyPI package."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import duckdb_extension_spatial
+import pandas as pd
+
+from data.contracts import TABLES
+
+from .sql_files import bound_sql
+from .store import StoreUnavailable
+
+SCHEMA_FILE = Path(__file__).parent / "schema" / "duckdb.sql"
+"""Idempotent DDL for the embedded store."""
+
+
+def spatial_extension_path() -> Path:
+    """Path of the spatial extension shipped in ``duckdb-extension-spatial``.
+
+    ``LOAD spatial`` would try to download it; loading the file keeps the app offline.
+    """
+    root = Path(duckdb_extension_spatial.__file__).parent / "extensions"
+    path = root / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
+    if not path.exists():
+        found = sorted(root.glob("v*/spatial.duckdb_extension"))
+        raise StoreUnavailable(
+            f"DuckDB {duckdb.__version__} has no matching spatial extension in {root} "
+            f"(found: {[p.parent.name for p in found]}); install duckdb-extension-spatial=={duckdb.__version__}"
+        )
+    return path
+
+
+def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) a DuckDB database with spatial loaded and the schema applied."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), config={"allow_unsigned_extensions": "true"})
+    except duckdb.IOException as exc:
+        raise StoreUnavailable(f"cannot open the DuckDB file {path}: {exc}") from exc
+    con.execute(f"LOAD '{spatial_extension_path()}'")
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return con
+
+
+class DuckDBStore:
+    """A :class:`queries.store.Store` on a DuckDB file (or ``:memory:``)."""
+
+    dialect = "duckdb"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._con = connect_duckdb(path)
+        self._lock = threading.Lock()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        # A cursor per call: DuckDB connections are not safe across Streamlit's threads.
+        return self._con.cursor()
+
+    def fetch(self, name: str, **params: object) -> pd.DataFrame:
+        """Run named query ``name`` with bound ``params`` and return its rows."""
+        cur = self._cursor()
+        try:
+            return cur.execute(bound_sql(name, self.dialect), params or None).df()
+        finally:
+            cur.close()
+
+    def execute(self, name: str, **params: object) -> None:
+        """Run a named statement that returns nothing."""
+        with self._lock:
+            self._con.execute(bound_sql(name, self.dialect), params or None)
+
+    def sql(self, text: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run trusted SQL written by the project (tests, loaders); never user text."""
+        cur = self._cursor()
+        try:
+            return cur.execute(text, params).df()
+        finally:
+            cur.close()
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
+        """Append ``frame`` to ``table``; geometry columns arrive as WKB bytes."""
+        columns = [c for c in TABLES[table] if c.name in frame.columns] if table in TABLES else None
+        names = [c.name for c in columns] if columns else list(frame.columns)
+        exprs = [
+            f"ST_GeomFromWKB({c.name})" if c.kind == "geometry" else c.name
+            for c in (columns or [])
+        ] or names
+        with self._lock:
+            self._con.register("_incoming", frame)
+            try:
+                self._con.execute(
+                    f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM _incoming"
+                )
+            finally:
+                self._con.unregister("_incoming")
+        return len(frame)
+
+    def clear(self, tables: list[str]) -> None:
+        """Delete every row of ``tables`` (used before rebuilding the demo city)."""
+        with self._lock:
+            for table in tables:
+                self._con.execute(f"DELETE FROM {table}")
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every GridScope table."""
+        cur = self._cursor()
+        try:
+            return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*TABLES, "demo_truth")}
+        finally:
+            cur.close()
+
+    def get_meta(self, key: str) -> str | None:
+        """Read a value from the ``meta`` table."""
+        row = self._cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Write a value to the ``meta`` table."""
+        with self._lock:
+            self._con.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    def data_freshness(self) -> datetime | None:
+        """Time of the newest event, or ``None`` when the store is empty."""
+        return self._cursor().execute("SELECT max(reported_at) FROM events").fetchone()[0]
+
+    def checkpoint(self) -> None:
+        """Flush the write-ahead log into the file (after bulk loads)."""
+        with self._lock:
+            self._con.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()

@@ -1,0 +1,57 @@
+-- GridScope schema for the embedded DuckDB store (the logical model in data/contracts.py).
+-- Idempotent: every statement may run again on an existing file.
+
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE IF NOT EXISTS departments (
+    code VARCHAR PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL);
+
+CREATE TABLE IF NOT EXISTS categories (
+    code VARCHAR PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL,
+    department VARCHAR NOT NULL, sla_response_h DOUBLE NOT NULL DEFAULT 2,
+    sla_close_h DOUBLE NOT NULL DEFAULT 24);
+
+CREATE TABLE IF NOT EXISTS areas (
+    area_id VARCHAR PRIMARY KEY, level VARCHAR NOT NULL, parent_id VARCHAR,
+    name_zh VARCHAR NOT NULL, name_en VARCHAR, households INTEGER, population INTEGER,
+    geom GEOMETRY NOT NULL);
+
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR NOT NULL, source VARCHAR NOT NULL, category VARCHAR NOT NULL,
+    description VARCHAR, lon DOUBLE NOT NULL, lat DOUBLE NOT NULL, h3 BIGINT NOT NULL,
+    grid_id VARCHAR, community_id VARCHAR, street_id VARCHAR, department VARCHAR,
+    priority INTEGER, status VARCHAR NOT NULL,
+    reported_at TIMESTAMP NOT NULL, registered_at TIMESTAMP, dispatched_at TIMESTAMP,
+    responded_at TIMESTAMP, resolved_at TIMESTAMP, verified_at TIMESTAMP,
+    closed_at TIMESTAMP, satisfaction INTEGER, reopened BOOLEAN DEFAULT FALSE,
+    sensor_id VARCHAR,
+    geom GEOMETRY AS (ST_Point(lon, lat)) VIRTUAL);
+
+CREATE TABLE IF NOT EXISTS event_log (
+    event_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, "at" TIMESTAMP NOT NULL,
+    actor VARCHAR, note VARCHAR);
+
+CREATE TABLE IF NOT EXISTS sensors (
+    sensor_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+    lon DOUBLE NOT NULL, lat DOUBLE NOT NULL, h3 BIGINT NOT NULL, grid_id VARCHAR,
+    threshold DOUBLE NOT NULL);
+
+CREATE TABLE IF NOT EXISTS readings (
+    sensor_id VARCHAR NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE NOT NULL);
+
+CREATE TABLE IF NOT EXISTS import_rejects (
+    batch_id VARCHAR NOT NULL, row_number BIGINT NOT NULL, reason VARCHAR NOT NULL,
+    raw VARCHAR);
+
+-- Ground truth of the demo city's planted patterns (empty for imported data).
+CREATE TABLE IF NOT EXISTS demo_truth (
+    pattern VARCHAR NOT NULL, lon DOUBLE NOT NULL, lat DOUBLE NOT NULL,
+    radius_m DOUBLE NOT NULL, start_day INTEGER NOT NULL, end_day INTEGER NOT NULL,
+    multiplier_start DOUBLE NOT NULL, multiplier_end DOUBLE NOT NULL);
+
+-- Parent of a stored H3 cell at resolution r, from the H3 bit layout: set the
+-- resolution field (bits 52-55) to r and every digit finer than r to 7.
+-- Equal to h3.cell_to_parent (tests/geo/test_h3.py); PostGIS defines the same function.
+CREATE OR REPLACE MACRO h3_parent(h, r) AS
+    ((h & ~(CAST(15 AS BIGINT) << 52)) | (CAST(r AS BIGINT) << 52))
+    | ((CAST(1 AS BIGINT) << (3 * (15 - r))) - 1);

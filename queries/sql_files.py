@@ -1,0 +1,67 @@
+"""Load named SQL queries from ``queries/sql`` and bind ``:name`` parameters per dialect.
+
+One query per file, named by its file (aiosql's idea, one query a file so tests can
+enumerate them). A dialect override with the same file name under ``sql/<dialect>/``
+wins over the portable file. ``{{fragment}}`` pulls in ``sql/_fragments/<fragment>.sql``
+(shared filter clauses); fragments are SQL text of the project, never user values.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+SQL_DIR = Path(__file__).parent / "sql"
+"""Folder holding the portable queries, ``duckdb/`` and ``postgis/`` overrides, ``_fragments/``."""
+
+_PARAM = re.compile(r"(?<![:\w]):(?!:)([A-Za-z_]\w*)")
+_FRAGMENT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def query_names() -> list[str]:
+    """Return the names of every named query (portable and dialect-only), sorted."""
+    names = {p.stem for p in SQL_DIR.glob("*.sql")}
+    for dialect in ("duckdb", "postgis"):
+        names |= {p.stem for p in (SQL_DIR / dialect).glob("*.sql")}
+    return sorted(names)
+
+
+@cache
+def raw_sql(name: str, dialect: str) -> str:
+    """Return the SQL text of query ``name`` for ``dialect`` with fragments expanded."""
+    for path in (SQL_DIR / dialect / f"{name}.sql", SQL_DIR / f"{name}.sql"):
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+            return _FRAGMENT.sub(lambda m: _fragment(m.group(1)), text)
+    raise KeyError(f"no SQL file for query {name!r} ({dialect})")
+
+
+def _fragment(name: str) -> str:
+    return (SQL_DIR / "_fragments" / f"{name}.sql").read_text(encoding="utf-8").strip()
+
+
+def param_names(name: str, dialect: str) -> list[str]:
+    """Return the ``:parameters`` query ``name`` expects, in first-use order."""
+    seen: dict[str, None] = {}
+    for m in _PARAM.finditer(_strip_comments(raw_sql(name, dialect))):
+        seen.setdefault(m.group(1), None)
+    return list(seen)
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+@cache
+def bound_sql(name: str, dialect: str) -> str:
+    """Return query ``name`` with ``:param`` rewritten to the driver's placeholder.
+
+    DuckDB takes ``$param``; psycopg takes ``%(param)s`` (so literal ``%`` doubles).
+    """
+    sql = _strip_comments(raw_sql(name, dialect))
+    if dialect == "duckdb":
+        return _PARAM.sub(r"$\1", sql)
+    if dialect == "postgis":
+        return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+    raise ValueError(f"unknown dialect {dialect!r}; expected 'duckdb' or 'postgis'")

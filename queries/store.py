@@ -1,0 +1,55 @@
+"""The store interface both backends implement (aiosql's adapter idea, one per driver).
+
+Pages and the CLI talk only to a :class:`Store`; they never see a driver connection.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+import pandas as pd
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached; ``str()`` says what to check, for a page to show."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A GridScope store: named queries in, DataFrames out, bulk loads by table."""
+
+    dialect: str
+    """``duckdb`` or ``postgis``: picks dialect overrides in ``queries/sql/<dialect>``."""
+
+    def fetch(self, name: str, **params: object) -> pd.DataFrame:
+        """Run named query ``name`` with bound ``params`` and return its rows."""
+        ...
+
+    def execute(self, name: str, **params: object) -> None:
+        """Run a named statement that returns nothing (updates, refreshes)."""
+        ...
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
+        """Append ``frame`` to ``table`` (geometry columns as WKB bytes); return rows added."""
+        ...
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every GridScope table."""
+        ...
+
+    def get_meta(self, key: str) -> str | None:
+        """Read a value from the ``meta`` table."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Write a value to the ``meta`` table."""
+        ...
+
+    def data_freshness(self) -> datetime | None:
+        """Time of the newest event, or ``None`` when the store is empty."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
