@@ -1,0 +1,51 @@
+"""Chinese (default) and English strings: every visible text comes from ``locales/*.toml``.
+
+Each TOML file holds ``key = { zh = "...", en = "..." }`` entries; files are split by page
+so pages can be worked on side by side, but keys are one namespace
+(``tests/dashboard/test_i18n.py`` checks that every key has both languages and is unique).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES = ("zh", "en")
+"""Supported languages; the first is the default."""
+
+
+@cache
+def all_strings() -> dict[str, dict[str, str]]:
+    """Every string key with its translations, from all locale files."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALES_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            for key, value in tomllib.load(fh).items():
+                if key in merged:
+                    raise ValueError(f"string key {key!r} defined twice ({path.name})")
+                merged[key] = value
+    return merged
+
+
+def current_language() -> str:
+    """The language chosen in the sidebar (``zh`` unless switched)."""
+    lang = st.session_state.get("lang", LANGUAGES[0])
+    return lang if lang in LANGUAGES else LANGUAGES[0]
+
+
+def t(key: str, **fmt: object) -> str:
+    """Translate ``key`` into the current language, formatting ``{placeholders}``."""
+    entry = all_strings().get(key)
+    if entry is None:
+        return key
+    text = entry.get(current_language()) or entry.get("en") or key
+    return text.format(**fmt) if fmt else text
+
+
+def name_column() -> str:
+    """``name_zh`` or ``name_en``: the lookup-table column for the current language."""
+    return f"name_{current_language()}"
