@@ -86,9 +86,9 @@ class DuckDBStore:
     def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to ``table``; geometry columns arrive as WKB bytes."""
         columns = [c for c in TABLES[table] if c.name in frame.columns] if table in TABLES else None
-        names = [c.name for c in columns] if columns else list(frame.columns)
+        names = [f'"{c.name}"' for c in columns] if columns else [f'"{c}"' for c in frame.columns]
         exprs = [
-            f"ST_GeomFromWKB({c.name})" if c.kind == "geometry" else c.name
+            f'ST_GeomFromWKB("{c.name}")' if c.kind == "geometry" else f'"{c.name}"'
             for c in (columns or [])
         ] or names
         with self._lock:

@@ -1,0 +1,146 @@
+"""Encode a DataFrame as PostgreSQL binary COPY data, vectorised (numpy + pyarrow).
+
+Binary COPY is the fastest way into PostgreSQL (FIELD-NOTES: ~1 M rows/s), but psycopg's
+``write_row`` walks every value in Python. Here each column becomes an Arrow binary array
+whose elements are already the wire form of one field (big-endian int32 length, then the
+value; length -1 for NULL), and ``binary_join_element_wise`` glues the fields of each row
+in C++. The data buffer of the joined array is the COPY stream for those rows.
+
+Format: https://www.postgresql.org/docs/15/sql-copy.html ("Binary Format").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+
+HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+"""Signature, flags, header-extension length."""
+
+TRAILER = (-1).to_bytes(2, "big", signed=True)
+"""File trailer: a tuple field count of -1."""
+
+_PG_EPOCH_US = 946_684_800_000_000
+"""2000-01-01 in microseconds since 1970-01-01: PostgreSQL's timestamp zero."""
+
+_FIXED = {
+    "smallint": ">i2",
+    "integer": ">i4",
+    "bigint": ">i8",
+    "real": ">f4",
+    "double precision": ">f8",
+    "boolean": "u1",
+}
+_VARLEN = {"text", "character varying", "bytea", "geometry"}
+_TIME = {"timestamp without time zone", "timestamp with time zone", "date"}
+SUPPORTED_TYPES = frozenset(_FIXED) | _VARLEN | _TIME
+"""PostgreSQL type names (as ``format_type`` prints them, without typmod) this module encodes."""
+
+
+def _fixed_field(values: np.ndarray, valid: np.ndarray, dtype: str) -> pa.Array:
+    """Wire form of a fixed-width column: 4-byte length + big-endian value, or -1."""
+    n = len(values)
+    width = np.dtype(dtype).itemsize
+    mat = np.empty((n, 4 + width), dtype=np.uint8)
+    mat[:, :4] = np.frombuffer(np.int32(width).astype(">i4").tobytes(), dtype=np.uint8)
+    mat[:, 4:] = values.astype(dtype, copy=False).view(np.uint8).reshape(n, width)
+    if valid.all():
+        data = mat.ravel()
+        offsets = np.arange(n + 1, dtype=np.int32) * (4 + width)
+    else:
+        mat[~valid, :4] = 0xFF
+        keep = np.ones(mat.shape, dtype=bool)
+        keep[~valid, 4:] = False
+        data = mat[keep]
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.where(valid, 4 + width, 4), out=offsets[1:])
+    return pa.Array.from_buffers(pa.binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _varlen_field(arr: pa.Array) -> pa.Array:
+    """Wire form of a text/binary column: 4-byte length + bytes, or -1 for NULL."""
+    arr = arr.cast(pa.binary())
+    lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False)
+    valid = ~pd.isna(lengths)
+    lens = np.where(valid, np.nan_to_num(lengths, nan=0), -1).astype(">i4")
+    prefix = pa.Array.from_buffers(
+        pa.binary(),
+        len(arr),
+        [None, pa.py_buffer(np.arange(len(arr) + 1, dtype=np.int32) * 4), pa.py_buffer(lens.view(np.uint8))],
+    )
+    return pc.binary_join_element_wise(prefix, pc.fill_null(arr, b""), b"")
+
+
+def _time_values(series: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray]:
+    """Microseconds (timestamps) or days (dates) since 2000-01-01, and the valid mask."""
+    ts = pd.to_datetime(series)
+    if getattr(ts.dt, "tz", None) is not None:
+        ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
+    valid = ts.notna().to_numpy()
+    us = ts.to_numpy(dtype="datetime64[us]").astype(np.int64)
+    if pg_type == "date":
+        return np.floor_divide(us - _PG_EPOCH_US, 86_400_000_000).astype(np.int32), valid
+    return us - _PG_EPOCH_US, valid
+
+
+def _column_field(series: pd.Series, pg_type: str) -> pa.Array:
+    """Encode one DataFrame column for a PostgreSQL column of type ``pg_type``."""
+    if pg_type in _FIXED:
+        valid = series.notna().to_numpy()
+        values = series.to_numpy(dtype=np.float64 if "f" in _FIXED[pg_type] else None, na_value=0)
+        if pg_type == "boolean":
+            values = values.astype(bool).astype(np.uint8)
+        elif values.dtype == object or values.dtype.kind == "f" and "i" in _FIXED[pg_type]:
+            values = values.astype(np.int64)
+        return _fixed_field(np.asarray(values), valid, _FIXED[pg_type])
+    if pg_type in _TIME:
+        values, valid = _time_values(series, pg_type)
+        return _fixed_field(values, valid, ">i4" if pg_type == "date" else ">i8")
+    if pg_type in ("bytea", "geometry"):
+        values = series.to_numpy(dtype=object)
+        geoms = [v for v in values[:1] if v is not None]
+        if geoms and isinstance(geoms[0], shapely.Geometry):
+            values = shapely.to_wkb(values)
+        return _varlen_field(pa.array(values, type=pa.binary(), from_pandas=True))
+    if pg_type in _VARLEN:
+        return _varlen_field(pa.array(series.astype(object), type=pa.string(), from_pandas=True))
+    raise TypeError(f"binary COPY of PostgreSQL type {pg_type!r} is not supported")
+
+
+def encode_rows(frame: pd.DataFrame, pg_types: list[str]) -> bytes:
+    """Return the binary COPY tuples of ``frame`` (no header/trailer).
+
+    Parameters
+    ----------
+    frame : columns in COPY column order
+    pg_types : PostgreSQL type name of each column (see :data:`SUPPORTED_TYPES`)
+    """
+    n = len(frame)
+    if n == 0:
+        return b""
+    count = np.full(n, len(pg_types), dtype=">i2").view(np.uint8)
+    parts = [
+        pa.Array.from_buffers(
+            pa.binary(), n, [None, pa.py_buffer(np.arange(n + 1, dtype=np.int32) * 2), pa.py_buffer(count)]
+        )
+    ]
+    parts += [_column_field(frame.iloc[:, i], t) for i, t in enumerate(pg_types)]
+    rows = pc.binary_join_element_wise(*parts, b"")
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=n + 1, offset=rows.offset * 4)
+    return rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+
+
+def copy_chunks(frame: pd.DataFrame, pg_types: list[str], rows_per_chunk: int = 200_000) -> Iterator[bytes]:
+    """Yield the whole binary COPY stream of ``frame``: header, tuples in chunks, trailer.
+
+    Chunks bound memory and keep Arrow's 32-bit offsets (2 GiB per array) safe.
+    """
+    yield HEADER
+    for start in range(0, len(frame), rows_per_chunk):
+        yield encode_rows(frame.iloc[start : start + rows_per_chunk], pg_types)
+    yield TRAILER
