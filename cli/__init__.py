@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS: tuple[str, ...] = ("cli.demo",)
+COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db")
 """Modules that register sub-commands."""
 
 

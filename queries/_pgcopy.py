@@ -47,7 +47,7 @@ def _fixed_field(values: np.ndarray, valid: np.ndarray, dtype: str) -> pa.Array:
     n = len(values)
     width = np.dtype(dtype).itemsize
     mat = np.empty((n, 4 + width), dtype=np.uint8)
-    mat[:, :4] = np.frombuffer(np.int32(width).astype(">i4").tobytes(), dtype=np.uint8)
+    mat[:, :4] = np.array([width], dtype=">i4").view(np.uint8)
     mat[:, 4:] = values.astype(dtype, copy=False).view(np.uint8).reshape(n, width)
     if valid.all():
         data = mat.ravel()
@@ -91,13 +91,15 @@ def _time_values(series: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarra
 def _column_field(series: pd.Series, pg_type: str) -> pa.Array:
     """Encode one DataFrame column for a PostgreSQL column of type ``pg_type``."""
     if pg_type in _FIXED:
+        dtype = _FIXED[pg_type]
         valid = series.notna().to_numpy()
-        values = series.to_numpy(dtype=np.float64 if "f" in _FIXED[pg_type] else None, na_value=0)
         if pg_type == "boolean":
-            values = values.astype(bool).astype(np.uint8)
-        elif values.dtype == object or values.dtype.kind == "f" and "i" in _FIXED[pg_type]:
-            values = values.astype(np.int64)
-        return _fixed_field(np.asarray(values), valid, _FIXED[pg_type])
+            values = series.to_numpy(dtype=bool, na_value=False).astype(np.uint8)
+        elif np.dtype(dtype).kind == "f":
+            values = series.to_numpy(dtype=np.float64, na_value=0.0)
+        else:
+            values = series.to_numpy(dtype=np.int64, na_value=0)
+        return _fixed_field(values, valid, dtype)
     if pg_type in _TIME:
         values, valid = _time_values(series, pg_type)
         return _fixed_field(values, valid, ">i4" if pg_type == "date" else ">i8")
@@ -112,7 +114,7 @@ def _column_field(series: pd.Series, pg_type: str) -> pa.Array:
     raise TypeError(f"binary COPY of PostgreSQL type {pg_type!r} is not supported")
 
 
-def encode_rows(frame: pd.DataFrame, pg_types: list[str]) -> bytes:
+def encode_rows(frame: pd.DataFrame, pg_types: list[str]) -> memoryview:
     """Return the binary COPY tuples of ``frame`` (no header/trailer).
 
     Parameters
@@ -122,7 +124,7 @@ def encode_rows(frame: pd.DataFrame, pg_types: list[str]) -> bytes:
     """
     n = len(frame)
     if n == 0:
-        return b""
+        return memoryview(b"")
     count = np.full(n, len(pg_types), dtype=">i2").view(np.uint8)
     parts = [
         pa.Array.from_buffers(
@@ -132,10 +134,12 @@ def encode_rows(frame: pd.DataFrame, pg_types: list[str]) -> bytes:
     parts += [_column_field(frame.iloc[:, i], t) for i, t in enumerate(pg_types)]
     rows = pc.binary_join_element_wise(*parts, b"")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=n + 1, offset=rows.offset * 4)
-    return rows.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    return memoryview(rows.buffers()[2])[offsets[0] : offsets[-1]]
 
 
-def copy_chunks(frame: pd.DataFrame, pg_types: list[str], rows_per_chunk: int = 200_000) -> Iterator[bytes]:
+def copy_chunks(
+    frame: pd.DataFrame, pg_types: list[str], rows_per_chunk: int = 200_000
+) -> Iterator[bytes | memoryview]:
     """Yield the whole binary COPY stream of ``frame``: header, tuples in chunks, trailer.
 
     Chunks bound memory and keep Arrow's 32-bit offsets (2 GiB per array) safe.

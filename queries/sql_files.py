@@ -38,7 +38,8 @@ def raw_sql(name: str, dialect: str) -> str:
 
 
 def _fragment(name: str) -> str:
-    return (SQL_DIR / "_fragments" / f"{name}.sql").read_text(encoding="utf-8").strip()
+    text = (SQL_DIR / "_fragments" / f"{name}.sql").read_text(encoding="utf-8").strip()
+    return _FRAGMENT.sub(lambda m: _fragment(m.group(1)), text)
 
 
 def param_names(name: str, dialect: str) -> list[str]:

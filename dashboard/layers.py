@@ -1,0 +1,114 @@
+"""pydeck layer builders: grid outlines, H3 choropleths, area choropleths, and the deck.
+
+Maps work offline: no basemap unless ``GRIDSCOPE_TILE_URL`` is configured
+(``map_provider=None``); grid outlines are drawn as the base layer instead.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+PALETTE = [
+    [255, 255, 204], [255, 237, 160], [254, 217, 118], [254, 178, 76],
+    [253, 141, 60], [252, 78, 42], [227, 26, 28], [177, 0, 38],
+]
+"""Sequential yellow-orange-red (ColorBrewer YlOrRd 8) for counts."""
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def color_bins(values: pd.Series, n: int = len(PALETTE)) -> tuple[list[list[int]], list[float]]:
+    """Colour each value by quantile bin; return the colours and the bin edges (for a legend)."""
+    v = values.to_numpy(dtype=float)
+    if len(v) == 0:
+        return [], []
+    edges = np.unique(np.quantile(v, np.linspace(0, 1, n + 1)))
+    idx = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, max(len(edges) - 2, 0))
+    scale = (len(PALETTE) - 1) / max(len(edges) - 2, 1)
+    return [PALETTE[int(round(i * scale))] + [190] for i in idx], edges.tolist()
+
+
+def from_wkb(wkb: pd.Series) -> np.ndarray:
+    """Shapely geometries from WKB as drivers return it (bytes, bytearray or memoryview)."""
+    return shapely.from_wkb(np.array([bytes(b) for b in wkb], dtype=object))
+
+
+def polygons_to_paths(wkb: pd.Series) -> list[list[list[float]]]:
+    """Exterior rings of (multi)polygons as coordinate lists, parts expanded."""
+    geoms = shapely.get_parts(from_wkb(wkb))
+    return [np.round(shapely.get_coordinates(shapely.get_exterior_ring(g)), 6).tolist() for g in geoms]
+
+
+def area_records(shapes: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """One row per polygon part with ``polygon`` coordinates joined to ``values`` by area_id."""
+    geoms = from_wkb(shapes["wkb"])
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    coords = [np.round(shapely.get_coordinates(shapely.get_exterior_ring(g)), 6).tolist() for g in parts]
+    frame = pd.DataFrame({"area_id": shapes["area_id"].to_numpy()[index], "polygon": coords})
+    return frame.merge(values, on="area_id", how="left")
+
+
+def grid_outline_layer(shapes: pd.DataFrame, layer_id: str = "grid-outlines") -> pdk.Layer:
+    """Thin grey outlines of the grids: the map's base layer when there is no basemap."""
+    return pdk.Layer(
+        "PathLayer", data=pd.DataFrame({"path": polygons_to_paths(shapes["wkb"])}), id=layer_id,
+        get_path="path", get_color=[90, 90, 90, 120], width_min_pixels=0.6, width_units='"pixels"',
+        get_width=0.6, pickable=False,
+    )
+
+
+def h3_layer(frame: pd.DataFrame, layer_id: str = "h3-cells", opacity: float = 0.85) -> pdk.Layer:
+    """Flat H3 choropleth; ``frame`` has ``hex`` (cell as string), ``color`` and ``tip``."""
+    return pdk.Layer(
+        "H3HexagonLayer", data=frame, id=layer_id, get_hexagon="hex", get_fill_color="color",
+        extruded=False, stroked=True, get_line_color=[255, 255, 255, 80], line_width_min_pixels=0.3,
+        pickable=True, opacity=opacity, auto_highlight=True,
+    )
+
+
+def area_layer(frame: pd.DataFrame, layer_id: str = "areas", opacity: float = 0.85) -> pdk.Layer:
+    """Area choropleth; ``frame`` has ``polygon``, ``color`` and ``tip`` per polygon part."""
+    return pdk.Layer(
+        "PolygonLayer", data=frame, id=layer_id, get_polygon="polygon", get_fill_color="color",
+        stroked=True, get_line_color=[80, 80, 80, 160], line_width_min_pixels=0.8, pickable=True,
+        opacity=opacity, auto_highlight=True,
+    )
+
+
+def view_for(shapes: pd.DataFrame, zoom: float = 11.2) -> pdk.ViewState:
+    """A view centred on the union of ``shapes``' bounds."""
+    geoms = from_wkb(shapes["wkb"])
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    span = max(maxx - minx, (maxy - miny) * 1.3, 1e-6)
+    zoom = float(np.clip(np.log2(360 / span) + 0.4, 3, 16)) if np.isfinite(span) else zoom
+    return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0)
+
+
+def basemap_style(tile_url: str) -> str | None:
+    """Write a MapLibre raster style for an intranet tile server; return its static URL."""
+    if not tile_url:
+        return None
+    STATIC_DIR.mkdir(exist_ok=True)
+    style = {
+        "version": 8,
+        "sources": {"tiles": {"type": "raster", "tiles": [tile_url], "tileSize": 256}},
+        "layers": [{"id": "tiles", "type": "raster", "source": "tiles"}],
+    }
+    (STATIC_DIR / "basemap-style.json").write_text(json.dumps(style), encoding="utf-8")
+    return "/app/static/basemap-style.json"
+
+
+def make_deck(layers: list[pdk.Layer], view: pdk.ViewState, tile_url: str = "",
+              tooltip_html: str = "{tip}") -> pdk.Deck:
+    """A deck with no external basemap unless a tile URL is configured."""
+    style = basemap_style(tile_url)
+    return pdk.Deck(
+        layers=layers, initial_view_state=view, map_provider="mapbox" if style else None,
+        map_style=style, tooltip={"html": tooltip_html, "style": {"fontSize": "13px"}},
+    )

@@ -1,0 +1,1 @@
+"""Dashboard pages, registered in streamlit_app.py."""

@@ -1,0 +1,82 @@
+"""Leader overview (领导总览): KPIs with change, the map, the daily trend, the street ranking."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.charts import fill_days, period_overlay_chart
+from dashboard.components.filters import render_filters
+from dashboard.components.map_view import render_count_map
+from dashboard.i18n import name_column, t
+from dashboard.state import data_now, get_store
+from queries.kpis import Kpis, overview_kpis
+
+store = get_store()
+flt = render_filters(store)
+now = data_now()
+
+st.title(t("overview_title"))
+last_day = (flt.end - pd.Timedelta(days=1)).date()
+st.caption(t("overview_caption", start=flt.start.date(), end=last_day, days=flt.length.days))
+
+kpis = overview_kpis(store, flt, now)
+cur, prev = kpis["current"], kpis["previous"]
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:.1%}"
+
+
+def _pp(a: float | None, b: float | None) -> str | None:
+    return None if a is None or b is None else t("kpi_delta_pp", value=100 * (a - b))
+
+
+def _metric(col, label: str, value: str, delta: str | None, help_key: str | None = None,
+            inverse: bool = False) -> None:
+    col.metric(label, value, delta, delta_color="inverse" if inverse else "normal",
+               help=t(help_key) if help_key else None, border=True)
+
+
+def _events_delta(c: Kpis, p: Kpis) -> str | None:
+    return f"{(c.events - p.events) / p.events:+.1%}" if p.events else None
+
+
+cols = st.columns(5)
+_metric(cols[0], t("kpi_events"), f"{cur.events:,}", _events_delta(cur, prev))
+_metric(cols[1], t("kpi_closure_rate"), _pct(cur.closure_rate), _pp(cur.closure_rate, prev.closure_rate), "kpi_help_closure")
+_metric(cols[2], t("kpi_on_time_rate"), _pct(cur.on_time_rate), _pp(cur.on_time_rate, prev.on_time_rate), "kpi_help_on_time")
+_metric(cols[3], t("kpi_satisfaction_rate"), _pct(cur.satisfaction_rate),
+        _pp(cur.satisfaction_rate, prev.satisfaction_rate), "kpi_help_satisfaction")
+_metric(cols[4], t("kpi_open_overdue"), f"{cur.open_overdue:,}", f"{cur.open_overdue - prev.open_overdue:+,}",
+        "kpi_help_overdue", inverse=True)
+
+if cur.events == 0:
+    st.info(t("no_data"))
+
+st.subheader(t("map_title"))
+render_count_map(store, flt, now, key_prefix="overview")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("trend_title"))
+    trend = store.fetch("daily_trend", **flt.params(), prev_start=flt.previous().start)
+    current = fill_days(trend[trend["period"] == "current"], flt.start, flt.end)
+    previous = fill_days(trend[trend["period"] == "previous"], flt.previous().start, flt.start)
+    st.plotly_chart(period_overlay_chart(current, previous, labels={
+        "current": t("trend_current"), "previous": t("trend_previous"), "x": t("trend_x"), "y": t("trend_y")}),
+        width="stretch", key="overview-trend")
+with right:
+    st.subheader(t("ranking_title"))
+    ranking = store.fetch("street_ranking", **flt.params(), now=now, limit=10)
+    st.dataframe(
+        ranking[[name_column(), "events", "closure_rate", "on_time_rate", "open_overdue"]],
+        hide_index=True, width="stretch",
+        column_config={
+            name_column(): st.column_config.TextColumn(t("col_street")),
+            "events": st.column_config.NumberColumn(t("col_events"), format="%d"),
+            "closure_rate": st.column_config.ProgressColumn(t("col_closure_rate"), format="percent", min_value=0, max_value=1),
+            "on_time_rate": st.column_config.ProgressColumn(t("col_on_time_rate"), format="percent", min_value=0, max_value=1),
+            "open_overdue": st.column_config.NumberColumn(t("col_open_overdue"), format="%d"),
+        },
+    )

@@ -1,0 +1,322 @@
+"""Column mappings: which column of a user's file feeds which GridScope field.
+
+A mapping is a small TOML file a user can write (the presets beside this module are
+examples)::
+
+    title = "Our hotline export"
+    table = "events"                  # events | areas | readings
+    timezone = "Asia/Shanghai"        # for times that carry an offset (…Z, +08:00)
+    time_formats = ["%Y年%m月%d日 %H时%M分"]   # optional, tried before the built-in ones
+
+    [columns]                         # field = candidate column names, first present wins
+    event_id = ["工单号"]
+    reported_at = ["受理时间"]
+
+    [defaults]                        # value for a field no column provides
+    source = "hotline"
+
+    [values.source]                   # value translation for one field (case-insensitive)
+    "12345热线" = "hotline"
+
+Presets: ``native``, ``zh`` (Chinese headers), ``311`` (311-style exports), ``areas``,
+``areas_zh``, ``readings``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping as MappingABC
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from data.contracts import STAGE_COLUMNS
+
+PRESETS_DIR = Path(__file__).parent
+"""Folder of the preset mapping files (``<name>.toml``)."""
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "events": (
+        "event_id", "source", "category", "category_name", "description", "lon", "lat",
+        "department", "department_name", "priority", "status", *STAGE_COLUMNS,
+        "satisfaction", "reopened", "sensor_id",
+    ),
+    "areas": ("area_id", "level", "parent_id", "name_zh", "name_en", "households", "population"),
+    "readings": ("sensor_id", "ts", "value", "kind", "unit", "lon", "lat", "threshold"),
+}
+"""Fields a mapping may fill, per target table (``*_name`` fields name new lookup entries)."""
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "events": ("event_id", "category", "lon", "lat", "reported_at"),
+    "areas": ("area_id",),
+    "readings": ("sensor_id", "ts", "value"),
+}
+"""Fields an import cannot do without (from a column or a default); areas also need geometry."""
+
+TIME_FIELDS: dict[str, tuple[str, ...]] = {
+    "events": STAGE_COLUMNS,
+    "areas": (),
+    "readings": ("ts",),
+}
+"""Fields parsed as times."""
+
+
+class MappingError(ValueError):
+    """A mapping file is malformed or names unknown fields."""
+
+
+def _norm(text: str) -> str:
+    """Matching key of a column name: lower case, no spaces or punctuation."""
+    return re.sub(r"[\s._\-()（）/\\]+", "", str(text)).lower()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A column mapping (see the module docstring for the file format).
+
+    Parameters
+    ----------
+    name : preset name or file stem
+    table : ``events``, ``areas`` or ``readings``
+    columns : field -> candidate source column names, in preference order
+    defaults : field -> constant used when no column provides the field
+    values : field -> {source value: stored value}
+    timezone : IANA zone for times with an explicit offset
+    time_formats : strftime formats tried before the built-in ones
+    known : source columns recognised as deliberately unused (no suggestion for them)
+    """
+
+    name: str
+    table: str
+    title: str = ""
+    title_zh: str = ""
+    columns: MappingABC[str, tuple[str, ...]] = field(default_factory=dict)
+    defaults: MappingABC[str, str] = field(default_factory=dict)
+    values: MappingABC[str, MappingABC[str, str]] = field(default_factory=dict)
+    timezone: str = "Asia/Shanghai"
+    time_formats: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
+
+    def resolve(self, columns: Sequence[str]) -> dict[str, str]:
+        """Return ``{field: source column}`` for the fields found among ``columns``.
+
+        Names match exactly first, then ignoring case, spaces and punctuation; a source
+        column feeds at most one field.
+
+        Examples
+        --------
+        >>> m = load_mapping("311")
+        >>> m.resolve(["Unique Key", "created date", "Latitude"])["reported_at"]
+        'created date'
+        """
+        by_norm: dict[str, str] = {}
+        for c in columns:
+            by_norm.setdefault(_norm(c), c)
+        used: set[str] = set()
+        out: dict[str, str] = {}
+        for fld, candidates in self.columns.items():
+            for cand in candidates:
+                hit = cand if cand in columns else by_norm.get(_norm(cand))
+                if hit is not None and hit not in used:
+                    out[fld] = hit
+                    used.add(hit)
+                    break
+        return out
+
+    def missing_required(self, columns: Sequence[str]) -> list[str]:
+        """Required fields that neither a column nor a default provides."""
+        found = self.resolve(columns)
+        return [f for f in REQUIRED[self.table] if f not in found and f not in self.defaults]
+
+    def with_columns(self, chosen: MappingABC[str, str | None]) -> Mapping:
+        """Return a copy where each field in ``chosen`` reads exactly that column (None: no column)."""
+        cols = dict(self.columns)
+        for fld, col in chosen.items():
+            if fld not in FIELDS[self.table]:
+                raise MappingError(f"unknown field {fld!r} for {self.table}")
+            if col:
+                cols[fld] = (col,)
+            else:
+                cols.pop(fld, None)
+        return replace(self, columns=cols)
+
+    def to_toml(self) -> str:
+        """The mapping as a TOML file a user can keep and pass to ``--mapping``."""
+        lines = [f"title = {_q(self.title or self.name)}", f"table = {_q(self.table)}",
+                 f"timezone = {_q(self.timezone)}"]
+        if self.time_formats:
+            lines.append("time_formats = [" + ", ".join(_q(f) for f in self.time_formats) + "]")
+        lines += ["", "[columns]"]
+        lines += [f"{k} = [" + ", ".join(_q(c) for c in v) + "]" for k, v in self.columns.items()]
+        if self.defaults:
+            lines += ["", "[defaults]"] + [f"{k} = {_q(v)}" for k, v in self.defaults.items()]
+        for fld, table in self.values.items():
+            lines += ["", f"[values.{fld}]"] + [f"{_q(k)} = {_q(v)}" for k, v in table.items()]
+        return "\n".join(lines) + "\n"
+
+
+def _q(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def list_mappings(table: str | None = None) -> list[str]:
+    """Names of the preset mappings, optionally only those for ``table``."""
+    names = sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+    return [n for n in names if table is None or load_mapping(n).table == table]
+
+
+def parse_mapping(text: str, name: str = "custom") -> Mapping:
+    """Build a :class:`Mapping` from TOML text.
+
+    Raises
+    ------
+    MappingError
+        Invalid TOML, an unknown table or field, or a value that is not a string.
+    """
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MappingError(f"mapping {name!r} is not valid TOML: {exc}") from exc
+    table = doc.get("table", "events")
+    if table not in FIELDS:
+        raise MappingError(f"mapping {name!r}: table must be one of {sorted(FIELDS)}, got {table!r}")
+    columns: dict[str, tuple[str, ...]] = {}
+    for fld, cands in doc.get("columns", {}).items():
+        if fld not in FIELDS[table]:
+            raise MappingError(
+                f"mapping {name!r}: unknown field {fld!r} for {table}; known: {', '.join(FIELDS[table])}"
+            )
+        cands = [cands] if isinstance(cands, str) else cands
+        if not isinstance(cands, list) or not all(isinstance(c, str) for c in cands):
+            raise MappingError(f"mapping {name!r}: columns.{fld} must be a list of column names")
+        columns[fld] = tuple(cands)
+    for section in ("defaults", "values"):
+        for fld in doc.get(section, {}):
+            if fld not in FIELDS[table]:
+                raise MappingError(f"mapping {name!r}: unknown field {fld!r} in [{section}]")
+    values = {f: {str(k): str(v) for k, v in t.items()} for f, t in doc.get("values", {}).items()}
+    return Mapping(
+        name=name,
+        table=table,
+        title=str(doc.get("title", name)),
+        title_zh=str(doc.get("title_zh", doc.get("title", name))),
+        columns=columns,
+        defaults={k: str(v) for k, v in doc.get("defaults", {}).items()},
+        values=values,
+        timezone=str(doc.get("timezone", "Asia/Shanghai")),
+        time_formats=tuple(doc.get("time_formats", ())),
+        known=tuple(doc.get("known", ())),
+    )
+
+
+def load_mapping(name_or_path: str | Path) -> Mapping:
+    """Load a preset by name (``native``, ``zh``, ``311`` …) or a mapping file by path.
+
+    Raises
+    ------
+    MappingError
+        No such preset or file, or the file is malformed.
+    """
+    text = str(name_or_path)
+    preset = PRESETS_DIR / f"{text}.toml"
+    path = preset if preset.exists() and "/" not in text else Path(text).expanduser()
+    if not path.exists():
+        raise MappingError(
+            f"no mapping {text!r}: give a file path or one of {', '.join(list_mappings())}"
+        )
+    return parse_mapping(path.read_text(encoding="utf-8"), name=path.stem)
+
+
+def detect_mapping(columns: Sequence[str], table: str = "events") -> Mapping:
+    """Return the preset for ``table`` that maps the most columns (ties: fewest missing).
+
+    Examples
+    --------
+    >>> detect_mapping(["事件编号", "上报时间", "经度", "纬度"]).name
+    'zh'
+    """
+    presets = [load_mapping(n) for n in list_mappings(table)]
+    return max(presets, key=lambda m: (len(m.resolve(columns)), -len(m.missing_required(columns))))
+
+
+_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "event_id": ("编号", "id", "key", "单号"),
+    "reported_at": ("上报", "created", "opened", "受理", "发现"),
+    "closed_at": ("结案", "closed"),
+    "lon": ("经度", "lon", "lng", "long"),
+    "lat": ("纬度", "lat"),
+    "category": ("类型", "类别", "type", "category"),
+    "department": ("部门", "单位", "agency", "department"),
+    "description": ("描述", "内容", "descr", "detail"),
+    "satisfaction": ("满意", "评价", "rating"),
+    "status": ("状态", "status"),
+    "ts": ("时间", "time", "date"),
+    "value": ("值", "value", "浓度"),
+    "area_id": ("编码", "code", "id"),
+    "name_zh": ("名称", "name"),
+    "parent_id": ("上级", "parent"),
+    "level": ("层级", "级别", "level"),
+}
+
+
+def suggest_columns(columns: Sequence[str], mapping: Mapping) -> dict[str, str]:
+    """Suggest a field for each column the mapping leaves unused.
+
+    Compares each unused column with every field's candidate names in all presets of
+    the same table (string similarity) and with keywords; suggests a field only when
+    no column already feeds it.
+
+    Returns
+    -------
+    dict
+        ``{source column: field}``; columns with no good candidate are absent.
+
+    Examples
+    --------
+    >>> suggest_columns(["编号", "上报日期"], load_mapping("native"))
+    {'编号': 'event_id', '上报日期': 'reported_at'}
+    """
+    resolved = mapping.resolve(columns)
+    used_cols = set(resolved.values()) | {c for c in columns if _norm(c) in {_norm(k) for k in mapping.known}}
+    free_fields = [f for f in FIELDS[mapping.table] if f not in resolved]
+    names: dict[str, set[str]] = {f: {_norm(f)} for f in free_fields}
+    for preset in (load_mapping(n) for n in list_mappings(mapping.table)):
+        for f, cands in preset.columns.items():
+            if f in names:
+                names[f] |= {_norm(c) for c in cands}
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for col in columns:
+        if col in used_cols:
+            continue
+        key = _norm(col)
+        best, score = None, 0.0
+        for f in free_fields:
+            if f in taken:
+                continue
+            s = max(difflib.SequenceMatcher(None, key, n).ratio() for n in names[f])
+            if any(k in key for k in _KEYWORDS.get(f, ())):
+                s = max(s, 0.7)
+            if s > score:
+                best, score = f, s
+        if best is not None and score >= 0.6:
+            out[col] = best
+            taken.add(best)
+    return out
+
+
+__all__ = [
+    "FIELDS",
+    "PRESETS_DIR",
+    "REQUIRED",
+    "TIME_FIELDS",
+    "Mapping",
+    "MappingError",
+    "detect_mapping",
+    "list_mappings",
+    "load_mapping",
+    "parse_mapping",
+    "suggest_columns",
+]

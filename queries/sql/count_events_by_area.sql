@@ -1,0 +1,25 @@
+-- Filtered events per area of level :level ('street' | 'community' | 'grid'), every area
+-- of that level listed (zero when it has no events), with names for tooltips.
+WITH counts AS (
+    SELECT
+        CASE CAST(:level AS VARCHAR)
+            WHEN 'street' THEN e.street_id
+            WHEN 'community' THEN e.community_id
+            ELSE e.grid_id END AS area_id,
+        count(*) AS events,
+        count(e.closed_at) AS closed,
+        count(*) FILTER (WHERE e.closed_at IS NULL
+                         AND e.reported_at + c.sla_close_h * INTERVAL '1 hour' < CAST(:now AS TIMESTAMP)) AS open_overdue
+    FROM events e
+    JOIN categories c ON c.code = e.category
+    WHERE {{event_filter}}
+    GROUP BY 1
+)
+SELECT a.area_id, a.name_zh, a.name_en, a.households,
+       COALESCE(n.events, 0) AS events,
+       COALESCE(n.closed, 0) AS closed,
+       COALESCE(n.open_overdue, 0) AS open_overdue
+FROM areas a
+LEFT JOIN counts n ON n.area_id = a.area_id
+WHERE a.level = :level
+ORDER BY events DESC, a.area_id

@@ -1,0 +1,13 @@
+-- Filtered events per H3 cell at resolution :res (7-10 on the map), derived from the
+-- stored fine cell with h3_parent; with closed and open-overdue counts for tooltips.
+SELECT
+    h3_parent(e.h3, :res) AS cell,
+    count(*) AS events,
+    count(e.closed_at) AS closed,
+    count(*) FILTER (WHERE e.closed_at IS NULL
+                     AND e.reported_at + c.sla_close_h * INTERVAL '1 hour' < CAST(:now AS TIMESTAMP)) AS open_overdue
+FROM events e
+JOIN categories c ON c.code = e.category
+WHERE {{event_filter}}
+GROUP BY 1
+ORDER BY events DESC, cell

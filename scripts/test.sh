@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command: installs everything a fresh machine needs (Python packages, Chromium
+# for browser tests, PostGIS), makes sure PostgreSQL runs, then runs the whole suite.
+# PostGIS and browser tests always run here; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} ..."
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ -x scripts/provision_postgis.sh ]; then
+  scripts/provision_postgis.sh
+fi
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest -q "$@"

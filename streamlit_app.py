@@ -1,0 +1,29 @@
+"""GridScope entry point: language switch, backend status, navigation (a router only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.i18n import LANGUAGES, t
+from dashboard.status import render_backend_status, show_store_errors
+
+st.set_page_config(page_title="网格智观 GridScope", page_icon="⬢", layout="wide")
+
+if "lang" not in st.session_state:
+    st.session_state["lang"] = st.query_params.get("lang", LANGUAGES[0])
+st.sidebar.segmented_control(
+    t("language"), LANGUAGES, key="lang", format_func={"zh": "中文", "en": "English"}.get,
+)
+if st.session_state.get("lang") is None:  # clicking the selected option clears it
+    st.session_state["lang"] = LANGUAGES[0]
+st.query_params["lang"] = st.session_state["lang"]
+st.sidebar.title(t("app_title"))
+st.sidebar.caption(t("app_subtitle"))
+
+PAGES = [
+    st.Page("dashboard/pages/overview.py", title=t("nav_overview"), icon=":material/dashboard:", url_path="overview", default=True),
+]
+page = st.navigation(PAGES)
+with show_store_errors():
+    render_backend_status()
+    page.run()

@@ -1,0 +1,31 @@
+"""Shared fixtures: the small demo city, generated once per session, in DuckDB."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from data.demo import City, generate_city, load_city
+from queries import DuckDBStore
+
+END_DATE = date(2026, 6, 30)
+"""Fixed last day of the test city, so every run sees the same data."""
+
+NOW = datetime(2026, 7, 1, 0, 0)
+"""The test city's "now" (the reference time for overdue cases)."""
+
+
+@pytest.fixture(scope="session")
+def small_city() -> City:
+    """The ``small`` demo city (seed 42, ending :data:`END_DATE`)."""
+    return generate_city("small", seed=42, end_date=END_DATE)
+
+
+@pytest.fixture(scope="session")
+def small_store(small_city: City) -> DuckDBStore:
+    """An in-memory DuckDB store holding :func:`small_city`. Do not write to it."""
+    store = DuckDBStore(":memory:")
+    load_city(store, small_city)
+    yield store
+    store.close()
