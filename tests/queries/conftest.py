@@ -1,0 +1,115 @@
+"""PostGIS fixtures: a throwaway database per test session, never skipped.
+
+The server comes from ``GRIDSCOPE_TEST_ADMIN_DSN`` (default
+``postgresql://postgres@127.0.0.1:5432/postgres``); ``scripts/provision_postgis.sh``
+(called by ``scripts/test.sh``) installs and starts it. When it cannot be reached the
+fixtures *fail* with what to run: the suite exists to prove PostGIS works.
+
+Both stores of the parity tests hold the same small demo city: ``small_city`` from
+``tests/conftest.py``, which is also in DuckDB as ``small_store``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from data.demo import City, load_city
+from queries.duckdb_store import DuckDBStore
+from queries.postgis_migrations import READER_ROLE, migrate
+from queries.postgis_store import PostGISStore
+
+ADMIN_DSN = os.environ.get("GRIDSCOPE_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+"""Superuser DSN used to create and drop the throwaway databases."""
+
+DB_PREFIX = "gridscope_test_"
+"""Name prefix of throwaway databases."""
+
+
+def _dsn_for(database: str, user: str | None = None) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(ADMIN_DSN)
+    info["dbname"] = database
+    if user:
+        info["user"] = user
+        info.pop("password", None)
+    return psycopg.conninfo.make_conninfo(**info)
+
+
+def _admin() -> psycopg.Connection:
+    try:
+        return psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        pytest.fail(
+            f"PostGIS test server unreachable at {ADMIN_DSN}: {exc}\n"
+            "Run scripts/provision_postgis.sh (scripts/test.sh does) or set GRIDSCOPE_TEST_ADMIN_DSN.",
+            pytrace=False,
+        )
+
+
+def create_test_database(migrated: bool = True) -> str:
+    """Create a uniquely named database with PostGIS (and the GridScope schema); return its DSN."""
+    name = f"{DB_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with _admin() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    dsn = _dsn_for(name)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION postgis")
+        if migrated:
+            migrate(conn)
+    return dsn
+
+
+def drop_test_database(dsn: str) -> None:
+    """Drop a database made by :func:`create_test_database`, closing its sessions."""
+    name = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    assert name.startswith(DB_PREFIX)
+    with _admin() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """Admin DSN of this session's migrated throwaway database (dropped at the end)."""
+    dsn = create_test_database()
+    yield dsn
+    drop_test_database(dsn)
+
+
+@pytest.fixture
+def make_pg_database() -> Iterator[Callable[..., str]]:
+    """Factory of extra throwaway databases for tests that write; all dropped afterwards."""
+    made: list[str] = []
+
+    def make(migrated: bool = True) -> str:
+        made.append(create_test_database(migrated))
+        return made[-1]
+
+    yield make
+    for dsn in made:
+        drop_test_database(dsn)
+
+
+@pytest.fixture(scope="session")
+def pg_store(pg_dsn: str, small_city: City) -> Iterator[PostGISStore]:
+    """Admin PostGIS store holding ``small_city`` (the city ``small_store`` holds). Read only."""
+    store = PostGISStore(pg_dsn)
+    load_city(store, small_city)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def pg_reader_dsn(pg_store: PostGISStore, pg_dsn: str) -> str:
+    """DSN of the same database as the read-only dashboard role."""
+    return _dsn_for(psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"], READER_ROLE)
+
+
+@pytest.fixture(scope="session")
+def both_stores(small_store: DuckDBStore, pg_store: PostGISStore) -> dict[str, object]:
+    """``{"duckdb": store, "postgis": store}`` over the same city. Read only."""
+    return {"duckdb": small_store, "postgis": pg_store}
