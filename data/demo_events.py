@@ -16,7 +16,7 @@ import shapely
 
 from .contracts import STAGE_COLUMNS
 from .demo_catalog import CATEGORIES, DEPARTMENTS, DESCRIPTIONS
-from .demo_geometry import lnglat_to_metres, metres_to_lnglat
+from .demo_geometry import M_PER_DEG_LAT, M_PER_DEG_LNG, lnglat_to_metres, metres_to_lnglat
 from .demo_sampling import day_weights, points_in_polygons, timestamps
 
 
@@ -92,7 +92,7 @@ def _locations(rng: np.random.Generator, grids: pd.DataFrame, district: shapely.
 
     factor = np.exp(rng.normal(0, 0.35, len(polys)))
     w_grid = grids["population"].to_numpy() * factor
-    n_bg = int(n_events * 0.93)
+    n_bg = int(n_events * 0.9)
     which = rng.choice(len(polys), int(n_bg * 1.03), p=w_grid / w_grid.sum())
     lng, lat = points_in_polygons(rng, polys, which)
     x, y = lnglat_to_metres(lng, lat)
@@ -105,7 +105,7 @@ def _locations(rng: np.random.Generator, grids: pd.DataFrame, district: shapely.
     origin = np.full(len(lng), -1)
 
     # Mean background density per m² per day sets the scale of the planted extras.
-    density = n_bg / (district.area * lnglat_to_metres(1.0, 1.0)[0] * lnglat_to_metres(1.0, 1.0)[1]) / n_days
+    density = n_bg / (district.area * M_PER_DEG_LNG * M_PER_DEG_LAT) / n_days
     parts = [(lng, lat, days, origin)]
     for k, p in enumerate(patterns):
         if p.multiplier_start < 0:

@@ -79,12 +79,16 @@ def alarms(readings: pd.DataFrame, sensors: pd.DataFrame) -> pd.DataFrame:
     return readings.loc[starts, ["sensor_id", "ts", "value"]].reset_index(drop=True)
 
 
-def alarm_events(rng: np.random.Generator, alarm_rows: pd.DataFrame, sensors: pd.DataFrame,
-                 turned_into_events: float = 0.8) -> pd.DataFrame:
-    """Events created from alarms (a share of alarms is screened out by the command centre)."""
+EVENT_SHARE = {"pm25": 0.08, "noise": 0.6, "water_level": 0.9, "manhole": 0.95}
+"""Share of alarms the command centre turns into events: a regional smog episode trips
+every PM2.5 sensor at once but becomes a few cases, while a lifted manhole cover always does."""
+
+
+def alarm_events(rng: np.random.Generator, alarm_rows: pd.DataFrame, sensors: pd.DataFrame) -> pd.DataFrame:
+    """Events created from alarms (the rest are screened out by the command centre)."""
     kinds = {k[0]: k[3] for k in SENSOR_KINDS}
-    keep = rng.uniform(size=len(alarm_rows)) < turned_into_events
-    a = alarm_rows[keep].merge(sensors[["sensor_id", "kind", "lon", "lat"]], on="sensor_id")
+    a = alarm_rows.merge(sensors[["sensor_id", "kind", "lon", "lat"]], on="sensor_id")
+    a = a[rng.uniform(size=len(a)) < a["kind"].map(EVENT_SHARE).to_numpy()]
     delay = rng.uniform(60, 600, len(a)).astype("timedelta64[s]")
     return pd.DataFrame({
         "source": "sensor",
