@@ -1,0 +1,163 @@
+"""Backend parity: every named query gives the same answer on DuckDB and PostGIS.
+
+The test enumerates ``queries/sql`` (``query_names()``), so a new query cannot be added
+without joining it: a query missing from :func:`parity_params` fails
+``test_every_query_has_parity_params``. Both stores hold the same small demo city.
+
+Equal means: the same columns; the same rows (in the same order when the query has a
+top-level ORDER BY, as a multiset otherwise); integers exactly, floats within 1e-9,
+timestamps to the microsecond, geometry WKB as equal geometries.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from data.demo import City
+from queries.filters import EventFilter
+from queries.sql_files import param_names, query_names, raw_sql
+
+pytestmark = pytest.mark.postgis
+
+START = datetime(2026, 6, 1)
+END = datetime(2026, 7, 1)
+NOW = datetime(2026, 7, 1)
+"""Reference window: June 2026 (the small city ends 2026-06-30)."""
+
+STATEMENTS: dict[str, str] = {}
+"""Named statements (no result rows) that change data, with the test proving their parity."""
+
+
+def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
+    """Parameter sets for every named query: each query runs once per set, on both backends.
+
+    A set may hold more parameters than a query uses (the window keys); each backend gets
+    the ones its SQL names, and a parameter the SQL needs but the set lacks is an error.
+
+    A plain window, a long window with every filter list set (values taken from the city),
+    and the levels / resolutions the pages use.
+    """
+    cats = tuple(city.categories["code"].iloc[[0, 3, 5]])
+    streets = city.areas.loc[city.areas.level == "street", "area_id"]
+    communities = city.areas.loc[city.areas.level == "community", "area_id"]
+    grids = city.areas.loc[city.areas.level == "grid", "area_id"]
+    month = EventFilter(START, END)
+    quarter = EventFilter(
+        START - timedelta(days=90),
+        END,
+        categories=cats,
+        sources=("hotline", "app", "patrol"),
+        departments=tuple(city.departments["code"].iloc[:6]),
+        street_ids=tuple(streets.iloc[:4]),
+        community_ids=tuple(communities.iloc[::2]),
+        grid_ids=tuple(grids.iloc[::3]),
+    )
+    windows = [month, quarter, EventFilter(START - timedelta(days=400), END)]
+
+    def with_window(**extra: object) -> list[dict[str, object]]:
+        return [{**w.params(), "prev_start": w.previous().start, "now": NOW, **extra} for w in windows]
+
+    levels = [{"level": lv} for lv in ("street", "community", "grid")]
+    return {
+        "area_shapes": levels,
+        "count_events_by_area": [p for lv in ("street", "community", "grid") for p in with_window(level=lv)],
+        "count_events_by_cell": [p for res in (7, 9, 10) for p in with_window(res=res)],
+        "daily_trend": with_window(),
+        "event_date_range": [{}],
+        "kpi_summary": with_window(),
+        "list_areas": levels,
+        "list_categories": [{}],
+        "list_departments": [{}],
+        "street_ranking": with_window(limit=10),
+    }
+
+
+def _sql_for_check(name: str) -> str:
+    return re.sub(r"--[^\n]*", "", raw_sql(name, "duckdb"))
+
+
+def orders_rows(name: str) -> bool:
+    """True when the query's outermost SELECT has an ORDER BY (parentheses depth 0)."""
+    sql = _sql_for_check(name)
+    depth = 0
+    for i, ch in enumerate(sql):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and sql[i : i + 8].upper() == "ORDER BY":
+            return True
+    return False
+
+
+def _is_geometry(values: pd.Series) -> bool:
+    first = values.dropna()
+    return len(first) > 0 and isinstance(first.iloc[0], bytes | bytearray | memoryview)
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Comparable values: numbers as float, geometry as normalised WKT, nulls as None."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if _is_geometry(s):
+            geoms = shapely.from_wkb([bytes(v) if v is not None else None for v in s])
+            out[col] = pd.Series(shapely.to_wkt(shapely.normalize(geoms), rounding_precision=-1), dtype=object)
+        elif pd.api.types.is_bool_dtype(s):
+            out[col] = s.astype(object).where(s.notna(), None)
+        elif pd.api.types.is_numeric_dtype(s):
+            out[col] = s.astype("float64")
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            out[col] = s.astype("datetime64[us]")
+        else:
+            out[col] = s.astype(object).where(s.notna(), None)
+    return pd.DataFrame(out, columns=list(frame.columns))
+
+
+def assert_same_result(duck: pd.DataFrame, pg: pd.DataFrame, ordered: bool) -> None:
+    """Assert equal results under the parity rules (see module docstring)."""
+    assert list(pg.columns) == list(duck.columns)
+    assert len(pg) == len(duck)
+    a, b = _normalise(duck), _normalise(pg)
+    if not ordered and len(a):
+        keys = list(a.columns)
+        a = a.sort_values(keys, na_position="first", kind="stable").reset_index(drop=True)
+        b = b.sort_values(keys, na_position="first", kind="stable").reset_index(drop=True)
+    for col in a.columns:
+        x, y = a[col], b[col]
+        if x.dtype == np.float64 and y.dtype == np.float64:
+            np.testing.assert_allclose(y.to_numpy(), x.to_numpy(), rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=col)
+            ints = ~np.isnan(x.to_numpy()) & (x.to_numpy() == np.round(x.to_numpy()))
+            assert (x.to_numpy()[ints] == y.to_numpy()[ints]).all(), f"{col}: counts differ"
+        else:
+            assert x.tolist() == y.tolist(), col
+
+
+def test_every_query_has_parity_params(small_city):
+    table = parity_params(small_city)
+    missing = sorted(set(query_names()) - set(table) - set(STATEMENTS))
+    assert not missing, f"add these queries to parity_params() in {__file__}: {missing}"
+    stale = sorted(set(table) - set(query_names()))
+    assert not stale, f"parity_params() names queries that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", [n for n in query_names() if n not in STATEMENTS])
+def test_query_parity(name, both_stores, small_city):
+    param_sets = parity_params(small_city).get(name)
+    assert param_sets, f"{name} has no parity params"
+    ordered = orders_rows(name)
+    nonempty = 0
+    for params in param_sets:
+        duck, pg = (
+            both_stores[d].fetch(name, **{k: params[k] for k in param_names(name, d)}) for d in ("duckdb", "postgis")
+        )
+        try:
+            assert_same_result(duck, pg, ordered)
+        except AssertionError as exc:
+            shown = {k: v for k, v in params.items() if v is not None}
+            raise AssertionError(f"{name} differs between DuckDB and PostGIS for {shown}:\n{exc}") from exc
+        nonempty += len(duck) > 0
+    assert nonempty, f"{name} returned no rows for every parameter set: the parity test proves nothing"
