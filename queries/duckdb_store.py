@@ -101,6 +101,52 @@ class DuckDBStore:
                 self._con.unregister("_incoming")
         return len(frame)
 
+    def upsert_frame(
+        self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True
+    ) -> dict[str, int]:
+        """Insert rows of ``frame`` whose ``keys`` are new; update changed existing rows.
+
+        Only the columns in ``frame`` are written; a row whose values equal the stored
+        ones is left alone (so re-importing a file changes nothing). Keys must be unique
+        within ``frame``. With ``update=False`` existing rows are never changed. One
+        transaction. Returns ``{"inserted", "updated", "unchanged"}`` row counts.
+        """
+        cols = {c.name: c for c in TABLES.get(table, ())}
+        names = list(frame.columns)
+        if cols and (unknown := [n for n in names if n not in cols]):
+            raise KeyError(f"columns {unknown} are not columns of {table}")
+        if missing := [k for k in keys if k not in names]:
+            raise KeyError(f"key columns {missing} are not in the frame")
+        exprs = [
+            f"ST_GeomFromWKB({n}) AS {n}" if n in cols and cols[n].kind == "geometry" else n for n in names
+        ]
+        match = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+        rest = [n for n in names if n not in keys]
+        with self._lock:
+            self._con.register("_incoming", frame)
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                self._con.execute(f"CREATE OR REPLACE TEMP TABLE _upsert AS SELECT {', '.join(exprs)} FROM _incoming")
+                updated = 0
+                if update and rest:
+                    updated = self._con.execute(
+                        f"UPDATE {table} AS t SET {', '.join(f'{n} = s.{n}' for n in rest)} FROM _upsert s "
+                        f"WHERE {match} AND ROW({', '.join(f't.{n}' for n in rest)}) "
+                        f"IS DISTINCT FROM ROW({', '.join(f's.{n}' for n in rest)})"
+                    ).fetchone()[0]
+                inserted = self._con.execute(
+                    f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _upsert s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})"
+                ).fetchone()[0]
+                self._con.execute("DROP TABLE _upsert")
+                self._con.execute("COMMIT")
+            except BaseException:
+                self._con.execute("ROLLBACK")
+                raise
+            finally:
+                self._con.unregister("_incoming")
+        return {"inserted": int(inserted), "updated": int(updated), "unchanged": len(frame) - int(inserted) - int(updated)}
+
     def clear(self, tables: list[str]) -> None:
         """Delete every row of ``tables`` (used before rebuilding the demo city)."""
         with self._lock:

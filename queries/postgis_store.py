@@ -229,6 +229,66 @@ class PostGISStore:
                 conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
         return len(frame)
 
+    def upsert_frame(
+        self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True
+    ) -> dict[str, int]:
+        """Insert rows with new ``keys``, update changed existing rows, leave equal ones.
+
+        The frame goes by binary COPY into a temporary table, then one UPDATE ... FROM
+        (rows whose values differ) and one INSERT ... WHERE NOT EXISTS, in one
+        transaction. Keys must be unique within ``frame``. Returns
+        ``{"inserted", "updated", "unchanged"}`` row counts.
+        """
+        if table not in ALL_TABLES:
+            raise KeyError(f"unknown table {table!r}; expected one of {ALL_TABLES}")
+        if frame.empty:
+            return {"inserted": 0, "updated": 0, "unchanged": 0}
+        names = list(frame.columns)
+        if missing := [k for k in keys if k not in names]:
+            raise KeyError(f"key columns {missing} are not in the frame")
+        ident = sql.Identifier
+        with self.connection() as conn:
+            types = self._column_types(conn, table)
+            if unknown := [c for c in names if c not in types]:
+                raise KeyError(f"columns {unknown} are not writable columns of {table}")
+            conn.execute(
+                sql.SQL("CREATE TEMP TABLE _upsert ON COMMIT DROP AS SELECT {} FROM {} LIMIT 0").format(
+                    sql.SQL(", ").join(map(ident, names)), ident(table)
+                )
+            )
+            copy_sql = sql.SQL("COPY _upsert ({}) FROM STDIN (FORMAT binary)").format(
+                sql.SQL(", ").join(map(ident, names))
+            )
+            with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+                for chunk in copy_chunks(frame, [types[c] for c in names]):
+                    copy.write(chunk)
+            conn.execute("ANALYZE _upsert")
+            match = sql.SQL(" AND ").join(
+                sql.SQL("t.{k} = s.{k}").format(k=ident(k)) for k in keys
+            )
+            rest = [n for n in names if n not in keys]
+            updated = 0
+            if update and rest:
+                updated = conn.execute(
+                    sql.SQL(
+                        "UPDATE {t} AS t SET {sets} FROM _upsert s WHERE {match} "
+                        "AND ROW({old}) IS DISTINCT FROM ROW({new})"
+                    ).format(
+                        t=ident(table),
+                        sets=sql.SQL(", ").join(sql.SQL("{c} = s.{c}").format(c=ident(c)) for c in rest),
+                        match=match,
+                        old=sql.SQL(", ").join(sql.SQL("t.{}").format(ident(c)) for c in rest),
+                        new=sql.SQL(", ").join(sql.SQL("s.{}").format(ident(c)) for c in rest),
+                    )
+                ).rowcount
+            inserted = conn.execute(
+                sql.SQL(
+                    "INSERT INTO {t} ({cols}) SELECT {cols} FROM _upsert s "
+                    "WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {match})"
+                ).format(t=ident(table), cols=sql.SQL(", ").join(map(ident, names)), match=match)
+            ).rowcount
+        return {"inserted": inserted, "updated": updated, "unchanged": len(frame) - inserted - updated}
+
     @staticmethod
     def _drop_indexes_for_bulk(conn: psycopg.Connection, table: str, rows: int) -> list[str]:
         """Drop ``table``'s secondary indexes when a load of ``rows`` rows is bulk; return
