@@ -29,3 +29,23 @@ def small_store(small_city: City) -> DuckDBStore:
     load_city(store, small_city)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def small_db_template(small_city: City, tmp_path_factory: pytest.TempPathFactory):
+    """A closed DuckDB file holding the small city; copy it before opening (file locks)."""
+    path = tmp_path_factory.mktemp("db") / "small.duckdb"
+    store = DuckDBStore(path)
+    load_city(store, small_city)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def small_db_file(small_db_template, tmp_path):
+    """A private copy of the small city's DuckDB file for one test."""
+    import shutil
+
+    path = tmp_path / "gridscope.duckdb"
+    shutil.copy(small_db_template, path)
+    return path

@@ -63,7 +63,9 @@ def render_filters(store: Store, *, departments: bool = False, key_prefix: str =
     streets = _label_map(tables["streets"], "area_id")
     categories = st.sidebar.multiselect(t("category"), list(cats), format_func=cats.get,
                                         key=f"{key_prefix}_categories", placeholder=t("all"))
-    sources = st.sidebar.multiselect(t("source"), list(SOURCES), format_func=lambda s: t(f"source_{s}"),
+    # Labels are looked up now, not inside format_func: it may be called outside the run.
+    source_labels = {s: t(f"source_{s}") for s in SOURCES}
+    sources = st.sidebar.multiselect(t("source"), list(SOURCES), format_func=source_labels.get,
                                      key=f"{key_prefix}_sources", placeholder=t("all"))
     street_ids = st.sidebar.multiselect(t("street"), list(streets), format_func=streets.get,
                                         key=f"{key_prefix}_streets", placeholder=t("all"))

@@ -60,18 +60,18 @@ def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefi
     levels = available_levels(store)
     units = ["h3", *levels]
     c1, c2 = st.columns([3, 2])
-    unit = c1.radio(t("map_unit"), units, horizontal=True, key=f"{key_prefix}_unit",
-                    format_func=lambda u: t("unit_h3") if u == "h3" else t(f"level_{u}"))
+    labels = {u: t("unit_h3") if u == "h3" else t(f"level_{u}") for u in units}
+    unit = c1.radio(t("map_unit"), units, horizontal=True, key=f"{key_prefix}_unit", format_func=labels.get)
     res = c2.select_slider(t("h3_resolution"), options=[7, 8, 9, 10], value=9, key=f"{key_prefix}_res",
                            disabled=unit != "h3")
     outline = area_shapes(store, levels[-1]) if levels else pd.DataFrame(columns=["area_id", "wkb"])
     layers = [grid_outline_layer(outline)] if len(outline) else []
     if unit == "h3":
         counts = store.fetch("count_events_by_cell", **flt.params(), res=int(res), now=now)
-        counts["hex"] = cells_to_strings(counts["cell"].to_numpy())
+        counts["hex"] = pd.Series(cells_to_strings(counts["cell"].to_numpy()), index=counts.index, dtype=object)
         colors, edges = color_bins(counts["events"])
         counts["color"] = colors
-        counts["tip"] = _tip(t("tip_cell") + " " + counts["hex"], counts)
+        counts["tip"] = _tip(t("tip_cell") + " " + counts["hex"].astype(str), counts)
         layers.insert(0, h3_layer(counts[["hex", "color", "tip"]], layer_id=f"{key_prefix}-h3"))
     else:
         counts = store.fetch("count_events_by_area", **flt.params(), level=unit, now=now)
