@@ -2,20 +2,51 @@
 
 from .areas import assign_points_to_areas
 from .crs import from_wgs84, normalize_crs, to_wgs84
+from .emerging import (
+    EMERGING_CATEGORIES,
+    EmergingResult,
+    emerging_hotspots,
+    mann_kendall,
+)
 from .h3index import (
     cells_to_parents,
     cells_to_strings,
     points_to_cells,
     strings_to_cells,
 )
+from .hotspots import (
+    HOTSPOT_CLASSES,
+    MORAN_LABELS,
+    GiStarResult,
+    LocalMoranResult,
+    benjamini_hochberg,
+    getis_ord_gi_star,
+    local_moran,
+)
+from .weights import SpatialWeights, h3_extent_cells, h3_kring_weights, queen_weights
 
 __all__ = [
+    "EMERGING_CATEGORIES",
+    "HOTSPOT_CLASSES",
+    "MORAN_LABELS",
+    "EmergingResult",
+    "GiStarResult",
+    "LocalMoranResult",
+    "SpatialWeights",
     "assign_points_to_areas",
+    "benjamini_hochberg",
     "cells_to_parents",
     "cells_to_strings",
+    "emerging_hotspots",
     "from_wgs84",
+    "getis_ord_gi_star",
+    "h3_extent_cells",
+    "h3_kring_weights",
+    "local_moran",
+    "mann_kendall",
     "normalize_crs",
     "points_to_cells",
+    "queen_weights",
     "strings_to_cells",
     "to_wgs84",
 ]
