@@ -20,7 +20,7 @@ from queries.postgis_migrations import (
     migrate,
     set_reader_password,
 )
-from queries.postgis_store import describe_dsn
+from queries.postgis_store import connection_error_reason, describe_dsn
 from queries.settings import load_settings
 from queries.store import StoreUnavailable
 
@@ -50,7 +50,7 @@ def _connect(dsn: str) -> psycopg.Connection:
     try:
         return psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1]
+        reason = connection_error_reason(exc)
         raise StoreUnavailable(
             f"PostgreSQL at {describe_dsn(dsn)} is not reachable ({reason}); check that the server "
             "is running and the host, port, database, user and password"

@@ -63,6 +63,20 @@ def describe_dsn(dsn: str) -> str:
     return f"{info['user']}@{where}" if info.get("user") else where
 
 
+def connection_error_reason(exc: BaseException) -> str:
+    """libpq's reason from a connection error, without the "connection to server at" preamble.
+
+    >>> connection_error_reason(Exception('connection failed: connection to server at "h", port 1 failed: Connection refused'))
+    'Connection refused'
+    """
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    line = text.splitlines()[0]
+    reason = line.rsplit("failed: ", 1)[-1].strip()
+    return reason.removeprefix("FATAL:").strip() or line
+
+
 def _configure(conn: psycopg.Connection) -> None:
     """Per-connection setup: numeric results load as float, like DuckDB's DECIMAL → float."""
     conn.adapters.register_loader("numeric", FloatLoader)
@@ -113,13 +127,12 @@ class PostGISStore:
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
         """A readable StoreUnavailable for a connection problem, with what to check."""
-        reason = ""
         try:  # a direct attempt gives libpq's own reason (refused, unknown db, auth ...)
             with psycopg.connect(self.dsn, connect_timeout=3):
                 pass
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            reason = connection_error_reason(exc)
         except psycopg.Error as direct:
-            reason = str(direct).strip().splitlines()[-1] if str(direct).strip() else type(direct).__name__
+            reason = connection_error_reason(direct)
         return StoreUnavailable(
             f"PostgreSQL at {self.where} is not reachable ({reason}); check that the server is running, "
             "the host, port, database name, user and password in GRIDSCOPE_DSN, and the network"
