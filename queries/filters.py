@@ -12,6 +12,10 @@ def _as_list(values: Sequence[str] | None) -> list[str] | None:
     return list(values) if values else None
 
 
+LIST_FIELDS: tuple[str, ...] = ("categories", "sources", "departments", "street_ids", "community_ids", "grid_ids")
+"""The optional list filters of :class:`EventFilter` (each binds as a text array or NULL)."""
+
+
 @dataclass(frozen=True)
 class EventFilter:
     """Which events a query looks at: ``start <= reported_at < end`` plus optional lists.
@@ -27,6 +31,14 @@ class EventFilter:
     street_ids: tuple[str, ...] = field(default=())
     community_ids: tuple[str, ...] = field(default=())
     grid_ids: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        # NUL cannot be stored in PostgreSQL text, so such a value matches nothing anywhere;
+        # both backends refuse it here, with the same message (tests/queries/test_hostile_filters.py).
+        for name in LIST_FIELDS:
+            for value in getattr(self, name):
+                if "\x00" in str(value):
+                    raise ValueError(f"filter {name}: values cannot contain NUL (\\x00) characters")
 
     @classmethod
     def for_dates(cls, first: date, last: date, **lists: Sequence[str]) -> EventFilter:
