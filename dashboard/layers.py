@@ -86,7 +86,7 @@ def view_for(shapes: pd.DataFrame, zoom: float = 11.2) -> pdk.ViewState:
     geoms = from_wkb(shapes["wkb"])
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     span = max(maxx - minx, (maxy - miny) * 1.3, 1e-6)
-    zoom = float(np.clip(np.log2(360 / span) - 0.2, 3, 16)) if np.isfinite(span) else zoom
+    zoom = float(np.clip(np.log2(360 / span) + 0.1, 3, 16)) if np.isfinite(span) else zoom
     return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0)
 
 

@@ -57,7 +57,7 @@ if cur.events == 0:
 st.subheader(t("map_title"))
 render_count_map(store, flt, now, key_prefix="overview")
 
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     st.subheader(t("trend_title"))
     trend = store.fetch("daily_trend", **flt.params(), prev_start=flt.previous().start)
