@@ -1,0 +1,124 @@
+"""Categories and departments during an import: known values to codes, new ones created.
+
+A file names categories and departments by code or by name (Chinese or English); a
+value that matches neither is added to the store as a new entry whose code and names
+are the value itself (or the name column the mapping gives, e.g. 311's "Agency Name").
+A new category's default department is the one most of its rows name; an event without
+a department gets its category's default (the domain rule: every category has one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import polars as pl
+
+UNASSIGNED = ("unassigned", "未指派", "Unassigned")
+"""Department (code, name_zh, name_en) for new categories no row names a department for."""
+
+
+def _lookup(frame: pd.DataFrame) -> dict[str, str]:
+    """value -> code for codes and names, exact and lower-cased (codes win over names)."""
+    out: dict[str, str] = {}
+    for col in ("name_en", "name_zh", "code"):
+        for value, code in zip(frame[col].astype(str), frame["code"].astype(str), strict=True):
+            out[value.strip().lower()] = code
+            out[value] = code
+    return out
+
+
+@dataclass
+class Catalog:
+    """Lookup tables of the store's categories and departments."""
+
+    categories: dict[str, str] = field(default_factory=dict)
+    departments: dict[str, str] = field(default_factory=dict)
+    default_department: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_store(cls, store) -> Catalog:
+        """Read ``list_categories`` and ``list_departments``."""
+        cats = store.fetch("list_categories")
+        deps = store.fetch("list_departments")
+        return cls(
+            categories=_lookup(cats) if len(cats) else {},
+            departments=_lookup(deps) if len(deps) else {},
+            default_department=dict(zip(cats["code"].astype(str), cats["department"].astype(str), strict=True))
+            if len(cats) else {},
+        )
+
+    def _codes(self, values: pl.Series, table: dict[str, str]) -> tuple[pl.Series, list[str]]:
+        uniq = [v for v in values.unique().drop_nulls().to_list()]
+        mapping = {}
+        new = []
+        for v in uniq:
+            code = table.get(v) or table.get(v.strip().lower())
+            if code is None:
+                new.append(v)
+                code = v
+            mapping[v] = code
+        return values.replace(mapping), new
+
+    def apply(self, store, good: pl.DataFrame, report) -> pl.DataFrame:
+        """Replace category/department values by codes, creating the new ones in ``store``.
+
+        Returns ``good`` with ``category`` and ``department`` as codes (department filled
+        from the category's default where the row has none); ``*_name`` columns dropped.
+        """
+        if "department" in good.columns:
+            dep_codes, new_deps = self._codes(good.get_column("department"), self.departments)
+            good = good.with_columns(dep_codes.alias("department"))
+        else:
+            new_deps = []
+            good = good.with_columns(pl.lit(None, dtype=pl.String).alias("department"))
+        cat_codes, new_cats = self._codes(good.get_column("category"), self.categories)
+        good = good.with_columns(cat_codes.alias("category"))
+        dep_rows = []
+        if new_deps:
+            names = _names(good, "department", "department_name", new_deps)
+            dep_rows = [(c, names.get(c, c), names.get(c, c)) for c in new_deps]
+        cat_rows = []
+        if new_cats:
+            names = _names(good, "category", "category_name", new_cats)
+            top = (
+                good.filter(pl.col("category").is_in(new_cats) & pl.col("department").is_not_null())
+                .group_by("category", "department").len().sort(["category", "len", "department"], descending=[False, True, False])
+                .unique("category", keep="first")
+            )
+            top_dep = dict(zip(top.get_column("category").to_list(), top.get_column("department").to_list(), strict=True))
+            for c in new_cats:
+                dep = top_dep.get(c)
+                if dep is None:
+                    dep = UNASSIGNED[0]
+                    if UNASSIGNED[0] not in self.departments:
+                        dep_rows.append(UNASSIGNED)
+                        new_deps.append(UNASSIGNED[0])
+                cat_rows.append((c, names.get(c, c), names.get(c, c), dep))
+        if dep_rows:
+            store.upsert_frame("departments", pd.DataFrame(dep_rows, columns=["code", "name_zh", "name_en"]),
+                               ["code"], update=False)
+            for code, *_ in dep_rows:
+                self.departments[code] = code
+            report.new_departments += [d[0] for d in dep_rows]
+        if cat_rows:
+            frame = pd.DataFrame(cat_rows, columns=["code", "name_zh", "name_en", "department"])
+            store.upsert_frame("categories", frame.assign(sla_response_h=2.0, sla_close_h=24.0), ["code"], update=False)
+            for code, _, _, dep in cat_rows:
+                self.categories[code] = code
+                self.default_department[code] = dep
+            report.new_categories += [c[0] for c in cat_rows]
+        default = good.get_column("category").replace_strict(self.default_department, default=None, return_dtype=pl.String)
+        good = good.with_columns(pl.col("department").fill_null(default))
+        return good.drop([c for c in ("category_name", "department_name") if c in good.columns])
+
+
+def _names(good: pl.DataFrame, code_col: str, name_col: str, codes: list[str]) -> dict[str, str]:
+    """First non-empty name given for each new code (empty when the mapping has no name column)."""
+    if name_col not in good.columns:
+        return {}
+    sub = good.filter(pl.col(code_col).is_in(codes) & pl.col(name_col).is_not_null()).unique(code_col, keep="first")
+    return dict(zip(sub.get_column(code_col).to_list(), sub.get_column(name_col).to_list(), strict=True))
+
+
+__all__ = ["UNASSIGNED", "Catalog"]

@@ -1,0 +1,621 @@
+"""Import events, areas and sensor readings from users' files into a store, losing nothing.
+
+Every input row ends either in the store or in ``import_rejects`` (row number, raw
+content, reason), so ``rows read = stored + rejected`` always holds and the report says
+so. Events are upserted by ``event_id``: importing the same file twice adds nothing, a
+corrected file updates the rows that changed. A file that cannot be read at all (wrong
+format, empty, no mapped columns) raises :class:`ImportFileError` before anything is written.
+
+Pipeline per chunk (:data:`data.readers.CHUNK_ROWS` rows, so memory stays bounded):
+read text → mapping → validation (:mod:`data.validate`) → WGS-84 (:mod:`geo.crs`) → H3
+cell at :data:`~data.contracts.FINE_H3_RES` and grid/community/street by point in
+polygon against the store's areas → new categories/departments → upsert → rejects.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import shapely
+
+from data.areas_index import AreaIndex
+from data.catalog import Catalog
+from data.contracts import AREA_LEVELS, FINE_H3_RES, column_names
+from data.mappings import Mapping, MappingError, detect_mapping, load_mapping
+from data.readers import CHUNK_ROWS, Chunk, ReadError, Source, open_source, read_areas
+from data.validate import (
+    Checked,
+    DuplicateTracker,
+    TimeParser,
+    check_events,
+    check_readings,
+    fields_frame,
+)
+from geo.crs import normalize_crs, to_wgs84
+from geo.h3index import points_to_cells
+
+Progress = Callable[[int, int | None], None]
+"""``progress(rows_done, rows_total_or_None)``, called after each chunk."""
+
+
+class ImportFileError(ValueError):
+    """The import could not start (nothing was written); ``str()`` says what to fix."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did; ``rows_read == stored + rejected`` when :attr:`reconciled`."""
+
+    table: str
+    file: str
+    batch_id: str
+    format: str = ""
+    encoding: str | None = None
+    crs: str = "wgs84"
+    mapping: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    """Area features folded into an earlier feature with the same id (areas only)."""
+    rejected: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    warnings: Counter = field(default_factory=Counter)
+    new_categories: list[str] = field(default_factory=list)
+    new_departments: list[str] = field(default_factory=list)
+    new_sensors: int = 0
+    reassigned: int = 0
+    outside_new_areas: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def stored(self) -> int:
+        """Rows now in the store from this file (new + updated + unchanged + merged)."""
+        return self.inserted + self.updated + self.unchanged + self.merged
+
+    @property
+    def reconciled(self) -> bool:
+        """True when every row read is either stored or rejected."""
+        return self.rows_read == self.stored + self.rejected
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form (for ``meta`` and the page)."""
+        out = asdict(self)
+        out["reasons"] = dict(self.reasons)
+        out["warnings"] = dict(self.warnings)
+        out["stored"] = self.stored
+        out["reconciled"] = self.reconciled
+        return out
+
+    def lines(self) -> list[str]:
+        """A printable reconciliation, one fact per line (English; pages translate)."""
+        out = [
+            f"{self.file}: {self.format}{f' ({self.encoding})' if self.encoding else ''}, "
+            f"mapping {self.mapping}, coordinates {self.crs}",
+            f"rows read {self.rows_read:,} = stored {self.stored:,} + rejected {self.rejected:,}"
+            f"  [{'OK' if self.reconciled else 'MISMATCH'}]",
+            f"  stored: {self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged"
+            + (f", {self.merged:,} merged into another feature of the same area" if self.merged else ""),
+        ]
+        out += [f"  rejected {n:,}: {reason}" for reason, n in self.reasons.most_common()]
+        out += [f"  warning ({n:,} rows): {w}" for w, n in self.warnings.most_common(10)]
+        if self.new_categories:
+            out.append(f"  new categories: {', '.join(self.new_categories[:20])}")
+        if self.new_departments:
+            out.append(f"  new departments: {', '.join(self.new_departments[:20])}")
+        if self.new_sensors:
+            out.append(f"  new sensors: {self.new_sensors:,}")
+        if self.table == "areas":
+            out.append(f"  events re-assigned: {self.reassigned:,}; outside every area: {self.outside_new_areas:,}")
+        if self.error:
+            out.append(f"  STOPPED: {self.error}")
+        out.append(f"  batch {self.batch_id}, {self.seconds:.1f} s")
+        return out
+
+
+def new_batch_id(table: str, path: Path | str) -> str:
+    """A batch id naming the table, file and time (unique per import)."""
+    return f"{table}:{Path(path).name}:{datetime.now():%Y%m%d-%H%M%S-%f}"
+
+
+def _resolve_mapping(mapping: Mapping | str | Path | None, columns: list[str], table: str) -> Mapping:
+    if mapping is None:
+        return detect_mapping(columns, table)
+    if not isinstance(mapping, Mapping):
+        try:
+            mapping = load_mapping(mapping)
+        except MappingError as exc:
+            raise ImportFileError(str(exc)) from exc
+    if mapping.table != table:
+        raise ImportFileError(f"mapping {mapping.name!r} is for {mapping.table}, not {table}")
+    return mapping
+
+
+def _preflight(src: Source, mapping: Mapping, geometry_ok: bool) -> dict[str, str]:
+    """Check that the mapping finds what the import needs; return ``{field: column}``."""
+    resolved = mapping.resolve(src.info.columns)
+    if not resolved and not (geometry_ok and src.info.geometry):
+        raise ImportFileError(
+            f"no column of {src.path.name!r} matches mapping {mapping.name!r} "
+            f"(file columns: {', '.join(src.info.columns[:15])}); choose another mapping or write one"
+        )
+    missing = mapping.missing_required(src.info.columns)
+    if geometry_ok and src.info.geometry:
+        missing = [f for f in missing if f not in ("lon", "lat")]
+    if missing:
+        hints = "; ".join(f"{f} (e.g. {' / '.join(mapping.columns.get(f, (f,))[:3])})" for f in missing)
+        raise ImportFileError(
+            f"{src.path.name!r} has no column for required field(s) {hints} under mapping {mapping.name!r}; "
+            f"file columns: {', '.join(src.info.columns[:20])}"
+        )
+    return resolved
+
+
+def _effective_crs(crs: str | None, src: Source) -> str:
+    if crs:
+        try:
+            return normalize_crs(crs)
+        except ValueError as exc:
+            raise ImportFileError(str(exc)) from exc
+    if src.info.crs:
+        try:
+            return normalize_crs(src.info.crs)
+        except ValueError:
+            from pyproj import CRS
+
+            epsg = CRS.from_user_input(src.info.crs).to_epsg()
+            if epsg:
+                return normalize_crs(f"EPSG:{epsg}")
+            raise ImportFileError("the file's coordinate system is not an EPSG code; give --crs") from None
+    return "wgs84"
+
+
+def _first_chunk(src: Source, size: int):
+    """Iterator over chunks whose first chunk has been read already (errors before writing)."""
+    it = src.chunks(size)
+    try:
+        first = next(it, None)
+    except ReadError as exc:
+        raise ImportFileError(str(exc)) from exc
+    if first is None or (first.table.num_rows == 0 and not first.bad_rows):
+        raise ImportFileError(f"{src.path.name!r} has no data rows")
+
+    def chain():
+        yield first
+        yield from it
+
+    return chain()
+
+
+class _Rejects:
+    """Collects rejected rows of a chunk and writes them to ``import_rejects``."""
+
+    def __init__(self, store, batch_id: str, report: ImportReport) -> None:
+        self.store, self.batch_id, self.report = store, batch_id, report
+
+    def write(self, chunk: Chunk, checked: pl.DataFrame | None) -> None:
+        rows: list[int] = []
+        reasons: list[str] = []
+        raws: list[str] = []
+        for row, text in chunk.bad_rows:
+            rows.append(row)
+            reasons.append("unreadable line: the number of fields differs from the header")
+            raws.append(text[:4000])
+        if checked is not None:
+            bad = checked.filter(pl.col("reason").is_not_null()).select("_pos", "_row", "reason")
+            if bad.height:
+                rows += bad.get_column("_row").to_list()
+                reasons += bad.get_column("reason").to_list()
+                raws += [r[:4000] for r in chunk.raw(bad.get_column("_pos").to_numpy())]
+        if not rows:
+            return
+        frame = pd.DataFrame({"batch_id": self.batch_id, "row_number": np.asarray(rows, dtype=np.int64),
+                              "reason": reasons, "raw": raws})
+        self.store.insert_frame("import_rejects", frame)
+        self.report.rejected += len(rows)
+        self.report.reasons.update(r.partition(": ")[0] for r in reasons)
+
+
+def _reject(frame: pl.DataFrame, mask: np.ndarray, messages: np.ndarray | str) -> pl.DataFrame:
+    """Set ``reason`` where ``mask`` (and no reason yet)."""
+    msg = pl.Series("m", np.broadcast_to(np.asarray(messages, dtype=object), mask.shape).tolist(), dtype=pl.String)
+    return frame.with_columns(
+        pl.when(pl.col("reason").is_null() & pl.Series(mask)).then(msg).otherwise(pl.col("reason")).alias("reason")
+    )
+
+
+def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    return frame.to_pandas(use_pyarrow_extension_array=True)
+
+
+def import_events(
+    store,
+    source: Path | str | Source,
+    mapping: Mapping | str | Path | None = None,
+    crs: str | None = None,
+    batch_id: str | None = None,
+    progress: Progress | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportReport:
+    """Import an events file into ``store``.
+
+    Parameters
+    ----------
+    store : a :class:`queries.store.Store`
+    source : path of the file (or an opened :class:`~data.readers.Source`)
+    mapping : a :class:`~data.mappings.Mapping`, a preset name, a mapping file, or None
+        to pick the preset that matches the most columns
+    crs : coordinate system of the coordinates (``wgs84``, ``gcj02``, ``bd09``,
+        ``EPSG:nnnn``); default: the file's declared CRS, else WGS-84
+    batch_id : id for ``import_rejects`` (default: table, file name and time)
+    progress : called with (rows done, total or None) after each chunk
+    chunk_rows : rows per chunk
+
+    Returns
+    -------
+    ImportReport
+        Counts, reject reasons and warnings; ``report.error`` is set if reading stopped
+        part-way (the rows before were imported and counted).
+
+    Raises
+    ------
+    ImportFileError
+        The file cannot be read, is empty, or the mapping finds no usable columns;
+        nothing was written.
+    """
+    t0 = time.perf_counter()
+    try:
+        src = source if isinstance(source, Source) else open_source(source)
+    except ReadError as exc:
+        raise ImportFileError(str(exc)) from exc
+    mapping = _resolve_mapping(mapping, src.info.columns, "events")
+    resolved = _preflight(src, mapping, geometry_ok=True)
+    crs = _effective_crs(crs, src)
+    chunks = _first_chunk(src, chunk_rows)
+    report = ImportReport(
+        "events", src.path.name, batch_id or new_batch_id("events", src.path), src.info.format,
+        src.info.encoding, crs, mapping.name, resolved,
+    )
+    areas = AreaIndex.from_store(store)
+    catalog = Catalog.from_store(store)
+    times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)
+    dups = DuplicateTracker()
+    rejects = _Rejects(store, report.batch_id, report)
+    contract = column_names("events")
+    try:
+        for chunk in chunks:
+            report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
+            checked = _events_chunk(chunk, mapping, resolved, crs, times, areas, dups, report)
+            good = checked.filter(pl.col("reason").is_null())
+            if good.height:
+                good = catalog.apply(store, good, report)
+                cols = [c for c in contract if c in good.columns and c != "geom"]
+                counts = store.upsert_frame("events", _to_pandas(good.select(cols)), ["event_id"])
+                report.inserted += counts["inserted"]
+                report.updated += counts["updated"]
+                report.unchanged += counts["unchanged"]
+            rejects.write(chunk, checked)
+            if progress:
+                progress(report.rows_read, src.info.rows)
+    except ReadError as exc:
+        report.error = str(exc)
+    report.seconds = time.perf_counter() - t0
+    _remember(store, report)
+    return report
+
+
+def _events_chunk(
+    chunk: Chunk, mapping: Mapping, resolved: dict[str, str], crs: str, times: TimeParser,
+    areas: AreaIndex, dups: DuplicateTracker, report: ImportReport,
+) -> pl.DataFrame:
+    """Validate one chunk, add H3 and areas, mark in-file duplicates; ``reason`` null = store."""
+    checked: Checked = check_events(fields_frame(chunk, mapping, resolved), mapping, crs, times)
+    report.warnings.update(checked.warnings)
+    frame = checked.frame
+    ok = frame.get_column("reason").is_null().to_numpy()
+    n = frame.height
+    h3 = np.zeros(n, dtype=np.int64)
+    ids = {lv: np.full(n, None, dtype=object) for lv in ("grid", "community", "street")}
+    if ok.any():
+        lon = frame.get_column("lon").to_numpy()[ok]
+        lat = frame.get_column("lat").to_numpy()[ok]
+        h3[ok] = points_to_cells(lat, lon, FINE_H3_RES)
+        assigned, inside = areas.assign(lon, lat)
+        for lv in ids:
+            ids[lv][ok] = assigned[lv]
+        outside = np.zeros(n, dtype=bool)
+        outside[np.flatnonzero(ok)[~inside]] = True
+        if outside.any():
+            where = np.char.add(np.char.add("outside every area: ", np.round(frame.get_column("lon").to_numpy(), 6).astype(str)),
+                                np.char.add(", ", np.round(frame.get_column("lat").to_numpy(), 6).astype(str)))
+            frame = _reject(frame, outside, where)
+    frame = frame.with_columns(
+        pl.Series("h3", h3),
+        *(pl.Series(f"{lv}_id", ids[lv].tolist(), dtype=pl.String) for lv in ids),
+    )
+    ok = frame.get_column("reason").is_null().to_numpy()
+    first = dups.mark(frame.select("event_id"), frame.get_column("_row").to_numpy(), ok)
+    dup = first > 0
+    if dup.any():
+        frame = _reject(frame, dup, np.char.add("duplicate id in the file: first at row ", first.astype(str)))
+    return frame
+
+
+def _remember(store, report: ImportReport) -> None:
+    """Keep the report in ``meta`` (``import:last:<table>`` and ``import:<batch_id>``)."""
+    text = json.dumps(report.to_dict(), ensure_ascii=False, default=str)
+    store.set_meta(f"import:{report.batch_id}", text)
+    store.set_meta(f"import:last:{report.table}", text)
+
+
+def import_readings(
+    store,
+    source: Path | str | Source,
+    mapping: Mapping | str | Path | None = None,
+    crs: str | None = None,
+    batch_id: str | None = None,
+    progress: Progress | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportReport:
+    """Import sensor readings; upsert by ``(sensor_id, ts)``.
+
+    Readings of a sensor unknown to the store are rejected unless the row gives the
+    sensor's position (lon/lat), in which case the sensor is created (kind, unit and
+    threshold from columns or the mapping's defaults) with its H3 cell and grid.
+    Parameters and errors as :func:`import_events`.
+    """
+    t0 = time.perf_counter()
+    try:
+        src = source if isinstance(source, Source) else open_source(source)
+    except ReadError as exc:
+        raise ImportFileError(str(exc)) from exc
+    mapping = _resolve_mapping(mapping, src.info.columns, "readings")
+    resolved = _preflight(src, mapping, geometry_ok=False)
+    crs = _effective_crs(crs, src)
+    chunks = _first_chunk(src, chunk_rows)
+    report = ImportReport(
+        "readings", src.path.name, batch_id or new_batch_id("readings", src.path), src.info.format,
+        src.info.encoding, crs, mapping.name, resolved,
+    )
+    known = set(store.fetch("sensor_points")["sensor_id"].astype(str))
+    areas = AreaIndex.from_store(store)
+    times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)
+    dups = DuplicateTracker()
+    rejects = _Rejects(store, report.batch_id, report)
+    try:
+        for chunk in chunks:
+            report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
+            frame = check_readings(fields_frame(chunk, mapping, resolved), mapping, crs, times).frame
+            frame = _new_sensors(store, frame, known, areas, mapping, report)
+            ok = frame.get_column("reason").is_null().to_numpy()
+            first = dups.mark(frame.select("sensor_id", "ts"), frame.get_column("_row").to_numpy(), ok)
+            if (first > 0).any():
+                frame = _reject(frame, first > 0, np.char.add("duplicate id in the file: sensor and time first at row ", first.astype(str)))
+            good = frame.filter(pl.col("reason").is_null()).select("sensor_id", "ts", "value")
+            if good.height:
+                counts = store.upsert_frame("readings", _to_pandas(good), ["sensor_id", "ts"])
+                report.inserted += counts["inserted"]
+                report.updated += counts["updated"]
+                report.unchanged += counts["unchanged"]
+            rejects.write(chunk, frame)
+            if progress:
+                progress(report.rows_read, src.info.rows)
+    except ReadError as exc:
+        report.error = str(exc)
+    report.seconds = time.perf_counter() - t0
+    _remember(store, report)
+    return report
+
+
+def _new_sensors(store, frame: pl.DataFrame, known: set[str], areas: AreaIndex, mapping: Mapping,
+                 report: ImportReport) -> pl.DataFrame:
+    """Create sensors first seen with a position; reject readings of unknown sensors."""
+    ok = frame.get_column("reason").is_null()
+    sensor = frame.get_column("sensor_id")
+    unknown = ok & ~sensor.is_in(list(known))
+    has_pos = ("lon" in frame.columns) and frame.get_column("lon").is_not_null() & frame.get_column("lat").is_not_null()
+    creatable = unknown & has_pos if "lon" in frame.columns else unknown & False
+    if creatable.any():
+        new = frame.filter(creatable).unique("sensor_id", keep="first", maintain_order=True)
+        lon, lat = new.get_column("lon").to_numpy(), new.get_column("lat").to_numpy()
+        assigned, _ = areas.assign(lon, lat)
+
+        def col(name: str, default: str) -> pl.Series:
+            if name in new.columns:
+                return new.get_column(name).cast(pl.String).fill_null(mapping.defaults.get(name, default))
+            return pl.Series(name, [mapping.defaults.get(name, default)] * new.height)
+
+        threshold = col("threshold", "0").cast(pl.Float64, strict=False).fill_null(0.0)
+        sensors = pl.DataFrame({
+            "sensor_id": new.get_column("sensor_id"), "kind": col("kind", "pm25"), "unit": col("unit", ""),
+            "lon": lon, "lat": lat, "h3": points_to_cells(lat, lon, FINE_H3_RES),
+            "grid_id": pl.Series(assigned["grid"].tolist(), dtype=pl.String), "threshold": threshold,
+        })
+        counts = store.upsert_frame("sensors", _to_pandas(sensors), ["sensor_id"], update=False)
+        report.new_sensors += counts["inserted"]
+        known.update(sensors.get_column("sensor_id").to_list())
+    still = (frame.get_column("reason").is_null() & ~frame.get_column("sensor_id").is_in(list(known))).to_numpy()
+    return _reject(frame, still, "unknown sensor: not in the store and the row has no lon/lat")
+
+
+def import_areas(
+    store,
+    source: Path | str,
+    mapping: Mapping | str | Path | None = None,
+    crs: str | None = None,
+    batch_id: str | None = None,
+    progress: Progress | None = None,
+    *,
+    level: str | None = None,
+) -> ImportReport:
+    """Replace the store's areas with the polygons of a file; re-assign events and sensors.
+
+    Features sharing an ``area_id`` are merged into one (multi)polygon. Without a level
+    column every area gets ``level`` (default ``grid``): a district may have only
+    grids, or only communities. Events keep their rows; their grid/community/street ids
+    are recomputed against the new areas (events outside all of them get none, and the
+    report counts them).
+
+    Raises
+    ------
+    ImportFileError
+        Not a polygon file, unreadable, no id column, or no valid polygon; nothing written.
+    """
+    t0 = time.perf_counter()
+    if level is not None and level not in AREA_LEVELS:
+        raise ImportFileError(f"level must be one of {', '.join(AREA_LEVELS)}, got {level!r}")
+    try:
+        attrs, geoms, file_crs = read_areas(source)
+        src_cols = list(attrs.columns)
+    except ReadError as exc:
+        raise ImportFileError(str(exc)) from exc
+    mapping = _resolve_mapping(mapping, src_cols, "areas")
+    resolved = mapping.resolve(src_cols)
+    if "area_id" not in resolved:
+        raise ImportFileError(
+            f"{Path(source).name!r} has no area id column under mapping {mapping.name!r} "
+            f"(file columns: {', '.join(src_cols[:20])}); write a mapping with area_id = [\"<column>\"]"
+        )
+    crs_name = normalize_crs(crs) if crs else (normalize_crs(file_crs) if file_crs and _is_epsg(file_crs) else "wgs84")
+    report = ImportReport("areas", Path(source).name, batch_id or new_batch_id("areas", source), "vector",
+                          None, crs_name, mapping.name, resolved)
+    report.rows_read = len(attrs)
+    import pyarrow as pa
+
+    chunk = Chunk(pa.Table.from_pandas(attrs.astype(object).where(attrs.notna(), None), preserve_index=False)
+                  .cast(pa.schema([pa.field(c, pa.string()) for c in attrs.columns])),
+                  np.arange(1, len(attrs) + 1, dtype=np.int64))
+    frame = fields_frame(chunk, mapping, resolved).with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    if "level" not in frame.columns:
+        lv = level or mapping.defaults.get("level", "grid")
+        frame = frame.with_columns(pl.lit(lv).alias("level"))
+        report.warnings[f"no level column: every area stored as '{lv}'"] += frame.height
+    elif level:
+        frame = frame.with_columns(pl.col("level").fill_null(level))
+    geoms = np.asarray(geoms, dtype=object)
+    kinds = shapely.get_type_id(geoms)
+    frame = frame.with_columns(
+        pl.when(pl.col("reason").is_not_null()).then(pl.col("reason"))
+        .when(pl.col("area_id").is_null()).then(pl.lit("missing id"))
+        .when(~pl.Series(np.isin(kinds, [3, 6]))).then(pl.lit("not a polygon"))
+        .when(~pl.col("level").is_in(list(AREA_LEVELS)))
+        .then(pl.lit("unknown level: '") + pl.col("level").fill_null("") + pl.lit(f"' (use {', '.join(AREA_LEVELS)})"))
+        .otherwise(None).alias("reason")
+    )
+    ok = frame.get_column("reason").is_null().to_numpy()
+    if not ok.any():
+        rejects = _Rejects(store, report.batch_id, report)
+        rejects.write(chunk, frame)
+        raise ImportFileError(f"{Path(source).name!r} has no usable polygon (reasons: {dict(report.reasons)})")
+    good_geoms = shapely.make_valid(_geoms_to_wgs84(geoms[ok], crs_name))
+    good = frame.filter(pl.col("reason").is_null()).to_pandas()
+    good["geom"] = good_geoms
+    merged = _merge_areas(good, report)
+    stats = store.upsert_frame("areas", merged, ["area_id"])
+    store.execute("delete_areas_except", keep=merged["area_id"].tolist())
+    report.inserted, report.updated, report.unchanged = stats["inserted"], stats["updated"], stats["unchanged"]
+    report.merged = int(ok.sum()) - len(merged)
+    _Rejects(store, report.batch_id, report).write(chunk, frame)
+    if progress:
+        progress(report.rows_read, report.rows_read)
+    reassign_areas(store, report)
+    report.seconds = time.perf_counter() - t0
+    _remember(store, report)
+    return report
+
+
+def _is_epsg(text: str) -> bool:
+    try:
+        normalize_crs(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _geoms_to_wgs84(geoms: np.ndarray, crs: str) -> np.ndarray:
+    if crs == "wgs84":
+        return geoms
+
+    def fn(coords: np.ndarray) -> np.ndarray:
+        lng, lat = to_wgs84(coords[:, 0], coords[:, 1], crs)
+        return np.column_stack([lng, lat])
+
+    return shapely.transform(geoms, fn)
+
+
+def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """One row per area_id: geometries of repeated ids unioned, first attributes kept."""
+    cols = [c for c in column_names("areas") if c in good.columns and c != "geom"]
+    first = good.drop_duplicates("area_id", keep="first").set_index("area_id")
+    counts = good["area_id"].value_counts()
+    geom = first["geom"].copy()
+    for area_id in counts.index[counts > 1]:
+        geom[area_id] = shapely.union_all(good.loc[good["area_id"] == area_id, "geom"].to_numpy())
+    if (counts > 1).any():
+        report.warnings[f"{int((counts > 1).sum())} area ids had several features: merged"] += int(counts[counts > 1].sum())
+    out = first.reset_index()[cols].copy()
+    if "name_zh" not in out.columns or out["name_zh"].isna().any():
+        fallback = out["name_en"] if "name_en" in out.columns else out["area_id"]
+        out["name_zh"] = (out["name_zh"] if "name_zh" in out.columns else fallback).fillna(fallback).fillna(out["area_id"])
+    for c in ("households", "population"):
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int32")
+    out["geom"] = shapely.to_wkb(geom.loc[out["area_id"]].to_numpy())
+    ids = set(out["area_id"])
+    if "parent_id" in out.columns:
+        orphan = out["parent_id"].notna() & ~out["parent_id"].isin(ids)
+        if orphan.any():
+            report.warnings["parent id not among the imported areas: kept as given"] += int(orphan.sum())
+    return out
+
+
+def reassign_areas(store, report: ImportReport | None = None) -> int:
+    """Recompute grid/community/street of every event and grid of every sensor; return events changed."""
+    areas = AreaIndex.from_store(store)
+    points = store.fetch("event_points")
+    changed = 0
+    if len(points):
+        assigned, inside = areas.assign(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
+        frame = pd.DataFrame({
+            "event_id": points["event_id"].astype(str).to_numpy(),
+            **{f"{lv}_id": pd.array(assigned[lv], dtype="str") for lv in ("grid", "community", "street")},
+        })
+        counts = store.upsert_frame("events", frame, ["event_id"])
+        changed = counts["updated"]
+        if report is not None:
+            report.reassigned = changed
+            report.outside_new_areas = int((~inside).sum())
+    sensors = store.fetch("sensor_points")
+    if len(sensors):
+        assigned, _ = areas.assign(sensors["lon"].to_numpy(float), sensors["lat"].to_numpy(float))
+        store.upsert_frame("sensors", pd.DataFrame({
+            "sensor_id": sensors["sensor_id"].astype(str).to_numpy(),
+            "grid_id": pd.array(assigned["grid"], dtype="str"),
+        }), ["sensor_id"])
+    return changed
+
+
+__all__ = [
+    "ImportFileError",
+    "ImportReport",
+    "Progress",
+    "import_areas",
+    "import_events",
+    "import_readings",
+    "new_batch_id",
+    "reassign_areas",
+]
