@@ -5,8 +5,8 @@ The server comes from ``GRIDSCOPE_TEST_ADMIN_DSN`` (default
 (called by ``scripts/test.sh``) installs and starts it. When it cannot be reached the
 fixtures *fail* with what to run: the suite exists to prove PostGIS works.
 
-Both stores of the parity tests hold the same small demo city: ``small_city`` from
-``tests/conftest.py``, which is also in DuckDB as ``small_store``.
+Both stores of the parity tests hold the same data: ``small_city`` from
+``tests/conftest.py`` plus a few import rejects (:data:`IMPORT_REJECTS`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 
+import pandas as pd
 import psycopg
 import pytest
 from psycopg import sql
@@ -94,11 +95,34 @@ def make_pg_database() -> Iterator[Callable[..., str]]:
         drop_test_database(dsn)
 
 
+IMPORT_REJECTS = pd.DataFrame({
+    "batch_id": ["b1"] * 5 + ["b2"],
+    "row_number": [7, 3, 12, 5, 9, 1],
+    "reason": ["missing lon: empty", "bad time: '2026-13-01'", "missing lon: empty", "未知类别: X9", "bad time: 'x'", "dup: E1"],
+    "raw": ['{"lon": ""}', "2026-13-01", None, "类别=X9 😀", "x'; DROP TABLE events; --", "E1"],
+})
+"""Import rejects both parity stores hold beside the city (the city itself has none)."""
+
+
+def _load_parity_data(store: object, city: City) -> None:
+    load_city(store, city)
+    store.insert_frame("import_rejects", IMPORT_REJECTS)
+
+
 @pytest.fixture(scope="session")
 def pg_store(pg_dsn: str, small_city: City) -> Iterator[PostGISStore]:
-    """Admin PostGIS store holding ``small_city`` (the city ``small_store`` holds). Read only."""
+    """Admin PostGIS store holding ``small_city`` and :data:`IMPORT_REJECTS`. Read only."""
     store = PostGISStore(pg_dsn)
-    load_city(store, small_city)
+    _load_parity_data(store, small_city)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def duck_store(small_city: City) -> Iterator[DuckDBStore]:
+    """In-memory DuckDB store with the same contents as :func:`pg_store`. Read only."""
+    store = DuckDBStore(":memory:")
+    _load_parity_data(store, small_city)
     yield store
     store.close()
 
@@ -110,6 +134,6 @@ def pg_reader_dsn(pg_store: PostGISStore, pg_dsn: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def both_stores(small_store: DuckDBStore, pg_store: PostGISStore) -> dict[str, object]:
-    """``{"duckdb": store, "postgis": store}`` over the same city. Read only."""
-    return {"duckdb": small_store, "postgis": pg_store}
+def both_stores(duck_store: DuckDBStore, pg_store: PostGISStore) -> dict[str, object]:
+    """``{"duckdb": store, "postgis": store}`` with the same contents. Read only."""
+    return {"duckdb": duck_store, "postgis": pg_store}
