@@ -367,6 +367,21 @@ class PostGISStore:
         with self.connection() as conn:
             return conn.execute("SELECT max(reported_at) FROM events").fetchone()[0]
 
+    def migrate(self) -> list[str]:
+        """Create or upgrade the schema (``queries/migrations/postgis``); return the files
+        applied now. Needs a role that may change the schema (the admin DSN)."""
+        from .postgis_migrations import migrate
+
+        with self.connection() as conn:
+            conn.commit()  # migrate() runs one transaction per file
+            conn.autocommit = True
+            try:
+                done = migrate(conn)
+            finally:
+                conn.autocommit = False
+        self._types.clear()
+        return [m.path.name for m in done]
+
     def ping(self) -> None:
         """Check that the server answers; raise :class:`StoreUnavailable` if not."""
         with self.connection() as conn:

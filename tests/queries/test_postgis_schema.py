@@ -132,3 +132,18 @@ def test_h3_parent_equals_h3_py(pg_dsn):
             assert got == [h3.str_to_int(h3.cell_to_parent(h3.int_to_str(c), res)) for c in cells], res
         volatility = conn.execute("SELECT provolatile FROM pg_proc WHERE proname = 'h3_parent'").fetchone()[0]
     assert volatility == "i"  # IMMUTABLE: usable in indexes and inlined by the planner
+
+
+def test_demo_command_loads_a_fresh_database(make_pg_database, small_city, capsys):
+    dsn = make_pg_database(migrated=False)  # no schema yet: `demo` applies the migrations
+    args = ["demo", "--dsn", dsn, "--size", "small", "--seed", "42", "--end-date", "2026-06-30"]
+    assert gridscope(args) == 0
+    assert "demo city 'small'" in capsys.readouterr().out
+    with psycopg.connect(dsn) as conn:
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("events", "areas", "event_log", "readings")}
+        index_count = conn.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'events'").fetchone()[0]
+    assert counts == {
+        "events": len(small_city.events), "areas": len(small_city.areas),
+        "event_log": len(small_city.event_log), "readings": len(small_city.readings),
+    }
+    assert index_count == 4  # dropped for the bulk COPY and rebuilt
