@@ -19,7 +19,13 @@ from .contracts import STAGES, column_names
 from .demo_catalog import categories_frame, departments_frame
 from .demo_events import PlantedPattern, build_events
 from .demo_geometry import build_areas
-from .demo_sensors import alarm_events, alarms, build_readings, build_sensors, reading_window
+from .demo_sensors import (
+    alarm_events,
+    alarms,
+    build_readings,
+    build_sensors,
+    reading_window,
+)
 from .placement import place_points
 
 
@@ -90,8 +96,7 @@ def build_event_log(events: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     parts.append(pd.DataFrame({"event_id": rated["event_id"].to_numpy(), "stage": "rated",
                                "at": rated_at.to_numpy(), "actor": "市民",
                                "note": ("满意度 " + rated["satisfaction"].astype(str)).to_numpy()}))
-    log = pd.concat(parts, ignore_index=True)
-    return log.sort_values(["at", "event_id"], kind="stable").reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)
 
 
 def generate_city(size: str = "default", seed: int = 42, end_date: date | None = None,

@@ -16,7 +16,12 @@ import shapely
 
 from .contracts import STAGE_COLUMNS
 from .demo_catalog import CATEGORIES, DEPARTMENTS, DESCRIPTIONS
-from .demo_geometry import M_PER_DEG_LAT, M_PER_DEG_LNG, lnglat_to_metres, metres_to_lnglat
+from .demo_geometry import (
+    M_PER_DEG_LAT,
+    M_PER_DEG_LNG,
+    lnglat_to_metres,
+    metres_to_lnglat,
+)
 from .demo_sampling import day_weights, points_in_polygons, timestamps
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo import assign_points_to_areas, points_to_cells
+from geo import covering_polygon_index, points_to_cells
 
 from .contracts import AREA_LEVELS, FINE_H3_RES
 
@@ -22,23 +22,30 @@ def place_points(lon: np.ndarray, lat: np.ndarray, areas: pd.DataFrame) -> pd.Da
     imported only its grids). Points outside every area get ``None`` everywhere.
     """
     out = pd.DataFrame({"h3": points_to_cells(lat, lon, FINE_H3_RES)})
-    for level in ("grid", "community", "street"):
-        out[f"{level}_id"] = None
     present = [lv for lv in AREA_LEVELS[1:] if (areas["level"] == lv).any()]
-    if not present:
-        return out
-    finest = present[-1]
-    leaf = areas[areas["level"] == finest]
-    ids = assign_points_to_areas(lon, lat, leaf["geom"].to_numpy(), leaf["area_id"].to_numpy())
-    out[f"{finest}_id"] = ids
-    parent = areas.set_index("area_id")["parent_id"]
-    level_of = areas.set_index("area_id")["level"]
-    current = pd.Series(ids)
-    for _ in range(3):
-        current = current.map(parent)
-        lv = current.map(level_of)
-        for level in ("community", "street"):
-            mask = (lv == level).to_numpy()
-            if mask.any():
-                out.loc[mask, f"{level}_id"] = current[mask].to_numpy()
+    columns = {f"{lv}_id": np.full(len(lon), None, dtype=object) for lv in ("grid", "community", "street")}
+    if present:
+        leaf = areas[areas["level"] == present[-1]].sort_values("area_id")
+        idx = covering_polygon_index(lon, lat, leaf["geom"].to_numpy())
+        found = idx >= 0
+        # Ancestors of each leaf area, looked up once per area rather than per point.
+        lineage = _ancestors(areas, leaf["area_id"].to_numpy())
+        for level, ids in lineage.items():
+            columns[f"{level}_id"][found] = ids[idx[found]]
+    for name, values in columns.items():
+        out[name] = values
+    return out
+
+
+def _ancestors(areas: pd.DataFrame, leaf_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """For each leaf id, its own id and its ancestors' ids keyed by level."""
+    parent = areas.set_index("area_id")["parent_id"].to_dict()
+    level = areas.set_index("area_id")["level"].to_dict()
+    out = {lv: np.full(len(leaf_ids), None, dtype=object) for lv in ("grid", "community", "street")}
+    for i, area in enumerate(leaf_ids):
+        node = area
+        while node is not None and node in level:
+            if level[node] in out:
+                out[level[node]][i] = node
+            node = parent.get(node)
     return out

@@ -1,6 +1,6 @@
 """Pure geospatial functions: arrays and DataFrames in, results out (no I/O, no Streamlit)."""
 
-from .areas import assign_points_to_areas
+from .areas import assign_points_to_areas, covering_polygon_index
 from .crs import from_wgs84, normalize_crs, to_wgs84
 from .emerging import (
     EMERGING_CATEGORIES,
@@ -34,6 +34,7 @@ __all__ = [
     "LocalMoranResult",
     "SpatialWeights",
     "assign_points_to_areas",
+    "covering_polygon_index",
     "benjamini_hochberg",
     "cells_to_parents",
     "cells_to_strings",

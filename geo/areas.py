@@ -12,6 +12,28 @@ import shapely
 from shapely import STRtree
 
 
+def covering_polygon_index(lng: np.ndarray, lat: np.ndarray, polygons: np.ndarray) -> np.ndarray:
+    """Return, for each point, the smallest index of a polygon covering it (-1 when none).
+
+    Pass polygons sorted by id to get the boundary rule of this module.
+    """
+    lng = np.asarray(lng, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
+    polys = np.asarray(polygons, dtype=object)
+    tree = STRtree(polys)
+    # Bounding-box candidates first, then one exact vectorised test on the candidate
+    # pairs: ~1.6x faster than query(predicate="intersects") on 1M points.
+    pt_idx, poly_idx = tree.query(shapely.points(lng, lat))
+    shapely.prepare(polys)
+    hit = shapely.intersects_xy(polys[poly_idx], lng[pt_idx], lat[pt_idx])
+    pt_idx, poly_idx = pt_idx[hit], poly_idx[hit]
+    none = np.iinfo(np.int64).max
+    out = np.full(len(lng), none, dtype=np.int64)
+    np.minimum.at(out, pt_idx, poly_idx.astype(np.int64))  # smallest covering index wins
+    out[out == none] = -1
+    return out
+
+
 def assign_points_to_areas(
     lng: np.ndarray, lat: np.ndarray, polygons: np.ndarray, area_ids: np.ndarray
 ) -> np.ndarray:
@@ -30,24 +52,10 @@ def assign_points_to_areas(
     >>> assign_points_to_areas([0.5, 1.0, 3.0], [0.5, 0.5, 0.5], sq, ["b", "a"]).tolist()
     ['b', 'a', None]
     """
-    lng = np.asarray(lng, dtype=np.float64)
-    lat = np.asarray(lat, dtype=np.float64)
     ids = np.asarray(area_ids, dtype=object)
     order = np.argsort(ids.astype(str), kind="stable")
-    polys = np.asarray(polygons, dtype=object)[order]
-    ids = ids[order]
-    tree = STRtree(polys)
-    # Bounding-box candidates first, then one exact vectorised test on the candidate
-    # pairs: ~1.6x faster than query(predicate="intersects") on 1M points.
-    pt_idx, poly_idx = tree.query(shapely.points(lng, lat))
-    shapely.prepare(polys)
-    hit = shapely.intersects_xy(polys[poly_idx], lng[pt_idx], lat[pt_idx])
-    pt_idx, poly_idx = pt_idx[hit], poly_idx[hit]
-    out = np.full(len(lng), None, dtype=object)
-    if len(pt_idx):
-        # Lowest sorted position per point = smallest area_id: the boundary rule.
-        by_point = np.lexsort((poly_idx, pt_idx))
-        pt_sorted = pt_idx[by_point]
-        first = np.flatnonzero(np.r_[True, pt_sorted[1:] != pt_sorted[:-1]])
-        out[pt_sorted[first]] = ids[poly_idx[by_point][first]]
+    idx = covering_polygon_index(lng, lat, np.asarray(polygons, dtype=object)[order])
+    out = np.full(len(idx), None, dtype=object)
+    found = idx >= 0
+    out[found] = ids[order][idx[found]]
     return out

@@ -7,10 +7,9 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.i18n import name_column, t
 from data.contracts import SOURCES
 from queries import EventFilter, Store
-
-from ..i18n import name_column, t
 
 
 @st.cache_data(ttl=60, show_spinner=False)

@@ -7,13 +7,21 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from dashboard.i18n import name_column, t
+from dashboard.layers import (
+    PALETTE,
+    area_layer,
+    area_records,
+    color_bins,
+    grid_outline_layer,
+    h3_layer,
+    make_deck,
+    view_for,
+)
+from dashboard.state import current_settings
 from data.contracts import AREA_LEVELS
 from geo import cells_to_strings
 from queries import EventFilter, Store
-
-from ..i18n import name_column, t
-from ..layers import area_layer, area_records, color_bins, grid_outline_layer, h3_layer, make_deck, view_for
-from ..state import current_settings
 
 UNITS = ("h3", "street", "community", "grid")
 
@@ -42,8 +50,6 @@ def _tip(name: pd.Series, frame: pd.DataFrame) -> pd.Series:
 def _legend(edges: list[float], colors: list[list[int]]) -> None:
     if len(edges) < 2:
         return
-    from ..layers import PALETTE
-
     n = len(edges) - 1
     scale = (len(PALETTE) - 1) / max(n - 1, 1)
     chips = "".join(
