@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -82,6 +84,19 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_loader("numeric", FloatLoader)
 
 
+@dataclass(frozen=True)
+class LoadStats:
+    """Timing of the last :meth:`PostGISStore.insert_frame` (for the CLI and benchmarks)."""
+
+    table: str
+    rows: int
+    copy_s: float
+    """Seconds of the binary COPY (encoding included)."""
+    index_s: float
+    """Seconds spent rebuilding dropped indexes and running ANALYZE (0 for small loads)."""
+    indexes_rebuilt: int
+
+
 class PostGISStore:
     """A :class:`queries.store.Store` on a PostGIS database.
 
@@ -99,6 +114,7 @@ class PostGISStore:
         self.where = describe_dsn(dsn)
         self._types: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
+        self.last_load: LoadStats | None = None
         try:
             self._pool = ConnectionPool(
                 dsn,
@@ -228,6 +244,7 @@ class PostGISStore:
             bad = [t for t in pg_types if t not in SUPPORTED_TYPES]
             if bad:
                 raise TypeError(f"cannot COPY column types {bad} of {table}")
+            t0 = time.perf_counter()
             rebuild = self._drop_indexes_for_bulk(conn, table, len(frame))
             copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
                 sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
@@ -235,11 +252,14 @@ class PostGISStore:
             with conn.cursor() as cur, cur.copy(copy_sql) as copy:
                 for chunk in copy_chunks(frame, pg_types):
                     copy.write(chunk)
+            t1 = time.perf_counter()
             if rebuild:
                 conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
                 for ddl in rebuild:
                     conn.execute(ddl)
                 conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+            t2 = time.perf_counter()
+        self.last_load = LoadStats(table, len(frame), t1 - t0, t2 - t1, len(rebuild))
         return len(frame)
 
     def upsert_frame(
