@@ -91,9 +91,8 @@ class Catalog:
                 dep = top_dep.get(c)
                 if dep is None:
                     dep = UNASSIGNED[0]
-                    if UNASSIGNED[0] not in self.departments:
+                    if UNASSIGNED[0] not in self.departments and UNASSIGNED not in dep_rows:
                         dep_rows.append(UNASSIGNED)
-                        new_deps.append(UNASSIGNED[0])
                 cat_rows.append((c, names.get(c, c), names.get(c, c), dep))
         if dep_rows:
             store.upsert_frame("departments", pd.DataFrame(dep_rows, columns=["code", "name_zh", "name_en"]),

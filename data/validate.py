@@ -210,7 +210,7 @@ def _coordinates(frame: pl.DataFrame, crs: str, geographic_in: bool) -> pl.DataF
     frame = frame.with_columns(pl.Series("lon", lon).fill_nan(None), pl.Series("lat", lat).fill_nan(None))
     return _first_reason(frame, [
         (pl.col("lon").is_null() | pl.col("lat").is_null(),
-         pl.lit(f"coordinates not convertible from {crs}: ") + _quote("_lon_txt") + pl.lit(", ") + _quote("_lat_txt")),
+         pl.lit(f"coordinates not convertible: from {crs}, ") + _quote("_lon_txt") + pl.lit(", ") + _quote("_lat_txt")),
         (pl.col("lat").abs() > 90, pl.lit("latitude out of range: ") + pl.col("lat").cast(pl.String)),
         (pl.col("lon").abs() > 180, pl.lit("longitude out of range: ") + pl.col("lon").cast(pl.String)),
     ]).drop("_lon_txt", "_lat_txt", "_lon_in", "_lat_in")

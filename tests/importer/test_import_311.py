@@ -6,7 +6,12 @@ from __future__ import annotations
 import pandas as pd
 
 from data.importer import import_events
-from tests.importer.conftest import check_planted_import, planted_events, rejects_of, stored_events, text_frame
+from tests.importer.conftest import (
+    check_planted_import,
+    planted_events,
+    stored_events,
+    text_frame,
+)
 
 NYC = {"event_id": "Unique Key", "reported_at": "Created Date", "closed_at": "Closed Date",
        "department": "Agency", "category": "Complaint Type", "description": "Descriptor",

@@ -72,14 +72,14 @@ def test_only_grids_and_events_reassigned_when_areas_change(store, tmp_path):
     report = import_areas(store, tmp_path / "grids.geojson", level="grid")
     assert report.reassigned == 30 and report.outside_new_areas == 0
     got = stored_events(store)
-    for event_id, row in got.iterrows():
+    for _event_id, row in got.iterrows():
         assert row["grid_id"] == expected_areas(row["lon"], row["lat"])["grid_id"]
     assert got["community_id"].isna().all() and got["street_id"].isna().all()
     assert store.fetch("area_shapes", level="community").empty
     # the full hierarchy replaces the grids-only areas: parents now fill community and street
     import_areas(store, write_areas(tmp_path / "all.geojson"))
     got = stored_events(store)
-    for event_id, row in got.iterrows():
+    for _event_id, row in got.iterrows():
         assert {k: row[k] for k in ("grid_id", "community_id", "street_id")} == expected_areas(row["lon"], row["lat"])
     # communities only (a district without grids): grid_id cleared, community from polygons
     import_areas(store, write_areas(tmp_path / "comm.geojson", ("community",)))

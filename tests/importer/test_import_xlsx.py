@@ -6,7 +6,12 @@ import pandas as pd
 
 from data.importer import import_events
 from geo.crs import wgs84_to_bd09
-from tests.importer.conftest import check_planted_import, planted_events, stored_events, text_frame
+from tests.importer.conftest import (
+    check_planted_import,
+    planted_events,
+    stored_events,
+    text_frame,
+)
 
 ZH = {"event_id": "案件编号", "reported_at": "发现时间", "category": "问题类型", "lon": "X坐标",
       "lat": "Y坐标", "department": "责任部门", "closed_at": "结案时间", "satisfaction": "满意度"}
