@@ -11,8 +11,12 @@ from typing import Protocol, runtime_checkable
 import pandas as pd
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(RuntimeError):  # noqa: N818 - public name used across the project
     """The database cannot be reached; ``str()`` says what to check, for a page to show."""
+
+
+class StoreReadOnly(PermissionError):  # noqa: N818 - pairs with StoreUnavailable
+    """The store's role may not change data (e.g. the PostGIS ``gridscope_reader`` role)."""
 
 
 @runtime_checkable

@@ -34,6 +34,7 @@ NOW = datetime(2026, 7, 1)
 STATEMENTS: dict[str, str] = {
     "assign_event_areas": "tests/queries/test_area_assignment.py (both backends equal to geo.assign_points_to_areas)",
     "delete_areas_except": "test_delete_areas_except_parity below",
+    "update_category_sla": "tests/queries/test_chain_statements.py::test_update_category_sla_parity",
 }
 """Named statements (no result rows) that change data, with the test proving their parity."""
 
@@ -73,7 +74,9 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
     cell9 = int(pd.Series([h3.cell_to_parent(h3.int_to_str(int(c)), 9) for c in june["h3"]]).value_counts().index[0], 16)
     in_area = [p for lv in ("street", "grid") for p in with_window(level=lv, area_id=top[lv])]
     in_cell = with_window(res=9, cell=cell9)
+    chain = chain_params(city, with_window)
     return {
+        **chain,
         "area_shapes": levels,
         "count_events_by_area": [p for lv in ("street", "community", "grid") for p in with_window(level=lv)],
         "count_events_by_area_slice": [p for lv in ("street", "grid") for p in with_window(level=lv, slice_days=7)],
@@ -94,6 +97,41 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         "street_ranking": with_window(limit=10),
         "weekly_area_events": in_area,
         "weekly_cell_events": in_cell,
+    }
+
+
+def chain_params(city: City, with_window) -> dict[str, list[dict[str, object]]]:
+    """Parameter sets of the chain, trends and sensors pages' queries (issue 5)."""
+    streets = city.areas.loc[city.areas.level == "street", "area_id"]
+    communities = city.areas.loc[city.areas.level == "community"]
+    over = city.readings.merge(city.sensors, on="sensor_id").query("value > threshold")
+    busiest = over["sensor_id"].value_counts().index[0]
+    sensor = city.sensors.set_index("sensor_id").loc[busiest]
+    cell9 = int(h3.cell_to_parent(h3.int_to_str(int(sensor["h3"])), 9), 16)
+    drill = [(lv, None) for lv in ("street", "community", "grid")] + [
+        ("community", streets.iloc[1]), ("grid", communities["area_id"].iloc[3])]
+    with_kind = [{**p, "kind": k} for k in (None, "noise", "water_level") for p in with_window()]
+    trend = [{**p, "ly_start": p["start"] - timedelta(weeks=52), "ly_end": p["end"] - timedelta(weeks=52), "grain": g}
+             for g in ("day", "week", "month") for p in with_window()]
+    return {
+        "area_ranking": [p for lv, parent in drill for p in with_window(level=lv, parent_id=parent, min_events=20)],
+        "chain_funnel": with_window(),
+        "department_ranking": with_window(min_events=50) + with_window(min_events=1),
+        "overdue_by_department": with_window(),
+        "overdue_cases": with_window(limit=200),
+        "sensor_alarm_summary": with_kind,
+        "sensor_alarms": [{**p, "limit": 300} for p in with_kind],
+        "sensor_cell_series": [{**p, "kind": sensor["kind"], "res": 9, "cell": cell9} for p in with_window()],
+        "sensor_series": with_window(sensor_id=busiest),
+        "sensor_stats": with_kind,
+        "sensor_stats_by_cell": [{**p, "res": r} for r in (8, 10) for p in with_kind],
+        "sensor_stats_by_grid": with_kind,
+        "sla_compliance": with_window(),
+        "source_comparison": with_window(),
+        "stage_durations": [p for by in ("department", "category", "source") for p in with_window(by=by)],
+        "trend_breakdown": [{**p, "dim": d} for d in ("category", "source", "department", "street", "none")
+                            for p in trend],
+        "trend_periods": trend,
     }
 
 

@@ -1,0 +1,14 @@
+count(*) AS events,
+count(*) FILTER (WHERE closed_at < as_of) AS closed,
+count(*) FILTER (WHERE closed_at < as_of AND closed_at <= close_deadline) AS closed_on_time,
+count(*) FILTER (WHERE (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of) AS open_overdue,
+count(*) FILTER (WHERE responded_at < as_of) AS responded,
+count(*) FILTER (WHERE responded_at < as_of AND responded_at <= response_deadline) AS responded_on_time,
+count(*) FILTER (WHERE (responded_at IS NULL OR responded_at >= as_of)
+                 AND (closed_at IS NULL OR closed_at >= as_of)
+                 AND response_deadline < as_of) AS response_overdue,
+count(*) FILTER (WHERE closed_at < as_of AND reopened) AS reopened_cases,
+count(*) FILTER (WHERE closed_at < as_of AND satisfaction IS NOT NULL) AS rated,
+count(*) FILTER (WHERE closed_at < as_of AND satisfaction >= 4) AS satisfied,
+percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN closed_at < as_of
+    THEN EXTRACT(EPOCH FROM (closed_at - reported_at)) / 3600.0 END) AS median_close_h
