@@ -22,6 +22,7 @@ st.sidebar.caption(t("app_subtitle"))
 
 PAGES = [
     st.Page("dashboard/pages/overview.py", title=t("nav_overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("dashboard/pages/hotspots.py", title=t("nav_hotspots"), icon=":material/local_fire_department:", url_path="hotspots"),
 ]
 page = st.navigation(PAGES)
 with show_store_errors():
