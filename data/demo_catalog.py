@@ -92,4 +92,4 @@ def categories_frame() -> pd.DataFrame:
     return pd.DataFrame(
         [c[:6] for c in CATEGORIES],
         columns=["code", "name_zh", "name_en", "department", "sla_response_h", "sla_close_h"],
-    )
+    ).astype({"sla_response_h": float, "sla_close_h": float})

@@ -166,6 +166,9 @@ def lifecycle(rng: np.random.Generator, reported: np.ndarray, category: np.ndarr
     h["resolved"] = np.where(stuck, np.inf, h["resolved"])
 
     out = pd.DataFrame({"department": dept_codes, "reopened": reopened})
+    rep = reported.astype("datetime64[us]")
+    out["respond_due_at"] = rep + (sla_resp * 3.6e9).astype("timedelta64[us]")
+    out["close_due_at"] = rep + (sla_close * 3.6e9).astype("timedelta64[us]")
     t = reported.astype("datetime64[s]")
     now64 = np.datetime64(now, "s")
     reached = np.ones(n, bool)

@@ -312,6 +312,8 @@ def import_events(
                 progress(report.rows_read, src.info.rows)
     except ReadError as exc:
         report.error = str(exc)
+    if report.inserted or report.updated:
+        store.execute("refresh_event_deadlines", category=None)
     report.seconds = time.perf_counter() - t0
     _remember(store, report)
     return report

@@ -52,6 +52,7 @@ def set_category_sla(store: Store, code: str, *, response_h: float, close_h: flo
         raise KeyError(f"no category {code!r}")
     try:
         store.execute("update_category_sla", code=code, sla_response_h=response_h, sla_close_h=close_h)
+        store.execute("refresh_event_deadlines", category=code)
     except Exception as exc:
         if getattr(exc, "sqlstate", None) in READ_ONLY_SQLSTATES or "read-only" in str(exc):
             raise StoreReadOnly(f"this connection may not change the SLA of {code!r}: "

@@ -24,8 +24,10 @@ CREATE TABLE IF NOT EXISTS events (
     reported_at TIMESTAMP NOT NULL, registered_at TIMESTAMP, dispatched_at TIMESTAMP,
     responded_at TIMESTAMP, resolved_at TIMESTAMP, verified_at TIMESTAMP,
     closed_at TIMESTAMP, satisfaction INTEGER, reopened BOOLEAN DEFAULT FALSE,
-    sensor_id VARCHAR,
+    sensor_id VARCHAR, respond_due_at TIMESTAMP, close_due_at TIMESTAMP,
     geom GEOMETRY AS (ST_Point(lon, lat)) VIRTUAL);
+ALTER TABLE events ADD COLUMN IF NOT EXISTS respond_due_at TIMESTAMP;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS close_due_at TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS event_log (
     event_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, "at" TIMESTAMP NOT NULL,

@@ -9,9 +9,8 @@ WITH counts AS (
         count(*) AS events,
         count(e.closed_at) AS closed,
         count(*) FILTER (WHERE e.closed_at IS NULL
-                         AND e.reported_at + c.sla_close_h * INTERVAL '1 hour' < CAST(:now AS TIMESTAMP)) AS open_overdue
+                         AND e.close_due_at < CAST(:now AS TIMESTAMP)) AS open_overdue
     FROM events e
-    JOIN categories c ON c.code = e.category
     WHERE {{event_filter}}
     GROUP BY 1
 )

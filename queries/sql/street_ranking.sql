@@ -2,10 +2,9 @@
 -- LEAST(:end, :now) (definitions as in kpi_summary), top :limit.
 WITH f AS (
     SELECT e.street_id, e.closed_at,
-           e.reported_at + c.sla_close_h * INTERVAL '1 hour' AS close_deadline,
+           e.close_due_at AS close_deadline,
            LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
     FROM events e
-    JOIN categories c ON c.code = e.category
     WHERE {{event_filter}} AND e.street_id IS NOT NULL
 ),
 s AS (

@@ -35,6 +35,7 @@ STATEMENTS: dict[str, str] = {
     "assign_event_areas": "tests/queries/test_area_assignment.py (both backends equal to geo.assign_points_to_areas)",
     "delete_areas_except": "test_delete_areas_except_parity below",
     "update_category_sla": "tests/queries/test_chain_statements.py::test_update_category_sla_parity",
+    "refresh_event_deadlines": "tests/queries/test_deadlines.py::test_refresh_event_deadlines_parity",
 }
 """Named statements (no result rows) that change data, with the test proving their parity."""
 
