@@ -240,3 +240,9 @@ def check_planted_import(store, report, planted: Planted, *, lonlat_atol: float 
             assert pd.isna(got["closed_at"])
         else:
             assert pd.Timestamp(got["closed_at"]) == pd.Timestamp(row["closed_at"])
+
+
+@pytest.fixture(scope="session")
+def areas_file(tmp_path_factory) -> Path:
+    """The block district's areas as a GeoJSON file (written once per session)."""
+    return write_areas(tmp_path_factory.mktemp("areas") / "areas.geojson")
