@@ -10,10 +10,8 @@ linked AS (
     {{alarm_links}}
 ),
 j AS (
-    SELECT l.*, l.reported_at + c.sla_close_h * INTERVAL '1 hour' AS close_deadline,
-           CAST(:now AS TIMESTAMP) AS as_of
+    SELECT l.*, l.close_due_at AS close_deadline, CAST(:now AS TIMESTAMP) AS as_of
     FROM linked l
-    LEFT JOIN categories c ON c.code = l.category
     WHERE l.nth = 1
 ),
 g AS (

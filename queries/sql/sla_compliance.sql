@@ -5,8 +5,9 @@
 --                           response deadline, not responded and not closed)
 --   on_time_rate          = closed within sla_close_h / (closed + open past the close
 --                           deadline) (按期处置率)
--- A stage time exactly at the deadline is on time. Categories without events show zeros
--- and NULL rates.
+-- Deadlines are the events' stored respond_due_at / close_due_at (reported_at + the SLA,
+-- refreshed by refresh_event_deadlines after an SLA edit). A stage time exactly at the
+-- deadline is on time. Categories without events show zeros and NULL rates.
 WITH f AS (
     {{chain_events}}
 ),

@@ -67,6 +67,7 @@ def store():
     s = DuckDBStore(":memory:")
     for table, frame in _frames().items():
         s.insert_frame(table, frame)
+    s.execute("refresh_event_deadlines", category=None)  # as loads and imports do
     yield s
     s.close()
 

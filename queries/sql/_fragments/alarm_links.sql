@@ -1,5 +1,5 @@
 SELECT a.sensor_id, a.kind, a.unit, a.grid_id, a.threshold, a.ts, a.value,
-       e.event_id, e.reported_at, e.responded_at, e.closed_at, e.category,
+       e.event_id, e.reported_at, e.responded_at, e.closed_at, e.close_due_at,
        ROW_NUMBER() OVER (PARTITION BY a.sensor_id, a.ts ORDER BY e.reported_at, e.event_id) AS nth
 FROM alarms a
 LEFT JOIN events e
