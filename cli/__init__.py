@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db")
+COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db", "cli.importer")
 """Modules that register sub-commands."""
 
 

@@ -111,10 +111,10 @@ class ImportReport:
         ]
         out += [f"  rejected {n:,}: {reason}" for reason, n in self.reasons.most_common()]
         out += [f"  warning ({n:,} rows): {w}" for w, n in self.warnings.most_common(10)]
-        if self.new_categories:
-            out.append(f"  new categories: {', '.join(self.new_categories[:20])}")
-        if self.new_departments:
-            out.append(f"  new departments: {', '.join(self.new_departments[:20])}")
+        for label, names in (("categories", self.new_categories), ("departments", self.new_departments)):
+            if names:
+                more = f" … (+{len(names) - 12:,} more)" if len(names) > 12 else ""
+                out.append(f"  new {label} ({len(names):,}): {', '.join(names[:12])}{more}")
         if self.new_sensors:
             out.append(f"  new sensors: {self.new_sensors:,}")
         if self.table == "areas":
