@@ -36,7 +36,7 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from data.contracts import TABLES
 
-from ._pgcopy import SUPPORTED_TYPES, copy_chunks
+from ._pgcopy import SUPPORTED_TYPES, copy_chunks, copy_order
 from .sql_files import bound_sql
 from .store import StoreUnavailable
 
@@ -239,15 +239,18 @@ class PostGISStore:
             unknown = [c for c in frame.columns if c not in types]
             if unknown:
                 raise KeyError(f"columns {unknown} are not writable columns of {table}")
-            names = list(frame.columns)
-            pg_types = [types[c] for c in names]
-            bad = [t for t in pg_types if t not in SUPPORTED_TYPES]
+            bad = [types[c] for c in frame.columns if types[c] not in SUPPORTED_TYPES]
             if bad:
                 raise TypeError(f"cannot COPY column types {bad} of {table}")
+            names = copy_order(frame, [types[c] for c in frame.columns])
+            pg_types = [types[c] for c in names]
+            frame = frame[names]
             t0 = time.perf_counter()
-            rebuild = self._drop_indexes_for_bulk(conn, table, len(frame))
-            copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-                sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
+            rebuild, freeze = self._prepare_bulk(conn, table, len(frame))
+            copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
+                sql.Identifier(table),
+                sql.SQL(", ").join(map(sql.Identifier, names)),
+                sql.SQL(", FREEZE" if freeze else ""),
             )
             with conn.cursor() as cur, cur.copy(copy_sql) as copy:
                 for chunk in copy_chunks(frame, pg_types):
@@ -323,16 +326,25 @@ class PostGISStore:
         return {"inserted": inserted, "updated": updated, "unchanged": len(frame) - inserted - updated}
 
     @staticmethod
-    def _drop_indexes_for_bulk(conn: psycopg.Connection, table: str, rows: int) -> list[str]:
-        """Drop ``table``'s secondary indexes when a load of ``rows`` rows is bulk; return
-        their definitions to rebuild (empty when nothing was dropped)."""
+    def _prepare_bulk(conn: psycopg.Connection, table: str, rows: int) -> tuple[list[str], bool]:
+        """Get ``table`` ready for a load of ``rows`` rows in this transaction.
+
+        A bulk load (at least :data:`BULK_ROWS` rows, more than the table holds) locks the
+        table, drops its secondary indexes and returns their definitions to rebuild. When
+        the table is empty it is also truncated in this transaction, which lets COPY write
+        the rows already frozen and visible (``COPY ... FREEZE``: no VACUUM pass needed
+        before index-only scans, no hint-bit writes on the first queries).
+        Returns ``(index definitions, freeze)``.
+        """
         if rows < BULK_ROWS:
-            return []
-        present = conn.execute(
-            sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT %s) t").format(sql.Identifier(table)), [rows]
-        ).fetchone()[0]
+            return [], False
+        count = sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT %s) t").format(sql.Identifier(table))
+        if conn.execute(count, [rows]).fetchone()[0] >= rows:
+            return [], False
+        conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table)))
+        present = conn.execute(count, [rows]).fetchone()[0]  # again, under the lock
         if present >= rows:
-            return []
+            return [], False
         indexes = conn.execute(
             """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
                FROM pg_index i
@@ -342,7 +354,9 @@ class PostGISStore:
         ).fetchall()
         for name, _ in indexes:
             conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-        return [ddl for _, ddl in indexes]
+        if present == 0:
+            conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
+        return [ddl for _, ddl in indexes], present == 0
 
     def clear(self, tables: list[str]) -> None:
         """Delete every row of ``tables`` (used before rebuilding the demo city)."""

@@ -95,7 +95,9 @@ def test_columns_match_contracts_and_duckdb(pg_dsn):
                 )
             ]
             duck_cols = list(duck.sql(f'SELECT * FROM "{table}" LIMIT 0').columns)
-            assert pg_cols == duck_cols, table
+            # the derived point column sits wherever ALTER TABLE left it; the rest in order
+            assert [c for c in pg_cols if c != "geom"] == [c for c in duck_cols if c != "geom"], table
+            assert ("geom" in pg_cols) == ("geom" in duck_cols), table
             if table in TABLES:
                 assert [c for c in pg_cols if c != "geom" or table == "areas"] == column_names(table)
 

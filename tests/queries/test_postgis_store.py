@@ -168,3 +168,60 @@ def test_timestamps_before_and_after_epoch(make_pg_database):
         assert got["value"].tolist() == [1.0, -0.0, np.inf, -1e308]
     finally:
         store.close()
+
+
+def test_bulk_load_into_an_empty_table_is_frozen(make_pg_database):
+    """A bulk load into an empty table uses COPY FREEZE: every page all-visible at once
+    (no VACUUM pass needed before index-only scans); a later load into the same table
+    cannot freeze (rows already there) and leaves the new pages to VACUUM."""
+    store = PostGISStore(make_pg_database())
+    try:
+        store.insert_frame("events", _hostile_events(BULK_ROWS))
+        pages = store.sql("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'events'")
+        assert 0 < pages["relpages"].iloc[0] == pages["relallvisible"].iloc[0]
+        store.insert_frame("events", _hostile_events(2 * BULK_ROWS).assign(event_id=lambda f: "X" + f["event_id"]))
+        store.sql("ANALYZE events")
+        pages = store.sql("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'events'")
+        assert pages["relallvisible"].iloc[0] < pages["relpages"].iloc[0]
+        assert store.table_counts()["events"] == 3 * BULK_ROWS
+    finally:
+        store.close()
+
+
+def _psycopg_copy_bytes(dsn: str, frame: pd.DataFrame, pg_types: list[str]) -> bytes:
+    """The same rows encoded by psycopg's own binary COPY writer (row by row)."""
+    import io
+
+    from psycopg.copy import FileWriter
+
+    short = {"integer": "int4", "bigint": "int8", "text": "text", "boolean": "bool",
+             "double precision": "float8", "timestamp without time zone": "timestamp"}
+    buf = io.BytesIO()
+    conn = psycopg.connect(dsn)
+    try:
+        cols = ", ".join(f"c{i} {t}" for i, t in enumerate(pg_types))
+        conn.execute(f"CREATE TEMP TABLE enc ({cols})")
+        names = ", ".join(f"c{i}" for i in range(len(pg_types)))
+        with conn.cursor().copy(f"COPY enc ({names}) FROM STDIN (FORMAT binary)", writer=FileWriter(buf)) as copy:
+            copy.set_types([short[t] for t in pg_types])
+            for row in frame.astype(object).itertuples(index=False):
+                copy.write_row(tuple(None if pd.isna(v) else v for v in row))
+    finally:
+        conn.close()  # the server side of this COPY never got data: drop the session
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("with_nulls", [True, False])
+def test_encoder_is_byte_identical_to_psycopg(pg_dsn, with_nulls):
+    from queries._pgcopy import copy_chunks
+
+    frame = _hostile_events(500)
+    if not with_nulls:  # only fixed-width columns without NULLs: the pure-numpy path
+        frame = frame[["lon", "lat", "h3", "reported_at"]]
+    types = {"event_id": "text", "source": "text", "category": "text", "description": "text", "lon": "double precision",
+             "lat": "double precision", "h3": "bigint", "grid_id": "text", "priority": "integer", "status": "text",
+             "reported_at": "timestamp without time zone", "closed_at": "timestamp without time zone",
+             "satisfaction": "integer", "reopened": "boolean"}
+    pg_types = [types[c] for c in frame.columns]
+    ours = b"".join(bytes(chunk) for chunk in copy_chunks(frame, pg_types, rows_per_chunk=64))
+    assert ours == _psycopg_copy_bytes(pg_dsn, frame, pg_types)
