@@ -3,7 +3,8 @@
 One query per file, named by its file (aiosql's idea, one query a file so tests can
 enumerate them). A dialect override with the same file name under ``sql/<dialect>/``
 wins over the portable file. ``{{fragment}}`` pulls in ``sql/_fragments/<fragment>.sql``
-(shared filter clauses); fragments are SQL text of the project, never user values.
+(shared filter clauses; ``sql/<dialect>/_fragments/`` overrides one per dialect);
+fragments are SQL text of the project, never user values.
 """
 
 from __future__ import annotations
@@ -33,13 +34,17 @@ def raw_sql(name: str, dialect: str) -> str:
     for path in (SQL_DIR / dialect / f"{name}.sql", SQL_DIR / f"{name}.sql"):
         if path.exists():
             text = path.read_text(encoding="utf-8")
-            return _FRAGMENT.sub(lambda m: _fragment(m.group(1)), text)
+            return _FRAGMENT.sub(lambda m: _fragment(m.group(1), dialect), text)
     raise KeyError(f"no SQL file for query {name!r} ({dialect})")
 
 
-def _fragment(name: str) -> str:
-    text = (SQL_DIR / "_fragments" / f"{name}.sql").read_text(encoding="utf-8").strip()
-    return _FRAGMENT.sub(lambda m: _fragment(m.group(1)), text)
+def _fragment(name: str, dialect: str) -> str:
+    """Fragment text, the dialect's override (``sql/<dialect>/_fragments``) first."""
+    for path in (SQL_DIR / dialect / "_fragments" / f"{name}.sql", SQL_DIR / "_fragments" / f"{name}.sql"):
+        if path.exists():
+            text = path.read_text(encoding="utf-8").strip()
+            return _FRAGMENT.sub(lambda m: _fragment(m.group(1), dialect), text)
+    raise KeyError(f"no SQL fragment {name!r} ({dialect})")
 
 
 def param_names(name: str, dialect: str) -> list[str]:
