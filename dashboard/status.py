@@ -16,9 +16,11 @@ from .state import current_settings, get_store
 def render_backend_status() -> None:
     """Show which store the dashboard reads and how fresh its data is."""
     store = get_store()
-    label = "PostGIS" if store.dialect == "postgis" else "DuckDB"
-    where = current_settings().db_path.name if store.dialect == "duckdb" else ""
-    st.sidebar.caption(t("backend_label", backend=f"{label} {where}".strip()))
+    if store.dialect == "postgis":
+        backend = getattr(store, "label", "PostGIS")  # "PostGIS · host:port/db", no credentials
+    else:
+        backend = f"DuckDB {current_settings().db_path.name}"
+    st.sidebar.caption(t("backend_label", backend=backend))
     newest = store.data_freshness()
     if newest is not None:
         st.sidebar.caption(t("freshness_label", when=f"{newest:%Y-%m-%d %H:%M}"))

@@ -138,8 +138,8 @@ class PostGISStore:
 
     @property
     def label(self) -> str:
-        """Short description for the sidebar: backend and where (no password)."""
-        return f"PostGIS · {self.where}"
+        """Short description for the sidebar: backend, server and database (no user, no password)."""
+        return f"PostGIS · {self.where.rpartition('@')[2]}"
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
         """A readable StoreUnavailable for a connection problem, with what to check."""

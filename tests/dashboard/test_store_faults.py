@@ -63,7 +63,10 @@ def _assert_working(at: AppTest, city: City) -> None:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.metric[0].value == f"{_june_events(city):,}"
-    assert any("PostGIS" in c.value for c in at.sidebar.caption)
+    captions = [c.value for c in at.sidebar.caption]
+    assert any(c.startswith("Data store: PostGIS · 127.0.0.1:") for c in captions), captions
+    newest = city.events["reported_at"].max()
+    assert f"Newest event: {newest:%Y-%m-%d %H:%M}" in captions  # data freshness from PostGIS
 
 
 def test_closed_port_then_live_server_same_session(monkeypatch, reader_dsn, small_city):
