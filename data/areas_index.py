@@ -1,9 +1,12 @@
 """The store's areas, ready for point-in-polygon assignment at every level.
 
-Events carry ``grid_id``, ``community_id`` and ``street_id``. A point is placed in the
-finest level the store has (by :func:`geo.assign_points_to_areas`); coarser ids follow
-the ``parent_id`` chain, and only where the chain is missing are they found by their
-own polygons. A store may hold any subset of the levels (e.g. only grids).
+Events carry ``grid_id``, ``community_id`` and ``street_id``. A point goes to the finest
+level the store has (:class:`geo.polygon_index.PolygonIndex`, equal to
+:func:`geo.covering_polygon_index`; polygons sorted by id, so the boundary rule of
+:mod:`geo.areas` holds); its coarser ids follow the ``parent_id`` chain,
+looked up once per area, not per point. Points no polygon of that level covers are
+tried against the next coarser level, and finally the district (for the "outside every
+area" check). A store may hold any subset of the levels (e.g. only grids).
 """
 
 from __future__ import annotations
@@ -11,51 +14,70 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
+import polars as pl
 import shapely
 
 from data.contracts import AREA_LEVELS
-from geo.areas import assign_points_to_areas
+from geo.polygon_index import PolygonIndex
 
 EVENT_LEVELS: tuple[str, ...] = ("grid", "community", "street")
 """Levels stored on events, fine to coarse."""
 
 
 @dataclass
-class AreaIndex:
-    """Polygons per level, plus each area's parent and level."""
+class _Level:
+    polygons: PolygonIndex
+    """shapely polygons sorted by area id, indexed for point queries."""
+    lineage: dict[str, pl.Series]
+    """event level -> id of that level for each polygon (itself or an ancestor; null if none)."""
 
-    polygons: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    """level -> (area ids, shapely polygons)."""
-    parent: dict[str, str] = field(default_factory=dict)
-    level_of: dict[str, str] = field(default_factory=dict)
+
+@dataclass
+class AreaIndex:
+    """Polygons per level with each polygon's ancestry."""
+
+    levels: dict[str, _Level] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store) -> AreaIndex:
         """Load every level's polygons with the named query ``area_shapes``."""
-        index = cls()
+        shapes = {}
+        parent: dict[str, str] = {}
+        level_of: dict[str, str] = {}
         for level in AREA_LEVELS:
-            shapes = store.fetch("area_shapes", level=level)
-            if not len(shapes):
+            frame = store.fetch("area_shapes", level=level)
+            if not len(frame):
                 continue
-            ids = shapes["area_id"].astype(str).to_numpy(dtype=object)
-            geoms = shapely.from_wkb([bytes(b) for b in shapes["wkb"]])
-            index.polygons[level] = (ids, geoms)
-            index.level_of.update(dict.fromkeys(ids, level))
-            parents = shapes["parent_id"]
-            index.parent.update({a: p for a, p in zip(ids, parents, strict=True) if isinstance(p, str) and p})
+            ids = frame["area_id"].astype(str).to_numpy(dtype=object)
+            order = np.argsort(ids.astype(str), kind="stable")
+            shapes[level] = (ids[order], shapely.from_wkb([bytes(b) for b in frame["wkb"].to_numpy()[order]]))
+            level_of.update(dict.fromkeys(ids, level))
+            parent.update({a: p for a, p in zip(ids, frame["parent_id"], strict=True) if isinstance(p, str) and p})
+        index = cls()
+        for level, (ids, polys) in shapes.items():
+            lineage = {lv: [None] * len(ids) for lv in EVENT_LEVELS}
+            for i, area in enumerate(ids):
+                node, seen = area, set()
+                while node is not None and node in level_of and node not in seen:
+                    seen.add(node)
+                    if level_of[node] in lineage:
+                        lineage[level_of[node]][i] = node
+                    node = parent.get(node)
+            index.levels[level] = _Level(PolygonIndex(polys), {lv: pl.Series(lv, v, dtype=pl.String) for lv, v in lineage.items()})
+            index.counts[level] = len(ids)
         return index
 
     @property
     def empty(self) -> bool:
         """True when the store has no areas (then no point is rejected as outside)."""
-        return not self.polygons
+        return not self.levels
 
     def describe(self) -> str:
         """Counts per level, e.g. ``"1500 grid, 80 community"``."""
-        return ", ".join(f"{len(v[0])} {lv}" for lv, v in self.polygons.items())
+        return ", ".join(f"{n} {lv}" for lv, n in self.counts.items())
 
-    def assign(self, lng: np.ndarray, lat: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def assign(self, lng: np.ndarray, lat: np.ndarray) -> tuple[dict[str, pl.Series], np.ndarray]:
         """Area ids per event level for each point, and whether any area covers it.
 
         Parameters
@@ -65,38 +87,30 @@ class AreaIndex:
         Returns
         -------
         (ids, inside)
-            ``ids[level]`` is an object array (None where no area of that level
-            covers the point); ``inside`` is True where some area of any level covers
-            it (all True when the store has no areas).
+            ``ids[level]`` is a string Series (null where no area of that level applies);
+            ``inside`` is True where an area of any level covers the point (all True when
+            the store has no areas).
         """
         lng = np.asarray(lng, dtype=np.float64)
         lat = np.asarray(lat, dtype=np.float64)
         n = len(lng)
-        out = {lv: np.full(n, None, dtype=object) for lv in EVENT_LEVELS}
+        nulls = {lv: pl.Series(lv, [None] * n, dtype=pl.String) for lv in EVENT_LEVELS}
         if self.empty:
-            return out, np.ones(n, dtype=bool)
-        for i, level in enumerate(EVENT_LEVELS):
-            if level not in self.polygons:
-                continue
-            todo = np.flatnonzero(pd.isna(out[level]))
-            if len(todo):
-                ids, geoms = self.polygons[level]
-                out[level][todo] = assign_points_to_areas(lng[todo], lat[todo], geoms, ids)
-            # coarser levels from the parent chain
-            current = out[level]
-            for coarser in EVENT_LEVELS[i + 1:]:
-                parent = pd.Series(current).map(self.parent).to_numpy(dtype=object)
-                is_level = pd.Series(parent).map(self.level_of).to_numpy(dtype=object) == coarser
-                fill = is_level & pd.isna(out[coarser])
-                out[coarser][fill] = parent[fill]
-                current = np.where(is_level, parent, None)
+            return nulls, np.ones(n, dtype=bool)
+        out = nulls
         inside = np.zeros(n, dtype=bool)
-        for lv in EVENT_LEVELS:
-            inside |= ~pd.isna(out[lv])
-        if "district" in self.polygons and not inside.all():
-            todo = np.flatnonzero(~inside)
-            ids, geoms = self.polygons["district"]
-            inside[todo] = ~pd.isna(assign_points_to_areas(lng[todo], lat[todo], geoms, ids))
+        todo = np.arange(n)
+        for level in (*EVENT_LEVELS, "district"):
+            if level not in self.levels or not len(todo):
+                continue
+            idx = self.levels[level].polygons.covering(lng[todo], lat[todo])
+            found = idx >= 0
+            hit = todo[found]
+            inside[hit] = True
+            if level != "district" and len(hit):
+                for lv, ids in self.levels[level].lineage.items():
+                    out[lv] = out[lv].scatter(hit, ids.gather(idx[found]))
+            todo = todo[~found]
         return out, inside
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 import polars as pl
 import shapely
 
-from data.areas_index import AreaIndex
+from data.areas_index import EVENT_LEVELS, AreaIndex
 from data.catalog import Catalog
 from data.contracts import AREA_LEVELS, FINE_H3_RES, column_names
 from data.mappings import Mapping, MappingError, detect_mapping, load_mapping
@@ -230,7 +230,10 @@ class _Rejects:
 
 def _reject(frame: pl.DataFrame, mask: np.ndarray, messages: np.ndarray | str) -> pl.DataFrame:
     """Set ``reason`` where ``mask`` (and no reason yet)."""
-    msg = pl.Series("m", np.broadcast_to(np.asarray(messages, dtype=object), mask.shape).tolist(), dtype=pl.String)
+    if isinstance(messages, str):
+        msg = pl.lit(messages)
+    else:
+        msg = pl.Series("m", np.where(mask, messages, None).tolist(), dtype=pl.String)
     return frame.with_columns(
         pl.when(pl.col("reason").is_null() & pl.Series(mask)).then(msg).otherwise(pl.col("reason")).alias("reason")
     )
@@ -330,24 +333,23 @@ def _events_chunk(
     ok = frame.get_column("reason").is_null().to_numpy()
     n = frame.height
     h3 = np.zeros(n, dtype=np.int64)
-    ids = {lv: np.full(n, None, dtype=object) for lv in ("grid", "community", "street")}
+    ids = {lv: pl.Series(lv, [None] * n, dtype=pl.String) for lv in EVENT_LEVELS}
     if ok.any():
-        lon = frame.get_column("lon").to_numpy()[ok]
-        lat = frame.get_column("lat").to_numpy()[ok]
-        h3[ok] = points_to_cells(lat, lon, FINE_H3_RES)
+        pos = np.flatnonzero(ok)
+        lon = frame.get_column("lon").to_numpy()[pos]
+        lat = frame.get_column("lat").to_numpy()[pos]
+        h3[pos] = points_to_cells(lat, lon, FINE_H3_RES)
         assigned, inside = areas.assign(lon, lat)
         for lv in ids:
-            ids[lv][ok] = assigned[lv]
-        outside = np.zeros(n, dtype=bool)
-        outside[np.flatnonzero(ok)[~inside]] = True
-        if outside.any():
-            where = np.char.add(np.char.add("outside every area: ", np.round(frame.get_column("lon").to_numpy(), 6).astype(str)),
-                                np.char.add(", ", np.round(frame.get_column("lat").to_numpy(), 6).astype(str)))
-            frame = _reject(frame, outside, where)
-    frame = frame.with_columns(
-        pl.Series("h3", h3),
-        *(pl.Series(f"{lv}_id", ids[lv].tolist(), dtype=pl.String) for lv in ids),
-    )
+            ids[lv] = ids[lv].scatter(pos, assigned[lv]) if len(pos) < n else assigned[lv]
+        if not inside.all():
+            out = pos[~inside]
+            outside = np.zeros(n, dtype=bool)
+            outside[out] = True
+            msg = np.full(n, None, dtype=object)
+            msg[out] = [f"outside every area: {x:.6f}, {y:.6f}" for x, y in zip(lon[~inside], lat[~inside], strict=True)]
+            frame = _reject(frame, outside, msg)
+    frame = frame.with_columns(pl.Series("h3", h3), *(ids[lv].alias(f"{lv}_id") for lv in ids))
     ok = frame.get_column("reason").is_null().to_numpy()
     first = dups.mark(frame.select("event_id"), frame.get_column("_row").to_numpy(), ok)
     dup = first > 0
@@ -445,7 +447,7 @@ def _new_sensors(store, frame: pl.DataFrame, known: set[str], areas: AreaIndex, 
         sensors = pl.DataFrame({
             "sensor_id": new.get_column("sensor_id"), "kind": col("kind", "pm25"), "unit": col("unit", ""),
             "lon": lon, "lat": lat, "h3": points_to_cells(lat, lon, FINE_H3_RES),
-            "grid_id": pl.Series(assigned["grid"].tolist(), dtype=pl.String), "threshold": threshold,
+            "grid_id": assigned["grid"], "threshold": threshold,
         })
         counts = store.upsert_frame("sensors", _to_pandas(sensors), ["sensor_id"], update=False)
         report.new_sensors += counts["inserted"]
@@ -594,7 +596,7 @@ def reassign_areas(store, report: ImportReport | None = None) -> int:
         assigned, inside = areas.assign(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
         frame = pd.DataFrame({
             "event_id": points["event_id"].astype(str).to_numpy(),
-            **{f"{lv}_id": pd.array(assigned[lv], dtype="str") for lv in ("grid", "community", "street")},
+            **{f"{lv}_id": assigned[lv].to_pandas(use_pyarrow_extension_array=True) for lv in EVENT_LEVELS},
         })
         counts = store.upsert_frame("events", frame, ["event_id"])
         changed = counts["updated"]
@@ -606,7 +608,7 @@ def reassign_areas(store, report: ImportReport | None = None) -> int:
         assigned, _ = areas.assign(sensors["lon"].to_numpy(float), sensors["lat"].to_numpy(float))
         store.upsert_frame("sensors", pd.DataFrame({
             "sensor_id": sensors["sensor_id"].astype(str).to_numpy(),
-            "grid_id": pd.array(assigned["grid"], dtype="str"),
+            "grid_id": assigned["grid"].to_pandas(use_pyarrow_extension_array=True),
         }), ["sensor_id"])
     return changed
 

@@ -73,10 +73,12 @@ class Chunk:
 
     def raw(self, index: np.ndarray) -> list[str]:
         """The raw content of rows ``index`` (positions in this chunk), as CSV text."""
-        cols = [self.table.column(i).to_pylist() for i in range(self.table.num_columns)]
+        index = np.asarray(index, dtype=np.int64)
+        part = self.table.take(pa.array(index))
+        cols = [part.column(i).to_pylist() for i in range(part.num_columns)]
         out = []
-        for i in np.asarray(index, dtype=np.int64):
-            values = ["" if c[i] is None else c[i] for c in cols]
+        for k, i in enumerate(index):
+            values = ["" if c[k] is None else c[k] for c in cols]
             if self.x is not None:
                 values.append(f"POINT ({self.x[i]} {self.y[i]})")
             buf = io.StringIO()

@@ -46,6 +46,9 @@ def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
         raise StoreUnavailable(f"cannot open the DuckDB file {path}: {exc}") from exc
     con.execute(f"LOAD '{spatial_extension_path()}'")
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    # Files written before deadlines were stored get them filled once, on open.
+    if con.execute("SELECT count(*) FROM events WHERE close_due_at IS NULL").fetchone()[0]:
+        con.execute(bound_sql("refresh_event_deadlines", "duckdb"), {"category": None})
     return con
 
 
@@ -132,7 +135,8 @@ class DuckDBStore:
             self._con.register("_incoming", _as_arrow(frame))
             self._con.execute("BEGIN TRANSACTION")
             try:
-                self._con.execute(f"CREATE OR REPLACE TEMP TABLE _upsert AS SELECT {', '.join(exprs)} FROM _incoming")
+                # a view, not a copy: the Arrow data is scanned by each statement
+                self._con.execute(f"CREATE OR REPLACE TEMP VIEW _upsert AS SELECT {', '.join(exprs)} FROM _incoming")
                 updated = 0
                 if update and rest:
                     updated = self._con.execute(
@@ -144,7 +148,7 @@ class DuckDBStore:
                     f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _upsert s "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})"
                 ).fetchone()[0]
-                self._con.execute("DROP TABLE _upsert")
+                self._con.execute("DROP VIEW _upsert")
                 self._con.execute("COMMIT")
             except BaseException:
                 self._con.execute("ROLLBACK")
