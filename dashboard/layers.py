@@ -1,11 +1,13 @@
 """pydeck layer builders: grid outlines, H3 choropleths, area choropleths, and the deck.
 
-Maps work offline: no basemap unless ``GRIDSCOPE_TILE_URL`` is configured
-(``map_provider=None``); grid outlines are drawn as the base layer instead.
+Maps work offline: the style is served by the app itself (``static/``, Streamlit static
+serving): an empty style unless ``GRIDSCOPE_TILE_URL`` names intranet raster tiles; grid
+outlines are drawn as the base layer either way.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -90,25 +92,30 @@ def view_for(shapes: pd.DataFrame, zoom: float = 11.2) -> pdk.ViewState:
     return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0)
 
 
-def basemap_style(tile_url: str) -> str | None:
-    """Write a MapLibre raster style for an intranet tile server; return its static URL."""
+EMPTY_STYLE_URL = "/app/static/empty-style.json"
+"""A MapLibre style with no sources: without it Streamlit substitutes a Carto style (online)."""
+
+
+def basemap_style(tile_url: str) -> str:
+    """URL of the MapLibre style to use: intranet raster tiles if configured, else none."""
     if not tile_url:
-        return None
-    STATIC_DIR.mkdir(exist_ok=True)
+        return EMPTY_STYLE_URL
     style = {
         "version": 8,
         "sources": {"tiles": {"type": "raster", "tiles": [tile_url], "tileSize": 256}},
         "layers": [{"id": "tiles", "type": "raster", "source": "tiles"}],
     }
-    (STATIC_DIR / "basemap-style.json").write_text(json.dumps(style), encoding="utf-8")
-    return "/app/static/basemap-style.json"
+    name = f"basemap-{hashlib.sha1(tile_url.encode()).hexdigest()[:10]}.json"
+    path = STATIC_DIR / name
+    if not path.exists():
+        path.write_text(json.dumps(style), encoding="utf-8")
+    return f"/app/static/{name}"
 
 
 def make_deck(layers: list[pdk.Layer], view: pdk.ViewState, tile_url: str = "",
               tooltip_html: str = "{tip}") -> pdk.Deck:
     """A deck with no external basemap unless a tile URL is configured."""
-    style = basemap_style(tile_url)
     return pdk.Deck(
-        layers=layers, initial_view_state=view, map_provider="mapbox" if style else None,
-        map_style=style, tooltip={"html": tooltip_html, "style": {"fontSize": "13px"}},
+        layers=layers, initial_view_state=view, map_provider="mapbox", map_style=basemap_style(tile_url),
+        tooltip={"html": tooltip_html, "style": {"fontSize": "13px"}},
     )

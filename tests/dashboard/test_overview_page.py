@@ -34,7 +34,7 @@ def test_overview_shows_kpis_map_trend_and_ranking(monkeypatch, small_db_file, l
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     kinds = [layer["@@type"] for layer in spec["layers"]]
     assert kinds == ["H3HexagonLayer", "PathLayer"]
-    assert spec.get("mapProvider") is None or spec.get("mapStyle") is None
+    assert spec["mapStyle"] == "/app/static/empty-style.json"  # served locally: no Carto
     assert len(at.get("plotly_chart")) == 1
     assert len(at.dataframe[0].value) == 10
 
