@@ -27,6 +27,7 @@ import pandas as pd
 import polars as pl
 import shapely
 
+from data._pipeline import Writer, prefetch
 from data.areas_index import EVENT_LEVELS, AreaIndex
 from data.catalog import Catalog
 from data.contracts import AREA_LEVELS, FINE_H3_RES, column_names
@@ -200,10 +201,10 @@ def _first_chunk(src: Source, size: int):
 
 
 class _Rejects:
-    """Collects rejected rows of a chunk and writes them to ``import_rejects``."""
+    """Collects rejected rows of a chunk for ``import_rejects`` (counted at once, written by ``writer``)."""
 
-    def __init__(self, store, batch_id: str, report: ImportReport) -> None:
-        self.store, self.batch_id, self.report = store, batch_id, report
+    def __init__(self, store, batch_id: str, report: ImportReport, writer: Writer | None = None) -> None:
+        self.store, self.batch_id, self.report, self.writer = store, batch_id, report, writer
 
     def write(self, chunk: Chunk, checked: pl.DataFrame | None) -> None:
         rows: list[int] = []
@@ -223,7 +224,10 @@ class _Rejects:
             return
         frame = pd.DataFrame({"batch_id": self.batch_id, "row_number": np.asarray(rows, dtype=np.int64),
                               "reason": reasons, "raw": raws})
-        self.store.insert_frame("import_rejects", frame)
+        if self.writer is None:
+            self.store.insert_frame("import_rejects", frame)
+        else:
+            self.writer.submit(self.store.insert_frame, "import_rejects", frame)
         self.report.rejected += len(rows)
         self.report.reasons.update(r.partition(": ")[0] for r in reasons)
 
@@ -296,27 +300,43 @@ def import_events(
     catalog = Catalog.from_store(store)
     times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)
     dups = DuplicateTracker()
-    rejects = _Rejects(store, report.batch_id, report)
+    writer = Writer()
+    rejects = _Rejects(store, report.batch_id, report, writer)
     contract = column_names("events")
+    # Into an empty events table every stored row is new (in-file duplicates are rejected
+    # above), so chunks go straight in by bulk insert instead of the change-aware upsert.
+    empty_table = int(store.fetch("event_date_range")["events"].iloc[0]) == 0
+
+    def counted(counts: dict[str, int]) -> None:
+        report.inserted += counts["inserted"]
+        report.updated += counts["updated"]
+        report.unchanged += counts["unchanged"]
+
+    def insert(frame: pd.DataFrame) -> dict[str, int]:
+        return {"inserted": store.insert_frame("events", frame), "updated": 0, "unchanged": 0}
+
     try:
-        for chunk in chunks:
+        for chunk in prefetch(chunks):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
             checked = _events_chunk(chunk, mapping, resolved, crs, times, areas, dups, report)
             good = checked.filter(pl.col("reason").is_null())
             if good.height:
                 good = catalog.apply(store, good, report)
                 cols = [c for c in contract if c in good.columns and c != "geom"]
-                counts = store.upsert_frame("events", _to_pandas(good.select(cols)), ["event_id"])
-                report.inserted += counts["inserted"]
-                report.updated += counts["updated"]
-                report.unchanged += counts["unchanged"]
+                frame = _to_pandas(good.select(cols))
+                if empty_table:
+                    writer.submit(insert, frame, done=counted)
+                else:
+                    writer.submit(store.upsert_frame, "events", frame, ["event_id"], done=counted)
             rejects.write(chunk, checked)
             if progress:
                 progress(report.rows_read, src.info.rows)
+        writer.drain()
     except ReadError as exc:
+        writer.drain()
         report.error = str(exc)
-    if report.inserted or report.updated:
-        store.execute("refresh_event_deadlines", category=None)
+    finally:
+        writer.close()
     report.seconds = time.perf_counter() - t0
     _remember(store, report)
     return report

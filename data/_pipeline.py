@@ -1,0 +1,97 @@
+"""Overlap reading, validation and store writes of an import (two cores, three stages).
+
+pyarrow's CSV reader, polars and both database drivers release the GIL while they work,
+so reading the next chunk in one thread and writing the previous one in another runs
+alongside the validation of the current chunk. Writes stay in file order (one writer),
+and at most ``depth`` chunks wait at each stage, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_END = object()
+
+
+class _Failure:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Yield ``items``, producing the next ones in a background thread (errors re-raised here)."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(value: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(value, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the consumer
+            put(_Failure(exc))
+
+    thread = threading.Thread(target=run, name="gridscope-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failure):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+
+
+class Writer:
+    """Runs store writes one at a time in a background thread, in submission order."""
+
+    def __init__(self, depth: int = 1) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridscope-write")
+        self._pending: deque[tuple[Future, Callable[[Any], None] | None]] = deque()
+        self._depth = depth
+
+    def submit(self, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None) -> None:
+        """Queue ``fn(*args)``; ``done(result)`` runs in the caller's thread once it finished."""
+        while len(self._pending) > self._depth:
+            self._harvest()
+        self._pending.append((self._pool.submit(fn, *args), done))
+
+    def _harvest(self) -> None:
+        future, done = self._pending.popleft()
+        result = future.result()
+        if done is not None:
+            done(result)
+
+    def drain(self) -> None:
+        """Wait for every queued write (re-raising the first error)."""
+        while self._pending:
+            self._harvest()
+
+    def close(self) -> None:
+        """Drain, then stop the thread."""
+        try:
+            self.drain()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+__all__ = ["Writer", "prefetch"]
