@@ -24,6 +24,7 @@ PAGES = [
     st.Page("dashboard/pages/overview.py", title=t("nav_overview"), icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("dashboard/pages/hotspots.py", title=t("nav_hotspots"), icon=":material/local_fire_department:", url_path="hotspots"),
     st.Page("dashboard/pages/chain.py", title=t("nav_chain"), icon=":material/account_tree:", url_path="chain"),
+    st.Page("dashboard/pages/trends.py", title=t("nav_trends"), icon=":material/trending_up:", url_path="trends"),
 ]
 page = st.navigation(PAGES)
 with show_store_errors():
