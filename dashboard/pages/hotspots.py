@@ -62,17 +62,19 @@ st.caption(t("hotspots_caption", start=flt.start.date(), end=(flt.end - pd.Timed
 # --- analysis controls -------------------------------------------------------------
 levels = available_levels(store)
 units = ["h3", *levels]
+# Defaults go into session state (not the widgets' own defaults): the URL may have set them.
+for key, default in (("hs_res", 9), ("hs_conf", 0.95), ("hs_fdr", True)):
+    st.session_state.setdefault(key, default)
 c1, c2 = st.columns([3, 2])
 c3, c4, c5 = st.columns([3, 1, 1], vertical_alignment="bottom")
 unit = c1.radio(t("hotspots_unit"), units, horizontal=True, key="hs_unit",
                 format_func={u: t("unit_h3") if u == "h3" else t(f"level_{u}") for u in units}.get)
-res = c2.radio(t("h3_resolution"), list(H3_RESOLUTIONS), horizontal=True, key="hs_res",
-               index=H3_RESOLUTIONS.index(9), disabled=unit != "h3")
+res = c2.radio(t("h3_resolution"), list(H3_RESOLUTIONS), horizontal=True, key="hs_res", disabled=unit != "h3")
 method = c3.radio(t("hotspots_method"), list(METHODS), horizontal=True, key="hs_method",
                   format_func={m: t(f"hotspots_method_{m}") for m in METHODS}.get, help=t("hotspots_method_help"))
-confidence = c4.selectbox(t("hotspots_confidence"), CONFIDENCES, index=1, key="hs_conf",
+confidence = c4.selectbox(t("hotspots_confidence"), CONFIDENCES, key="hs_conf",
                           format_func=lambda c: f"{c:.0%}")
-fdr = c5.toggle(t("hotspots_fdr"), value=True, key="hs_fdr", help=t("hotspots_fdr_help"))
+fdr = c5.toggle(t("hotspots_fdr"), key="hs_fdr", help=t("hotspots_fdr_help"))
 slice_name = "week"
 if method == "emerging":
     slice_name = st.radio(t("hotspots_slice"), list(SLICES), horizontal=True, key="hs_slice",
@@ -179,19 +181,29 @@ with left:
 # --- selected unit: events and weekly series -----------------------------------------------
 with right:
     st.subheader(t("hotspots_detail"))
-    options = ["", *top["unit_id"]]
     current = st.session_state.get("hs_selected") or ""
-    if current and current not in options:
-        if current in set(table["unit_id"]):
-            options.append(current)
-        else:
-            st.session_state["hs_selected"] = ""
+    if current not in set(table["unit_id"]):
+        current = ""
+    options = ["", *top["unit_id"]]
+    if current not in options:
+        options.append(current)
     by_id = dict(zip(table["unit_id"], names, strict=True))
     label_of = dict(zip(table["unit_id"], table["label"], strict=True))
     # Labels are computed now: format_func may be called outside the run (language unknown).
     option_text = {u: f"{by_id[u]} · {label_text.get(label_of[u], '')}" for u in options if u}
     option_text[""] = t("hotspots_none")
-    selected = st.selectbox(t("hotspots_select"), options, key="hs_selected", format_func=option_text.get)
+    # No widget key: the selection has one owner (session state "hs_selected", fed by this
+    # box, map clicks and the URL); the box is redrawn at the current selection.
+    choice = st.selectbox(t("hotspots_select"), options, index=options.index(current), format_func=option_text.get)
+    # The combobox reports "" when it merely loses focus (e.g. to a map click): only a
+    # real pick changes the selection; clearing has its own button.
+    if choice and choice != current:  # redraw so the map outlines the pick too
+        st.session_state["hs_selected"] = choice
+        st.rerun()
+    selected = current
+    if selected and st.button(t("hotspots_clear"), key="hs_clear"):
+        st.session_state["hs_selected"] = ""
+        st.rerun()
     if not selected:
         st.info(t("hotspots_select_hint"))
 

@@ -117,7 +117,7 @@ def test_bad_url_values_are_ignored(monkeypatch, small_db_file) -> None:
     assert at.radio(key="hs_method").value == "gi_star"
     assert at.radio(key="hs_res").value == 9
     assert at.multiselect(key="f_categories").value == ["garbage"]
-    assert at.selectbox(key="hs_selected").value == ""
+    assert at.selectbox[1].value == ""
 
 
 def _events_in_cell(city, flt: EventFilter, hex_id: str) -> pd.DataFrame:
@@ -130,7 +130,7 @@ def _events_in_cell(city, flt: EventFilter, hex_id: str) -> pd.DataFrame:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_selecting_a_cell_shows_its_events_and_weeks(monkeypatch, small_db_file, small_city, lang) -> None:
     at = run_app(monkeypatch, small_db_file, lang, page=PAGE)
-    box = at.selectbox(key="hs_selected")
+    box = at.selectbox[1]
     chosen = at.dataframe[0].value["unit"].iloc[0]  # rank 1, the first option after "none"
     assert box.options[1].startswith(chosen)
     box.set_value(chosen).run()
