@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,13 @@ def _extent(store: Store, req: HotspotRequest, counts: pd.DataFrame) -> tuple[Sp
         cells = h3_extent_cells(_selected_polygons(store, req.flt), req.res, event_cells=event_cells)
         return h3_kring_weights(cells, req.k), pd.DataFrame()
     areas = _areas_in_selection(store, req.unit, req.flt).reset_index(drop=True)
-    return queen_weights(_geoms(areas["wkb"]), areas["area_id"].to_numpy()), areas
+    return _queen(tuple(areas["area_id"]), tuple(bytes(b) for b in areas["wkb"])), areas
+
+
+@lru_cache(maxsize=16)
+def _queen(ids: tuple[str, ...], wkb: tuple[bytes, ...]) -> SpatialWeights:
+    """Queen weights of the areas, kept while ids and shapes stay the same (~0.4 s for 1,500 grids)."""
+    return queen_weights(list(shapely.from_wkb(np.array(wkb, dtype=object))), np.asarray(ids))
 
 
 def _counts(store: Store, req: HotspotRequest, flt: EventFilter) -> pd.DataFrame:
