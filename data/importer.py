@@ -80,6 +80,8 @@ class ImportReport:
     outside_new_areas: int = 0
     error: str | None = None
     seconds: float = 0.0
+    dry_run: bool = False
+    """A check only: nothing was written; "stored" means "would be stored"."""
 
     @property
     def stored(self) -> int:
@@ -107,7 +109,8 @@ class ImportReport:
             f"mapping {self.mapping}, coordinates {self.crs}",
             f"rows read {self.rows_read:,} = stored {self.stored:,} + rejected {self.rejected:,}"
             f"  [{'OK' if self.reconciled else 'MISMATCH'}]",
-            f"  stored: {self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged"
+            ("  check only, nothing written: " if self.dry_run else "  stored: ")
+            + f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged"
             + (f", {self.merged:,} merged into another feature of the same area" if self.merged else ""),
         ]
         out += [f"  rejected {n:,}: {reason}" for reason, n in self.reasons.most_common()]
@@ -124,6 +127,49 @@ class ImportReport:
             out.append(f"  STOPPED: {self.error}")
         out.append(f"  batch {self.batch_id}, {self.seconds:.1f} s")
         return out
+
+
+class DryRunStore:
+    """Wraps a store for a check-only import: reads go to the store, writes are counted, not made.
+
+    Rejected rows are kept in :attr:`rejects` (up to ``keep`` of them) for a page to show.
+    Every written row counts as new (whether it would update an existing row is not known
+    without writing).
+    """
+
+    def __init__(self, store, keep: int = 500) -> None:
+        self.store = store
+        self.dialect = store.dialect
+        self.keep = keep
+        self.rejects: list[pd.DataFrame] = []
+        self._kept = 0
+
+    def fetch(self, name: str, **params: object) -> pd.DataFrame:
+        """Read from the wrapped store."""
+        return self.store.fetch(name, **params)
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
+        """Count rows; keep the first rejects."""
+        if table == "import_rejects" and self._kept < self.keep:
+            self.rejects.append(frame.head(self.keep - self._kept))
+            self._kept += len(self.rejects[-1])
+        return len(frame)
+
+    def upsert_frame(self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True) -> dict[str, int]:
+        """Count every row as new."""
+        return {"inserted": len(frame), "updated": 0, "unchanged": 0}
+
+    def execute(self, name: str, **params: object) -> None:
+        """Do nothing."""
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Do nothing."""
+
+    def rejected_rows(self) -> pd.DataFrame:
+        """The kept rejects: ``row_number, reason, raw``."""
+        if not self.rejects:
+            return pd.DataFrame(columns=["row_number", "reason", "raw"])
+        return pd.concat(self.rejects, ignore_index=True)[["row_number", "reason", "raw"]]
 
 
 def new_batch_id(table: str, path: Path | str) -> str:
@@ -380,6 +426,7 @@ def _events_chunk(
 
 def _remember(store, report: ImportReport) -> None:
     """Keep the report in ``meta`` (``import:last:<table>`` and ``import:<batch_id>``)."""
+    report.dry_run = isinstance(store, DryRunStore)
     text = json.dumps(report.to_dict(), ensure_ascii=False, default=str)
     store.set_meta(f"import:{report.batch_id}", text)
     store.set_meta(f"import:last:{report.table}", text)
@@ -556,7 +603,8 @@ def import_areas(
     _Rejects(store, report.batch_id, report).write(chunk, frame)
     if progress:
         progress(report.rows_read, report.rows_read)
-    reassign_areas(store, report)
+    if not isinstance(store, DryRunStore):
+        reassign_areas(store, report)
     report.seconds = time.perf_counter() - t0
     _remember(store, report)
     return report
@@ -634,6 +682,7 @@ def reassign_areas(store, report: ImportReport | None = None) -> int:
 
 
 __all__ = [
+    "DryRunStore",
     "ImportFileError",
     "ImportReport",
     "Progress",

@@ -95,3 +95,22 @@ def test_sf_style_headers_match_the_311_preset(duck, tmp_path):
     assert report.mapping == "311" and report.reconciled
     assert report.columns["reported_at"] == "Opened"
     assert set(stored_events(duck)["source"]) == {"hotline"}
+
+
+def test_a_check_only_import_writes_nothing(district, tmp_path):
+    from data.importer import DryRunStore
+
+    planted = planted_events()
+    path = tmp_path / "311.csv"
+    nyc_frame(planted).to_csv(path, index=False)
+    before = district.table_counts()
+    dry = DryRunStore(district)
+    report = import_events(dry, path)
+    assert report.dry_run and report.reconciled
+    assert district.table_counts() == before
+    assert report.inserted == len(planted.good) and report.rejected == len(planted.expected)
+    kept = dry.rejected_rows()
+    assert dict(zip(kept["row_number"], kept["reason"].str.partition(": ")[0], strict=True)) == planted.expected
+    assert "check only, nothing written" in "\n".join(report.lines())
+    real = import_events(district, path)
+    assert (real.inserted, real.rejected) == (report.inserted, report.rejected)
