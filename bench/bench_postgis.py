@@ -116,15 +116,19 @@ def run(size: str) -> tuple[list[str], list[str], list[str]]:
                 f"{ev.index_s:.1f} s | {t_pg_all:.0f} s | {n / t_duck_events:,.0f} | {t_duck_all:.0f} s |"
             ]
             rows = []
-            duck_fns, pg_fns = store_versions(duck), store_versions(pg)
+            pg_nojit = PostGISStore(psycopg.conninfo.make_conninfo(dsn, options="-c jit=off"), timeout=30)
+            duck_fns, pg_fns, nojit_fns = store_versions(duck), store_versions(pg), store_versions(pg_nojit)
             for name in duck_fns:
                 d_ms = timed(duck_fns[name], filters)
                 p_ms = timed(pg_fns[name], filters)
+                j_ms = timed(nojit_fns[name], filters)
                 rows.append(
                     f"| {size} | {name} | {np.percentile(d_ms, 50):.1f} | {np.percentile(d_ms, 95):.1f} | "
-                    f"{np.percentile(p_ms, 50):.1f} | {np.percentile(p_ms, 95):.1f} |"
+                    f"{np.percentile(p_ms, 50):.1f} | {np.percentile(p_ms, 95):.1f} | "
+                    f"{np.percentile(j_ms, 50):.1f} | {np.percentile(j_ms, 95):.1f} |"
                 )
                 print(rows[-1], flush=True)
+            pg_nojit.close()
             duck.close()
         plans = [f"| {size} " + line for line in plan_summary(pg, filters[1])]
         pg.close()
@@ -167,8 +171,8 @@ dropped before and rebuilt after (target ≥ 500k rows/s).
 Overview queries as the page calls them, 20 runs with varied filters (7-90 day windows,
 categories, sources, streets), after one warm-up (target at 10M: p95 < 500 ms).
 
-| size | query | DuckDB p50 ms | DuckDB p95 ms | PostGIS p50 ms | PostGIS p95 ms |
-|---|---|---|---|---|---|
+| size | query | DuckDB p50 ms | DuckDB p95 ms | PostGIS p50 ms | PostGIS p95 ms | PostGIS jit=off p50 ms | PostGIS jit=off p95 ms |
+|---|---|---|---|---|---|---|---|
 {chr(10).join(queries)}
 
 Scans in each PostGIS plan (EXPLAIN, a 30-day window with categories):
