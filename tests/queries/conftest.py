@@ -73,9 +73,37 @@ def drop_test_database(dsn: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def drop_orphaned_test_databases() -> list[str]:
+    """Drop throwaway databases left by test runs that died (their pid no longer runs).
+
+    Databases of live processes (concurrent runs on this machine) are left alone.
+    """
+    dropped = []
+    with _admin() as conn:
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [DB_PREFIX + "%"])]
+        for name in names:
+            pid = name[len(DB_PREFIX):].split("_")[0]
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            dropped.append(name)
+    return dropped
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @pytest.fixture(scope="session")
 def pg_dsn() -> Iterator[str]:
     """Admin DSN of this session's migrated throwaway database (dropped at the end)."""
+    drop_orphaned_test_databases()
     dsn = create_test_database()
     yield dsn
     drop_test_database(dsn)

@@ -149,3 +149,25 @@ def test_demo_command_loads_a_fresh_database(make_pg_database, small_city, capsy
         "event_log": len(small_city.event_log), "readings": len(small_city.readings),
     }
     assert index_count == 4  # dropped for the bulk COPY and rebuilt
+
+
+def test_orphaned_test_databases_are_dropped_live_ones_kept(pg_dsn):
+    import os
+
+    from tests.queries.conftest import (
+        ADMIN_DSN,
+        DB_PREFIX,
+        _alive,
+        drop_orphaned_test_databases,
+    )
+
+    dead = next(p for p in range(4_000_000, 4_100_000) if not _alive(p))
+    orphan = f"{DB_PREFIX}{dead}_deadbeef"
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{orphan}"')
+    dropped = drop_orphaned_test_databases()
+    assert orphan in dropped
+    mine = psycopg.conninfo.conninfo_to_dict(pg_dsn)["dbname"]
+    assert mine.startswith(f"{DB_PREFIX}{os.getpid()}_") and mine not in dropped
+    with psycopg.connect(pg_dsn) as conn:  # this session's database is still there
+        assert conn.execute("SELECT 1").fetchone() == (1,)
