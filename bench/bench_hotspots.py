@@ -225,7 +225,8 @@ def main(argv: list[str] | None = None) -> None:
     import numpy
 
     body = (
-        f"`bench/bench_hotspots.py` on {os.cpu_count()} cores ({platform.machine()}), Python "
+        f"`bench/bench_hotspots.py` on {os.cpu_count()} cores ({platform.machine()}, load average "
+        f"{os.getloadavg()[0]:.1f} at the end: the machine is shared, timings vary), Python "
         f"{platform.python_version()}, numpy {numpy.__version__}, esda {esda.__version__}, numba not installed; "
         f"median of {args.repeat} (single run where a run exceeds 5 s). Targets (issue 4): Gi* analytic on 50k "
         "cells < 50 ms incl. neighbours; 999 permutations on 50k < 2 s; emerging 52 x 10k < 3 s.\n\n"

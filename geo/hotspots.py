@@ -16,6 +16,11 @@ Differences from esda, on purpose:
 * Input without variation (all values equal, e.g. no events at all) gives ``z = 0`` and
   ``p = 1`` everywhere instead of NaN: no unit can stand out.
 * Classes are corrected for multiple testing with Benjamini-Hochberg (``fdr=True``).
+  Note that a pseudo p-value is at least ``1 / (permutations + 1)`` (twice that
+  two-sided): with thousands of units, FDR needs thousands of permutations.
+* In permutation counts a random statistic equal to the observed one counts as "at
+  least as extreme" even when rounding puts it a hair below; esda's count of such exact
+  ties (frequent with small integer counts) depends on the summation order.
 """
 
 from __future__ import annotations
