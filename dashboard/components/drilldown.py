@@ -94,11 +94,11 @@ def area_name(store: Store, area_id: str) -> str:
 def render_breadcrumb(store: Store, drill: Drill, *, key_prefix: str) -> None:
     """区 › 街道 › 社区 › 网格 as buttons; each goes back up to that level."""
     steps = [("district", None, t("chain_district_all"))] + [(lv, a, area_name(store, a)) for lv, a in drill.path]
-    cols = st.columns([1] * len(steps) + [max(1, 6 - len(steps))], vertical_alignment="center")
-    for i, (lv, area, label) in enumerate(steps):
-        current = i == len(steps) - 1
-        text = f"{t('level_' + lv)}: {label}" if lv != "district" else label
-        if cols[i].button(("› " if i else "") + text, key=f"{key_prefix}_crumb_{i}", disabled=current,
-                          type="secondary", help=t("chain_breadcrumb_help")):
-            go_to(lv, area)
-            st.rerun()
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for i, (lv, area, label) in enumerate(steps):
+            current = i == len(steps) - 1
+            text = f"{t('level_' + lv)}: {label}" if lv != "district" else label
+            if st.button(("› " if i else "") + text, key=f"{key_prefix}_crumb_{i}", disabled=current,
+                         type="tertiary" if current else "secondary", help=t("chain_breadcrumb_help")):
+                go_to(lv, area)
+                st.rerun()
