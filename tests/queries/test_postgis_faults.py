@@ -73,3 +73,15 @@ def test_store_recovers_when_the_server_returns(pg_store, pg_dsn):
     finally:
         proxy.stop()
         store.close()
+
+
+def test_busy_pool_is_not_reported_as_server_down(pg_store, pg_dsn):
+    store = PostGISStore(pg_dsn, max_size=1, timeout=1)
+    try:
+        with store.connection() as held:  # the only pooled connection stays busy
+            held.execute("SELECT 1")
+            with pytest.raises(StoreUnavailable, match="answers, but all 1 pooled connections stayed busy"):
+                store.fetch("list_departments")
+        assert len(store.fetch("list_departments")) > 0  # free again
+    finally:
+        store.close()
