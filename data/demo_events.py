@@ -47,12 +47,13 @@ class PlantedPattern:
 
 PATTERN_SPECS: list[tuple[str, float, int | None, float, float, str]] = [
     # pattern, radius (m), first day (None = day 0; negative = days before the end),
-    # multiplier at start, at end, theme category
-    ("persistent", 550.0, None, 3.0, 3.0, "street_vending"),
-    ("intensifying", 550.0, None, 2.5, 8.0, "garbage"),
-    ("diminishing", 550.0, None, 8.0, 2.5, "illegal_parking"),
-    ("new", 550.0, -7, 8.0, 8.0, "noise"),
-    ("cold", 800.0, None, -0.92, -0.92, ""),
+    # multiplier at start, at end, theme category. Strong enough that each disk is hot in
+    # (almost) every weekly slice of the small city, so emerging categories are testable.
+    ("cold", 1_000.0, None, -0.95, -0.95, ""),
+    ("persistent", 600.0, None, 8.0, 8.0, "street_vending"),
+    ("intensifying", 600.0, None, 4.0, 16.0, "garbage"),
+    ("diminishing", 600.0, None, 16.0, 4.0, "illegal_parking"),
+    ("new", 600.0, -7, 16.0, 16.0, "noise"),
 ]
 """The planted patterns of every demo city (emerging-hot-spot vocabulary)."""
 
@@ -65,7 +66,9 @@ def plant_patterns(rng: np.random.Generator, grids: pd.DataFrame, n_days: int) -
     chosen: list[tuple[float, float]] = []
     out = []
     for name, radius, first, m0, m1, theme in PATTERN_SPECS:
-        ring = (r < 2_200) if name == "cold" else (r > 1_800) & (r < 4_200)
+        ring = (r < 1_500) if name == "cold" else (r > 1_800) & (r < 4_200)
+        if name == "new":  # a quiet place: busy places are sometimes hot already
+            ring &= grids["population"].to_numpy() < np.median(grids["population"].to_numpy())
         candidates = np.flatnonzero(ring)
         rng.shuffle(candidates)
         for i in candidates:
