@@ -1,0 +1,152 @@
+"""Widgets of the import page: column mapping with suggestions, CRS picker, the report."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n import current_language, t
+from data.contracts import AREA_LEVELS
+from data.importer import ImportReport
+from data.mappings import (
+    FIELDS,
+    REQUIRED,
+    Mapping,
+    MappingError,
+    detect_mapping,
+    list_mappings,
+    load_mapping,
+    parse_mapping,
+    suggest_columns,
+)
+from data.validate import reason_zh
+
+CRS_CHOICES = ("wgs84", "gcj02", "bd09", "epsg")
+_NONE = "\u2014"
+
+
+def save_upload(upload, key_prefix: str) -> Path:
+    """Write an uploaded file to this session's temporary folder (once) and return its path."""
+    folder = st.session_state.setdefault(f"{key_prefix}_dir", tempfile.mkdtemp(prefix="gridscope-import-"))
+    name = Path(upload.name).name.replace("/", "_") or "upload"
+    path = Path(folder) / f"{upload.file_id}-{name}"
+    if not path.exists():
+        path.write_bytes(upload.getbuffer())
+    return path
+
+
+def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapping:
+    """Pick a preset (or upload a TOML mapping), then adjust the column of every field."""
+    st.subheader(t("import_mapping"))
+    presets = list_mappings(table)
+    detected = detect_mapping(columns, table).name
+    left, right = st.columns([1, 2])
+    preset = left.selectbox(t("import_mapping_preset"), presets, index=presets.index(detected),
+                            key=f"{key_prefix}_preset", format_func=lambda n: f"{n} · {_title(n)}")
+    upload = right.file_uploader(t("import_mapping_file"), type=["toml"], key=f"{key_prefix}_mapping_file")
+    base = load_mapping(preset)
+    if upload is not None:
+        try:
+            base = parse_mapping(upload.getvalue().decode("utf-8"), name=Path(upload.name).stem)
+        except (MappingError, UnicodeDecodeError) as exc:
+            st.error(t("import_failed", detail=str(exc)))
+    if base.table != table:
+        st.error(t("import_failed", detail=f"mapping {base.name!r} is for {base.table}"))
+        base = load_mapping(detected)
+    resolved = base.resolve(columns)
+    suggested = {field: col for col, field in suggest_columns(columns, base).items()}
+    st.caption(t("import_mapping_help"))
+    if suggested:
+        st.caption(t("import_suggested", pairs=", ".join(f"{c} → {t('import_field_' + f)}" for f, c in suggested.items())))
+    options = [_NONE, *columns]
+    chosen: dict[str, str | None] = {}
+    grid = st.columns(4)
+    for i, field in enumerate(FIELDS[table]):
+        default = resolved.get(field) or suggested.get(field)
+        label = t(f"import_field_{field}") + (" *" if field in REQUIRED[table] else "")
+        pick = grid[i % 4].selectbox(label, options, index=options.index(default) if default in options else 0,
+                                     key=f"{key_prefix}_{base.name}_{field}")
+        chosen[field] = None if pick == _NONE else pick
+    mapping = base.with_columns(chosen)
+    missing = mapping.missing_required(columns)
+    if table == "events" and st.session_state.get(f"{key_prefix}_geometry"):
+        missing = [f for f in missing if f not in ("lon", "lat")]
+    if missing:
+        st.warning(t("import_missing_required", fields=", ".join(t(f"import_field_{f}") for f in missing)))
+    st.download_button(t("import_mapping_download"), mapping.to_toml().encode("utf-8"),
+                       file_name=f"{mapping.name}.toml", mime="application/toml", key=f"{key_prefix}_mapping_dl")
+    return mapping
+
+
+def _title(name: str) -> str:
+    m = load_mapping(name)
+    return m.title_zh if current_language() == "zh" else m.title
+
+
+def render_crs_picker(declared: str | None, key_prefix: str) -> str:
+    """WGS-84, GCJ-02, BD-09 or an EPSG code; defaults to what the file declares."""
+    default = "wgs84"
+    code = ""
+    if declared and declared.upper() not in ("EPSG:4326", "OGC:CRS84", "WGS84"):
+        default, code = "epsg", declared.upper().removeprefix("EPSG:")
+    left, right = st.columns([2, 1])
+    labels = {c: t(f"import_crs_{c}") for c in CRS_CHOICES}
+    choice = left.radio(t("import_crs"), CRS_CHOICES, index=CRS_CHOICES.index(default), horizontal=True,
+                        format_func=labels.get, key=f"{key_prefix}_crs")
+    if choice != "epsg":
+        return choice
+    code = right.text_input(t("import_epsg_code"), value=code or "4547", key=f"{key_prefix}_epsg")
+    return f"EPSG:{code.strip().upper().removeprefix('EPSG:')}"
+
+
+def render_level_picker(key_prefix: str) -> str:
+    """Level for area files without a level column."""
+    labels = {lv: t(f"level_{lv}") for lv in AREA_LEVELS}
+    return st.selectbox(t("import_level"), AREA_LEVELS, index=AREA_LEVELS.index("grid"),
+                        format_func=labels.get, key=f"{key_prefix}_level")
+
+
+def _reason(text: str) -> str:
+    return reason_zh(text) if current_language() == "zh" else text
+
+
+def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) -> None:
+    """Reconciliation, reasons, notes and the rejected rows of a check or an import."""
+    st.subheader(t("import_check_title") if report.dry_run else t("import_done_title"))
+    cols = st.columns(3)
+    cols[0].metric(t("import_rows_read"), f"{report.rows_read:,}", border=True)
+    cols[1].metric(t("import_would_store") if report.dry_run else t("import_stored"), f"{report.stored:,}", border=True)
+    cols[2].metric(t("import_rejected"), f"{report.rejected:,}", border=True)
+    fmt = {"read": f"{report.rows_read:,}", "stored": f"{report.stored:,}", "rejected": f"{report.rejected:,}"}
+    if report.reconciled:
+        st.success(t("import_reconciled", **fmt))
+    else:
+        st.error(t("import_not_reconciled", **fmt))
+    if not report.dry_run:
+        st.caption(t("import_breakdown", new=f"{report.inserted:,}", updated=f"{report.updated:,}",
+                     unchanged=f"{report.unchanged + report.merged:,}"))
+    if report.error:
+        st.error(t("import_stopped", error=report.error))
+    if report.table == "areas" and not report.dry_run:
+        st.info(t("import_reassigned", n=f"{report.reassigned:,}", outside=f"{report.outside_new_areas:,}"))
+    if report.new_categories:
+        st.caption(t("import_new_categories", names=", ".join(report.new_categories[:30])))
+    if report.new_departments:
+        st.caption(t("import_new_departments", names=", ".join(report.new_departments[:30])))
+    if report.reasons:
+        st.markdown(f"**{t('import_reasons')}**")
+        st.markdown("\n".join(f"- {_reason(r)}: {n:,}" for r, n in report.reasons.most_common()))
+    if report.warnings:
+        st.markdown(f"**{t('import_warnings')}**")
+        st.markdown("\n".join(f"- {w}: {n:,}" for w, n in report.warnings.most_common(20)))
+    if len(rejects):
+        st.markdown(f"**{t('import_rejected_rows')}**")
+        shown = pd.DataFrame({t("import_row"): rejects["row_number"].astype(int),
+                              t("import_reason"): [_reason(r) for r in rejects["reason"]],
+                              t("import_raw"): rejects["raw"]})
+        st.dataframe(shown, hide_index=True, key=f"{key_prefix}_rejects")
+        st.download_button(t("import_download_rejects"), shown.to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"rejects-{report.file}.csv", mime="text/csv", key=f"{key_prefix}_rejects_dl")

@@ -1,0 +1,112 @@
+"""Import data (导入数据): upload, preview, map columns, choose the CRS, check, confirm."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from dashboard.components.import_form import (
+    render_crs_picker,
+    render_level_picker,
+    render_mapping_form,
+    render_report,
+    save_upload,
+)
+from dashboard.i18n import t
+from dashboard.state import get_store
+from data.importer import (
+    DryRunStore,
+    ImportFileError,
+    import_areas,
+    import_events,
+    import_readings,
+)
+from data.readers import ReadError, open_source, read_areas
+
+KEY = "imp"
+IMPORTERS = {"events": import_events, "areas": import_areas, "readings": import_readings}
+
+store = get_store()
+st.title(t("import_title"))
+st.caption(t("import_intro"))
+
+kind = st.segmented_control(t("import_kind"), list(IMPORTERS), default="events", key=f"{KEY}_kind",
+                            format_func=lambda k: t(f"import_kind_{k}")) or "events"
+types = ["geojson", "json", "gpkg", "zip", "parquet"]
+if kind != "areas":
+    types = ["csv", "txt", "tsv", "xlsx", "xls", *types]
+upload = st.file_uploader(t("import_upload_areas" if kind == "areas" else "import_upload"), type=types,
+                          key=f"{KEY}_file_{kind}")
+if upload is None:
+    st.stop()
+
+path = save_upload(upload, KEY)
+try:
+    if kind == "areas":
+        attrs, geoms, declared = read_areas(path)
+        columns, preview = list(attrs.columns), attrs.head(20)
+        info = t("import_file_info", format="vector", encoding="—", rows=f"{len(attrs):,}",
+                 columns=len(columns), crs=declared or t("import_unknown"))
+    else:
+        src = open_source(path)
+        columns, preview, declared = src.info.columns, src.preview(20), src.info.crs
+        st.session_state[f"{KEY}_geometry"] = src.info.geometry
+        info = t("import_file_info", format=src.info.format, encoding=src.info.encoding or "—",
+                 rows=f"{src.info.rows:,}" if src.info.rows is not None else "?", columns=len(columns),
+                 crs=declared or t("import_unknown"))
+except ReadError as exc:
+    st.error(t("import_failed", detail=str(exc)))
+    st.stop()
+
+st.caption(info)
+with st.expander(t("import_preview"), expanded=True):
+    st.dataframe(preview, key=f"{KEY}_preview")
+
+mapping = render_mapping_form(columns, kind, f"{KEY}_{kind}")
+crs = render_crs_picker(declared, f"{KEY}_{kind}")
+options = {"mapping": mapping, "crs": crs}
+if kind == "areas":
+    options["level"] = render_level_picker(f"{KEY}_{kind}")
+settings_key = hashlib.sha256(f"{path}|{mapping.to_toml()}|{crs}|{options.get('level')}".encode()).hexdigest()
+
+left, right = st.columns(2)
+if left.button(t("import_check"), type="secondary", key=f"{KEY}_check_btn", width="stretch"):
+    dry = DryRunStore(store)
+    try:
+        with st.spinner(t("import_checking")):
+            report = IMPORTERS[kind](dry, path, **options)
+        st.session_state[f"{KEY}_checked"] = (settings_key, report, dry.rejected_rows())
+        st.session_state.pop(f"{KEY}_done", None)
+    except (ImportFileError, ValueError) as exc:
+        st.session_state.pop(f"{KEY}_checked", None)
+        st.error(t("import_failed", detail=str(exc)))
+
+checked = st.session_state.get(f"{KEY}_checked")
+ready = checked is not None and checked[0] == settings_key
+if right.button(t("import_confirm"), type="primary", disabled=not ready, key=f"{KEY}_confirm_btn", width="stretch"):
+    bar = st.progress(0.0, text=t("import_importing"))
+
+    def progress(done: int, total: int | None) -> None:
+        bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{t('import_importing')} {done:,}")
+
+    try:
+        report = IMPORTERS[kind](store, path, progress=progress, **options)
+        rejects = store.fetch("import_rejects_page", batch_id=report.batch_id, limit=1000)
+        st.session_state[f"{KEY}_done"] = (settings_key, report, rejects)
+        st.session_state.pop(f"{KEY}_checked", None)
+        st.cache_data.clear()  # every page reads the new data
+    except (ImportFileError, ValueError) as exc:
+        st.error(t("import_failed", detail=str(exc)))
+    except Exception as exc:  # noqa: BLE001 - e.g. a read-only database role: say so on the page
+        st.error(t("import_failed", detail=f"{type(exc).__name__}: {exc}"))
+    bar.empty()
+
+done = st.session_state.get(f"{KEY}_done")
+if done is not None and done[0] == settings_key:
+    render_report(done[1], done[2], key_prefix=f"{KEY}_done")
+    st.page_link("dashboard/pages/overview.py", label=t("import_go_overview"), icon=":material/dashboard:")
+elif checked is not None:
+    if not ready:
+        st.info(t("import_check_first"))
+    render_report(checked[1], checked[2], key_prefix=f"{KEY}_check")
