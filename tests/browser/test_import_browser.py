@@ -89,7 +89,7 @@ def test_import_polygons_and_311_then_the_overview_opens_on_them(streamlit_serve
     created = pd.to_datetime(frame["Created Date"], format="%m/%d/%Y %I:%M:%S %p").drop(index=5)
     last = created.max().normalize()
     expected = int((created >= last - timedelta(days=29)).sum())
-    page.goto(f"{url}/overview")
+    page.goto(url)  # the overview is the default page, served at /
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=90_000)
     wait_for_app(page)
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
