@@ -372,9 +372,26 @@ class PostGISStore:
             conn.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
 
     def checkpoint(self) -> None:
-        """After bulk loads: refresh planner statistics of every table."""
+        """After bulk loads and imports: refresh planner statistics and the rollups."""
         with self.connection() as conn:
             conn.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, ALL_TABLES))))
+        self.refresh_rollups()
+
+    def refresh_rollups(self) -> bool:
+        """Rebuild ``event_rollup`` (migration 005) and record the events version it reflects.
+
+        Returns False when the schema has no rollup. The version is read before the
+        refresh, so a change committed meanwhile leaves the rollup marked stale (the
+        PostGIS overrides then read ``events``), never wrongly marked current.
+        """
+        with self.connection() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'events_version'").fetchone()
+            if row is None or conn.execute("SELECT to_regclass('event_rollup')").fetchone()[0] is None:
+                return False
+            conn.execute("REFRESH MATERIALIZED VIEW event_rollup")
+            conn.execute("UPDATE meta SET value = %s WHERE key = 'event_rollup_version'", [row[0]])
+            conn.execute("ANALYZE event_rollup")
+        return True
 
     # -- bookkeeping -----------------------------------------------------------------------
 
