@@ -1,13 +1,15 @@
 -- Sources compared (patrol, hotline, app, sensor, video) for the filtered events, as of
 -- LEAST(:end, :now): events and share of all filtered events, median hours from report to
--- response and to closure, and the chain rates (chain_counts / chain_rates fragments).
+-- response and to closure (whole seconds, as in stage_durations), and the chain rates
+-- (chain_counts / chain_rates fragments).
 WITH f AS (
     {{chain_events}}
 ),
 g AS (
     SELECT source, {{chain_counts}},
            percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN responded_at < as_of
-               THEN EXTRACT(EPOCH FROM (responded_at - reported_at)) / 3600.0 END) AS median_respond_h
+               THEN CAST(floor(EXTRACT(EPOCH FROM responded_at) - EXTRACT(EPOCH FROM reported_at)) AS INTEGER)
+               END) / 3600.0 AS median_respond_h
     FROM f
     GROUP BY source
 )

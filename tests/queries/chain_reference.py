@@ -53,7 +53,8 @@ def before(series: pd.Series, as_of: pd.Timestamp) -> pd.Series:
 
 
 def hours(later: pd.Series, earlier: pd.Series) -> pd.Series:
-    return (later - earlier).dt.total_seconds() / 3600.0
+    """Duration in hours, counted in whole seconds (floor) as the SQL does."""
+    return np.floor((later - earlier).dt.total_seconds()) / 3600.0
 
 
 def counts(ev: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:

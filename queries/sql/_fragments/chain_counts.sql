@@ -11,4 +11,5 @@ count(*) FILTER (WHERE closed_at < as_of AND reopened) AS reopened_cases,
 count(*) FILTER (WHERE closed_at < as_of AND satisfaction IS NOT NULL) AS rated,
 count(*) FILTER (WHERE closed_at < as_of AND satisfaction >= 4) AS satisfied,
 percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN closed_at < as_of
-    THEN EXTRACT(EPOCH FROM (closed_at - reported_at)) / 3600.0 END) AS median_close_h
+    THEN CAST(floor(EXTRACT(EPOCH FROM closed_at) - EXTRACT(EPOCH FROM reported_at)) AS INTEGER) END) / 3600.0
+    AS median_close_h
