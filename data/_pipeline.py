@@ -62,9 +62,13 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
 
 
 class Writer:
-    """Runs store writes one at a time in a background thread, in submission order."""
+    """Runs store writes one at a time in a background thread, in submission order.
 
-    def __init__(self, depth: int = 1) -> None:
+    ``depth`` writes may wait besides the one running (0: submitting waits for the
+    running write, so one chunk is written while the next is validated).
+    """
+
+    def __init__(self, depth: int = 0) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gridscope-write")
         self._pending: deque[tuple[Future, Callable[[Any], None] | None]] = deque()
         self._depth = depth

@@ -253,6 +253,17 @@ class _Rejects:
         self.store, self.batch_id, self.report, self.writer = store, batch_id, report, writer
 
     def write(self, chunk: Chunk, checked: pl.DataFrame | None) -> None:
+        """Write the chunk's rejects now (or through the writer, when there is one)."""
+        frame = self.frame(chunk, checked)
+        if frame is None:
+            return
+        if self.writer is None:
+            self.store.insert_frame("import_rejects", frame)
+        else:
+            self.writer.submit(self.store.insert_frame, "import_rejects", frame)
+
+    def frame(self, chunk: Chunk, checked: pl.DataFrame | None) -> pd.DataFrame | None:
+        """The chunk's rejected rows for ``import_rejects`` (counted in the report), or None."""
         rows: list[int] = []
         reasons: list[str] = []
         raws: list[str] = []
@@ -267,15 +278,11 @@ class _Rejects:
                 reasons += bad.get_column("reason").to_list()
                 raws += [r[:4000] for r in chunk.raw(bad.get_column("_pos").to_numpy())]
         if not rows:
-            return
-        frame = pd.DataFrame({"batch_id": self.batch_id, "row_number": np.asarray(rows, dtype=np.int64),
-                              "reason": reasons, "raw": raws})
-        if self.writer is None:
-            self.store.insert_frame("import_rejects", frame)
-        else:
-            self.writer.submit(self.store.insert_frame, "import_rejects", frame)
+            return None
         self.report.rejected += len(rows)
         self.report.reasons.update(r.partition(": ")[0] for r in reasons)
+        return pd.DataFrame({"batch_id": self.batch_id, "row_number": np.asarray(rows, dtype=np.int64),
+                             "reason": reasons, "raw": raws})
 
 
 def _reject(frame: pl.DataFrame, mask: np.ndarray, messages: np.ndarray | str) -> pl.DataFrame:
@@ -347,7 +354,7 @@ def import_events(
     times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)
     dups = DuplicateTracker()
     writer = Writer()
-    rejects = _Rejects(store, report.batch_id, report, writer)
+    rejects = _Rejects(store, report.batch_id, report)
     contract = column_names("events")
     # Into an empty events table every stored row is new (in-file duplicates are rejected
     # above), so chunks go straight in by bulk insert instead of the change-aware upsert.
@@ -358,23 +365,30 @@ def import_events(
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
 
-    def insert(frame: pd.DataFrame) -> dict[str, int]:
-        return {"inserted": store.insert_frame("events", frame), "updated": 0, "unchanged": 0}
+    def write(frame: pd.DataFrame | None, rejected: pd.DataFrame | None) -> dict[str, int]:
+        """One chunk's writes, in the writer thread: its events, then its rejects."""
+        counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+        if frame is not None:
+            if empty_table:
+                counts["inserted"] = store.insert_frame("events", frame)
+            else:
+                counts = store.upsert_frame("events", frame, ["event_id"])
+        if rejected is not None:
+            store.insert_frame("import_rejects", rejected)
+        return counts
 
     try:
         for chunk in prefetch(chunks):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
             checked = _events_chunk(chunk, mapping, resolved, crs, times, areas, dups, report)
             good = checked.filter(pl.col("reason").is_null())
+            frame = None
             if good.height:
                 good = catalog.apply(store, good, report)
                 cols = [c for c in contract if c in good.columns and c != "geom"]
                 frame = _to_pandas(good.select(cols))
-                if empty_table:
-                    writer.submit(insert, frame, done=counted)
-                else:
-                    writer.submit(store.upsert_frame, "events", frame, ["event_id"], done=counted)
-            rejects.write(chunk, checked)
+            writer.submit(write, frame, rejects.frame(chunk, checked), done=counted)
+            del checked, good, frame
             if progress:
                 progress(report.rows_read, src.info.rows)
         writer.drain()
