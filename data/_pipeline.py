@@ -90,10 +90,13 @@ class Writer:
         while self._pending:
             self._harvest()
 
-    def close(self) -> None:
-        """Drain, then stop the thread."""
+    def close(self, raise_errors: bool = True) -> None:
+        """Drain, then stop the thread (``raise_errors=False`` while another error propagates)."""
         try:
             self.drain()
+        except Exception:
+            if raise_errors:
+                raise
         finally:
             self._pool.shutdown(wait=True)
 

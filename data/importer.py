@@ -15,6 +15,7 @@ polygon against the store's areas → new categories/departments → upsert → 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -396,7 +397,7 @@ def import_events(
         writer.drain()
         report.error = str(exc)
     finally:
-        writer.close()
+        writer.close(raise_errors=sys.exc_info()[0] is None)
     report.seconds = time.perf_counter() - t0
     _remember(store, report)
     return report

@@ -67,3 +67,15 @@ def test_areas_from_a_csv_is_refused(district, tmp_path):
     path, _, _ = _cases(tmp_path)["no mapped column"]
     with pytest.raises(ImportFileError, match="no geometry"):
         import_areas(district, path)
+
+
+def test_a_file_that_breaks_part_way_keeps_what_was_read(duck, tmp_path):
+    good = "".join(f"E{k},2026-05-01 08:00:00,占道经营,116.31,39.905\n" for k in range(200_000))
+    data = ("事件编号,上报时间,事件类型,经度,纬度\n" + good).encode("utf-8")
+    data += b"E-bad,2026-05-01 08:00:00,\xff\xfe\xfa,116.31,39.905\n"  # not UTF-8, past the sniffed sample
+    (tmp_path / "broken.csv").write_bytes(data)
+    report = import_events(duck, tmp_path / "broken.csv", chunk_rows=20_000)
+    assert report.error and "cannot read" in report.error
+    assert report.reconciled
+    assert 0 < report.rows_read <= 200_000
+    assert duck.table_counts()["events"] == report.inserted
