@@ -170,8 +170,11 @@ dropped before and rebuilt after (target ≥ 500k rows/s).
 
 Overview queries as the page calls them, 20 runs with varied filters (7-90 day windows,
 categories, sources, streets), after one warm-up (target at 10M: p95 < 500 ms).
+PostGIS as shipped: `kpi_summary`, `street_ranking` and `daily_trend` read the daily
+rollup `event_rollup` (refreshed by the load, migration 005) with JIT off for those
+queries; the map queries scan `events`. The last two columns turn JIT off for every query.
 
-| size | query | DuckDB p50 ms | DuckDB p95 ms | PostGIS p50 ms | PostGIS p95 ms | PostGIS jit=off p50 ms | PostGIS jit=off p95 ms |
+| size | query | DuckDB p50 ms | DuckDB p95 ms | PostGIS p50 ms | PostGIS p95 ms | PostGIS, jit=off for all, p50 ms | PostGIS, jit=off for all, p95 ms |
 |---|---|---|---|---|---|---|---|
 {chr(10).join(queries)}
 
