@@ -90,6 +90,15 @@ def write_areas(path: Path) -> None:
     city.areas.assign(geom=shapely.to_wkb(city.areas["geom"].to_numpy())).to_parquet(path)
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM). ``ru_maxrss`` is not used: Linux carries
+    it over fork and exec, so a child would report its parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(backend: str, csv: str, dsn: str, reimport: bool) -> None:
     """Run one import in this process and print a JSON line with its numbers."""
     import pandas as pd
@@ -106,19 +115,19 @@ def child(backend: str, csv: str, dsn: str, reimport: bool) -> None:
 
         store = PostGISStore(dsn)
     store.insert_frame("areas", areas)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    base = peak_rss_mb()
     t0 = time.perf_counter()
     report = import_events(store, csv)
     first = time.perf_counter() - t0
     out = {"rows": report.rows_read, "stored": report.stored, "rejected": report.rejected,
-           "reconciled": report.reconciled, "seconds": first, "base_rss_mb": base / 1024,
-           "import_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+           "reconciled": report.reconciled, "seconds": first, "base_rss_mb": base,
+           "import_peak_rss_mb": peak_rss_mb()}
     if reimport:
         t0 = time.perf_counter()
         again = import_events(store, csv)
         out["reimport_seconds"] = time.perf_counter() - t0
         out["reimport_unchanged"] = again.unchanged
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = peak_rss_mb()
     store.close()
     print("RESULT " + json.dumps(out))
 
