@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geo import covering_polygon_index, points_to_cells
+from geo import points_to_cells
+from geo.polygon_index import PolygonIndex
 
 from .contracts import AREA_LEVELS, FINE_H3_RES
 
@@ -26,7 +27,7 @@ def place_points(lon: np.ndarray, lat: np.ndarray, areas: pd.DataFrame) -> pd.Da
     columns = {f"{lv}_id": np.full(len(lon), None, dtype=object) for lv in ("grid", "community", "street")}
     if present:
         leaf = areas[areas["level"] == present[-1]].sort_values("area_id")
-        idx = covering_polygon_index(lon, lat, leaf["geom"].to_numpy())
+        idx = PolygonIndex(leaf["geom"].to_numpy()).covering(lon, lat)
         found = idx >= 0
         # Ancestors of each leaf area, looked up once per area rather than per point.
         lineage = _ancestors(areas, leaf["area_id"].to_numpy())
