@@ -75,9 +75,9 @@ def _fmt(v: float) -> str:
 colors, edges = color_bins(stats[metric]) if len(stats) else ([], [])
 stats = stats.assign(color=colors, tip=(
     "<b>" + names + "</b><br/>" + t("sensors_sensors") + ": " + stats["sensors"].astype(str)
-    + "<br/>" + t("sensors_metric_mean_value") + ": " + stats["mean_value"].map(_fmt) + " " + unit_label
-    + "<br/>" + t("sensors_metric_p95_value") + ": " + stats["p95_value"].map(_fmt)
-    + "<br/>" + t("sensors_metric_max_value") + ": " + stats["max_value"].map(_fmt)
+    + "<br/>" + t("sensors_metric_mean_value") + ": " + stats["mean_value"].map(_fmt).astype(str) + " " + unit_label
+    + "<br/>" + t("sensors_metric_p95_value") + ": " + stats["p95_value"].map(_fmt).astype(str)
+    + "<br/>" + t("sensors_metric_max_value") + ": " + stats["max_value"].map(_fmt).astype(str)
     + "<br/>" + t("sensors_metric_exceedances") + ": " + stats["exceedances"].astype(str)))
 outline = area_shapes(store, "grid")
 layer_id = "sensors-units"
@@ -89,7 +89,7 @@ else:
                                    stats[["area_id", "color", "tip", "unit_id"]]), layer_id=layer_id)
 points = sensors.assign(tip="<b>" + sensors["sensor_id"] + "</b><br/>" + t("sensors_metric_exceedances") + ": "
                         + sensors["exceedances"].astype(str) + "<br/>" + t("sensors_metric_max_value") + ": "
-                        + sensors["max_value"].map(_fmt))
+                        + sensors["max_value"].map(_fmt).astype(str))
 layers = [main, *([grid_outline_layer(outline)] if len(outline) else []), sensor_point_layer(points)]
 left, right = st.columns([3, 2])
 with left:

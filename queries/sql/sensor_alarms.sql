@@ -1,9 +1,12 @@
 -- Alarms in [:start, :end) of sensors of :kind (NULL = every kind) in the streets
--- :street_ids (NULL = all), newest first, at most :limit. An alarm is a reading above its
--- sensor's threshold whose previous reading (looking back one day) was not above it: one
--- alarm per run of exceedances. It became an event when an event carries its sensor_id
--- and was reported from the alarm on, within a day and before the sensor's next alarm
--- (the first such event is shown, with its hours to response and to closure as of :now).
+-- :street_ids (NULL = all), newest first, at most :limit. An alarm is the first reading
+-- above its sensor's threshold in an hour whose previous hour had no such reading: one
+-- alarm per run of exceedance hours (for hourly readings: a reading above the threshold
+-- after one that was not). Only readings above the threshold are scanned beyond the
+-- filter, so no window runs over all readings. It became an event when an event carries
+-- its sensor_id and was reported from the alarm on, within a day and before the sensor's
+-- next alarm (the first such event is shown, with its hours to response and to closure
+-- as of :now).
 WITH alarms AS (
     {{sensor_alarms}}
 ),

@@ -100,14 +100,17 @@ def test_sensor_series_and_cell_series(small_store, readings):
 
 
 def _alarms(readings: pd.DataFrame, events: pd.DataFrame, start, end, kind=None) -> pd.DataFrame:
-    """Alarms and their first event, written out in pandas."""
-    r = readings[(readings["ts"] >= start - timedelta(days=1)) & (readings["ts"] < end)]
+    """Alarms and their first event, written out in pandas: the first reading above the
+    threshold in an hour whose previous hour had none."""
+    r = readings[(readings["ts"] >= start - timedelta(hours=1)) & (readings["ts"] < end)]
     if kind:
         r = r[r["kind"] == kind]
-    r = r.sort_values(["sensor_id", "ts"])
-    over = r["value"] > r["threshold"]
-    prev = over.groupby(r["sensor_id"]).shift(1).astype("boolean").fillna(False).astype(bool)
-    a = r[over & ~prev & (r["ts"] >= start)].copy()
+    over = r[r["value"] > r["threshold"]].assign(hr=lambda d: d["ts"].dt.floor("h"))
+    firsts = over.sort_values("ts").groupby(["sensor_id", "hr"], as_index=False).first()
+    hours = set(zip(firsts["sensor_id"], firsts["hr"], strict=True))
+    starts = [(sid, hr - timedelta(hours=1)) not in hours for sid, hr in zip(firsts["sensor_id"], firsts["hr"],
+                                                                               strict=True)]
+    a = firsts[np.array(starts) & (firsts["ts"] >= start)].sort_values(["sensor_id", "ts"]).copy()
     a["next_ts"] = a.groupby("sensor_id")["ts"].shift(-1)
     ev = events[events["sensor_id"].notna()].sort_values(["reported_at", "event_id"])
     first = []
@@ -157,3 +160,47 @@ def test_sensor_alarms_and_summary(small_store, small_city, readings, window):
         n_sensor_events = ((ev["sensor_id"].notna()) & (ev["reported_at"] >= start + timedelta(minutes=10))
                            & (ev["reported_at"] < end)).sum()
         assert summary["to_events"].sum() >= n_sensor_events
+
+
+def test_alarm_definition_on_hand_built_readings():
+    """Runs of exceedance hours: equal to the threshold is not above it; a missing hour ends a run."""
+    from data.contracts import column_names
+    from queries import DuckDBStore
+
+    h0 = datetime(2026, 6, 1, 8)
+    values = {0: 5, 1: 12, 2: 15, 3: 10, 4: 11, 6: 20}  # hour 5 missing
+    store = DuckDBStore(":memory:")
+    try:
+        store.insert_frame("sensors", pd.DataFrame({"sensor_id": ["S1"], "kind": ["noise"], "unit": ["dB"],
+                                                    "lon": [116.4], "lat": [39.9], "h3": [0], "grid_id": ["g1"],
+                                                    "threshold": [10.0]}))
+        store.insert_frame("readings", pd.DataFrame({
+            "sensor_id": "S1", "ts": [h0 + timedelta(hours=h) for h in values], "value": list(map(float, values.values()))}))
+        events = pd.DataFrame({c: [None] * 3 for c in column_names("events")})
+        events["event_id"] = ["E1", "E2", "E3"]
+        events["sensor_id"] = "S1"
+        events["reported_at"] = [h0 + timedelta(hours=1, minutes=5), h0 + timedelta(hours=4, minutes=30),
+                                 h0 + timedelta(days=2)]
+        events["closed_at"] = [h0 + timedelta(hours=5), None, None]
+        events = events.assign(source="sensor", category="noise", lon=116.4, lat=39.9, h3=0, status="reported")
+        for col in [c for c in events.columns if c.endswith("_at")]:
+            events[col] = pd.to_datetime(events[col]).astype("datetime64[us]")
+        store.insert_frame("events", events)
+        got = store.fetch("sensor_alarms", start=h0, end=h0 + timedelta(hours=7), kind=None, street_ids=None,
+                          now=h0 + timedelta(days=3), limit=10)
+        got = got.assign(event_id=got["event_id"].astype(object).where(got["event_id"].notna(), None))
+        assert got.sort_values("ts")[["ts", "value", "event_id"]].values.tolist() == [
+            [pd.Timestamp(h0 + timedelta(hours=1)), 12.0, "E1"],
+            [pd.Timestamp(h0 + timedelta(hours=4)), 11.0, "E2"],
+            [pd.Timestamp(h0 + timedelta(hours=6)), 20.0, None],  # E3 came two days later: not this alarm's
+        ]
+        assert got.set_index("event_id").loc["E1", "close_h"] == pytest.approx(5 - 1 - 5 / 60)
+        summary = store.fetch("sensor_alarm_summary", start=h0, end=h0 + timedelta(hours=7), kind=None,
+                              street_ids=None, now=h0 + timedelta(days=3)).iloc[0]
+        assert (summary["alarms"], summary["to_events"]) == (3, 2)
+        # a window starting inside a run does not count the run's start again
+        later = store.fetch("sensor_alarms", start=h0 + timedelta(hours=2), end=h0 + timedelta(hours=7), kind=None,
+                            street_ids=None, now=h0 + timedelta(days=3), limit=10)
+        assert sorted(later["ts"]) == [pd.Timestamp(h0 + timedelta(hours=4)), pd.Timestamp(h0 + timedelta(hours=6))]
+    finally:
+        store.close()
