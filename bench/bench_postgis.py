@@ -178,7 +178,8 @@ queries; the map queries scan `events`. The last two columns turn JIT off for ev
 |---|---|---|---|---|---|---|---|
 {chr(10).join(queries)}
 
-Scans in each PostGIS plan (EXPLAIN, a 30-day window with categories):
+Scans in each PostGIS plan (EXPLAIN, a 30-day window with categories; the rollup-backed
+queries list both branches, of which one runs):
 
 | size | query | scans |
 |---|---|---|
