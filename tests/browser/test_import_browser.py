@@ -49,17 +49,17 @@ def _import_through_the_page(page, kind_label: str, upload_label: str, file) -> 
     return page.inner_text("body")
 
 
-def _click_until(page, button: str, text: str, tries: int = 4) -> None:
-    """Click ``button`` until ``text`` shows (a click during a rerun can be lost)."""
+def _click_until(page, button: str, text: str, tries: int = 3) -> None:
+    """Click ``button`` until ``text`` shows. A click is repeated only once the app is idle
+    again without the text (a click that lands during a rerun can be lost); never while
+    the import it started is still running."""
     for _ in range(tries):
-        wait_for_app(page)
+        wait_for_app(page, timeout=120_000)
         page.get_by_role("button", name=button, exact=True).click()
-        try:
-            page.wait_for_function(f"() => document.body.innerText.includes('{text}')", timeout=30_000)
-            wait_for_app(page)
+        page.wait_for_timeout(1_500)
+        wait_for_app(page, timeout=180_000)
+        if text in page.inner_text("body"):
             return
-        except Exception:  # noqa: BLE001 - retried, then reported below
-            continue
     page.screenshot(path="/tmp/gridscope-import-failure.png", full_page=True)
     raise AssertionError(f"'{text}' never appeared after clicking '{button}':\n{page.inner_text('body')[-2000:]}")
 
@@ -81,7 +81,7 @@ def test_import_polygons_and_311_then_the_overview_opens_on_them(streamlit_serve
 
     text = _import_through_the_page(page, "事件/工单", "选择文件（CSV", tmp_path / "311.csv")
     n = len(frame)
-    assert f"对账一致：读取 {n} = 入库 {n - 1} + 拒收 1" in text
+    assert f"对账一致：读取 {n} = 入库 {n - 1} + 拒收 1" in text, text[text.find("导入完成"):][:600]
     assert "缺少坐标" in text
     page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
 
