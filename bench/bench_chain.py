@@ -239,7 +239,11 @@ The trends page's statistics on a year of daily counts (median of 3 runs; the pa
 
 | city | computation | ms |
 |---|---|---:|
-""" + "\n".join(stat_rows)
+""" + "\n".join(stat_rows) + """
+
+Timings on this shared machine vary 2-4x with the other engineers' load; rerun when the
+load average is low and compare runs, not single numbers. The slowest query is
+`stage_durations` (16 exact percentiles over every event of the window)."""
     print(md)
     if not args.no_write:
         write_section("chain", md)

@@ -25,7 +25,6 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from statsmodels.tsa.seasonal import STL
 
 __all__ = [
     "ANOMALY_GRAINS",
@@ -225,6 +224,8 @@ def expected_band(daily: pd.Series, grain: str = "day", *, z: float = 3.0,
         return empty
     if not isinstance(y.index, pd.DatetimeIndex) or (y.index.to_series().diff().dropna() != pd.Timedelta(days=1)).any():
         raise ValueError("daily needs a complete daily DatetimeIndex (fill missing days with zeros)")
+    from statsmodels.tsa.seasonal import STL  # heavy import, only where used
+
     a = _anscombe(y.to_numpy())
     seasonal = STL(a, period=7, robust=True).fit().seasonal
     adjusted = pd.Series(a - seasonal, index=y.index)

@@ -12,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 from queries import DuckDBStore, EventFilter
 from tests.dashboard.apptest import APP
 from tests.queries import chain_reference as ref
-from tests.queries.conftest import pg_dsn, pg_reader_dsn, pg_store  # noqa: F401 - PostGIS fixtures
 
 PAGE = "dashboard/pages/chain.py"
 JUNE = EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30))
@@ -157,13 +156,3 @@ def test_invalid_sla_is_explained(monkeypatch, small_db_file):
     at.number_input(key="chain_sla_resp_air_pollution").set_value(60.0)
     at.button(key="FormSubmitter:chain_sla_form-保存").click().run()
     assert any("时限无效" in e.value for e in at.error)
-
-
-@pytest.mark.postgis
-def test_read_only_role_gets_a_clear_message(monkeypatch, pg_reader_dsn):  # noqa: F811 - the fixture
-    at = open_chain(monkeypatch, dsn=pg_reader_dsn, lang="en")
-    at.number_input(key="chain_sla_close_air_pollution").set_value(40.0)
-    at.button(key="FormSubmitter:chain_sla_form-Save").click().run()
-    assert not at.exception
-    assert any("read-only" in e.value for e in at.error)
-    assert _table(at, "sla").set_index("name").loc["Air pollution (fumes, dust)", "sla_close_h"] == 48

@@ -48,3 +48,22 @@ def test_reader_role_gets_a_clear_refusal(pg_reader_dsn, pg_store):
         assert reader.fetch("list_categories").equals(before)
     finally:
         reader.close()
+
+
+def test_chain_page_tells_the_reader_role_it_may_not_edit(monkeypatch, pg_reader_dsn, pg_store):
+    """The page, on PostGIS as the dashboard's SELECT-only role: a clear message, nothing changed."""
+    import streamlit as st
+
+    from tests.dashboard.test_chain_page import TABLES, open_chain
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = open_chain(monkeypatch, dsn=pg_reader_dsn, lang="en")
+    at.number_input(key="chain_sla_close_air_pollution").set_value(40.0)
+    at.button(key="FormSubmitter:chain_sla_form-Save").click().run()
+    assert not at.exception
+    assert any("read-only" in e.value for e in at.error)
+    sla = next(d.value for d in at.dataframe if set(TABLES["sla"]) <= set(d.value.columns))
+    assert sla.set_index("name").loc["Air pollution (fumes, dust)", "sla_close_h"] == 48
+    st.cache_resource.clear()
+    st.cache_data.clear()
