@@ -228,7 +228,9 @@ else:
                 st.success(t("trends_beats_naive", pct=(1 - bt.relative) * 100, weeks=BACKTEST_WEEKS))
             else:
                 st.warning(t("trends_not_beats_naive", weeks=BACKTEST_WEEKS))
-    st.dataframe(pd.DataFrame({"day": fc["day"].dt.strftime("%Y-%m-%d (%a)"), "mean": fc["mean"],
+    weekdays = t("trends_weekdays").split(",")
+    days = [f"{d:%Y-%m-%d} ({weekdays[d.weekday()]})" for d in fc["day"]]
+    st.dataframe(pd.DataFrame({"day": days, "mean": fc["mean"],
                                "lower": fc["lower"], "upper": fc["upper"]}),
                  hide_index=True, width="stretch", key="trends_forecast_table", column_config={
                      "day": st.column_config.TextColumn(t("trends_grain_day")),
