@@ -11,6 +11,7 @@ payload of every map view. Writes its table to docs/BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import tempfile
@@ -195,7 +196,9 @@ def main() -> None:
         pays += r[cut + 1:]
     md = f"""## Overview on DuckDB (bench/bench_overview.py)
 
-Machine: {platform.machine()}, {platform.python_version()}, 2 cores; run {datetime.now():%Y-%m-%d}.
+Machine: {platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores; run {datetime.now():%Y-%m-%d};
+load average at the end {os.getloadavg()[0]:.1f} (timings on a busy shared machine are 2-4x slower).
+Targets at 10M (issue 2): every overview query p95 < 100 ms; import >= 500k events/s.
 Import = H3 (res 12) + grid/community/street assignment + load of the events table.
 
 | size | events | generation (events/s) | H3 + areas | load events | import (events/s) | load all tables |
