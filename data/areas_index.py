@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import polars as pl
 import shapely
 
@@ -42,20 +43,32 @@ class AreaIndex:
     @classmethod
     def from_store(cls, store) -> AreaIndex:
         """Load every level's polygons with the named query ``area_shapes``."""
-        shapes = {}
-        parent: dict[str, str] = {}
-        level_of: dict[str, str] = {}
+        frames = []
         for level in AREA_LEVELS:
             frame = store.fetch("area_shapes", level=level)
-            if not len(frame):
-                continue
-            ids = frame["area_id"].astype(str).to_numpy(dtype=object)
-            order = np.argsort(ids.astype(str), kind="stable")
-            shapes[level] = (ids[order], shapely.from_wkb([bytes(b) for b in frame["wkb"].to_numpy()[order]]))
-            level_of.update(dict.fromkeys(ids, level))
-            parent.update({a: p for a, p in zip(ids, frame["parent_id"], strict=True) if isinstance(p, str) and p})
+            if len(frame):
+                frames.append(pd.DataFrame({
+                    "area_id": frame["area_id"].astype(str).to_numpy(dtype=object), "level": level,
+                    "parent_id": frame["parent_id"].to_numpy(dtype=object),
+                    "geom": shapely.from_wkb([bytes(b) for b in frame["wkb"].to_numpy()]),
+                }))
+        return cls.from_frame(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["area_id", "level", "parent_id", "geom"]))
+
+    @classmethod
+    def from_frame(cls, areas: pd.DataFrame) -> AreaIndex:
+        """Index an ``areas`` table (``area_id, level, parent_id, geom`` as shapely)."""
+        level_of = dict(zip(areas["area_id"], areas["level"], strict=True))
+        parent = {a: p for a, p in zip(areas["area_id"], areas["parent_id"], strict=True)
+                  if isinstance(p, str) and p}
         index = cls()
-        for level, (ids, polys) in shapes.items():
+        for level in AREA_LEVELS:
+            rows = areas[areas["level"] == level]
+            if not len(rows):
+                continue
+            ids = rows["area_id"].astype(str).to_numpy(dtype=object)
+            order = np.argsort(ids.astype(str), kind="stable")
+            ids, polys = ids[order], rows["geom"].to_numpy()[order]
             lineage = {lv: [None] * len(ids) for lv in EVENT_LEVELS}
             for i, area in enumerate(ids):
                 node, seen = area, set()
