@@ -31,6 +31,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._filters import RUNS  # noqa: E402
+from bench._filters import varied_filters as shared_filters  # noqa: E402
 from bench._report import write_section  # noqa: E402
 from geo.forecast import backtest, forecast_daily  # noqa: E402
 from geo.trends import expected_band, fill_buckets, trend_windows  # noqa: E402
@@ -38,27 +40,14 @@ from queries import DuckDBStore, EventFilter  # noqa: E402
 
 END = date(2026, 6, 30)
 NOW = datetime(2026, 7, 1)
-RUNS = 20
 TARGET_MS = 300.0
 
 
 def varied_filters(store: DuckDBStore, rng: np.random.Generator, *, within_days: int = 200) -> list[EventFilter]:
-    """20 filters: windows of 7-90 days ending up to ``within_days`` before the end."""
-    cats = store.fetch("list_categories")["code"].tolist()
-    streets = store.fetch("list_areas", level="street")["area_id"].tolist()
-    out = []
-    for i in range(RUNS):
-        days = int(rng.choice([7, 30, 30, 90]))
-        last = END - timedelta(days=int(rng.integers(0, max(1, within_days - days))))
-        kw: dict = {}
-        if i % 3 == 1:
-            kw["categories"] = list(rng.choice(cats, 2, replace=False))
-        if i % 4 == 2:
-            kw["street_ids"] = [str(rng.choice(streets))]
-        if i % 5 == 3:
-            kw["sources"] = ["hotline", "app"]
-        out.append(EventFilter.for_dates(last - timedelta(days=days - 1), last, **kw))
-    return out
+    """The shared benchmark filters (bench/_filters.py) over the store's categories and streets."""
+    return shared_filters(store.fetch("list_categories")["code"].tolist(),
+                          store.fetch("list_areas", level="street")["area_id"].tolist(),
+                          rng, END, within_days=within_days)
 
 
 def chain_queries(store: DuckDBStore, communities: list[str]) -> dict[str, Callable[[EventFilter], object]]:

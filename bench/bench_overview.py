@@ -24,32 +24,19 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._filters import varied_filters as shared_filters  # noqa: E402
 from bench._report import write_section  # noqa: E402
 from data.demo import generate_city, load_city  # noqa: E402
 from queries import DuckDBStore, EventFilter  # noqa: E402
 
 END = date(2026, 6, 30)
 NOW = datetime(2026, 7, 1)
-RUNS = 20
 
 
 def varied_filters(city, rng: np.random.Generator) -> list[EventFilter]:
-    """20 filters: windows of 7-90 days, sometimes categories, sources or a street."""
-    cats = city.categories["code"].tolist()
+    """The shared benchmark filters (bench/_filters.py) over the city's categories and streets."""
     streets = city.areas.loc[city.areas["level"] == "street", "area_id"].tolist()
-    out = []
-    for i in range(RUNS):
-        days = int(rng.choice([7, 30, 30, 90]))
-        last = END - timedelta(days=int(rng.integers(0, 200)))
-        kw: dict = {}
-        if i % 3 == 1:
-            kw["categories"] = list(rng.choice(cats, 2, replace=False))
-        if i % 4 == 2:
-            kw["street_ids"] = [str(rng.choice(streets))]
-        if i % 5 == 3:
-            kw["sources"] = ["hotline", "app"]
-        out.append(EventFilter.for_dates(last - timedelta(days=days - 1), last, **kw))
-    return out
+    return shared_filters(city.categories["code"].tolist(), streets, rng, END)
 
 
 def pandas_mask(ev: pd.DataFrame, f: EventFilter, start=None) -> np.ndarray:

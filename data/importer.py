@@ -301,6 +301,28 @@ def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     return frame.to_pandas(use_pyarrow_extension_array=True)
 
 
+def _open_import(source, mapping, crs, chunk_rows: int, batch_id: str | None, table: str, *,
+                 geometry_ok: bool):
+    """Open the file, resolve the mapping and CRS, read the first chunk and start the report.
+
+    Raises :class:`ImportFileError` (nothing written) when the file cannot be read or the
+    mapping finds no usable columns.
+    """
+    try:
+        src = source if isinstance(source, Source) else open_source(source)
+    except ReadError as exc:
+        raise ImportFileError(str(exc)) from exc
+    mapping = _resolve_mapping(mapping, src.info.columns, table)
+    resolved = _preflight(src, mapping, geometry_ok=geometry_ok)
+    crs = _effective_crs(crs, src)
+    chunks = _first_chunk(src, chunk_rows)
+    report = ImportReport(
+        table, src.path.name, batch_id or new_batch_id(table, src.path), src.info.format,
+        src.info.encoding, crs, mapping.name, resolved,
+    )
+    return src, mapping, resolved, crs, chunks, report
+
+
 def import_events(
     store,
     source: Path | str | Source,
@@ -338,18 +360,8 @@ def import_events(
         nothing was written.
     """
     t0 = time.perf_counter()
-    try:
-        src = source if isinstance(source, Source) else open_source(source)
-    except ReadError as exc:
-        raise ImportFileError(str(exc)) from exc
-    mapping = _resolve_mapping(mapping, src.info.columns, "events")
-    resolved = _preflight(src, mapping, geometry_ok=True)
-    crs = _effective_crs(crs, src)
-    chunks = _first_chunk(src, chunk_rows)
-    report = ImportReport(
-        "events", src.path.name, batch_id or new_batch_id("events", src.path), src.info.format,
-        src.info.encoding, crs, mapping.name, resolved,
-    )
+    src, mapping, resolved, crs, chunks, report = _open_import(
+        source, mapping, crs, chunk_rows, batch_id, "events", geometry_ok=True)
     areas = AreaIndex.from_store(store)
     catalog = Catalog.from_store(store)
     times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)
@@ -465,18 +477,8 @@ def import_readings(
     Parameters and errors as :func:`import_events`.
     """
     t0 = time.perf_counter()
-    try:
-        src = source if isinstance(source, Source) else open_source(source)
-    except ReadError as exc:
-        raise ImportFileError(str(exc)) from exc
-    mapping = _resolve_mapping(mapping, src.info.columns, "readings")
-    resolved = _preflight(src, mapping, geometry_ok=False)
-    crs = _effective_crs(crs, src)
-    chunks = _first_chunk(src, chunk_rows)
-    report = ImportReport(
-        "readings", src.path.name, batch_id or new_batch_id("readings", src.path), src.info.format,
-        src.info.encoding, crs, mapping.name, resolved,
-    )
+    src, mapping, resolved, crs, chunks, report = _open_import(
+        source, mapping, crs, chunk_rows, batch_id, "readings", geometry_ok=False)
     known = set(store.fetch("sensor_points")["sensor_id"].astype(str))
     areas = AreaIndex.from_store(store)
     times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)

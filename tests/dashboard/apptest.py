@@ -10,11 +10,12 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
-def run_app(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str = "zh", page: str | None = None) -> AppTest:
+def run_app(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str = "zh", page: str | None = None,
+            timeout: float = 120) -> AppTest:
     """Start the app on ``db`` in ``lang`` (optionally switching to ``page``) and run it once."""
     monkeypatch.setenv("GRIDSCOPE_DB", str(db))
     monkeypatch.delenv("GRIDSCOPE_DSN", raising=False)
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.session_state["lang"] = lang
     at.run()
     if page:

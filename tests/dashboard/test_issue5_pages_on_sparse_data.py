@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from queries import DuckDBStore
-from tests.dashboard.apptest import APP
+from tests.dashboard.apptest import run_app
 
 
 @pytest.fixture
@@ -24,13 +23,7 @@ def sparse_db(small_db_file):
 @pytest.mark.parametrize("page,lang", [("dashboard/pages/chain.py", "zh"), ("dashboard/pages/trends.py", "en"),
                                        ("dashboard/pages/sensors.py", "zh"), ("dashboard/pages/sensors.py", "en")])
 def test_pages_explain_what_is_missing(monkeypatch, sparse_db, page, lang):
-    monkeypatch.setenv("GRIDSCOPE_DB", str(sparse_db))
-    monkeypatch.delenv("GRIDSCOPE_DSN", raising=False)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(page)
-    at.run()
+    at = run_app(monkeypatch, sparse_db, lang, page=page)
     assert not at.exception, at.exception
     texts = " ".join(i.value for i in at.info) + " ".join(c.value for c in at.caption)
     if page.endswith("trends.py"):

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from queries import DuckDBStore, EventFilter
-from tests.dashboard.apptest import APP
+from tests.dashboard.apptest import run_app
 
 PAGE = "dashboard/pages/sensors.py"
 JUNE = EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30))
@@ -21,13 +21,7 @@ NOW = pd.Timestamp("2026-07-01")
 
 
 def open_sensors(monkeypatch, db, lang: str = "zh") -> AppTest:
-    monkeypatch.setenv("GRIDSCOPE_DB", str(db))
-    monkeypatch.delenv("GRIDSCOPE_DSN", raising=False)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+    at = run_app(monkeypatch, db, lang, page=PAGE)
     assert not at.exception, at.exception
     return at
 

@@ -14,20 +14,14 @@ from streamlit.testing.v1 import AppTest
 from geo.forecast import backtest
 from geo.trends import expected_band, fill_buckets
 from queries import DuckDBStore, EventFilter
-from tests.dashboard.apptest import APP
+from tests.dashboard.apptest import run_app
 
 PAGE = "dashboard/pages/trends.py"
 JUNE = EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30))
 
 
 def open_trends(monkeypatch, db, lang: str = "zh") -> AppTest:
-    monkeypatch.setenv("GRIDSCOPE_DB", str(db))
-    monkeypatch.delenv("GRIDSCOPE_DSN", raising=False)
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+    at = run_app(monkeypatch, db, lang, page=PAGE, timeout=180)
     assert not at.exception, at.exception
     return at
 
