@@ -9,6 +9,12 @@ polygons); elsewhere the candidates are the polygons listed in the point's bin (
 numpy) and one vectorised ``shapely.intersects_xy`` call decides. Same answer as
 ``covering_polygon_index`` (``tests/geo/test_polygon_index.py``): the smallest index
 of a polygon covering the point (boundary included), -1 when none.
+
+Hostile input (issue 9): the grid is built from polygons with finite bounds within
+:data:`_MAX_ABS` only, and its size is bounded in both directions, so no bound can
+overflow the bin arithmetic. A polygon beyond that, or one so much larger than the
+others that it would fill more than :data:`_MAX_WIDE_BINS` bins, is tested against every
+point instead; empty polygons, and polygons with NaN or infinite coordinates, cover nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,12 @@ import shapely
 
 _BINS_PER_EXTENT = 8.0
 _MAX_BINS = 4_000_000
+_MAX_SIDE = 100_000
+"""Bins along one axis at most (so a long, thin set of polygons stays within ~_MAX_BINS)."""
+_MAX_ABS = 1e150
+"""Polygons with a coordinate beyond this are not binned (spans and products stay finite)."""
+_MAX_WIDE_BINS = _MAX_BINS // 16
+"""A polygon that would fill more bins than this is tested against every point instead."""
 
 
 class PolygonIndex:
@@ -39,55 +51,88 @@ class PolygonIndex:
     def __init__(self, polygons: np.ndarray) -> None:
         self.polygons = np.asarray(polygons, dtype=object)
         shapely.prepare(self.polygons)
-        n = len(self.polygons)
-        if n == 0:
-            self._empty = True
-            return
-        self._empty = False
-        bounds = shapely.bounds(self.polygons)
-        bounds = np.where(np.isnan(bounds), 0.0, bounds)
-        x0, y0 = bounds[:, 0].min(), bounds[:, 1].min()
-        x1, y1 = bounds[:, 2].max(), bounds[:, 3].max()
+        bounds = shapely.bounds(self.polygons).reshape(-1, 4)
+        usable = ~(shapely.is_missing(self.polygons) | shapely.is_empty(self.polygons))
+        # bounds skip NaN vertices: look at every vertex
+        coords, owner = shapely.get_coordinates(self.polygons, return_index=True)
+        usable[owner[~np.isfinite(coords).all(axis=1)]] = False
+        usable &= np.isfinite(bounds).all(axis=1)
+        binned = usable & (np.abs(bounds) <= _MAX_ABS).all(axis=1)
+        self._empty = not binned.any()
+        if not self._empty:
+            binned = self._build(bounds, binned)
+        self._wide = np.flatnonzero(usable & ~binned)  # tested against every point, in index order
+
+    def _build(self, bounds: np.ndarray, binned: np.ndarray) -> np.ndarray:
+        """Bin the polygons marked ``binned``; return the mask of those actually binned."""
+        b = bounds[binned]
+        x0, y0 = b[:, 0].min(), b[:, 1].min()
+        x1, y1 = b[:, 2].max(), b[:, 3].max()
         # bins ~1/8 of the median polygon extent, within a bounded number of bins
-        extent = float(np.median(np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])))
+        extent = float(np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])))
         span_x, span_y = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
-        size = max(extent / _BINS_PER_EXTENT, np.sqrt(span_x * span_y / _MAX_BINS), 1e-9)
-        self._x0, self._y0, self._size = x0, y0, size
-        self._nx = int(np.floor(span_x / size)) + 1
-        self._ny = int(np.floor(span_y / size)) + 1
-        ix0 = np.floor((bounds[:, 0] - x0) / size).astype(np.int64)
-        ix1 = np.minimum(np.floor((bounds[:, 2] - x0) / size).astype(np.int64), self._nx - 1)
-        iy0 = np.floor((bounds[:, 1] - y0) / size).astype(np.int64)
-        iy1 = np.minimum(np.floor((bounds[:, 3] - y0) / size).astype(np.int64), self._ny - 1)
+        size = max(extent / _BINS_PER_EXTENT, np.sqrt(span_x * span_y / _MAX_BINS),
+                   max(span_x, span_y) / _MAX_SIDE, 1e-9)
+        nx = int(np.floor(span_x / size)) + 1
+        ny = int(np.floor(span_y / size)) + 1
+        with np.errstate(over="ignore", invalid="ignore"):  # unbinnable polygons give inf/NaN here
+            ix0 = np.floor((bounds[:, 0] - x0) / size)
+            ix1 = np.floor((bounds[:, 2] - x0) / size)
+            iy0 = np.floor((bounds[:, 1] - y0) / size)
+            iy1 = np.floor((bounds[:, 3] - y0) / size)
+            filled = (np.minimum(ix1, nx - 1) - ix0 + 1) * (np.minimum(iy1, ny - 1) - iy0 + 1)
+        binned = binned & (filled <= _MAX_WIDE_BINS)
+        if not binned.any():  # every polygon is "wide": no grid
+            self._empty = True
+            return binned
+        idx = np.flatnonzero(binned)
+        ix0, iy0 = ix0[idx].astype(np.int64), iy0[idx].astype(np.int64)
+        ix1 = np.minimum(ix1[idx].astype(np.int64), nx - 1)
+        iy1 = np.minimum(iy1[idx].astype(np.int64), ny - 1)
+        self._x0, self._y0, self._size, self._nx, self._ny = x0, y0, size, nx, ny
         wx, wy = ix1 - ix0 + 1, iy1 - iy0 + 1
         count = wx * wy
-        poly = np.repeat(np.arange(n), count)
+        rank = np.repeat(np.arange(len(idx)), count)
         k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        bx = ix0[poly] + k % wx[poly]
-        by = iy0[poly] + k // wx[poly]
-        bins = by * self._nx + bx
+        bx = ix0[rank] + k % wx[rank]
+        by = iy0[rank] + k // wx[rank]
+        poly = idx[rank]
+        bins = by * nx + bx
         order = np.lexsort((poly, bins))
         bins, poly, bx, by = bins[order], poly[order], bx[order], by[order]
         self._bin_poly = poly
-        self._bin_start = np.searchsorted(bins, np.arange(self._nx * self._ny + 1))
+        self._bin_start = np.searchsorted(bins, np.arange(nx * ny + 1))
         # bins whose (closed) box lies in the interior of one polygon and meets no other
         pad = size * 1e-6
         boxes = shapely.box(x0 + bx * size - pad, y0 + by * size - pad,
                             x0 + (bx + 1) * size + pad, y0 + (by + 1) * size + pad)
         holds = shapely.contains_properly(self.polygons[poly], boxes)
         meets = holds | shapely.intersects(self.polygons[poly], boxes)
-        meeting = np.bincount(bins, weights=meets, minlength=self._nx * self._ny)
-        self._sole = np.full(self._nx * self._ny, -1, dtype=np.int64)
+        meeting = np.bincount(bins, weights=meets, minlength=nx * ny)
+        self._sole = np.full(nx * ny, -1, dtype=np.int64)
         sole = holds & (meeting[bins] == 1)
         self._sole[bins[sole]] = poly[sole]
+        return binned
 
     def covering(self, lng: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Smallest index of a polygon covering each point (interior or boundary); -1 if none."""
         lng = np.asarray(lng, dtype=np.float64)
         lat = np.asarray(lat, dtype=np.float64)
         out = np.full(len(lng), -1, dtype=np.int64)
-        if self._empty or not len(lng):
+        if not len(lng):
             return out
+        if not self._empty:
+            self._covering_binned(lng, lat, out)
+        if len(self._wide):
+            finite = np.flatnonzero(np.isfinite(lng) & np.isfinite(lat))
+            for w in self._wide:  # ascending: a smaller index found earlier stays
+                hit = finite[shapely.intersects_xy(self.polygons[w], lng[finite], lat[finite])]
+                hit = hit[(out[hit] < 0) | (out[hit] > w)]
+                out[hit] = w
+        return out
+
+    def _covering_binned(self, lng: np.ndarray, lat: np.ndarray, out: np.ndarray) -> None:
+        """Fill ``out`` with the answer of the binned polygons."""
         fx = (lng - self._x0) / self._size
         fy = (lat - self._y0) / self._size
         ok = np.isfinite(fx) & np.isfinite(fy) & (fx >= 0) & (fy >= 0) & (fx < self._nx) & (fy < self._ny)
@@ -108,7 +153,6 @@ class PolygonIndex:
             # pairs are ordered by point, then polygon index within a bin: first per point wins
             first = np.r_[True, pair_pt[1:] != pair_pt[:-1]]
             out[pair_pt[first]] = pair_poly[first]
-        return out
 
 
 __all__ = ["PolygonIndex"]

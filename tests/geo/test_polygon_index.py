@@ -53,3 +53,46 @@ def test_overlaps_holes_and_multipolygons():
 def test_empty_index_and_no_points():
     assert PolygonIndex(np.array([], dtype=object)).covering([0.5], [0.5]).tolist() == [-1]
     assert PolygonIndex(_irregular_tiling(3)).covering([], []).tolist() == []
+
+
+def _nan_polygon() -> shapely.Polygon:
+    with np.errstate(invalid="ignore"):
+        return shapely.Polygon([(0, 0), (np.nan, 0), (1, 1)])
+
+
+HUGE = shapely.Polygon([(-1e308, -1e308), (1e308, -1e308), (1e308, 1e308), (-1e308, 1e308)])
+"""A polygon at ±1e308 (issue 9): its span overflows to inf and the bin count to NaN."""
+
+
+def test_huge_non_finite_and_empty_polygons_do_not_break_the_index():
+    pts_lng = [0.5, 1.5, 1e200, np.nan, 5.0, 0.5]
+    pts_lat = [0.5, 0.5, 0.0, 0.0, 5.0, np.inf]
+    polys = np.array([shapely.box(0, 0, 1, 1), HUGE, shapely.box(1, 0, 2, 1), _nan_polygon(),
+                      shapely.from_wkt("POLYGON EMPTY"), None], dtype=object)
+    # the huge polygon covers every finite point; a smaller index still wins
+    assert PolygonIndex(polys).covering(pts_lng, pts_lat).tolist() == [0, 1, 1, -1, 1, -1]
+    last = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), _nan_polygon(), HUGE], dtype=object)
+    assert PolygonIndex(last).covering(pts_lng, pts_lat).tolist() == [0, 1, 3, -1, 3, -1]
+    # NaN vertices, empty and missing polygons cover nothing, even alone
+    alone = np.array([_nan_polygon(), shapely.from_wkt("POLYGON EMPTY"), None], dtype=object)
+    assert PolygonIndex(alone).covering([0.5, 0.9], [0.5, 0.1]).tolist() == [-1, -1]
+    assert PolygonIndex(np.array([HUGE], dtype=object)).covering([0.5, -3e300], [0.5, 7.0]).tolist() == [0, 0]
+
+
+def test_a_long_thin_set_of_polygons_stays_within_the_bin_budget():
+    """2,000 tiny squares along a 1e6 line: bins of 1/8 of their size would be 1.6e13 bins."""
+    xs = np.linspace(0, 1e6, 2000)
+    polys = shapely.box(xs, 0, xs + 1e-6, 1e-6)
+    lng = np.r_[xs + 5e-7, xs + 2e-6]
+    lat = np.full(len(lng), 5e-7)
+    idx = PolygonIndex(polys)
+    np.testing.assert_array_equal(idx.covering(lng, lat), covering_polygon_index(lng, lat, polys))
+    assert idx.covering(lng, lat).tolist() == list(range(2000)) + [-1] * 2000
+
+
+def test_one_polygon_far_larger_than_the_rest_is_tested_directly():
+    """A district outline beside a thousand small grids still gives the reference answer."""
+    polys = np.r_[_irregular_tiling(5, 1000), np.array([shapely.box(-500, -500, 500, 500)], dtype=object)]
+    lng, lat = _points(polys[:-1], 5, 5000)
+    lng, lat = np.r_[lng, 300.0, -400.0], np.r_[lat, 2.0, 499.0]
+    np.testing.assert_array_equal(PolygonIndex(polys).covering(lng, lat), covering_polygon_index(lng, lat, polys))
