@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.i18n import name_column, t
 from data.contracts import SOURCES
 from queries import EventFilter, Store
+from queries.filters import clamp_day
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -32,12 +33,29 @@ def _label_map(frame: pd.DataFrame, key: str) -> dict[str, str]:
 
 
 def data_window(store: Store) -> tuple[date, date]:
-    """First and last day with events (today when the store is empty)."""
+    """First and last day with events (today when the store is empty), clamped to the days
+    a filter supports (:data:`queries.filters.SUPPORTED_FIRST_DAY` ..), so a store holding
+    a year-1 or year-9999 event still offers a range every page can compute with."""
     rng = lookups(store)["range"].iloc[0]
-    if pd.isna(rng["last_reported"]):
-        today = date.today()
+    if pd.isna(rng["last_reported"]) or pd.isna(rng["first_reported"]):
+        today = clamp_day(date.today())
         return today, today
-    return rng["first_reported"].date(), rng["last_reported"].date()
+    return clamp_day(_day(rng["first_reported"])), clamp_day(_day(rng["last_reported"]))
+
+
+def _day(value: object) -> date:
+    """A date from what the store returned (datetime, pandas or numpy timestamp, date)."""
+    if isinstance(value, date):  # datetime and pd.Timestamp are dates too
+        return value.date() if isinstance(value, datetime) else value
+    return pd.Timestamp(value).date()
+
+
+def _within(days: object, first: date, last: date, default: tuple[date, date]) -> tuple[date, date]:
+    """A (start, end) pair of days inside ``first .. last`` (anything else: ``default``)."""
+    if not isinstance(days, (tuple, list)) or len(days) != 2 or not all(isinstance(d, date) for d in days):
+        return default
+    lo, hi = sorted(min(max(_day(d), first), last) for d in days)
+    return lo, hi
 
 
 def render_filters(store: Store, *, departments: bool = False, key_prefix: str = "f") -> EventFilter:
@@ -50,13 +68,16 @@ def render_filters(store: Store, *, departments: bool = False, key_prefix: str =
     first, last = data_window(store)
     st.sidebar.subheader(t("filters"))
     default = (max(first, last - timedelta(days=29)), last)
+    # A kept selection may lie outside this store's window (another store, a URL, an
+    # import since): st.date_input raises on a value outside min/max, so clamp it first.
+    kept = _within(st.session_state.get(f"{key_prefix}_dates"), first, last, default)
+    st.session_state[f"{key_prefix}_dates"] = kept
     picked = st.sidebar.date_input(
-        t("date_range"), value=st.session_state.get(f"{key_prefix}_dates", default),
-        min_value=first, max_value=last, key=f"{key_prefix}_dates_widget",
+        t("date_range"), value=kept, min_value=first, max_value=last, key=f"{key_prefix}_dates_widget",
     )
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
-        st.session_state[f"{key_prefix}_dates"] = (picked[0], picked[1])
-    start, end = st.session_state.get(f"{key_prefix}_dates", default)
+        st.session_state[f"{key_prefix}_dates"] = _within(picked, first, last, default)
+    start, end = st.session_state[f"{key_prefix}_dates"]
 
     cats = _label_map(tables["categories"], "code")
     streets = _label_map(tables["streets"], "area_id")
