@@ -1,16 +1,29 @@
-"""Backend status in the sidebar and a readable message when the store is down."""
+"""Backend status in the sidebar, and readable messages instead of tracebacks.
+
+A store that cannot be reached gets a message saying what to check. Any other error a page
+raises gets a short zh/en message with a reference; the traceback goes to the server log
+under that reference (logger ``gridscope``), never to the browser: it would show file
+paths and internals (``client.showErrorDetails = "none"`` in ``.streamlit/config.toml``
+covers errors outside the pages the same way). With ``showErrorDetails = "full"`` (while
+developing, and in the AppTest suite) errors propagate unchanged.
+"""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
 
-from queries import StoreUnavailable
+from queries import StoreLocked, StoreUnavailable
 
 from .i18n import t
+from .safe_text import md
 from .state import current_settings, get_store
+
+LOG = logging.getLogger("gridscope")
 
 
 def render_backend_status() -> None:
@@ -20,16 +33,28 @@ def render_backend_status() -> None:
         backend = getattr(store, "label", "PostGIS")  # "PostGIS · host:port/db", no credentials
     else:
         backend = f"DuckDB {current_settings().db_path.name}"
-    st.sidebar.caption(t("backend_label", backend=backend))
+    st.sidebar.caption(t("backend_label", backend=md(backend)))
     newest = store.data_freshness()
     if newest is not None:
         st.sidebar.caption(t("freshness_label", when=f"{newest:%Y-%m-%d %H:%M}"))
 
 
+def _errors_pass_through() -> bool:
+    return st.get_option("client.showErrorDetails") in ("full", True)
+
+
 @contextmanager
 def show_store_errors() -> Iterator[None]:
-    """Turn ``StoreUnavailable`` into a readable page message instead of a traceback."""
+    """Turn a store that is down, and any unexpected error, into a readable page message."""
     try:
         yield
+    except StoreLocked as exc:
+        st.error(t("store_locked", file=md(exc.file_name)))
     except StoreUnavailable as exc:
-        st.error(t("store_unavailable", detail=str(exc)))
+        st.error(t("store_unavailable", detail=md(exc)))
+    except Exception:
+        if _errors_pass_through():
+            raise
+        ref = uuid.uuid4().hex[:8]
+        LOG.exception("page error, reference %s", ref)
+        st.error(t("page_error", ref=ref))

@@ -7,6 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.safe_text import html_text
+
 QUALITATIVE = [
     "#c0392b", "#2c7fb8", "#41ab5d", "#e6550d", "#756bb1", "#636363", "#d6616b", "#8c6d31",
     "#3182bd", "#31a354", "#fd8d3c", "#9e9ac8", "#969696", "#e7969c", "#bd9e39", "#6baed6",
@@ -62,6 +64,7 @@ def breakdown_figure(frame: pd.DataFrame, *, names: dict[str, str], mode: str, g
     ``frame`` has ``bucket``, ``key`` and ``events`` for every bucket (zeros filled).
     """
     order = frame.groupby("key")["events"].sum().sort_values(ascending=False).index.tolist()
+    names = {k: html_text(names.get(k, k)) for k in order}  # plotly renders a subset of HTML in names
     fmt = DATE_FORMAT[grain]
     if mode == "stacked":
         fig = go.Figure()

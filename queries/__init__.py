@@ -6,7 +6,7 @@ from .duckdb_store import DuckDBStore
 from .filters import EventFilter
 from .settings import SETTINGS, Settings, load_settings
 from .sql_files import query_names
-from .store import Store, StoreReadOnly, StoreUnavailable
+from .store import Store, StoreLocked, StoreReadOnly, StoreUnavailable
 
 
 def open_store(settings: Settings) -> Store:
@@ -24,6 +24,7 @@ __all__ = [
     "EventFilter",
     "Settings",
     "Store",
+    "StoreLocked",
     "StoreReadOnly",
     "StoreUnavailable",
     "load_settings",

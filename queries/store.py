@@ -5,6 +5,7 @@ Pages and the CLI talk only to a :class:`Store`; they never see a driver connect
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -13,6 +14,20 @@ import pandas as pd
 
 class StoreUnavailable(RuntimeError):  # noqa: N818 - public name used across the project
     """The database cannot be reached; ``str()`` says what to check, for a page to show."""
+
+
+class StoreLocked(StoreUnavailable):
+    """Another program holds the DuckDB file (only one process may open it for writing).
+
+    The text names the file only: DuckDB's own message shows the holder's PID and
+    interpreter path, which is nothing a page should display."""
+
+    def __init__(self, file_name: str) -> None:
+        super().__init__(
+            f"another program has the DuckDB file {file_name} open (only one program can write to it at a "
+            "time), e.g. another dashboard or an import in progress; close it and try again"
+        )
+        self.file_name = file_name
 
 
 class StoreReadOnly(PermissionError):  # noqa: N818 - pairs with StoreUnavailable
@@ -44,6 +59,12 @@ class Store(Protocol):
         """Insert rows with new ``keys``, update changed existing ones (only ``frame``'s
         columns), leave equal ones alone; one transaction. Keys unique within ``frame``;
         ``update=False`` never changes existing rows. Returns inserted/updated/unchanged."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[Store]:
+        """``with store.transaction():`` the block's writes, in this thread, commit together
+        when it ends or not at all if it raises; its reads see its own writes. A nested call
+        joins the outer transaction. (An areas import is one; see ``data/importer.py``.)"""
         ...
 
     def table_counts(self) -> dict[str, int]:

@@ -9,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import current_language, t
+from dashboard.safe_text import md
 from data.contracts import AREA_LEVELS
+from data.exports import csv_bytes
 from data.importer import ImportReport
 from data.mappings import (
     FIELDS,
@@ -31,9 +33,11 @@ _NONE = "\u2014"
 def save_upload(upload, key_prefix: str) -> Path:
     """Write an uploaded file to this session's temporary folder (once) and return its path."""
     folder = st.session_state.setdefault(f"{key_prefix}_dir", tempfile.mkdtemp(prefix="gridscope-import-"))
-    name = Path(upload.name).name.replace("/", "_") or "upload"
-    path = Path(folder) / f"{upload.file_id}-{name}"
+    # The user's own file name (messages and the report show it), in a folder per upload.
+    name = upload.name.replace("/", "_").replace("\\", "_").replace("\x00", "_").lstrip(".") or "upload"
+    path = Path(folder) / upload.file_id / name
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(upload.getbuffer())
     return path
 
@@ -44,23 +48,24 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
     presets = list_mappings(table)
     detected = detect_mapping(columns, table).name
     left, right = st.columns([1, 2])
+    titles = {n: f"{n} · {_title(n)}" for n in presets}  # now: format_func may run outside the run
     preset = left.selectbox(t("import_mapping_preset"), presets, index=presets.index(detected),
-                            key=f"{key_prefix}_preset", format_func=lambda n: f"{n} · {_title(n)}")
+                            key=f"{key_prefix}_preset", format_func=titles.get)
     upload = right.file_uploader(t("import_mapping_file"), type=["toml"], key=f"{key_prefix}_mapping_file")
     base = load_mapping(preset)
     if upload is not None:
         try:
             base = parse_mapping(upload.getvalue().decode("utf-8"), name=Path(upload.name).stem)
         except (MappingError, UnicodeDecodeError) as exc:
-            st.error(t("import_failed", detail=str(exc)))
+            st.error(t("import_failed", detail=md(exc)))
     if base.table != table:
-        st.error(t("import_failed", detail=f"mapping {base.name!r} is for {base.table}"))
+        st.error(t("import_failed", detail=md(f"mapping {base.name!r} is for {base.table}")))
         base = load_mapping(detected)
     resolved = base.resolve(columns)
     suggested = {field: col for col, field in suggest_columns(columns, base).items()}
     st.caption(t("import_mapping_help"))
     if suggested:
-        st.caption(t("import_suggested", pairs=", ".join(f"{c} → {t('import_field_' + f)}" for f, c in suggested.items())))
+        st.caption(t("import_suggested", pairs=", ".join(f"{md(c)} → {t('import_field_' + f)}" for f, c in suggested.items())))
     options = [_NONE, *columns]
     chosen: dict[str, str | None] = {}
     grid = st.columns(4)
@@ -129,24 +134,25 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
         st.caption(t("import_breakdown", new=f"{report.inserted:,}", updated=f"{report.updated:,}",
                      unchanged=f"{report.unchanged + report.merged:,}"))
     if report.error:
-        st.error(t("import_stopped", error=report.error))
+        st.error(t("import_stopped", error=md(report.error)))
     if report.table == "areas" and not report.dry_run:
         st.info(t("import_reassigned", n=f"{report.reassigned:,}", outside=f"{report.outside_new_areas:,}"))
     if report.new_categories:
-        st.caption(t("import_new_categories", names=", ".join(report.new_categories[:30])))
+        st.caption(t("import_new_categories", names=", ".join(md(c) for c in report.new_categories[:30])))
     if report.new_departments:
-        st.caption(t("import_new_departments", names=", ".join(report.new_departments[:30])))
+        st.caption(t("import_new_departments", names=", ".join(md(d) for d in report.new_departments[:30])))
     if report.reasons:
         st.markdown(f"**{t('import_reasons')}**")
-        st.markdown("\n".join(f"- {_reason(r)}: {n:,}" for r, n in report.reasons.most_common()))
+        st.markdown("\n".join(f"- {md(_reason(r))}: {n:,}" for r, n in report.reasons.most_common()))
     if report.warnings:
         st.markdown(f"**{t('import_warnings')}**")
-        st.markdown("\n".join(f"- {w}: {n:,}" for w, n in report.warnings.most_common(20)))
+        st.markdown("\n".join(f"- {md(w)}: {n:,}" for w, n in report.warnings.most_common(20)))
     if len(rejects):
         st.markdown(f"**{t('import_rejected_rows')}**")
         shown = pd.DataFrame({t("import_row"): rejects["row_number"].astype(int),
                               t("import_reason"): [_reason(r) for r in rejects["reason"]],
                               t("import_raw"): rejects["raw"]})
         st.dataframe(shown, hide_index=True, key=f"{key_prefix}_rejects")
-        st.download_button(t("import_download_rejects"), shown.to_csv(index=False).encode("utf-8-sig"),
-                           file_name=f"rejects-{report.file}.csv", mime="text/csv", key=f"{key_prefix}_rejects_dl")
+        st.download_button(t("import_download_rejects"), csv_bytes(shown),
+                           file_name=f"rejects-{Path(report.file).stem}.csv", mime="text/csv",
+                           key=f"{key_prefix}_rejects_dl")

@@ -14,6 +14,7 @@ from dashboard.components.import_form import (
     save_upload,
 )
 from dashboard.i18n import t
+from dashboard.safe_text import md
 from dashboard.state import get_store
 from data.importer import (
     DryRunStore,
@@ -47,16 +48,16 @@ try:
         attrs, geoms, declared = read_areas(path)
         columns, preview = list(attrs.columns), attrs.head(20)
         info = t("import_file_info", format="vector", encoding="—", rows=f"{len(attrs):,}",
-                 columns=len(columns), crs=declared or t("import_unknown"))
+                 columns=len(columns), crs=md(declared) if declared else t("import_unknown"))
     else:
         src = open_source(path)
         columns, preview, declared = src.info.columns, src.preview(20), src.info.crs
         st.session_state[f"{KEY}_geometry"] = src.info.geometry
-        info = t("import_file_info", format=src.info.format, encoding=src.info.encoding or "—",
+        info = t("import_file_info", format=md(src.info.format), encoding=md(src.info.encoding or "—"),
                  rows=f"{src.info.rows:,}" if src.info.rows is not None else "?", columns=len(columns),
-                 crs=declared or t("import_unknown"))
+                 crs=md(declared) if declared else t("import_unknown"))
 except ReadError as exc:
-    st.error(t("import_failed", detail=str(exc)))
+    st.error(t("import_failed", detail=md(exc)))
     st.stop()
 
 st.caption(info)
@@ -80,7 +81,7 @@ if left.button(t("import_check"), type="secondary", key=f"{KEY}_check_btn", widt
         st.session_state.pop(f"{KEY}_done", None)
     except (ImportFileError, ValueError) as exc:
         st.session_state.pop(f"{KEY}_checked", None)
-        st.error(t("import_failed", detail=str(exc)))
+        st.error(t("import_failed", detail=md(exc)))
 
 checked = st.session_state.get(f"{KEY}_checked")
 ready = checked is not None and checked[0] == settings_key
@@ -97,9 +98,9 @@ if right.button(t("import_confirm"), type="primary", disabled=not ready, key=f"{
         st.session_state.pop(f"{KEY}_checked", None)
         st.cache_data.clear()  # every page reads the new data
     except (ImportFileError, ValueError) as exc:
-        st.error(t("import_failed", detail=str(exc)))
+        st.error(t("import_failed", detail=md(exc)))
     except Exception as exc:  # noqa: BLE001 - e.g. a read-only database role: say so on the page
-        st.error(t("import_failed", detail=f"{type(exc).__name__}: {exc}"))
+        st.error(t("import_failed", detail=md(f"{type(exc).__name__}: {exc}")))
     bar.empty()
 
 done = st.session_state.get(f"{KEY}_done")

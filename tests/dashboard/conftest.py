@@ -1,9 +1,21 @@
-"""Every page test starts with empty Streamlit caches (each test has its own DB file)."""
+"""Every page test starts with empty Streamlit caches (each test has its own DB file), and
+sees a page's errors as ``at.exception`` (not the short message the app shows users)."""
 
 from __future__ import annotations
 
 import pytest
 import streamlit as st
+from streamlit import config
+
+
+@pytest.fixture(autouse=True, scope="session")
+def errors_propagate():
+    """``client.showErrorDetails = "full"``: dashboard/status.py then lets errors through, so
+    a page that crashes fails its test (test_hostile_content checks the production "none")."""
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)
 
 
 @pytest.fixture(autouse=True)
