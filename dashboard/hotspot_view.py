@@ -15,11 +15,15 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
+from data.exports import csv_bytes
 from geo.emerging import EMERGING_CATEGORIES
-from geo.hotspots import HOTSPOT_CLASSES, MORAN_LABELS
+from geo.hotspots import HOTSPOT_CLASSES, MORAN_LABELS, NO_NEIGHBOURS
 
 NOT_SIGNIFICANT = [210, 210, 210, 70]
 """Fill of units without a finding: light and translucent, so the extent stays visible."""
+
+NO_NEIGHBOURS_FILL = [255, 255, 255, 0]
+"""Units without neighbours have no statistic: drawn empty (only the outline shows)."""
 
 CLASS_COLORS: dict[str, list[int]] = {
     "hot_99": [177, 0, 38, 220],
@@ -51,15 +55,16 @@ CLASS_COLORS: dict[str, list[int]] = {
     "oscillating_cold": [224, 243, 248, 210],
     "historical_cold": [53, 151, 143, 200],
     "no_pattern": NOT_SIGNIFICANT,
+    NO_NEIGHBOURS: NO_NEIGHBOURS_FILL,
 }
 """RGBA fill of every label any method returns."""
 
 LABELS_BY_METHOD: dict[str, tuple[str, ...]] = {
-    "gi_star": HOTSPOT_CLASSES,
-    "local_moran": MORAN_LABELS,
-    "emerging": EMERGING_CATEGORIES,
+    "gi_star": (*HOTSPOT_CLASSES, NO_NEIGHBOURS),
+    "local_moran": (*MORAN_LABELS, NO_NEIGHBOURS),
+    "emerging": (*EMERGING_CATEGORIES, NO_NEIGHBOURS),
 }
-"""Labels each method can return, in legend order."""
+"""Labels each method can return, in legend order (units without neighbours last)."""
 
 
 def label_colors(labels: pd.Series) -> list[list[int]]:
@@ -103,10 +108,11 @@ def result_geojson(table: pd.DataFrame, wkb: dict[str, bytes], *, unit: str) -> 
 
 
 def result_csv(table: pd.DataFrame, label_names: dict[str, str]) -> bytes:
-    """The result table as UTF-8 CSV with a BOM (opens in Excel with Chinese intact)."""
+    """The result table as CSV for spreadsheets (:func:`data.exports.csv_bytes`: formula
+    cells neutralised, UTF-8 with a BOM so Excel opens Chinese intact)."""
     out = table.drop(columns=[c for c in ("cell",) if c in table.columns]).copy()
     out.insert(out.columns.get_loc("label") + 1, "label_text", out["label"].map(label_names).fillna(out["label"]))
-    return out.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(out)
 
 
 def ranked(table: pd.DataFrame, limit: int = 50) -> pd.DataFrame:
@@ -115,8 +121,13 @@ def ranked(table: pd.DataFrame, limit: int = 50) -> pd.DataFrame:
 
 
 def fmt_p(p: np.ndarray | pd.Series) -> list[str]:
-    """p-values for tooltips: 3 decimals, '<0.001' below."""
-    return ["<0.001" if v < 0.001 else f"{v:.3f}" for v in np.asarray(p, dtype=float)]
+    """p-values for tooltips: 3 decimals, '<0.001' below, '—' where undefined (no neighbours)."""
+    return ["—" if np.isnan(v) else "<0.001" if v < 0.001 else f"{v:.3f}" for v in np.asarray(p, dtype=float)]
+
+
+def fmt_stat(values: np.ndarray | pd.Series, decimals: int = 2) -> list[str]:
+    """Statistics for tooltips, '—' where undefined (a unit without neighbours has no Gi*)."""
+    return ["—" if np.isnan(v) else f"{v:.{decimals}f}" for v in np.asarray(values, dtype=float)]
 
 
 def selection_layer_h3(hex_id: str) -> pdk.Layer:

@@ -4,8 +4,10 @@ The scheme is esda's (``esda/crand.py``): one table of permuted ids of shape
 ``(permutations, max_cardinality)`` is drawn once from ``0 .. n-2``; unit ``i`` takes the
 first ``k_i`` ids of each row as positions in "all values but ``y_i``" (position ``j``
 means unit ``j`` when ``j < i`` and unit ``j + 1`` otherwise), and its random spatial
-lag is the weighted sum of those values. Given the same id table the pseudo p-values
-equal esda's (``tests/geo/test_hotspots.py``).
+lag is the weighted sum of those values. Given the same id table the counts equal those
+of esda's simulated statistics, and the pseudo p-values equal esda's wherever no draw
+ties with the observed statistic (``tests/geo/test_hotspots.py``); ties are counted in
+both tails (:func:`folded_p`), where esda's fold leaves them out of the lower one.
 
 Instead of esda's per-unit loop (numba when installed), units are processed in blocks:
 for a block of ``C`` units the ``C x P x K`` values come from two pre-gathered tables
@@ -49,19 +51,20 @@ def _padded_weights(other: sp.csr_array) -> tuple[np.ndarray, int]:
     return padded, k
 
 
-def count_at_least(
+def count_extremes(
     values: np.ndarray,
     other: sp.csr_array,
     observed_lag: np.ndarray,
     permuted_ids: np.ndarray,
     direction: np.ndarray,
-) -> np.ndarray:
-    """Count, per unit, the permutations whose random statistic is >= the observed one.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count, per unit, the permutations whose random statistic is >= and <= the observed one.
 
     The random statistic of unit ``i`` is taken to be an increasing (``direction > 0``),
-    decreasing (``< 0``) or constant (``== 0``) function of its random lag, so the count is
-    the number of random lags ``r`` with ``direction_i * (r - observed_lag_i) >= 0``
-    (a constant statistic ties with every draw).
+    decreasing (``< 0``) or constant (``== 0``) function of its random lag, so the counts
+    are the numbers of random lags ``r`` with ``direction_i * (r - observed_lag_i) >= 0``
+    and ``<= 0``. A draw that ties with the observed statistic counts in both; a constant
+    statistic (or a unit without neighbours) ties with every draw.
 
     Parameters
     ----------
@@ -73,17 +76,20 @@ def count_at_least(
 
     Returns
     -------
-    (n,) int64 counts in ``0 .. P``.
+    ``(at_least, at_most)``: two (n,) int64 arrays of counts in ``0 .. P``; their sum is
+    ``P`` plus the number of ties.
     """
     values = np.asarray(values, dtype=np.float64)
     n = len(values)
     perms = permuted_ids.shape[0]
     padded, k = _padded_weights(other)
-    counts = np.zeros(n, dtype=np.int64)
+    at_least = np.zeros(n, dtype=np.int64)
+    at_most = np.zeros(n, dtype=np.int64)
     if perms == 0:
-        return counts
+        return at_least, at_most
     if k == 0:  # no unit has neighbours: every random lag is 0
-        return np.where(direction * (0.0 - observed_lag) >= 0, perms, 0).astype(np.int64)
+        diff = direction * (0.0 - observed_lag)
+        return np.where(diff >= 0, perms, 0).astype(np.int64), np.where(diff <= 0, perms, 0).astype(np.int64)
     ids = permuted_ids[:, :k]
     below = values[ids]
     above = values[np.minimum(ids + 1, n - 1)]
@@ -96,11 +102,27 @@ def count_at_least(
         vals = np.where(pick, below[None], above[None])
         lags = np.matmul(vals, padded[rows, :k, None])[..., 0]
         diff = (lags - observed_lag[rows, None]) * direction[rows, None]
-        counts[rows] = (diff >= -tol).sum(axis=1)
-    return counts
+        at_least[rows] = (diff >= -tol).sum(axis=1)
+        at_most[rows] = (diff <= tol).sum(axis=1)
+    return at_least, at_most
 
 
-def directed_p(counts: np.ndarray, permutations: int) -> np.ndarray:
-    """esda's folded pseudo p-value: ``(min(larger, P - larger) + 1) / (P + 1)``."""
-    larger = np.minimum(counts, permutations - counts)
-    return (larger + 1.0) / (permutations + 1.0)
+def folded_p(at_least: np.ndarray, at_most: np.ndarray, permutations: int) -> np.ndarray:
+    """Folded one-tailed pseudo p-value, ties counted on both sides: ``(min(ge, le) + 1) / (P + 1)``.
+
+    ``ge`` and ``le`` come from :func:`count_extremes`. Each tail's ``(count + 1) / (P + 1)``
+    is a valid permutation p-value because a draw equal to the observed statistic counts
+    as at least as extreme in *both* tails; twice the smaller one is a valid two-sided
+    p-value. esda folds with ``P - ge`` for the lower tail, which leaves the ties out
+    there: on zero-heavy counts an all-zero neighbourhood (lag 0, tied by every draw
+    that also picks only zeros) gets the smallest possible p, and a statistic that ties
+    every draw (a value equal to the mean in Local Moran, a unit without neighbours)
+    gets ``1 / (P + 1)``; here the latter gets 1. Without ties both definitions agree.
+
+    Examples
+    --------
+    >>> folded_p(np.array([999, 3]), np.array([999, 996]), 999).tolist()
+    [1.0, 0.004]
+    """
+    smaller = np.minimum(np.asarray(at_least), np.asarray(at_most))
+    return (smaller + 1.0) / (permutations + 1.0)

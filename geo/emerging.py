@@ -30,7 +30,9 @@ The cold categories mirror these with hot and cold swapped and the trend reverse
 above. A unit hot only in the final run counts as new or consecutive even when it was
 cold before (ArcGIS's definitions of those two do not mention cold slices); R's
 ``sfdep`` deviates from ArcGIS for sporadic, intensifying and historical and is not
-followed here.
+followed here. A unit without neighbours (an island) has no Gi* (NaN z and p in every
+slice, left out of the per-slice FDR), no trend, and the category ``no_neighbours``
+(:data:`geo.hotspots.NO_NEIGHBOURS`), never hot or cold.
 """
 
 from __future__ import annotations
@@ -40,7 +42,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .hotspots import _check_values, _gi_star_moments, _p_from_z, benjamini_hochberg
+from .hotspots import (
+    NO_NEIGHBOURS,
+    _check_values,
+    _gi_star_moments,
+    _p_from_z,
+    benjamini_hochberg,
+    is_significant,
+)
 from .weights import SpatialWeights
 
 __all__ = [
@@ -195,11 +204,11 @@ class EmergingResult:
 
     Attributes
     ----------
-    z : (T, n) Gi* z-score of each slice
+    z : (T, n) Gi* z-score of each slice (NaN for units without neighbours)
     p_adjusted : (T, n) p-values after per-slice Benjamini-Hochberg (raw when ``fdr=False``)
     hot, cold : (T, n) significant hot / cold at ``confidence``
-    trend : Mann-Kendall of each unit's z-series
-    categories : (n,) names from ``EMERGING_CATEGORIES``
+    trend : Mann-Kendall of each unit's z-series (NaN for units without neighbours)
+    categories : (n,) names from ``EMERGING_CATEGORIES``, or ``NO_NEIGHBOURS``
     """
 
     z: np.ndarray
@@ -252,13 +261,17 @@ def emerging_hotspots(
         raise ValueError("counts must be finite")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    island = weights.cardinalities == 0
     wstar = weights.matrix(self_weight=1.0, transform=transform)
     z = _gi_star_moments(y.T, wstar)[3].T
+    z[:, island] = np.nan
     p = _p_from_z(z, "two-sided")
     if fdr:
         p = np.vstack([benjamini_hochberg(row) for row in p]) if len(p) else p
-    sig = p <= (1.0 - confidence) + 1e-12
+    sig = is_significant(p, 1.0 - confidence)
     hot, cold = sig & (z > 0), sig & (z < 0)
-    trend = mann_kendall(z)
+    mk = mann_kendall(np.where(island, 0.0, z))
+    trend = MannKendall(*(np.where(island, np.nan, a) for a in (mk.s, mk.var_s, mk.z, mk.p, mk.tau)))
     cats = classify_emerging(hot, cold, trend.z, trend.p, trend_alpha=trend_alpha)
+    cats[island] = NO_NEIGHBOURS
     return EmergingResult(z=z, p_adjusted=p, hot=hot, cold=cold, trend=trend, categories=cats)

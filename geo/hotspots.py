@@ -18,9 +18,18 @@ Differences from esda, on purpose:
 * Classes are corrected for multiple testing with Benjamini-Hochberg (``fdr=True``).
   Note that a pseudo p-value is at least ``1 / (permutations + 1)`` (twice that
   two-sided): with thousands of units, FDR needs thousands of permutations.
-* In permutation counts a random statistic equal to the observed one counts as "at
-  least as extreme" even when rounding puts it a hair below; esda's count of such exact
-  ties (frequent with small integer counts) depends on the summation order.
+* Ties in permutation counts: a random statistic equal to the observed one (frequent
+  with small integer counts) counts as "at least as extreme" in *both* tails, even when
+  rounding puts it a hair off; esda's fold leaves ties out of the lower tail (an
+  all-zero neighbourhood among 67 % zeros gets ``p_sim = 0.002`` instead of about 0.08,
+  a value equal to the mean gets ``1 / (P + 1)`` instead of 1). See
+  :func:`geo._permutation.folded_p`.
+* Islands (units without neighbours) have no local statistic: their ``z`` (Gi*), p-values
+  and quadrant (Local Moran) are undefined (NaN, quadrant 0), they are left out of the
+  FDR correction and labelled :data:`NO_NEIGHBOURS`, never significant. esda gives them
+  the smallest pseudo p-value and a class.
+* One significance rule everywhere (:func:`is_significant`): ``p <= alpha`` with a
+  1e-12 allowance for rounding (a BH-adjusted ``0.05000000000000001`` is 0.05).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ._permutation import count_at_least, directed_p, draw_permuted_ids
+from ._permutation import count_extremes, draw_permuted_ids, folded_p
 from .weights import SpatialWeights
 
 __all__ = [
@@ -38,9 +47,11 @@ __all__ = [
     "CONFIDENCE_LEVELS",
     "HOTSPOT_CLASSES",
     "MORAN_LABELS",
+    "NO_NEIGHBOURS",
     "GiStarResult",
     "LocalMoranResult",
     "benjamini_hochberg",
+    "is_significant",
     "getis_ord_gi_star",
     "local_moran",
 ]
@@ -64,6 +75,24 @@ HOTSPOT_CLASSES: tuple[str, ...] = (
 
 MORAN_LABELS: tuple[str, ...] = ("HH", "LH", "LL", "HL", "ns")
 """Local Moran labels: quadrants 1-4 (esda's PySAL numbering), then not significant."""
+
+NO_NEIGHBOURS = "no_neighbours"
+"""Label of a unit without neighbours (an island) in every method: no local statistic."""
+
+_P_ROUNDING = 1e-12
+"""Allowance for rounding in ``p <= alpha`` (BH's ``p * m / rank`` is rarely exact)."""
+
+
+def is_significant(p: np.ndarray, alpha: float) -> np.ndarray:
+    """The one significance rule of every class and label: ``p <= alpha`` (+1e-12); NaN never.
+
+    Examples
+    --------
+    >>> is_significant(np.array([0.05, 0.05000000000001, 0.0500001, np.nan]), 0.05).tolist()
+    [True, True, False, False]
+    """
+    p = np.asarray(p, dtype=np.float64)
+    return np.nan_to_num(p, nan=np.inf) <= alpha + _P_ROUNDING
 
 
 def _check_alternative(alternative: str) -> str:
@@ -109,7 +138,7 @@ def _bins(z: np.ndarray, p: np.ndarray) -> np.ndarray:
     """ArcGIS-style Gi_Bin: ±3/±2/±1 for p <= 0.01/0.05/0.10 with the sign of z, else 0."""
     level = np.zeros(len(z), dtype=np.int8)
     for b, conf in enumerate(CONFIDENCE_LEVELS, start=1):
-        level[p <= 1.0 - conf + 1e-12] = b
+        level[is_significant(p, 1.0 - conf)] = b
     return (level * np.sign(np.nan_to_num(z))).astype(np.int8)
 
 
@@ -127,12 +156,13 @@ class GiStarResult:
     Attributes
     ----------
     g, expected_g, variance_g : statistic, its expectation and variance under randomisation
-    z : analytical z-score
+    z : analytical z-score (NaN for a unit without neighbours)
     p_norm : p-value of ``z`` under the normal approximation (two-sided unless directed)
     p_sim : pseudo p-value from conditional permutations, ``None`` when ``permutations == 0``
     p_value : the p the classes use: ``p_sim`` when permutations ran, else ``p_norm``
     p_adjusted : ``p_value`` after Benjamini-Hochberg when ``fdr``, else ``p_value``
     bins : int8 ``-3 .. 3``: cold/hot at 99/95/90 % confidence (sign of ``z``), 0 = not significant
+    no_neighbours : bool, units without neighbours (their p-values are NaN, bin 0)
     """
 
     g: np.ndarray
@@ -148,12 +178,15 @@ class GiStarResult:
     fdr: bool
     alternative: str
     transform: str
+    no_neighbours: np.ndarray
 
     def classes(self, confidence: float = 0.90) -> np.ndarray:
-        """Class label of each unit (see ``HOTSPOT_CLASSES``), hiding bins below ``confidence``."""
+        """Class label of each unit (``HOTSPOT_CLASSES``; ``NO_NEIGHBOURS`` for islands), bins below ``confidence`` hidden."""
         level = _level_of(confidence)
         bins = np.where(np.abs(self.bins) >= level, self.bins, 0)
-        return np.asarray(HOTSPOT_CLASSES, dtype=object)[3 - bins]
+        out = np.asarray(HOTSPOT_CLASSES, dtype=object)[3 - bins]
+        out[self.no_neighbours] = NO_NEIGHBOURS
+        return out
 
 
 def _gi_star_moments(y: np.ndarray, wstar) -> tuple[np.ndarray, ...]:
@@ -225,8 +258,10 @@ def getis_ord_gi_star(
     y = _check_values(values, weights)
     if permutations < 0:
         raise ValueError(f"permutations must be >= 0, got {permutations}")
+    island = weights.cardinalities == 0
     wstar = weights.matrix(self_weight=1.0, transform=transform)
     g, eg, vg, z = (a[:, 0] for a in _gi_star_moments(y[:, None], wstar))
+    z = np.where(island, np.nan, z)
     p_norm = _p_from_z(z, alternative)
     p_sim = None
     if permutations and np.ptp(y) > 0:
@@ -234,12 +269,12 @@ def getis_ord_gi_star(
         other.setdiag(0)
         other.eliminate_zeros()
         ids = draw_permuted_ids(len(y), int(np.diff(other.indptr).max(initial=0)), permutations, seed)
-        counts = count_at_least(y, other, other @ y, ids, np.full(len(y), np.sign(y.sum())))
-        p_sim = directed_p(counts, permutations)
-        if alternative == "two-sided":
-            p_sim = np.minimum(2.0 * p_sim, 1.0)
+        ge, le = count_extremes(y, other, other @ y, ids, np.full(len(y), np.sign(y.sum())))
+        p_sim = _permutation_p(ge, le, permutations, alternative)
     elif permutations:
         p_sim = np.ones(len(y))
+    if p_sim is not None:
+        p_sim = np.where(island, np.nan, p_sim)
     p_value = p_norm if p_sim is None else p_sim
     p_adj = benjamini_hochberg(p_value) if fdr else p_value
     return GiStarResult(
@@ -256,7 +291,14 @@ def getis_ord_gi_star(
         fdr=fdr,
         alternative=alternative,
         transform=transform.upper(),
+        no_neighbours=island,
     )
+
+
+def _permutation_p(ge: np.ndarray, le: np.ndarray, permutations: int, alternative: str) -> np.ndarray:
+    """Folded pseudo p-value, doubled (capped at 1) for the two-sided alternative."""
+    p = folded_p(ge, le, permutations)
+    return np.minimum(2.0 * p, 1.0) if alternative == "two-sided" else p
 
 
 @dataclass(frozen=True)
@@ -268,12 +310,14 @@ class LocalMoranResult:
     i : local Moran's I, ``(n - 1) z_i lag_i / sum z^2``
     z : standardised values ``(y - mean) / std`` (population std, as esda)
     lag : spatial lag of ``z``
-    quadrant : 1 HH, 2 LH, 3 LL, 4 HL (esda's PySAL numbering; value first, lag second)
+    quadrant : 1 HH, 2 LH, 3 LL, 4 HL (esda's PySAL numbering; value first, lag second);
+        0 for a unit without neighbours
     expected_i, variance_i : moments under total randomisation (Anselin 1995, esda ``EI, VI``)
     p_norm : normal-approximation p from those moments
     p_sim : conditional-permutation pseudo p-value, ``None`` when ``permutations == 0``
     p_value : ``p_sim`` when permutations ran, else ``p_norm``
     p_adjusted : Benjamini-Hochberg adjusted ``p_value`` when ``fdr``, else ``p_value``
+    no_neighbours : bool, units without neighbours (p-values NaN, quadrant 0)
     """
 
     i: np.ndarray
@@ -289,12 +333,17 @@ class LocalMoranResult:
     permutations: int
     fdr: bool
     alternative: str
+    no_neighbours: np.ndarray
 
     def labels(self, alpha: float = 0.05) -> np.ndarray:
-        """``HH``/``LH``/``LL``/``HL`` where ``p_adjusted <= alpha``, else ``ns``."""
+        """``HH``/``LH``/``LL``/``HL`` where significant at ``alpha`` (:func:`is_significant`), else ``ns``.
+
+        Units without neighbours are ``NO_NEIGHBOURS``.
+        """
         names = np.asarray(MORAN_LABELS, dtype=object)
-        sig = self.p_adjusted <= alpha
-        return np.where(sig, names[self.quadrant - 1], "ns")
+        out = np.where(is_significant(self.p_adjusted, alpha), names[self.quadrant - 1], "ns").astype(object)
+        out[self.no_neighbours] = NO_NEIGHBOURS
+        return out
 
 
 def local_moran(
@@ -339,6 +388,7 @@ def local_moran(
     n = len(y)
     if permutations < 0:
         raise ValueError(f"permutations must be >= 0, got {permutations}")
+    island = weights.cardinalities == 0
     w = weights.matrix(transform=transform)
     sd = y.std()
     z = (y - y.mean()) / sd if sd > 0 else np.zeros(n)
@@ -346,6 +396,7 @@ def local_moran(
     den = (z * z).sum()
     moran_i = (n - 1) * z * lag / den if den > 0 else np.zeros(n)
     quadrant = np.where(z > 0, np.where(lag > 0, 1, 4), np.where(lag > 0, 2, 3)).astype(np.int8)
+    quadrant[island] = 0
     ei, vi = _moran_moments(z, w)
     with np.errstate(divide="ignore", invalid="ignore"):
         z_norm = (moran_i - ei) / np.sqrt(vi)
@@ -353,12 +404,16 @@ def local_moran(
     p_sim = None
     if permutations and den > 0:
         ids = draw_permuted_ids(n, int(np.diff(w.indptr).max(initial=0)), permutations, seed)
-        counts = count_at_least(z, w, lag, ids, np.sign(z))
-        p_sim = directed_p(counts, permutations)
-        if alternative == "two-sided":
-            p_sim = np.minimum(2.0 * p_sim, 1.0)
+        # A value equal to the mean (z = 0 up to rounding) has I = 0 whatever the lag:
+        # its statistic ties with every draw (direction 0), so p = 1.
+        direction = np.where(np.abs(z) > 1e-9, np.sign(z), 0.0)
+        ge, le = count_extremes(z, w, lag, ids, direction)
+        p_sim = _permutation_p(ge, le, permutations, alternative)
     elif permutations:
         p_sim = np.ones(n)
+    p_norm = np.where(island, np.nan, p_norm)
+    if p_sim is not None:
+        p_sim = np.where(island, np.nan, p_sim)
     p_value = p_norm if p_sim is None else p_sim
     return LocalMoranResult(
         i=moran_i,
@@ -374,6 +429,7 @@ def local_moran(
         permutations=permutations,
         fdr=fdr,
         alternative=alternative,
+        no_neighbours=island,
     )
 
 

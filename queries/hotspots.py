@@ -22,7 +22,7 @@ from pyproj import Geod
 from data.contracts import AREA_LEVELS
 from geo.emerging import emerging_hotspots
 from geo.h3index import cells_to_strings
-from geo.hotspots import getis_ord_gi_star, local_moran
+from geo.hotspots import NO_NEIGHBOURS, getis_ord_gi_star, local_moran
 from geo.weights import SpatialWeights, h3_extent_cells, h3_kring_weights, queen_weights
 
 from .filters import EventFilter
@@ -191,7 +191,7 @@ def analyse_hotspots(store: Store, req: HotspotRequest) -> HotspotAnalysis:
         table = areas[["area_id", "name_zh", "name_en"]].rename(columns={"area_id": "unit_id"})
         wkb = {a: bytes(b) for a, b in zip(areas["area_id"], areas["wkb"], strict=True)}
     table = table.assign(events=events.astype(np.int64), value=y, z=z, p_value=p, p_adjusted=p_adj, label=label)
-    table["significant"] = ~table["label"].isin(["not_significant", "ns", "no_pattern"])
+    table["significant"] = ~table["label"].isin(["not_significant", "ns", "no_pattern", NO_NEIGHBOURS])
     table["rank"] = _rank(table, req.method)
     return HotspotAnalysis(req, table, wkb, n_slices)
 

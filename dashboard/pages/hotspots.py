@@ -17,6 +17,7 @@ from dashboard.components.hotspot_state import (
 from dashboard.components.map_view import area_shapes, available_levels
 from dashboard.hotspot_view import (
     fmt_p,
+    fmt_stat,
     label_colors,
     legend_entries,
     ranked,
@@ -111,7 +112,7 @@ table = table.assign(
     color=label_colors(table["label"]),
     tip=("<b>" + names + "</b><br/>" + t("hotspots_label") + ": " + table["label"].map(label_text)
          + "<br/>" + t("tip_events") + ": " + table["events"].astype(str)
-         + "<br/>" + t(f"hotspots_stat_{method}") + ": " + table["z"].round(2).astype(str)
+         + "<br/>" + t(f"hotspots_stat_{method}") + ": " + pd.Series(fmt_stat(table["z"]), index=table.index)
          + "<br/>p: " + pd.Series(fmt_p(table["p_adjusted"]), index=table.index)),
 )
 outline_level = levels[-1] if levels else None

@@ -63,3 +63,17 @@ def test_every_label_has_a_colour_and_legend_keeps_method_order() -> None:
         assert set(labels) <= set(CLASS_COLORS)
     legend = legend_entries("gi_star", pd.Series(["cold_95", "hot_99", "hot_99", "not_significant"]))
     assert [(lb, n) for lb, _, n in legend] == [("hot_99", 2), ("not_significant", 1), ("cold_95", 1)]
+
+
+def test_units_without_neighbours_are_shown_as_such() -> None:
+    """An island's label is in every method's legend (last), its p and statistic read '—'."""
+    from dashboard.hotspot_view import fmt_p, fmt_stat
+    from dashboard.i18n import all_strings
+
+    for method in LABELS_BY_METHOD:
+        assert LABELS_BY_METHOD[method][-1] == "no_neighbours"
+    legend = legend_entries("local_moran", pd.Series(["no_neighbours", "HH", "ns", "no_neighbours"]))
+    assert [(lb, n) for lb, _, n in legend] == [("HH", 1), ("ns", 1), ("no_neighbours", 2)]
+    assert fmt_p(pd.Series([float("nan"), 0.0004, 0.2])) == ["—", "<0.001", "0.200"]
+    assert fmt_stat(pd.Series([float("nan"), 1.234])) == ["—", "1.23"]
+    assert all_strings()["hotspots_label_no_neighbours"] == {"zh": "无相邻单元", "en": "No neighbours"}
