@@ -22,6 +22,7 @@ table the rows are written frozen (``COPY ... FREEZE``).
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,6 +115,7 @@ class PostGISStore:
         self.where = describe_dsn(dsn)
         self._types: dict[str, dict[str, str]] = {}
         self.last_load: LoadStats | None = None
+        self._local = threading.local()  # .conn: this thread's transaction() connection
         try:
             self._pool = ConnectionPool(
                 dsn,
@@ -163,14 +165,22 @@ class PostGISStore:
     def connection(self) -> Iterator[psycopg.Connection]:
         """A pooled connection in a transaction (committed on success).
 
+        Inside this thread's :meth:`transaction`, its connection, in a savepoint: the
+        block's changes commit (or roll back) with the outer transaction.
+
         Raises
         ------
         StoreUnavailable
             When no connection can be had or the connection breaks.
         """
+        outer = getattr(self._local, "conn", None)
         try:
-            with self._pool.connection() as conn:
-                yield conn
+            if outer is not None:
+                with outer.transaction():
+                    yield outer
+            else:
+                with self._pool.connection() as conn:
+                    yield conn
         except (PoolTimeout, PoolClosed) as exc:
             raise self._unavailable(exc) from exc
         except psycopg.OperationalError as exc:
@@ -186,6 +196,24 @@ class PostGISStore:
                 f"the database {self.where} has no GridScope schema ({str(exc).splitlines()[0]}); "
                 "run `gridscope db init --dsn <admin DSN>`"
             ) from exc
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[PostGISStore]:
+        """Run the block's writes (and reads) in this thread as one transaction on one
+        connection: all committed when the block ends, none if it raises. Nested: joins."""
+        if getattr(self._local, "conn", None) is not None:
+            yield self
+            return
+        # an explicit outer transaction block, so the blocks of connection() are savepoints
+        with self.connection() as conn, conn.transaction():
+            self._local.conn = conn
+            try:
+                yield self
+            finally:
+                self._local.conn = None
+
+    def _in_transaction(self) -> bool:
+        return getattr(self._local, "conn", None) is not None
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -256,7 +284,9 @@ class PostGISStore:
             pg_types = [types[c] for c in names]
             frame = frame[names]
             t0 = time.perf_counter()
-            rebuild, freeze = self._prepare_bulk(conn, table, len(frame))
+            # inside transaction(): no index drop or FREEZE (they would lock the table, and
+            # FREEZE needs the truncation in this very subtransaction)
+            rebuild, freeze = ([], False) if self._in_transaction() else self._prepare_bulk(conn, table, len(frame))
             copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
                 sql.Identifier(table),
                 sql.SQL(", ").join(map(sql.Identifier, names)),
@@ -333,6 +363,7 @@ class PostGISStore:
                     "WHERE NOT EXISTS (SELECT 1 FROM {t} t WHERE {match})"
                 ).format(t=ident(table), cols=sql.SQL(", ").join(map(ident, names)), match=match)
             ).rowcount
+            conn.execute("DROP TABLE _upsert")  # ON COMMIT DROP comes late inside transaction()
         return {"inserted": inserted, "updated": updated, "unchanged": len(frame) - inserted - updated}
 
     @staticmethod

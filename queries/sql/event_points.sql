@@ -1,4 +1,4 @@
--- Every event's id and WGS-84 position (for re-assigning events to newly imported areas).
-SELECT event_id, lon, lat
+-- Every event's id, WGS-84 position and area ids (for re-assigning events to newly imported areas).
+SELECT event_id, lon, lat, grid_id, community_id, street_id
 FROM events
 ORDER BY event_id

@@ -1,4 +1,4 @@
--- Every sensor's id, kind and WGS-84 position (readings import; re-assigning sensors to areas).
-SELECT sensor_id, kind, lon, lat
+-- Every sensor's id, kind, WGS-84 position and grid (readings import; re-assigning sensors to areas).
+SELECT sensor_id, kind, lon, lat, grid_id
 FROM sensors
 ORDER BY sensor_id
