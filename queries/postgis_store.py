@@ -38,8 +38,9 @@ from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 from data.contracts import TABLES
 
 from ._pgcopy import SUPPORTED_TYPES, copy_chunks, copy_order
+from .postgis_migrations import READER_ROLE
 from .sql_files import bound_sql
-from .store import StoreUnavailable
+from .store import StoreReadOnly, StoreUnavailable
 
 BULK_ROWS = 50_000
 """A load of at least this many rows, into a table holding fewer rows than the load,
@@ -85,6 +86,20 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_loader("numeric", FloatLoader)
 
 
+READER_STATEMENT_TIMEOUT = "60s"
+"""Statement timeout of every connection the store opens as :data:`READER_ROLE` (or a role
+granted it). Pinned by the store on connect and again whenever a connection returns to the
+pool, so neither the role's default nor a DSN's ``options=-c statement_timeout=0`` decides
+it; and a reader store runs named queries only (:meth:`PostGISStore.sql` refuses free SQL),
+none of which sets anything (``tests/queries/test_postgis_reader.py``). PostgreSQL itself
+cannot stop a session from changing ``statement_timeout``: see README, "PostGIS"."""
+
+_IS_READER = """
+    SELECT r.rolname = %(reader)s OR (NOT r.rolsuper AND coalesce(pg_has_role(r.oid, g.oid, 'MEMBER'), false))
+    FROM pg_roles r LEFT JOIN pg_roles g ON g.rolname = %(reader)s
+    WHERE r.rolname = current_user"""
+
+
 @dataclass(frozen=True)
 class LoadStats:
     """Timing of the last :meth:`PostGISStore.insert_frame` (for the CLI and benchmarks)."""
@@ -115,6 +130,7 @@ class PostGISStore:
         self.where = describe_dsn(dsn)
         self._types: dict[str, dict[str, str]] = {}
         self.last_load: LoadStats | None = None
+        self._reader: bool | None = None  # set by the first connection's setup
         self._local = threading.local()  # .conn: this thread's transaction() connection
         try:
             self._pool = ConnectionPool(
@@ -124,7 +140,8 @@ class PostGISStore:
                 timeout=timeout,
                 open=False,
                 check=ConnectionPool.check_connection,
-                configure=_configure,
+                configure=self._configure,
+                reset=self._reset,
                 reconnect_timeout=timeout,
                 kwargs={"connect_timeout": max(1, int(timeout)), "application_name": "gridscope"},
                 name=f"gridscope:{self.where}",
@@ -217,9 +234,32 @@ class PostGISStore:
 
     # -- queries ---------------------------------------------------------------------------
 
+    def _configure(self, conn: psycopg.Connection) -> None:
+        """A new pooled connection: loaders, and the pinned timeout when it is the reader's."""
+        _configure(conn)
+        reader = bool(conn.execute(_IS_READER, {"reader": READER_ROLE}).fetchone()[0])
+        if reader:
+            conn.execute("SELECT set_config('statement_timeout', %s, false)", [READER_STATEMENT_TIMEOUT])
+        conn.commit()
+        self._reader = reader
+
+    def _reset(self, conn: psycopg.Connection) -> None:
+        """A connection back in the pool: the reader's timeout again, whatever ran on it."""
+        if self._reader:
+            conn.execute("SELECT set_config('statement_timeout', %s, false)", [READER_STATEMENT_TIMEOUT])
+            conn.commit()
+
+    @property
+    def read_only(self) -> bool:
+        """True when the store logs in as the read-only :data:`READER_ROLE` (or a role granted it)."""
+        if self._reader is None:
+            with self.connection():  # the first connection's setup finds out
+                pass
+        return bool(self._reader)
+
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
-        return self.sql(bound_sql(name, self.dialect), params or None)
+        return self._run(bound_sql(name, self.dialect), params or None)
 
     def execute(self, name: str, **params: object) -> None:
         """Run a named statement that returns nothing."""
@@ -229,8 +269,20 @@ class PostGISStore:
     def sql(self, text: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run trusted SQL written by the project (tests, loaders); never user text.
 
-        Placeholders are psycopg's (``%s`` / ``%(name)s``).
+        Placeholders are psycopg's (``%s`` / ``%(name)s``). Refused on a :attr:`read_only`
+        store (the dashboard's): it runs named queries only, so no statement it sends can
+        lift :data:`READER_STATEMENT_TIMEOUT`.
+
+        Raises
+        ------
+        StoreReadOnly
+            On a reader-role store.
         """
+        if self.read_only:
+            raise StoreReadOnly(f"the read-only store at {self.where} runs named queries only, not free SQL")
+        return self._run(text, params)
+
+    def _run(self, text: str, params: list | dict | None) -> pd.DataFrame:
         with self.connection() as conn, conn.cursor() as cur:
             if "event_rollup" in text:
                 # JIT is costed on the whole plan, including the branch over events that a

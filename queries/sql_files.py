@@ -18,6 +18,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 
 _PARAM = re.compile(r"(?<![:\w]):(?!:)([A-Za-z_]\w*)")
 _FRAGMENT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def query_names() -> list[str]:
@@ -30,7 +31,11 @@ def query_names() -> list[str]:
 
 @cache
 def raw_sql(name: str, dialect: str) -> str:
-    """Return the SQL text of query ``name`` for ``dialect`` with fragments expanded."""
+    """Return the SQL text of query ``name`` for ``dialect`` with fragments expanded.
+
+    ``name`` is a file name without folders (``../x`` would reach other SQL files)."""
+    if not _NAME.fullmatch(name):
+        raise KeyError(f"no SQL file for query {name!r} ({dialect}): query names are lower_case words")
     for path in (SQL_DIR / dialect / f"{name}.sql", SQL_DIR / f"{name}.sql"):
         if path.exists():
             text = path.read_text(encoding="utf-8")

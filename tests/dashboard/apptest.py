@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as the page shows it: backslash escapes resolved (values from data
+    reach Markdown escaped, see ``dashboard/safe_text.py``)."""
+    return _ESCAPED.sub(r"\1", markdown)
 
 
 def run_app(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str = "zh", page: str | None = None,

@@ -15,7 +15,7 @@ from data.demo import City, load_city
 from queries import EventFilter
 from queries.postgis_migrations import READER_ROLE
 from queries.postgis_store import PostGISStore
-from tests.dashboard.apptest import APP
+from tests.dashboard.apptest import APP, shown
 from tests.queries.conftest import create_test_database, drop_test_database
 from tests.queries.tcp_proxy import TcpProxy, free_port
 
@@ -54,7 +54,7 @@ def _assert_unavailable(at: AppTest, port: int) -> None:
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
     assert len(errors) == 1, errors
-    msg = errors[0]
+    msg = shown(errors[0])
     assert msg.startswith("Cannot reach the database") and f"127.0.0.1:{port}" in msg and "refused" in msg
     assert "Traceback" not in msg and not at.metric
 
@@ -63,7 +63,7 @@ def _assert_working(at: AppTest, city: City) -> None:
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.metric[0].value == f"{_june_events(city):,}"
-    captions = [c.value for c in at.sidebar.caption]
+    captions = [shown(c.value) for c in at.sidebar.caption]
     assert any(c.startswith("Data store: PostGIS · 127.0.0.1:") for c in captions), captions
     newest = city.events["reported_at"].max()
     assert f"Newest event: {newest:%Y-%m-%d %H:%M}" in captions  # data freshness from PostGIS
