@@ -1,4 +1,4 @@
-"""``gridscope import events|areas|readings FILE``: bring a district's own data in.
+"""``gridscope import events|areas|readings|categories FILE``: bring a district's own data in.
 
 Prints a progress bar while reading and, at the end, the reconciliation (rows read =
 stored + rejected) with the reject reasons; rejected rows are in ``import_rejects``
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from data.categories_import import import_categories
 from data.contracts import AREA_LEVELS
 from data.importer import ImportFileError, import_areas, import_events, import_readings
 from data.mappings import list_mappings, load_mapping
@@ -23,8 +24,8 @@ CRS_HELP = "coordinate system of the file: wgs84, gcj02 (AMap/Tencent), bd09 (Ba
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``import`` sub-command and its ``events``, ``areas``, ``readings``, ``mappings``."""
-    p = sub.add_parser("import", help="import events, areas or sensor readings from a file")
+    """Add the ``import`` sub-command and its ``events``, ``areas``, ``readings``, ``categories``, ``mappings``."""
+    p = sub.add_parser("import", help="import events, areas, sensor readings or categories (SLAs) from a file")
     kinds = p.add_subparsers(dest="kind", required=True)
     for kind, text in (("events", "events / complaints (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, Parquet)"),
                        ("areas", "area polygons: replaces the district's areas and re-assigns events"),
@@ -41,6 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
             k.add_argument("--chunk-rows", type=int, default=250_000, help="rows read at a time (memory bound)")
         add_store_options(k)
         k.set_defaults(func=run)
+    c = kinds.add_parser("categories", help="event categories with their SLA hours (code, names, department, "
+                                            "response and close hours): sets the real SLAs")
+    c.add_argument("file", type=Path, help="the CSV or XLSX file to import")
+    c.add_argument("--mapping", help="preset name (default: categories) or a mapping TOML file")
+    c.add_argument("--batch-id", help="id of this import in import_rejects (default: table, file and time)")
+    add_store_options(c)
+    c.set_defaults(func=run, crs=None, chunk_rows=250_000)
     m = kinds.add_parser("mappings", help="list the preset column mappings")
     m.set_defaults(func=list_presets)
 
@@ -68,6 +76,9 @@ def run(args: argparse.Namespace) -> int:
                 report = import_events(store, args.file, chunk_rows=args.chunk_rows, **common)
             elif args.kind == "readings":
                 report = import_readings(store, args.file, chunk_rows=args.chunk_rows, **common)
+            elif args.kind == "categories":
+                common.pop("crs")
+                report = import_categories(store, args.file, **common)
             else:
                 report = import_areas(store, args.file, level=args.level, **common)
     except ImportFileError as exc:

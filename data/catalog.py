@@ -5,6 +5,11 @@ value that matches neither is added to the store as a new entry whose code and n
 are the value itself (or the name column the mapping gives, e.g. 311's "Agency Name").
 A new category's default department is the one most of its rows name; an event without
 a department gets its category's default (the domain rule: every category has one).
+
+A new category gets the default SLA (:data:`~data.contracts.DEFAULT_SLA_HOURS`, 2 h to
+respond, 24 h to close) marked ``sla_assumed``: the import report lists every category of
+the file whose SLA is assumed, and the pages that rest on SLAs name them, until a
+categories file (:mod:`data.categories_import`) or an SLA edit sets the district's hours.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import polars as pl
+
+from data.contracts import DEFAULT_SLA_HOURS
 
 UNASSIGNED = ("unassigned", "未指派", "Unassigned")
 """Department (code, name_zh, name_en) for new categories no row names a department for."""
@@ -35,6 +42,8 @@ class Catalog:
     categories: dict[str, str] = field(default_factory=dict)
     departments: dict[str, str] = field(default_factory=dict)
     default_department: dict[str, str] = field(default_factory=dict)
+    assumed: set[str] = field(default_factory=set)
+    """Codes of the categories whose SLA is assumed (``categories.sla_assumed``)."""
 
     @classmethod
     def from_store(cls, store) -> Catalog:
@@ -46,6 +55,8 @@ class Catalog:
             departments=_lookup(deps) if len(deps) else {},
             default_department=dict(zip(cats["code"].astype(str), cats["department"].astype(str), strict=True))
             if len(cats) else {},
+            assumed=set(cats.loc[cats["sla_assumed"].fillna(False).astype(bool), "code"].astype(str))
+            if len(cats) else set(),
         )
 
     def _codes(self, values: pl.Series, table: dict[str, str]) -> tuple[pl.Series, list[str]]:
@@ -102,11 +113,18 @@ class Catalog:
             report.new_departments += [d[0] for d in dep_rows]
         if cat_rows:
             frame = pd.DataFrame(cat_rows, columns=["code", "name_zh", "name_en", "department"])
-            store.upsert_frame("categories", frame.assign(sla_response_h=2.0, sla_close_h=24.0), ["code"], update=False)
+            response_h, close_h = DEFAULT_SLA_HOURS
+            store.upsert_frame("categories", frame.assign(sla_response_h=response_h, sla_close_h=close_h,
+                                                          sla_assumed=True), ["code"], update=False)
             for code, _, _, dep in cat_rows:
                 self.categories[code] = code
                 self.default_department[code] = dep
+                self.assumed.add(code)
             report.new_categories += [c[0] for c in cat_rows]
+        if self.assumed:
+            assumed = good.get_column("category").filter(good.get_column("category").is_in(list(self.assumed)))
+            for code, n in assumed.value_counts().iter_rows():
+                report.assumed_sla[code] += n
         default = good.get_column("category").replace_strict(self.default_department, default=None, return_dtype=pl.String)
         good = good.with_columns(pl.col("department").fill_null(default))
         return good.drop([c for c in ("category_name", "department_name") if c in good.columns])

@@ -39,12 +39,24 @@ STAGES: tuple[str, ...] = (
 )
 """The governance chain (治理链条) in order; every stage but ``rated`` has ``<stage>_at``."""
 
+CANCELLED = "cancelled"
+"""Status of an event closed without a resolution: cancelled, withdrawn, duplicate, invalid or
+referred out (撤销、退回、重复、转出). Not a stage: such events count among the events but are
+left out of the closure rate, the on-time rates and the overdue counts (README "Definitions")."""
+
+STATUSES: tuple[str, ...] = (*STAGES, CANCELLED)
+"""Every value ``events.status`` may hold."""
+
 STAGE_COLUMNS: tuple[str, ...] = tuple(f"{s}_at" for s in STAGES[:-1])
 """Timestamp columns of ``events``, in chain order."""
 
 DEADLINE_COLUMNS: tuple[str, ...] = ("respond_due_at", "close_due_at")
 """Derived from the category SLA by the store (``refresh_event_deadlines``), not imported:
 stored so that SLA checks are plain comparisons (3-6x faster than joining categories)."""
+
+DEFAULT_SLA_HOURS: tuple[float, float] = (2.0, 24.0)
+"""(response, close) hours an events import gives a category it creates; such a category is
+marked ``categories.sla_assumed`` until a categories file or an SLA edit sets its hours."""
 
 SOURCES: tuple[str, ...] = ("patrol", "hotline", "app", "sensor", "video")
 """Event sources: grid-worker patrol, 12345 hotline, citizen app, sensor alarm, video AI."""
@@ -79,7 +91,7 @@ EVENTS = (
     Column("street_id", "text", False, "street (街道) of the grid"),
     Column("department", "text", False, "departments.code handling the event"),
     Column("priority", "int", False, "1 urgent .. 3 normal"),
-    Column("status", "text", True, "latest stage reached"),
+    Column("status", "text", True, "latest stage reached, or 'cancelled' (closed without a resolution)"),
     *(Column(c, "timestamp", c == "reported_at", f"time the event was {c[:-3]}") for c in STAGE_COLUMNS),
     Column("satisfaction", "int", False, "citizen rating 1-5 (4-5 = satisfied)"),
     Column("reopened", "bool", False, "sent back after verification (返工)"),
@@ -120,6 +132,8 @@ CATEGORIES = (
     Column("department", "text", True, "default department code"),
     Column("sla_response_h", "float", True, "respond within (hours), default 2"),
     Column("sla_close_h", "float", True, "close within (hours), default 24"),
+    Column("sla_assumed", "bool", False, "the SLA hours are the defaults an events import assumed for a "
+           "category it created (never given by a categories file or an SLA edit)"),
 )
 
 DEPARTMENTS = (

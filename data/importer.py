@@ -31,15 +31,17 @@ import shapely
 from data._pipeline import Writer, prefetch
 from data.areas_index import EVENT_LEVELS, AreaIndex
 from data.catalog import Catalog
-from data.contracts import AREA_LEVELS, FINE_H3_RES, column_names
+from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS, FINE_H3_RES, column_names
 from data.mappings import Mapping, MappingError, detect_mapping, load_mapping
 from data.readers import CHUNK_ROWS, Chunk, ReadError, Source, open_source, read_areas
 from data.validate import (
+    STATUS_FINDINGS,
     Checked,
     DuplicateTracker,
     TimeParser,
     check_events,
     check_readings,
+    count_statuses,
     fields_frame,
 )
 from geo.crs import normalize_crs, to_wgs84
@@ -76,6 +78,11 @@ class ImportReport:
     warnings: Counter = field(default_factory=Counter)
     new_categories: list[str] = field(default_factory=list)
     new_departments: list[str] = field(default_factory=list)
+    assumed_sla: Counter = field(default_factory=Counter)
+    """Category code -> rows of this file whose category's SLA is assumed (the defaults)."""
+    statuses: Counter = field(default_factory=Counter)
+    """Status findings (:data:`data.validate.STATUS_FINDINGS` key + value) -> rows, e.g.
+    ``unmapped: Pending Review``, ``not resolved: Duplicate (Closed)``, ``closed, no time: Closed``."""
     new_sensors: int = 0
     reassigned: int = 0
     outside_new_areas: int = 0
@@ -83,6 +90,29 @@ class ImportReport:
     seconds: float = 0.0
     dry_run: bool = False
     """A check only: nothing was written; "stored" means "would be stored"."""
+
+    def sla_lines(self) -> list[str]:
+        """The categories of this file whose SLA is assumed, most rows first (empty when none)."""
+        if not self.assumed_sla:
+            return []
+        response_h, close_h = DEFAULT_SLA_HOURS
+        top = self.assumed_sla.most_common()
+        more = f" … (+{len(top) - 20:,} more)" if len(top) > 20 else ""
+        return [f"  assumed SLA ({response_h:g} h response / {close_h:g} h close) for {len(top):,} "
+                f"categories ({sum(self.assumed_sla.values()):,} rows): "
+                + ", ".join(f"{c} ({n:,})" for c, n in top[:20]) + more,
+                "    set the real hours: gridscope import categories FILE (code, name, department, hours)"]
+
+    def status_lines(self) -> list[str]:
+        """Status values left unmapped, closures that are no resolution, closed rows without a time."""
+        out = []
+        for finding, text in STATUS_FINDINGS.items():
+            found = [(k.partition(": ")[2], n) for k, n in self.statuses.most_common() if k.startswith(finding + ": ")]
+            if found:
+                out.append(f"  {text} ({sum(n for _, n in found):,} rows): "
+                           + ", ".join(f"'{v}' ({n:,})" for v, n in found[:30])
+                           + (f" … (+{len(found) - 30:,} more)" if len(found) > 30 else ""))
+        return out
 
     @property
     def stored(self) -> int:
@@ -99,6 +129,8 @@ class ImportReport:
         out = asdict(self)
         out["reasons"] = dict(self.reasons)
         out["warnings"] = dict(self.warnings)
+        out["assumed_sla"] = dict(self.assumed_sla)
+        out["statuses"] = dict(self.statuses)
         out["stored"] = self.stored
         out["reconciled"] = self.reconciled
         return out
@@ -107,7 +139,7 @@ class ImportReport:
         """A printable reconciliation, one fact per line (English; pages translate)."""
         out = [
             f"{self.file}: {self.format}{f' ({self.encoding})' if self.encoding else ''}, "
-            f"mapping {self.mapping}, coordinates {self.crs}",
+            f"mapping {self.mapping}" + (f", coordinates {self.crs}" if self.crs else ""),
             f"rows read {self.rows_read:,} = stored {self.stored:,} + rejected {self.rejected:,}"
             f"  [{'OK' if self.reconciled else 'MISMATCH'}]",
             ("  check only, nothing written: " if self.dry_run else "  stored: ")
@@ -120,6 +152,7 @@ class ImportReport:
             if names:
                 more = f" … (+{len(names) - 12:,} more)" if len(names) > 12 else ""
                 out.append(f"  new {label} ({len(names):,}): {', '.join(names[:12])}{more}")
+        out += self.sla_lines() + self.status_lines()
         if self.new_sensors:
             out.append(f"  new sensors: {self.new_sensors:,}")
         if self.table == "areas":
@@ -397,6 +430,7 @@ def import_events(
             good = checked.filter(pl.col("reason").is_null())
             frame = None
             if good.height:
+                count_statuses(good, report.statuses)
                 good = catalog.apply(store, good, report)
                 cols = [c for c in contract if c in good.columns and c != "geom"]
                 frame = _to_pandas(good.select(cols))

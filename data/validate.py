@@ -22,7 +22,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data.contracts import SOURCES, STAGE_COLUMNS, STAGES
+from data.contracts import CANCELLED, SOURCES, STAGE_COLUMNS, STAGES, STATUSES
 from data.mappings import FIELDS, Mapping
 from data.readers import Chunk
 from geo.crs import normalize_crs, to_wgs84
@@ -46,8 +46,25 @@ REASONS: dict[str, str] = {
     "duplicate id in the file": "文件内编号重复",
     "not a polygon": "不是面要素",
     "unknown level": "未知层级",
+    "missing SLA": "缺少时限",
+    "SLA not a number": "时限不是数字",
+    "SLA out of range": "时限超出范围",
+    "close SLA shorter than response SLA": "结案时限短于响应时限",
 }
 """Every reject reason (English, as stored) with its Chinese text."""
+
+STATUS_FINDINGS: dict[str, str] = {
+    "unmapped": "status values not recognised (each row's status derived from its stage times; "
+                "map them in the mapping's [values.status])",
+    "not resolved": "closed without a resolution (cancelled, duplicate, referred out …): stored as "
+                    "'cancelled', left out of the closure and on-time rates and of overdue",
+    "closed, no time": "status closed but no close time: stored closed without a time, counted as "
+                       "closed, left out of the on-time rate and of overdue",
+    "open, close time": "status open but a close time: the close time is not stored (the status says "
+                        "the case is open)",
+}
+"""What the import report says about status values (``ImportReport.statuses`` keys are
+``"<finding>: <value as in the file>"``)."""
 
 DEFAULT_TIME_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
@@ -147,6 +164,8 @@ def fields_frame(chunk: Chunk, mapping: Mapping, resolved: MappingABC[str, str])
             expr = default if expr is None else expr.fill_null(default)
         if expr is None:
             continue
+        if fld == "status":  # the file's own text, for the report's status findings
+            exprs.append(expr.alias("_status_raw"))
         if fld in mapping.values:
             expr = expr.replace(_value_table(mapping.values[fld]))
         exprs.append(expr.alias(fld))
@@ -317,12 +336,19 @@ def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimePar
             pl.when(low.is_in(list(_TRUE))).then(True).when(low.is_in(list(_FALSE))).then(False)
             .otherwise(None).alias("reopened")
         )
-    frame = frame.with_columns(_status(frame, warnings))
-    return Checked(frame, warnings)
+    return Checked(_status(frame), warnings)
 
 
-def _status(frame: pl.DataFrame, warnings: Counter) -> pl.Expr:
-    """Mapped status when it names a stage, else the latest stage with a time (rated if rated)."""
+def _status(frame: pl.DataFrame) -> pl.DataFrame:
+    """Stored ``status`` (and ``closed_at``), with ``_status_note`` for the report.
+
+    A value naming a status (:data:`~data.contracts.STATUSES`) is kept; any other is
+    replaced by the latest stage with a time (rated if rated), noted ``unmapped: <value>``.
+    Noted too: ``not resolved`` ('cancelled'), ``closed, no time`` (closed or rated without
+    ``closed_at``: stored so, the closure rate's definition says how it counts) and ``open,
+    close time`` (a status before 'closed' with a ``closed_at``: the close time contradicts
+    the status and is not stored). The note quotes the file's text.
+    """
     derived = pl.lit("reported")
     for col, stage in zip(STAGE_COLUMNS, STAGES, strict=False):
         if col in frame.columns:
@@ -330,12 +356,31 @@ def _status(frame: pl.DataFrame, warnings: Counter) -> pl.Expr:
     if "satisfaction" in frame.columns:
         derived = pl.when(pl.col("satisfaction").is_not_null()).then(pl.lit("rated")).otherwise(derived)
     if "status" not in frame.columns:
-        return derived.alias("status")
-    status = frame.get_column("status")
-    bad = status.filter(status.is_not_null() & ~status.is_in(list(STAGES)))
-    for value, count in bad.value_counts(sort=True).head(5).iter_rows():
-        warnings[f"status '{value}' not recognised: derived from the times"] += count
-    return pl.when(pl.col("status").is_in(list(STAGES))).then(pl.col("status")).otherwise(derived).alias("status")
+        return frame.with_columns(derived.alias("status"), pl.lit(None, dtype=pl.String).alias("_status_note"))
+    given = pl.col("status")
+    raw = pl.col("_status_raw") if "_status_raw" in frame.columns else given
+    closed = pl.col("closed_at") if "closed_at" in frame.columns else pl.lit(None, dtype=pl.Datetime("us"))
+    is_open = given.is_in([s for s in STAGES if STAGES.index(s) < STAGES.index("closed")])
+    note = (
+        pl.when(given.is_null()).then(None)
+        .when(~given.is_in(list(STATUSES))).then(pl.lit("unmapped: ") + raw)
+        .when(given == CANCELLED).then(pl.lit("not resolved: ") + raw)
+        .when(given.is_in(["closed", "rated"]) & closed.is_null()).then(pl.lit("closed, no time: ") + raw)
+        .when(is_open & closed.is_not_null()).then(pl.lit("open, close time: ") + raw)
+        .otherwise(None)
+    )
+    frame = frame.with_columns(note.alias("_status_note"))
+    if "closed_at" in frame.columns:
+        frame = frame.with_columns(pl.when(is_open).then(None).otherwise(pl.col("closed_at")).alias("closed_at"))
+    return frame.with_columns(pl.when(given.is_in(list(STATUSES))).then(given).otherwise(derived).alias("status"))
+
+
+def count_statuses(good: pl.DataFrame, statuses: Counter) -> None:
+    """Add the status notes of the rows stored (``good``) to ``statuses``."""
+    if "_status_note" in good.columns:
+        notes = good.get_column("_status_note").drop_nulls()
+        if len(notes):
+            statuses.update(dict(notes.value_counts().iter_rows()))
 
 
 def check_readings(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeParser) -> Checked:
@@ -418,12 +463,14 @@ def stored_rows(frame: pl.DataFrame) -> pl.DataFrame:
 __all__ = [
     "DEFAULT_TIME_FORMATS",
     "REASONS",
+    "STATUS_FINDINGS",
     "ZONED_TIME_FORMATS",
     "Checked",
     "DuplicateTracker",
     "TimeParser",
     "check_events",
     "check_readings",
+    "count_statuses",
     "fields_frame",
     "is_geographic",
     "reason_zh",

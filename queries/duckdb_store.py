@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ import duckdb_extension_spatial
 import pandas as pd
 import pyarrow as pa
 
-from data.contracts import TABLES
+from data.contracts import DEFAULT_SLA_HOURS, TABLES
 
 from .sql_files import bound_sql
 from .store import StoreUnavailable
@@ -45,11 +46,37 @@ def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         raise StoreUnavailable(f"cannot open the DuckDB file {path}: {exc}") from exc
     con.execute(f"LOAD '{spatial_extension_path()}'")
+    upgrading = _lacks_column(con, "categories", "sla_assumed")
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    if upgrading:
+        _mark_assumed_slas(con)
     # Files written before deadlines were stored get them filled once, on open.
     if con.execute("SELECT count(*) FROM events WHERE close_due_at IS NULL").fetchone()[0]:
         con.execute(bound_sql("refresh_event_deadlines", "duckdb"), {"category": None})
     return con
+
+
+def _lacks_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """True when ``table`` exists without ``column`` (a file written by an older version)."""
+    cols = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()
+    return bool(cols) and column not in {c[0] for c in cols}
+
+
+def _mark_assumed_slas(con: duckdb.DuckDBPyConnection) -> None:
+    """Once, when ``categories.sla_assumed`` is added to an older file: mark the categories
+    that an earlier events import created (its report in ``meta`` lists them) and whose SLA
+    still has the default hours (PostGIS: migration 006 does the same)."""
+    codes: set[str] = set()
+    for (text,) in con.execute("SELECT value FROM meta WHERE key LIKE 'import:%'").fetchall():
+        try:
+            listed = json.loads(text).get("new_categories") or []
+        except (ValueError, AttributeError):
+            continue
+        codes.update(str(c) for c in listed if isinstance(c, str))
+    if codes:
+        con.execute(
+            "UPDATE categories SET sla_assumed = TRUE WHERE code IN (SELECT unnest(?)) "
+            "AND sla_response_h = ? AND sla_close_h = ?", [sorted(codes), *DEFAULT_SLA_HOURS])
 
 
 def _as_arrow(frame: pd.DataFrame) -> pa.Table:

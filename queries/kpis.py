@@ -18,6 +18,10 @@ class Kpis:
     on_time_rate: float | None
     satisfaction_rate: float | None
     open_overdue: int
+    cancelled: int = 0
+    """Events closed without a resolution (status 'cancelled'): in ``events`` only."""
+    closed_untimed: int = 0
+    """Events closed without a close time: closed in the closure rate, not in the on-time rate."""
 
 
 def _ratio(num: int, den: int) -> float | None:
@@ -27,18 +31,22 @@ def _ratio(num: int, den: int) -> float | None:
 def overview_kpis(store: Store, flt: EventFilter, now: datetime) -> dict[str, Kpis]:
     """KPIs for ``flt``'s window (``current``) and the same-length window before (``previous``).
 
-    closure rate = closed / events; on-time closure rate (按期处置率) = closed within SLA /
-    (closed + open overdue); satisfaction rate (满意率) = ratings 4-5 / ratings; all as of
-    each period's end (see ``queries/sql/kpi_summary.sql``).
+    closure rate (结案率) = closed / (events - cancelled); on-time closure rate (按期处置率) =
+    closed within SLA / (closed with a close time + open overdue); satisfaction rate (满意率)
+    = ratings 4-5 / ratings; all as of each period's end. Cancelled events (closed without a
+    resolution) count only among the events; events closed without a close time count as
+    closed but are neither on time nor overdue (see ``queries/sql/kpi_summary.sql``).
     """
     rows = store.fetch("kpi_summary", **flt.params(), prev_start=flt.previous().start, now=now)
     out = {}
     for r in rows.itertuples():
         out[r.period] = Kpis(
             events=int(r.events),
-            closure_rate=_ratio(int(r.closed), int(r.events)),
-            on_time_rate=_ratio(int(r.closed_on_time), int(r.closed) + int(r.open_overdue)),
+            closure_rate=_ratio(int(r.closed), int(r.events) - int(r.cancelled)),
+            on_time_rate=_ratio(int(r.closed_on_time), int(r.closed) - int(r.closed_untimed) + int(r.open_overdue)),
             satisfaction_rate=_ratio(int(r.satisfied), int(r.rated)),
             open_overdue=int(r.open_overdue),
+            cancelled=int(r.cancelled),
+            closed_untimed=int(r.closed_untimed),
         )
     return out

@@ -4,7 +4,7 @@ A mapping is a small TOML file a user can write (the presets beside this module 
 examples)::
 
     title = "Our hotline export"
-    table = "events"                  # events | areas | readings
+    table = "events"                  # events | areas | readings | categories
     timezone = "Asia/Shanghai"        # for times that carry an offset (…Z, +08:00)
     time_formats = ["%Y年%m月%d日 %H时%M分"]   # optional, tried before the built-in ones
 
@@ -19,7 +19,8 @@ examples)::
     "12345热线" = "hotline"
 
 Presets: ``native``, ``zh`` (Chinese headers), ``311`` (311-style exports), ``areas``,
-``areas_zh``, ``readings``.
+``areas_zh``, ``readings``, ``categories`` (a category table with SLA hours, English or
+Chinese headers).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "areas": ("area_id", "level", "parent_id", "name_zh", "name_en", "households", "population"),
     "readings": ("sensor_id", "ts", "value", "kind", "unit", "lon", "lat", "threshold"),
+    "categories": ("code", "name_zh", "name_en", "department", "sla_response_h", "sla_close_h"),
 }
 """Fields a mapping may fill, per target table (``*_name`` fields name new lookup entries)."""
 
@@ -52,6 +54,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "events": ("event_id", "category", "lon", "lat", "reported_at"),
     "areas": ("area_id",),
     "readings": ("sensor_id", "ts", "value"),
+    "categories": ("code", "sla_response_h", "sla_close_h"),
 }
 """Fields an import cannot do without (from a column or a default); areas also need geometry."""
 
@@ -59,6 +62,7 @@ TIME_FIELDS: dict[str, tuple[str, ...]] = {
     "events": STAGE_COLUMNS,
     "areas": (),
     "readings": ("ts",),
+    "categories": (),
 }
 """Fields parsed as times."""
 
@@ -79,7 +83,7 @@ class Mapping:
     Parameters
     ----------
     name : preset name or file stem
-    table : ``events``, ``areas`` or ``readings``
+    table : ``events``, ``areas``, ``readings`` or ``categories``
     columns : field -> candidate source column names, in preference order
     defaults : field -> constant used when no column provides the field
     values : field -> {source value: stored value}
@@ -258,6 +262,9 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "name_zh": ("名称", "name"),
     "parent_id": ("上级", "parent"),
     "level": ("层级", "级别", "level"),
+    "code": ("编码", "代码", "code"),
+    "sla_response_h": ("响应时限", "响应时长", "response"),
+    "sla_close_h": ("结案时限", "办结时限", "处置时限", "close"),
 }
 
 

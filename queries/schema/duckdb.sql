@@ -9,7 +9,10 @@ CREATE TABLE IF NOT EXISTS departments (
 CREATE TABLE IF NOT EXISTS categories (
     code VARCHAR PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL,
     department VARCHAR NOT NULL, sla_response_h DOUBLE NOT NULL DEFAULT 2,
-    sla_close_h DOUBLE NOT NULL DEFAULT 24);
+    sla_close_h DOUBLE NOT NULL DEFAULT 24, sla_assumed BOOLEAN NOT NULL DEFAULT FALSE);
+-- sla_assumed: the SLA hours are the defaults an events import gave a category it created
+-- (files from before the column get it once, see queries/duckdb_store.py).
+ALTER TABLE categories ADD COLUMN IF NOT EXISTS sla_assumed BOOLEAN DEFAULT FALSE;
 
 CREATE TABLE IF NOT EXISTS areas (
     area_id VARCHAR PRIMARY KEY, level VARCHAR NOT NULL, parent_id VARCHAR,

@@ -16,6 +16,8 @@ g AS (
 a AS (
     SELECT a.area_id, a.parent_id, a.name_zh, a.name_en, a.households,
            COALESCE(g.events, 0) AS events,
+           COALESCE(g.cancelled, 0) AS cancelled,
+           COALESCE(g.closed_untimed, 0) AS closed_untimed,
            COALESCE(g.closed, 0) AS closed,
            COALESCE(g.closed_on_time, 0) AS closed_on_time,
            COALESCE(g.open_overdue, 0) AS open_overdue,
@@ -39,7 +41,7 @@ SELECT r.area_id, r.parent_id, r.name_zh, r.name_en, r.households,
        CASE WHEN r.ranked THEN rank() OVER (
            PARTITION BY r.ranked
            ORDER BY r.on_time_rate DESC NULLS LAST, r.closure_rate DESC NULLS LAST, r.events DESC) END AS rank,
-       r.events, r.closed, r.closed_on_time, r.open_overdue, r.responded, r.responded_on_time,
+       r.events, r.cancelled, r.closed, r.closed_untimed, r.closed_on_time, r.open_overdue, r.responded, r.responded_on_time,
        r.response_overdue, r.reopened_cases, r.rated, r.satisfied, r.median_close_h,
        r.closure_rate, r.on_time_rate, r.response_on_time_rate, r.reopen_rate, r.satisfaction_rate
 FROM r

@@ -3,7 +3,10 @@
 --   reached   events whose stage time is before the as-of time (rated: closed and rated)
 --   waiting   reached this stage, not the next, and not closed: still open at this step
 --   dropped   reached this stage, not the next, but closed: left the chain without the
---             next stage (for closed -> rated: closed but never rated)
+--             next stage (for closed -> rated: closed but never rated); an event closed
+--             without a resolution (cancelled) is dropped at the last stage it reached
+-- "closed" is as in kpi_summary: a close time before the as-of time, or status closed/rated
+-- without a close time (closed_untimed); cancelled events never reach it and wait nowhere.
 -- The last stage (rated) has no next step: waiting and dropped are NULL.
 WITH f AS (
     {{chain_events}}
@@ -16,8 +19,9 @@ s AS (
         COALESCE(responded_at < as_of, FALSE) AS s4,
         COALESCE(resolved_at < as_of, FALSE) AS s5,
         COALESCE(verified_at < as_of, FALSE) AS s6,
-        COALESCE(closed_at < as_of, FALSE) AS s7,
-        COALESCE(closed_at < as_of AND satisfaction IS NOT NULL, FALSE) AS s8
+        COALESCE((closed_at < as_of OR closed_untimed) AND NOT cancelled, FALSE) AS s7,
+        COALESCE((closed_at < as_of OR closed_untimed) AND NOT cancelled AND satisfaction IS NOT NULL, FALSE) AS s8,
+        COALESCE(closed_at < as_of OR closed_untimed OR cancelled, FALSE) AS ended
     FROM f
 ),
 a AS (
@@ -26,12 +30,12 @@ a AS (
         count(*) FILTER (WHERE s3) AS n3, count(*) FILTER (WHERE s4) AS n4,
         count(*) FILTER (WHERE s5) AS n5, count(*) FILTER (WHERE s6) AS n6,
         count(*) FILTER (WHERE s7) AS n7, count(*) FILTER (WHERE s8) AS n8,
-        count(*) FILTER (WHERE s1 AND NOT s2 AND NOT s7) AS w1, count(*) FILTER (WHERE s1 AND NOT s2 AND s7) AS d1,
-        count(*) FILTER (WHERE s2 AND NOT s3 AND NOT s7) AS w2, count(*) FILTER (WHERE s2 AND NOT s3 AND s7) AS d2,
-        count(*) FILTER (WHERE s3 AND NOT s4 AND NOT s7) AS w3, count(*) FILTER (WHERE s3 AND NOT s4 AND s7) AS d3,
-        count(*) FILTER (WHERE s4 AND NOT s5 AND NOT s7) AS w4, count(*) FILTER (WHERE s4 AND NOT s5 AND s7) AS d4,
-        count(*) FILTER (WHERE s5 AND NOT s6 AND NOT s7) AS w5, count(*) FILTER (WHERE s5 AND NOT s6 AND s7) AS d5,
-        count(*) FILTER (WHERE s6 AND NOT s7) AS w6,
+        count(*) FILTER (WHERE s1 AND NOT s2 AND NOT ended) AS w1, count(*) FILTER (WHERE s1 AND NOT s2 AND ended) AS d1,
+        count(*) FILTER (WHERE s2 AND NOT s3 AND NOT ended) AS w2, count(*) FILTER (WHERE s2 AND NOT s3 AND ended) AS d2,
+        count(*) FILTER (WHERE s3 AND NOT s4 AND NOT ended) AS w3, count(*) FILTER (WHERE s3 AND NOT s4 AND ended) AS d3,
+        count(*) FILTER (WHERE s4 AND NOT s5 AND NOT ended) AS w4, count(*) FILTER (WHERE s4 AND NOT s5 AND ended) AS d4,
+        count(*) FILTER (WHERE s5 AND NOT s6 AND NOT ended) AS w5, count(*) FILTER (WHERE s5 AND NOT s6 AND ended) AS d5,
+        count(*) FILTER (WHERE s6 AND NOT ended) AS w6, count(*) FILTER (WHERE s6 AND NOT s7 AND ended) AS d6,
         count(*) FILTER (WHERE s7 AND NOT s8) AS d7
     FROM s
 )
@@ -40,7 +44,7 @@ UNION ALL SELECT 2, 'registered', n2, w2, d2 FROM a
 UNION ALL SELECT 3, 'dispatched', n3, w3, d3 FROM a
 UNION ALL SELECT 4, 'responded', n4, w4, d4 FROM a
 UNION ALL SELECT 5, 'resolved', n5, w5, d5 FROM a
-UNION ALL SELECT 6, 'verified', n6, w6, 0 FROM a
+UNION ALL SELECT 6, 'verified', n6, w6, d6 FROM a
 UNION ALL SELECT 7, 'closed', n7, 0, d7 FROM a
 UNION ALL SELECT 8, 'rated', n8, NULL, NULL FROM a
 ORDER BY stage_no

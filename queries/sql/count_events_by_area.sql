@@ -7,8 +7,9 @@ WITH counts AS (
             WHEN 'community' THEN e.community_id
             ELSE e.grid_id END AS area_id,
         count(*) AS events,
-        count(e.closed_at) AS closed,
-        count(*) FILTER (WHERE e.closed_at IS NULL
+        count(*) FILTER (WHERE e.status <> 'cancelled'
+                         AND (e.closed_at IS NOT NULL OR e.status IN ('closed', 'rated'))) AS closed,
+        count(*) FILTER (WHERE e.closed_at IS NULL AND e.status NOT IN ('cancelled', 'closed', 'rated')
                          AND e.close_due_at < CAST(:now AS TIMESTAMP)) AS open_overdue
     FROM events e
     WHERE {{event_filter}}

@@ -20,7 +20,7 @@ SELECT r.department, d.name_zh, d.name_en,
        CASE WHEN r.ranked THEN rank() OVER (
            PARTITION BY r.ranked
            ORDER BY r.on_time_rate DESC NULLS LAST, r.closure_rate DESC NULLS LAST, r.events DESC) END AS rank,
-       r.events, r.closed, r.closed_on_time, r.open_overdue, r.responded, r.responded_on_time,
+       r.events, r.cancelled, r.closed, r.closed_untimed, r.closed_on_time, r.open_overdue, r.responded, r.responded_on_time,
        r.response_overdue, r.reopened_cases, r.rated, r.satisfied, r.median_close_h,
        r.closure_rate, r.on_time_rate, r.response_on_time_rate, r.reopen_rate, r.satisfaction_rate
 FROM r

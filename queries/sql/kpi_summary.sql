@@ -1,12 +1,18 @@
 -- KPIs of the filtered events for the period [:start, :end) and the previous period
 -- [:prev_start, :start), one row each (period = 'current' | 'previous').
 -- Each period is judged as of its own end capped at :now, so the previous period is not
--- flattered by the time that has passed since:
---   closed         closed before the as-of time
---   closed_on_time closed no later than its stored close deadline (close_due_at)
---   open_overdue   not closed at the as-of time and past the close deadline
+-- flattered by the time that has passed since (README "Definitions"):
+--   cancelled      status 'cancelled': closed without a resolution (cancelled, duplicate,
+--                  referred out); in events only, left out of every other count
+--   closed         not cancelled, and closed before the as-of time or closed_untimed
+--   closed_untimed status closed/rated without a close time: closed, when is unknown; in
+--                  every period's closed, never on time, never overdue
+--   closed_on_time closed before the as-of time, no later than its close deadline (close_due_at)
+--   open_overdue   not cancelled, not closed_untimed, not closed at the as-of time and past
+--                  the close deadline
 --   rated, satisfied  rated events among the closed ones; satisfied = rating 4 or 5
--- On-time closure rate (按期处置率) = closed_on_time / (closed + open_overdue).
+-- Closure rate (结案率) = closed / (events - cancelled); on-time closure rate (按期处置率) =
+-- closed_on_time / (closed - closed_untimed + open_overdue).
 -- Two scans, one per period, each pruned to its own dates (1.5x faster than one scan
 -- with per-row period logic).
 SELECT 'current' AS period, {{kpi_counts}}

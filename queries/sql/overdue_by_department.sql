@@ -7,7 +7,8 @@ WITH f AS (
 o AS (
     SELECT department, EXTRACT(EPOCH FROM (as_of - close_deadline)) / 3600.0 AS hours_overdue
     FROM f
-    WHERE (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of
+    WHERE NOT cancelled AND NOT closed_untimed
+      AND (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of
 )
 SELECT o.department, d.name_zh, d.name_en,
        count(*) AS open_overdue,

@@ -1,5 +1,5 @@
--- Open overdue cases among the filtered events, as of LEAST(:end, :now): not closed and
--- past the category's close deadline, most overdue first (at most :limit). With the
+-- Open overdue cases among the filtered events, as of LEAST(:end, :now): not closed, not
+-- cancelled, not closed without a time, and past the category's close deadline, most overdue first (at most :limit). With the
 -- stage reached by the as-of time, hours past the deadline, and the grid, street and
 -- department with their names. The same definition as open_overdue in kpi_summary.
 WITH f AS (
@@ -16,7 +16,8 @@ o AS (
                 ELSE 'reported' END AS stage,
            EXTRACT(EPOCH FROM (as_of - close_deadline)) / 3600.0 AS hours_overdue
     FROM f
-    WHERE (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of
+    WHERE NOT cancelled AND NOT closed_untimed
+      AND (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of
 )
 SELECT o.event_id, o.category, c.name_zh AS category_zh, c.name_en AS category_en,
        o.department, d.name_zh AS department_zh, d.name_en AS department_en,

@@ -16,7 +16,7 @@ g AS (
 SELECT g.source, g.events,
        CAST(g.events AS DOUBLE PRECISION) / sum(g.events) OVER () AS share,
        g.median_respond_h, g.median_close_h,
-       g.closed, g.closed_on_time, g.open_overdue, g.responded, g.responded_on_time,
+       g.cancelled, g.closed, g.closed_untimed, g.closed_on_time, g.open_overdue, g.responded, g.responded_on_time,
        g.response_overdue, g.reopened_cases, g.rated, g.satisfied,
        {{chain_rates}}
 FROM g

@@ -1,8 +1,11 @@
 -- Streets ranked by filtered events, with closure rate and on-time closure rate as of
--- LEAST(:end, :now) (definitions as in kpi_summary), top :limit.
+-- LEAST(:end, :now) (definitions as in kpi_summary: cancelled events are left out of both
+-- rates, closed_untimed ones count as closed but not in the on-time rate), top :limit.
 WITH f AS (
     SELECT e.street_id, e.closed_at,
            e.close_due_at AS close_deadline,
+           e.status = 'cancelled' AS cancelled,
+           e.closed_at IS NULL AND e.status IN ('closed', 'rated') AS closed_untimed,
            LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
     FROM events e
     WHERE {{event_filter}} AND e.street_id IS NOT NULL
@@ -10,16 +13,21 @@ WITH f AS (
 s AS (
     SELECT street_id,
            count(*) AS events,
-           count(*) FILTER (WHERE closed_at < as_of) AS closed,
-           count(*) FILTER (WHERE closed_at < as_of AND closed_at <= close_deadline) AS closed_on_time,
-           count(*) FILTER (WHERE (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of) AS open_overdue
+           count(*) FILTER (WHERE cancelled) AS cancelled,
+           count(*) FILTER (WHERE NOT cancelled AND (closed_at < as_of OR closed_untimed)) AS closed,
+           count(*) FILTER (WHERE closed_untimed) AS closed_untimed,
+           count(*) FILTER (WHERE NOT cancelled AND closed_at < as_of AND closed_at <= close_deadline) AS closed_on_time,
+           count(*) FILTER (WHERE NOT cancelled AND NOT closed_untimed AND (closed_at IS NULL OR closed_at >= as_of)
+                            AND close_deadline < as_of) AS open_overdue
     FROM f
     GROUP BY street_id
 )
-SELECT s.street_id, a.name_zh, a.name_en, s.events, s.closed, s.closed_on_time, s.open_overdue,
-       CAST(s.closed AS DOUBLE PRECISION) / s.events AS closure_rate,
-       CASE WHEN s.closed + s.open_overdue > 0
-            THEN CAST(s.closed_on_time AS DOUBLE PRECISION) / (s.closed + s.open_overdue) END AS on_time_rate
+SELECT s.street_id, a.name_zh, a.name_en, s.events, s.cancelled, s.closed, s.closed_untimed, s.closed_on_time,
+       s.open_overdue,
+       CASE WHEN s.events > s.cancelled
+            THEN CAST(s.closed AS DOUBLE PRECISION) / (s.events - s.cancelled) END AS closure_rate,
+       CASE WHEN s.closed - s.closed_untimed + s.open_overdue > 0
+            THEN CAST(s.closed_on_time AS DOUBLE PRECISION) / (s.closed - s.closed_untimed + s.open_overdue) END AS on_time_rate
 FROM s
 JOIN areas a ON a.area_id = s.street_id
 ORDER BY s.events DESC, s.street_id

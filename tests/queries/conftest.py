@@ -6,7 +6,8 @@ The server comes from ``GRIDSCOPE_TEST_ADMIN_DSN`` (default
 fixtures *fail* with what to run: the suite exists to prove PostGIS works.
 
 Both stores of the parity tests hold the same data: ``small_city`` from
-``tests/conftest.py`` plus a few import rejects (:data:`IMPORT_REJECTS`).
+``tests/conftest.py`` with a few cancelled, untimed-closed events and assumed SLAs
+(:func:`parity_city`) plus a few import rejects (:data:`IMPORT_REJECTS`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pandas as pd
 import psycopg
@@ -132,8 +134,20 @@ IMPORT_REJECTS = pd.DataFrame({
 """Import rejects both parity stores hold beside the city (the city itself has none)."""
 
 
+def parity_city(city: City) -> City:
+    """``city`` as imported data also looks (issue 9): two categories with an assumed SLA,
+    every 37th closed event closed without a resolution ('cancelled'), every 53rd (from the
+    6th) closed without a close time. Deterministic, so both parity stores hold the same."""
+    events = city.events.copy()
+    closed = events.index[events["closed_at"].notna()]
+    events.loc[closed[::37], "status"] = "cancelled"
+    events.loc[closed[5::53], "closed_at"] = pd.NaT
+    categories = city.categories.assign(sla_assumed=[i in (1, 4) for i in range(len(city.categories))])
+    return replace(city, events=events, categories=categories)
+
+
 def _load_parity_data(store: object, city: City) -> None:
-    load_city(store, city)
+    load_city(store, parity_city(city))
     store.insert_frame("import_rejects", IMPORT_REJECTS)
 
 

@@ -79,6 +79,7 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
     return {
         **chain,
         "area_shapes": levels,
+        "assumed_sla_categories": with_window(),  # with assumed SLAs: tests/queries/test_sla_assumed.py
         "count_events_by_area": [p for lv in ("street", "community", "grid") for p in with_window(level=lv)],
         "count_events_by_area_slice": [p for lv in ("street", "grid") for p in with_window(level=lv, slice_days=7)],
         "count_events_by_cell": [p for res in (7, 9, 10) for p in with_window(res=res)],

@@ -12,6 +12,7 @@ import shapely
 
 from data.contracts import column_names
 from queries.postgis_store import BULK_ROWS, PostGISStore
+from tests.queries.conftest import parity_city
 
 pytestmark = pytest.mark.postgis
 
@@ -36,6 +37,7 @@ def _assert_columns_equal(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 def test_demo_city_round_trips(pg_store, small_city):
     """Every table holds exactly the generated frames (values compared to the frames)."""
+    small_city = parity_city(small_city)  # what pg_store holds
     events = _pg_frame(pg_store, "events", "event_id")
     want = small_city.events.sort_values("event_id").reset_index(drop=True)
     assert len(events) == len(want)

@@ -1,5 +1,5 @@
 -- PostGIS override of street_ranking: the same rows as the portable query, with the
--- per-street counts from the daily rollup event_rollup (migration 005) when it is
+-- per-street counts from the daily rollup event_rollup (migrations 005, 007) when it is
 -- current, the window edges and the as-of time LEAST(:end, :now) are midnight and no
 -- community or grid filter is set; otherwise from events.
 WITH flags AS (
@@ -10,6 +10,8 @@ WITH flags AS (
 f AS (
     SELECT e.street_id, e.closed_at,
            e.close_due_at AS close_deadline,
+           e.status = 'cancelled' AS cancelled,
+           e.closed_at IS NULL AND e.status IN ('closed', 'rated') AS closed_untimed,
            LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
     FROM events e
     WHERE NOT (SELECT rollup FROM flags) AND {{event_filter}} AND e.street_id IS NOT NULL
@@ -17,17 +19,24 @@ f AS (
 s AS (
     SELECT street_id,
            count(*) AS events,
-           count(*) FILTER (WHERE closed_at < as_of) AS closed,
-           count(*) FILTER (WHERE closed_at < as_of AND closed_at <= close_deadline) AS closed_on_time,
-           count(*) FILTER (WHERE (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of) AS open_overdue
+           count(*) FILTER (WHERE cancelled) AS cancelled,
+           count(*) FILTER (WHERE NOT cancelled AND (closed_at < as_of OR closed_untimed)) AS closed,
+           count(*) FILTER (WHERE closed_untimed) AS closed_untimed,
+           count(*) FILTER (WHERE NOT cancelled AND closed_at < as_of AND closed_at <= close_deadline) AS closed_on_time,
+           count(*) FILTER (WHERE NOT cancelled AND NOT closed_untimed AND (closed_at IS NULL OR closed_at >= as_of)
+                            AND close_deadline < as_of) AS open_overdue
     FROM f
     GROUP BY street_id
     UNION ALL
     SELECT r.street_id,
            CAST(sum(r.n) AS BIGINT),
-           COALESCE(CAST(sum(r.n) FILTER (WHERE r.close_day < d.as_of) AS BIGINT), 0),
-           COALESCE(CAST(sum(r.n_on_time) FILTER (WHERE r.close_day < d.as_of) AS BIGINT), 0),
-           COALESCE(CAST(sum(r.n) FILTER (WHERE (r.close_day IS NULL OR r.close_day >= d.as_of) AND r.due_day < d.as_of) AS BIGINT), 0)
+           COALESCE(CAST(sum(r.n) FILTER (WHERE r.outcome = 'cancelled') AS BIGINT), 0),
+           COALESCE(CAST(sum(r.n) FILTER (WHERE r.outcome = 'untimed'
+                                          OR (r.outcome = 'timed' AND r.close_day < d.as_of)) AS BIGINT), 0),
+           COALESCE(CAST(sum(r.n) FILTER (WHERE r.outcome = 'untimed') AS BIGINT), 0),
+           COALESCE(CAST(sum(r.n_on_time) FILTER (WHERE r.outcome = 'timed' AND r.close_day < d.as_of) AS BIGINT), 0),
+           COALESCE(CAST(sum(r.n) FILTER (WHERE r.outcome = 'timed' AND (r.close_day IS NULL OR r.close_day >= d.as_of)
+                                          AND r.due_day < d.as_of) AS BIGINT), 0)
     FROM event_rollup r
     CROSS JOIN (SELECT CAST(LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS DATE) AS as_of) d
     WHERE (SELECT rollup FROM flags)
@@ -35,10 +44,12 @@ s AS (
       AND r.street_id IS NOT NULL AND {{rollup_lists}}
     GROUP BY r.street_id
 )
-SELECT s.street_id, a.name_zh, a.name_en, s.events, s.closed, s.closed_on_time, s.open_overdue,
-       CAST(s.closed AS DOUBLE PRECISION) / s.events AS closure_rate,
-       CASE WHEN s.closed + s.open_overdue > 0
-            THEN CAST(s.closed_on_time AS DOUBLE PRECISION) / (s.closed + s.open_overdue) END AS on_time_rate
+SELECT s.street_id, a.name_zh, a.name_en, s.events, s.cancelled, s.closed, s.closed_untimed, s.closed_on_time,
+       s.open_overdue,
+       CASE WHEN s.events > s.cancelled
+            THEN CAST(s.closed AS DOUBLE PRECISION) / (s.events - s.cancelled) END AS closure_rate,
+       CASE WHEN s.closed - s.closed_untimed + s.open_overdue > 0
+            THEN CAST(s.closed_on_time AS DOUBLE PRECISION) / (s.closed - s.closed_untimed + s.open_overdue) END AS on_time_rate
 FROM s
 JOIN areas a ON a.area_id = s.street_id
 ORDER BY s.events DESC, s.street_id
