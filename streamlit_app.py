@@ -4,29 +4,52 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components.url_state import get_choice
 from dashboard.i18n import LANGUAGES, t
 from dashboard.status import render_backend_status, show_store_errors
 
 st.set_page_config(page_title="网格智观 GridScope", page_icon="⬢", layout="wide")
 
-if "lang" not in st.session_state:
-    st.session_state["lang"] = st.query_params.get("lang", LANGUAGES[0])
+
+def _pick_language() -> None:
+    # Clicking the selected option again reports None: keep the language then.
+    if st.session_state.get("lang_picker") in LANGUAGES:
+        st.session_state["lang"] = st.session_state["lang_picker"]
+
+
+# "lang" is the app's own state (read by i18n); the widget has a key of its own, so the
+# language can be set from the URL or a test before the widget exists on any run.
+if st.session_state.get("lang") not in LANGUAGES:
+    st.session_state["lang"] = get_choice("lang", LANGUAGES, fold_case=True) or LANGUAGES[0]
+st.session_state["lang_picker"] = st.session_state["lang"]
 st.sidebar.segmented_control(
-    t("language"), LANGUAGES, key="lang", format_func={"zh": "中文", "en": "English"}.get,
+    t("language"), LANGUAGES, key="lang_picker", on_change=_pick_language,
+    format_func={"zh": "中文", "en": "English"}.get,
 )
-if st.session_state.get("lang") is None:  # clicking the selected option clears it
-    st.session_state["lang"] = LANGUAGES[0]
-st.query_params["lang"] = st.session_state["lang"]
+if st.query_params.get("lang") != st.session_state["lang"]:
+    st.query_params["lang"] = st.session_state["lang"]
 st.sidebar.title(t("app_title"))
 st.sidebar.caption(t("app_subtitle"))
 
+# Streamlit serves the default page only at "/" (its url_path is reserved, not served):
+# "/overview" would open an English "Page not found" dialog. A hidden page answers that
+# path and hands over to the default page, with the address's parameters.
+OVERVIEW = st.Page("dashboard/pages/overview.py", title=t("nav_overview"), icon=":material/dashboard:",
+                   url_path="home", default=True)
+
+
+def _overview_path() -> None:
+    st.switch_page(OVERVIEW, query_params=st.query_params.to_dict())
+
+
 PAGES = [
-    st.Page("dashboard/pages/overview.py", title=t("nav_overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    OVERVIEW,
     st.Page("dashboard/pages/hotspots.py", title=t("nav_hotspots"), icon=":material/local_fire_department:", url_path="hotspots"),
     st.Page("dashboard/pages/chain.py", title=t("nav_chain"), icon=":material/account_tree:", url_path="chain"),
     st.Page("dashboard/pages/trends.py", title=t("nav_trends"), icon=":material/trending_up:", url_path="trends"),
     st.Page("dashboard/pages/sensors.py", title=t("nav_sensors"), icon=":material/sensors:", url_path="sensors"),
     st.Page("dashboard/pages/data_import.py", title=t("import_nav"), icon=":material/upload_file:", url_path="import"),
+    st.Page(_overview_path, title=t("nav_overview"), url_path="overview", visibility="hidden"),
 ]
 page = st.navigation(PAGES)
 with show_store_errors():

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.safe_text import html_text
+
 STEPS: tuple[str, ...] = ("register", "dispatch", "respond", "resolve", "verify", "close", "to_respond", "to_close")
 """Duration steps of ``stage_durations``, chain order, then the two totals."""
 
@@ -63,7 +65,8 @@ def durations_heatmap(long: pd.DataFrame, step_labels: dict[str, str], *, value:
     text = np.vectorize(lambda v: "" if pd.isna(v) else f"{v:.1f}")(z.to_numpy())
     custom = np.dstack([p50.to_numpy(), p90.to_numpy()])
     fig = go.Figure(go.Heatmap(
-        z=np.log10(np.clip(z.to_numpy(dtype=float), 0.01, None)), x=[step_labels[s] for s in STEPS], y=groups,
+        z=np.log10(np.clip(z.to_numpy(dtype=float), 0.01, None)), x=[step_labels[s] for s in STEPS],
+        y=[html_text(g) for g in groups],  # plotly renders a subset of HTML in labels
         text=text, texttemplate="%{text}", customdata=custom, colorscale="YlOrRd", showscale=False,
         hovertemplate="%{y} · %{x}<br>p50 %{customdata[0]:.2f} " + hover + "<br>p90 %{customdata[1]:.2f} " + hover
                       + "<extra></extra>",
@@ -107,7 +110,8 @@ def legend_html(title: str, edges: list[float], palette: list[list[int]], fmt: s
 def bar_figure(labels: list[str], values: pd.Series, *, color: str = "#c0392b", x_title: str = "",
                fmt: str = "%{x:,}") -> go.Figure:
     """Horizontal bars, largest on top."""
-    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h", marker_color=color, texttemplate=fmt,
+    fig = go.Figure(go.Bar(x=values, y=[html_text(lb) for lb in labels], orientation="h", marker_color=color,
+                           texttemplate=fmt,
                            textposition="outside", cliponaxis=False))
     fig.update_layout(height=max(220, 26 * len(labels) + 60), margin={"l": 10, "r": 40, "t": 10, "b": 10},
                       yaxis={"autorange": "reversed"}, xaxis_title=x_title)
@@ -129,3 +133,17 @@ def source_figure(sources: pd.DataFrame, labels: dict[str, str], titles: dict[st
                       yaxis2={"title": titles["hours"], "overlaying": "y", "side": "right", "rangemode": "tozero"},
                       legend={"orientation": "h", "y": 1.15})
     return fig
+
+
+def area_tips(areas: pd.DataFrame, name_col: str, labels: dict[str, str]) -> list[str]:
+    """Map tooltip per area: name (its id when unnamed), events, on-time rate, open overdue.
+
+    ``labels`` names the ``events``, ``on_time_rate`` and ``open_overdue`` lines. Works on
+    an empty frame (a parent with no areas under it).
+    """
+    names = areas[name_col].where(areas[name_col].notna(), areas["area_id"]) if len(areas) else []
+    return [
+        f"<b>{html_text(name)}</b><br/>{labels['events']}: {int(ev)}<br/>{labels['on_time_rate']}: "
+        f"{'—' if pd.isna(rate) else f'{rate:.1%}'}<br/>{labels['open_overdue']}: {int(od)}"
+        for name, ev, rate, od in zip(names, areas["events"], areas["on_time_rate"], areas["open_overdue"], strict=True)
+    ]

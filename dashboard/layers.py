@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import h3
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -83,10 +84,21 @@ def area_layer(frame: pd.DataFrame, layer_id: str = "areas", opacity: float = 0.
     )
 
 
-def view_for(shapes: pd.DataFrame, zoom: float = 11.2) -> pdk.ViewState:
-    """A view centred on the union of ``shapes``' bounds."""
-    geoms = from_wkb(shapes["wkb"])
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+DEFAULT_VIEW = {"longitude": 104.0, "latitude": 35.0, "zoom": 3.0}
+"""Mainland China: the view when there is nothing (no area, no cell) to centre on."""
+
+
+def view_for(shapes: pd.DataFrame, zoom: float = 11.2, hexes: pd.Series | None = None) -> pdk.ViewState:
+    """A view centred on the union of ``shapes``' bounds, else of the H3 cells ``hexes``
+    (a store without areas), else :data:`DEFAULT_VIEW`."""
+    geoms = from_wkb(shapes["wkb"]) if len(shapes) else np.array([], dtype=object)
+    if not len(geoms) and hexes is not None and len(hexes):
+        centres = np.array([h3.cell_to_latlng(h) for h in hexes], dtype=float)
+        geoms = shapely.points(centres[:, 1], centres[:, 0])
+    bounds = shapely.total_bounds(geoms) if len(geoms) else np.full(4, np.nan)
+    if not np.isfinite(bounds).all():
+        return pdk.ViewState(**DEFAULT_VIEW, pitch=0)
+    minx, miny, maxx, maxy = bounds
     span = max(maxx - minx, (maxy - miny) * 1.3, 1e-6)
     zoom = float(np.clip(np.log2(360 / span) + 0.1, 3, 16)) if np.isfinite(span) else zoom
     return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0)

@@ -8,13 +8,15 @@ method and its settings (``method``, ``conf``, ``fdr``, ``slice``) and the selec
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import streamlit as st
 
+from dashboard.components import url_state as url
 from queries import EventFilter
-from queries.hotspots import AREA_UNITS, H3_RESOLUTIONS, METHODS
+from queries.hotspots import H3_RESOLUTIONS, METHODS
 
 CONFIDENCES = (0.90, 0.95, 0.99)
 SLICES = {"week": 7, "day": 1}
@@ -34,51 +36,36 @@ class Controls:
     slice: str
 
 
-def _list(value: str | None, allowed: set[str]) -> list[str]:
-    return [v for v in (value or "").split(",") if v in allowed]
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def seed_from_url(options: dict[str, set[str]], first: date, last: date) -> None:
+def seed_from_url(options: dict[str, set[str]], first: date, last: date, units: Collection[str]) -> None:
     """Put the URL's values into session state, once per session, before widgets draw.
 
-    ``options`` maps ``cat``/``src``/``street``/``dept`` to their allowed values.
+    ``options`` maps ``cat``/``src``/``street``/``dept`` to their allowed values; ``units``
+    are the units this store offers (``h3`` and the area levels it has). Every value goes
+    through :mod:`dashboard.components.url_state`: anything malformed or not offered is
+    ignored (the widget keeps its default).
     """
     if st.session_state.get(_LOADED):
         return
     st.session_state[_LOADED] = True
-    q = st.query_params
-    start, end = _date(q.get("start")), _date(q.get("end"))
-    if start and end and first <= start <= end <= last:
+    start, end = url.get_day("start", first, last), url.get_day("end", first, last)
+    if start and end and start <= end:
         st.session_state["f_dates"] = (start, end)
     for param, key in FILTER_KEYS.items():
-        if param in q:
-            st.session_state[key] = _list(q.get(param), options[param])
-    units = {"h3", *AREA_UNITS}
-    if q.get("unit") in units:
-        st.session_state["hs_unit"] = q.get("unit")
-    if q.get("res", "").isdigit() and int(q["res"]) in H3_RESOLUTIONS:
-        st.session_state["hs_res"] = int(q["res"])
-    if q.get("method") in METHODS:
-        st.session_state["hs_method"] = q.get("method")
-    try:
-        conf = float(q.get("conf", ""))
-        if conf in CONFIDENCES:
-            st.session_state["hs_conf"] = conf
-    except ValueError:
-        pass
-    if q.get("fdr") in ("0", "1"):
-        st.session_state["hs_fdr"] = q.get("fdr") == "1"
-    if q.get("slice") in SLICES:
-        st.session_state["hs_slice"] = q.get("slice")
-    if q.get("sel"):
-        st.session_state["hs_selected"] = q.get("sel")
+        picked = url.get_members(param, options[param])
+        if picked is not None:
+            st.session_state[key] = picked
+    values = {
+        "hs_unit": url.get_choice("unit", units),
+        "hs_res": url.get_int("res", H3_RESOLUTIONS),
+        "hs_method": url.get_choice("method", METHODS),
+        "hs_conf": url.get_float("conf", CONFIDENCES),
+        "hs_fdr": url.get_flag("fdr"),
+        "hs_slice": url.get_choice("slice", SLICES),
+        "hs_selected": url.get_text("sel"),  # an id: the page checks it against the units analysed
+    }
+    for key, value in values.items():
+        if value is not None:
+            st.session_state[key] = value
 
 
 def write_to_url(flt: EventFilter, controls: Controls, selected: str | None) -> None:

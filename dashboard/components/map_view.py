@@ -18,6 +18,7 @@ from dashboard.layers import (
     make_deck,
     view_for,
 )
+from dashboard.safe_text import html_series
 from dashboard.state import current_settings
 from data.contracts import AREA_LEVELS
 from geo import cells_to_strings
@@ -42,7 +43,7 @@ def available_levels(store: Store) -> list[str]:
 
 
 def _tip(name: pd.Series, frame: pd.DataFrame) -> pd.Series:
-    return ("<b>" + name.astype(str) + "</b><br/>" + t("tip_events") + ": " + frame["events"].astype(str)
+    return ("<b>" + html_series(name) + "</b><br/>" + t("tip_events") + ": " + frame["events"].astype(str)
             + "<br/>" + t("tip_closed") + ": " + frame["closed"].astype(str)
             + "<br/>" + t("tip_overdue") + ": " + frame["open_overdue"].astype(str))
 
@@ -89,7 +90,7 @@ def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefi
     view_key = f"{key_prefix}_view"
     if view_key not in st.session_state and len(outline):
         st.session_state[view_key] = view_for(outline)
-    view = st.session_state.get(view_key) or view_for(outline)
+    view = st.session_state.get(view_key) or view_for(outline, hexes=counts["hex"] if unit == "h3" else None)
     st.pydeck_chart(make_deck(layers, view, current_settings().tile_url), height=520, key=f"{key_prefix}-map")
     _legend(edges, colors)
     return counts

@@ -3,13 +3,12 @@ drill-down (区 → 街道 → 社区 → 网格) kept in the URL."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
 from dashboard.chain_view import (
     STEPS,
+    area_tips,
     bar_figure,
     durations_heatmap,
     durations_long,
@@ -30,8 +29,10 @@ from dashboard.components.filters import lookups, render_filters
 from dashboard.components.map_view import area_shapes
 from dashboard.i18n import name_column, t
 from dashboard.layers import area_layer, area_records, make_deck, view_for
+from dashboard.safe_text import md
 from dashboard.state import current_settings, data_now, get_store
 from data.contracts import STAGES
+from data.exports import csv_bytes
 from queries import StoreReadOnly
 from queries.chain import set_category_sla
 
@@ -54,6 +55,8 @@ st.title(t("chain_title"))
 last_day = (flt.end - pd.Timedelta(days=1)).date()
 st.caption(t("chain_caption", start=flt.start.date(), end=last_day, as_of=f"{min(flt.end, now):%Y-%m-%d %H:%M}"))
 render_breadcrumb(store, drill, key_prefix="chain")
+if drill.ignored:
+    st.info(t("chain_url_area_unknown"))
 
 
 def pct(label: str, help_key: str | None = None) -> st.column_config.NumberColumn:
@@ -82,60 +85,56 @@ metric = c1.radio(t("chain_map_metric"), metrics, horizontal=True, key="chain_me
                   format_func={m: t(f"chain_metric_{m}") for m in metrics}.get)
 min_events = int(c2.number_input(t("chain_min_events"), min_value=1, max_value=10_000, value=10, step=5,
                                  key="chain_min_events", help=t("chain_min_events_help")))
-if drill.child_level:
-    map_level, map_parent, map_scope = drill.child_level, drill.area_id, scoped
-else:  # a grid has no areas below it: show it among its sibling grids
-    map_level, map_parent = "grid", drill.path[-2][1]
-    map_scope = replace(flt, street_ids=(), community_ids=(map_parent,))
-areas = cached_fetch(store, "area_ranking", **{**map_scope.params(), "now": now}, level=map_level,
-                     parent_id=map_parent, min_events=min_events)
-choices = areas.sort_values(["events", "area_id"], ascending=[False, True])
-labels = dict(zip(choices["area_id"], choices[name_col].fillna(choices["area_id"]), strict=True))
-if drill.child_level:
-    picked = c3.selectbox(t("chain_drill_into", level=t(f"level_{drill.child_level}").lower()), list(labels), index=None,
-                          format_func=labels.get, placeholder=t("chain_drill_placeholder"),
-                          key=f"chain_drill_{drill.area_id or 'district'}")
-    if picked:
-        go_to(drill.child_level, picked)
-        st.rerun()
+target = drill.map_target(flt)
+area_table: pd.DataFrame | None = None
+if target is None:  # no street, community or grid in the store: nothing to drill into
+    st.info(t("chain_no_areas"))
+else:
+    map_level, map_parent, map_scope = target
+    areas = cached_fetch(store, "area_ranking", **{**map_scope.params(), "now": now}, level=map_level,
+                         parent_id=map_parent, min_events=min_events)
+    choices = areas.sort_values(["events", "area_id"], ascending=[False, True])
+    labels = dict(zip(choices["area_id"], choices[name_col].fillna(choices["area_id"]), strict=True))
+    if drill.child_level:
+        picked = c3.selectbox(t("chain_drill_into", level=t(f"level_{drill.child_level}").lower()), list(labels),
+                              index=None, format_func=labels.get, placeholder=t("chain_drill_placeholder"),
+                              key=f"chain_drill_{drill.area_id or 'district'}")
+        if picked:
+            go_to(drill.child_level, picked)
+            st.rerun()
 
-shapes = area_shapes(store, map_level)
-shapes = shapes[shapes["area_id"].isin(areas["area_id"])]
-colors, edges, palette = metric_colors(areas[metric], higher_is_better=metric == "on_time_rate")
-values = areas.assign(
-    color=colors,
-    tip=("<b>" + areas[name_col].fillna(areas["area_id"]).astype(str) + "</b><br/>"
-         + t("col_events") + ": " + areas["events"].astype(str) + "<br/>"
-         + t("chain_col_on_time_rate") + ": "
-         + areas["on_time_rate"].map(lambda v: "—" if pd.isna(v) else f"{v:.1%}") + "<br/>"
-         + t("col_open_overdue") + ": " + areas["open_overdue"].astype(str)),
-)
-layer_id = "chain-areas"
-records = area_records(shapes, values[["area_id", "color", "tip"]])
-if not drill.child_level:  # outline the chosen grid
-    records["color"] = [c if a == drill.area_id else [c[0], c[1], c[2], 70]
-                        for a, c in zip(records["area_id"], records["color"], strict=True)]
-layers = [area_layer(records, layer_id=layer_id)]
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("chain_map_title", level=t(f"level_{map_level}").lower()))
-    event = st.pydeck_chart(make_deck(layers, view_for(shapes) if len(shapes) else view_for(area_shapes(store, "grid")),
-                                      current_settings().tile_url),
-                            height=460, key=f"chain_map_{drill.area_id or 'district'}", on_select="rerun",
-                            selection_mode="single-object")
-    clicked = ((event or {}).get("selection", {}).get("objects", {}).get(layer_id) or [None])[0]
-    if clicked and drill.child_level and clicked.get("area_id") in labels:
-        go_to(drill.child_level, clicked["area_id"])
-        st.rerun()
-    st.markdown(legend_html(t(f"chain_metric_{metric}"), edges, palette,
-                            "{:.1%}" if metric == "on_time_rate" else "{:,.0f}"), unsafe_allow_html=True)
-    st.caption(t("chain_map_hint") if drill.child_level else t("chain_map_grid_hint"))
-area_table = areas.assign(area_name=areas[name_col].fillna(areas["area_id"]))
-with right:
-    st.subheader(t("chain_area_ranking", level=t(f"level_{map_level}")))
-    st.dataframe(area_table[["area_name", "rank", "events", "on_time_rate", "open_overdue"]], hide_index=True,
-                 width="stretch", height=460, key="chain_area_compact",
-                 column_config={"area_name": st.column_config.TextColumn(t(f"level_{map_level}")), **RATE_COLUMNS})
+    all_shapes = area_shapes(store, map_level)
+    shapes = all_shapes[all_shapes["area_id"].isin(areas["area_id"])]
+    colors, edges, palette = metric_colors(areas[metric], higher_is_better=metric == "on_time_rate")
+    values = areas.assign(color=colors, tip=area_tips(areas, name_col, {
+        "events": t("col_events"), "on_time_rate": t("chain_col_on_time_rate"), "open_overdue": t("col_open_overdue")}))
+    layer_id = "chain-areas"
+    records = area_records(shapes, values[["area_id", "color", "tip"]])
+    if not drill.child_level:  # outline the chosen area among its siblings
+        records["color"] = [c if a == drill.area_id else [c[0], c[1], c[2], 70]
+                            for a, c in zip(records["area_id"], records["color"], strict=True)]
+    layers = [area_layer(records, layer_id=layer_id)]
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader(t("chain_map_title", level=t(f"level_{map_level}").lower()))
+        event = st.pydeck_chart(make_deck(layers, view_for(shapes if len(shapes) else all_shapes),
+                                          current_settings().tile_url),
+                                height=460, key=f"chain_map_{drill.area_id or 'district'}", on_select="rerun",
+                                selection_mode="single-object")
+        clicked = ((event or {}).get("selection", {}).get("objects", {}).get(layer_id) or [None])[0]
+        if clicked and drill.child_level and clicked.get("area_id") in labels:
+            go_to(drill.child_level, clicked["area_id"])
+            st.rerun()
+        st.markdown(legend_html(t(f"chain_metric_{metric}"), edges, palette,
+                                "{:.1%}" if metric == "on_time_rate" else "{:,.0f}"), unsafe_allow_html=True)
+        st.caption(t("chain_map_hint") if drill.child_level else t("chain_map_grid_hint"))
+    area_table = areas.assign(area_name=areas[name_col].fillna(areas["area_id"]))
+    with right:
+        st.subheader(t("chain_area_ranking", level=t(f"level_{map_level}")))
+        st.dataframe(area_table[["area_name", "rank", "events", "on_time_rate", "open_overdue"]], hide_index=True,
+                     width="stretch", height=460, key="chain_area_compact",
+                     column_config={"area_name": st.column_config.TextColumn(t(f"level_{map_level}")),
+                                    **RATE_COLUMNS})
 
 kpi = cached_fetch(store, "sla_compliance", **params)
 total = int(kpi["events"].sum())
@@ -217,10 +216,10 @@ with tabs[2]:
         except StoreReadOnly:
             st.error(t("chain_sla_read_only"))
         except ValueError as exc:
-            st.error(t("chain_sla_invalid", detail=str(exc)))
+            st.error(t("chain_sla_invalid", detail=md(exc)))
         else:
             clear_cached()
-            st.session_state["chain_sla_saved"] = t("chain_sla_saved", category=cat_names.get(code, code),
+            st.session_state["chain_sla_saved"] = t("chain_sla_saved", category=md(cat_names.get(code, code)),
                                                     response=response_h, close=close_h)
             st.rerun()
     st.caption(t("chain_sla_note"))
@@ -259,6 +258,9 @@ with tabs[3]:
             "street": st.column_config.TextColumn(t("level_street")),
             "reported_at": st.column_config.DatetimeColumn(t("chain_col_reported"), format="YYYY-MM-DD HH:mm"),
         })
+        # the table's own CSV download is off (config.toml): this one neutralises formula cells
+        st.download_button(t("chain_download_overdue"), csv_bytes(listing), file_name="overdue-cases.csv",
+                           mime="text/csv", key="chain_overdue_csv")
 
 # --- department ranking ----------------------------------------------------------------------------
 with tabs[4]:
@@ -267,9 +269,11 @@ with tabs[4]:
     st.markdown(f"**{t('chain_dept_ranking')}**")
     st.dataframe(ranking[["department_name", *RANK_FIELDS]], hide_index=True, width="stretch", key="chain_dept_table",
                  column_config={"department_name": st.column_config.TextColumn(t("department")), **RATE_COLUMNS})
-    st.markdown(f"**{t('chain_area_ranking', level=t(f'level_{map_level}'))}**")
-    st.dataframe(area_table[["area_name", *RANK_FIELDS]], hide_index=True, width="stretch", key="chain_area_table",
-                 column_config={"area_name": st.column_config.TextColumn(t(f"level_{map_level}")), **RATE_COLUMNS})
+    if area_table is not None:
+        st.markdown(f"**{t('chain_area_ranking', level=t(f'level_{map_level}'))}**")
+        st.dataframe(area_table[["area_name", *RANK_FIELDS]], hide_index=True, width="stretch",
+                     key="chain_area_table",
+                     column_config={"area_name": st.column_config.TextColumn(t(f"level_{map_level}")), **RATE_COLUMNS})
     st.caption(t("chain_ranking_note", n=min_events))
 
 # --- sources compared --------------------------------------------------------------------------------
@@ -291,4 +295,4 @@ with tabs[5]:
     })
 
 if drill.area_id:
-    st.caption(t("chain_scope_note", area=area_name(store, drill.area_id)))
+    st.caption(t("chain_scope_note", area=md(area_name(store, drill.area_id))))

@@ -36,6 +36,7 @@ from dashboard.layers import (
     make_deck,
     view_for,
 )
+from dashboard.safe_text import html_series, md
 from dashboard.state import current_settings, get_store
 from data.contracts import SOURCES
 from queries import Store
@@ -52,8 +53,11 @@ EVENT_LIMIT = 200
 store = get_store()
 tables = lookups(store)
 first, last = data_window(store)
+levels = available_levels(store)
+units = ["h3", *levels]  # only the area levels this store has
 seed_from_url({"cat": set(tables["categories"]["code"]), "src": set(SOURCES),
-               "street": set(tables["streets"]["area_id"]), "dept": set(tables["departments"]["code"])}, first, last)
+               "street": set(tables["streets"]["area_id"]), "dept": set(tables["departments"]["code"])}, first, last,
+              units)
 flt = render_filters(store, departments=True)
 
 st.title(t("hotspots_title"))
@@ -61,11 +65,11 @@ st.caption(t("hotspots_caption", start=flt.start.date(), end=(flt.end - pd.Timed
              days=flt.length.days))
 
 # --- analysis controls -------------------------------------------------------------
-levels = available_levels(store)
-units = ["h3", *levels]
 # Defaults go into session state (not the widgets' own defaults): the URL may have set them.
 for key, default in (("hs_res", 9), ("hs_conf", 0.95), ("hs_fdr", True)):
     st.session_state.setdefault(key, default)
+if st.session_state.get("hs_unit") not in units:  # a level the store (no longer) has
+    st.session_state["hs_unit"] = "h3"
 c1, c2 = st.columns([3, 2])
 c3, c4, c5 = st.columns([3, 1, 1], vertical_alignment="bottom")
 unit = c1.radio(t("hotspots_unit"), units, horizontal=True, key="hs_unit",
@@ -110,7 +114,7 @@ if int(table["events"].sum()) == 0:
 # --- map -----------------------------------------------------------------------------
 table = table.assign(
     color=label_colors(table["label"]),
-    tip=("<b>" + names + "</b><br/>" + t("hotspots_label") + ": " + table["label"].map(label_text)
+    tip=("<b>" + html_series(names) + "</b><br/>" + t("hotspots_label") + ": " + table["label"].map(label_text)
          + "<br/>" + t("tip_events") + ": " + table["events"].astype(str)
          + "<br/>" + t(f"hotspots_stat_{method}") + ": " + pd.Series(fmt_stat(table["z"]), index=table.index)
          + "<br/>p: " + pd.Series(fmt_p(table["p_adjusted"]), index=table.index)),
@@ -134,7 +138,8 @@ if chosen in set(table["unit_id"]):  # outline the selected unit on top
         layers.append(selection_layer_area(area_shapes(store, unit), chosen))
 if "hs_view" not in st.session_state and len(outline):
     st.session_state["hs_view"] = view_for(outline)
-event = st.pydeck_chart(make_deck(layers, st.session_state.get("hs_view") or view_for(outline),
+event = st.pydeck_chart(make_deck(layers, st.session_state.get("hs_view")
+                                  or view_for(outline, hexes=table["unit_id"] if unit == "h3" else None),
                                   current_settings().tile_url),
                         height=540, key="hs_map", on_select="rerun", selection_mode="single-object")
 clicked = ((event or {}).get("selection", {}).get("objects", {}).get(layer_id) or [None])[0]
@@ -219,7 +224,7 @@ if selected:
         ev = store.fetch("list_area_events", **flt.params(), **params, limit=EVENT_LIMIT)
         weekly = store.fetch("weekly_area_events", **flt.params(), **params)
     with right:
-        st.markdown(f"**{by_id[selected]}** · {label_text.get(row['label'], row['label'])} · "
+        st.markdown(f"**{md(by_id[selected])}** · {label_text.get(row['label'], row['label'])} · "
                     f"{t('tip_events')}: {int(row['events']):,}")
         series = weekly_series(weekly, flt.start, flt.end)
         fig = go.Figure(go.Bar(x=series["week"], y=series["events"], marker_color="#c0392b"))

@@ -7,10 +7,11 @@ import streamlit as st
 
 from dashboard.charts import fill_days, period_overlay_chart
 from dashboard.components.filters import render_filters
-from dashboard.components.map_view import render_count_map
+from dashboard.components.map_view import available_levels, render_count_map
 from dashboard.i18n import name_column, t
 from dashboard.state import data_now, get_store
 from queries.kpis import Kpis, overview_kpis
+from queries.rankings import top_areas
 
 store = get_store()
 flt = render_filters(store)
@@ -67,16 +68,25 @@ with left:
         "current": t("trend_current"), "previous": t("trend_previous"), "x": t("trend_x"), "y": t("trend_y")}),
         width="stretch", key="overview-trend")
 with right:
-    st.subheader(t("ranking_title"))
-    ranking = store.fetch("street_ranking", **flt.params(), now=now, limit=10)
-    st.dataframe(
-        ranking[[name_column(), "events", "closure_rate", "on_time_rate", "open_overdue"]],
-        hide_index=True, width="stretch",
-        column_config={
-            name_column(): st.column_config.TextColumn(t("col_street")),
-            "events": st.column_config.NumberColumn(t("col_events"), format="%d"),
-            "closure_rate": st.column_config.ProgressColumn(t("col_closure_rate"), format="percent", min_value=0, max_value=1),
-            "on_time_rate": st.column_config.ProgressColumn(t("col_on_time_rate"), format="percent", min_value=0, max_value=1),
-            "open_overdue": st.column_config.NumberColumn(t("col_open_overdue"), format="%d"),
-        },
-    )
+    levels = available_levels(store)
+    if not levels:  # a store without streets, communities or grids has nothing to rank
+        st.subheader(t("ranking_title_none"))
+        st.info(t("ranking_no_areas"))
+    else:
+        level = levels[0]  # the coarsest level the store has
+        st.subheader(t(f"ranking_title_{level}"))
+        ranking = top_areas(store, flt, now, level, limit=10)
+        ranking[name_column()] = ranking[name_column()].fillna(ranking["area_id"])  # unnamed: its code
+        st.dataframe(
+            ranking[[name_column(), "events", "closure_rate", "on_time_rate", "open_overdue"]],
+            hide_index=True, width="stretch", key="overview_ranking",
+            column_config={
+                name_column(): st.column_config.TextColumn(t(f"level_{level}")),
+                "events": st.column_config.NumberColumn(t("col_events"), format="%d"),
+                "closure_rate": st.column_config.ProgressColumn(t("col_closure_rate"), format="percent",
+                                                                min_value=0, max_value=1),
+                "on_time_rate": st.column_config.ProgressColumn(t("col_on_time_rate"), format="percent",
+                                                                min_value=0, max_value=1),
+                "open_overdue": st.column_config.NumberColumn(t("col_open_overdue"), format="%d"),
+            },
+        )

@@ -11,7 +11,7 @@ import streamlit as st
 from dashboard.chain_view import STEPS, durations_long, funnel_table
 from dashboard.components.cached import cached_fetch
 from dashboard.components.filters import lookups, render_filters
-from dashboard.components.map_view import area_shapes
+from dashboard.components.map_view import area_shapes, available_levels
 from dashboard.i18n import name_column, t
 from dashboard.layers import (
     area_layer,
@@ -22,6 +22,7 @@ from dashboard.layers import (
     make_deck,
     view_for,
 )
+from dashboard.safe_text import html_series, html_text, md
 from dashboard.sensor_view import sensor_point_layer, series_figure
 from dashboard.state import current_settings, data_now, get_store
 from data.contracts import STAGES
@@ -47,7 +48,9 @@ st.caption(t("sensors_caption", start=flt.start.date(), end=last_day))
 # --- the map: readings per cell or grid ------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns([3, 2, 2, 3], vertical_alignment="bottom")
 kind = c1.radio(t("sensors_kind"), KINDS, horizontal=True, key="sensors_kind", format_func=kind_labels.get)
-units = ["h3", "grid"]
+units = ["h3", "grid"] if "grid" in available_levels(store) else ["h3"]  # grids only if the store has them
+if st.session_state.get("sensors_unit") not in units:
+    st.session_state.pop("sensors_unit", None)
 unit = c2.radio(t("map_unit"), units, horizontal=True, key="sensors_unit",
                 format_func={"h3": t("unit_h3"), "grid": t("level_grid")}.get)
 res = int(c3.select_slider(t("h3_resolution"), options=[7, 8, 9, 10], value=8, key="sensors_res",
@@ -74,8 +77,9 @@ def _fmt(v: float) -> str:
 
 colors, edges = color_bins(stats[metric]) if len(stats) else ([], [])
 stats = stats.assign(color=colors, tip=(
-    "<b>" + names + "</b><br/>" + t("sensors_sensors") + ": " + stats["sensors"].astype(str)
-    + "<br/>" + t("sensors_metric_mean_value") + ": " + stats["mean_value"].map(_fmt).astype(str) + " " + unit_label
+    "<b>" + html_series(names) + "</b><br/>" + t("sensors_sensors") + ": " + stats["sensors"].astype(str)
+    + "<br/>" + t("sensors_metric_mean_value") + ": " + stats["mean_value"].map(_fmt).astype(str) + " "
+    + html_text(unit_label)
     + "<br/>" + t("sensors_metric_p95_value") + ": " + stats["p95_value"].map(_fmt).astype(str)
     + "<br/>" + t("sensors_metric_max_value") + ": " + stats["max_value"].map(_fmt).astype(str)
     + "<br/>" + t("sensors_metric_exceedances") + ": " + stats["exceedances"].astype(str)))
@@ -87,7 +91,7 @@ else:
     shapes = area_shapes(store, "grid")
     main = area_layer(area_records(shapes[shapes["area_id"].isin(stats["area_id"])],
                                    stats[["area_id", "color", "tip", "unit_id"]]), layer_id=layer_id)
-points = sensors.assign(tip="<b>" + sensors["sensor_id"] + "</b><br/>" + t("sensors_metric_exceedances") + ": "
+points = sensors.assign(tip="<b>" + html_series(sensors["sensor_id"]) + "</b><br/>" + t("sensors_metric_exceedances") + ": "
                         + sensors["exceedances"].astype(str) + "<br/>" + t("sensors_metric_max_value") + ": "
                         + sensors["max_value"].map(_fmt).astype(str))
 layers = [main, *([grid_outline_layer(outline)] if len(outline) else []), sensor_point_layer(points)]
@@ -95,7 +99,8 @@ left, right = st.columns([3, 2])
 with left:
     if "sensors_view" not in st.session_state and len(outline):
         st.session_state["sensors_view"] = view_for(outline)
-    event = st.pydeck_chart(make_deck(layers, st.session_state.get("sensors_view") or view_for(outline),
+    event = st.pydeck_chart(make_deck(layers, st.session_state.get("sensors_view")
+                                      or view_for(outline, hexes=stats["hex"] if unit == "h3" else None),
                                       current_settings().tile_url),
                             height=480, key="sensors_map", on_select="rerun", selection_mode="single-object")
     objects = (event or {}).get("selection", {}).get("objects", {})
@@ -143,7 +148,7 @@ if st.session_state.get("sensors_series_mode") not in modes:
 mode = s1.radio(t("sensors_series_of"), modes, key="sensors_series_mode",
                 format_func={"sensor": t("sensors_series_sensor"), "cell": t("sensors_series_cell")}.get)
 labels = {"value": t("sensors_value"), "over": t("sensors_over"), "threshold": t("sensors_threshold"),
-          "extra": t("sensors_cell_max"), "y": unit_label}
+          "extra": t("sensors_cell_max"), "y": html_text(unit_label)}
 if mode == "sensor":
     options = list(sensors["sensor_id"])
     key = f"sensors_sensor_{kind}"
@@ -178,7 +183,7 @@ if summary.empty:
 else:
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.itertuples(), strict=True):
-        col.metric(t("sensors_alarm_label", kind=kind_labels.get(row.kind, row.kind)), f"{row.alarms:,}",
+        col.metric(t("sensors_alarm_label", kind=kind_labels.get(row.kind) or md(row.kind)), f"{row.alarms:,}",
                    t("sensors_alarm_delta", events=row.to_events, share=row.event_share), delta_color="off",
                    delta_arrow="off", border=True, help=t("sensors_alarm_help"))
     st.dataframe(summary.assign(kind=summary["kind"].map(kind_labels).fillna(summary["kind"]))[

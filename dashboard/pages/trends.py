@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.components.cached import cached_fetch
 from dashboard.components.filters import data_window, lookups, render_filters
 from dashboard.i18n import name_column, t
+from dashboard.safe_text import md
 from dashboard.state import get_store
 from dashboard.trend_view import (
     band_figure,
@@ -94,7 +95,8 @@ if notes:
 # --- breakdown ----------------------------------------------------------------------------------------
 st.subheader(t("trends_breakdown_title"))
 b1, b2 = st.columns([3, 2])
-dims = list(dim_labels)
+has_streets = len(tables["streets"]) > 0  # a store without streets has nothing to break down by street
+dims = [d for d in dim_labels if d != "street" or has_streets]
 dim = b1.radio(t("trends_breakdown_by"), dims, horizontal=True, key="trends_dim", format_func=dim_labels.get)
 modes = ["stacked", "multiples"]
 mode = b2.radio(t("trends_breakdown_mode"), modes, horizontal=True, key="trends_mode",
@@ -173,7 +175,7 @@ st.caption(t("trends_anomaly_note"))
 # --- forecast with its backtest -------------------------------------------------------------------------
 st.subheader(t("trends_forecast_title"))
 f1, f2 = st.columns([3, 2])
-scopes = ["all", "street", "category"]
+scopes = ["all", "street", "category"] if has_streets else ["all", "category"]
 scope = f1.radio(t("trends_forecast_scope"), scopes, horizontal=True, key="trends_fc_scope",
                  format_func={"all": t("trends_scope_all"), "street": t("street"), "category": t("category")}.get)
 fc_start = max(pd.Timestamp(flt.end) - pd.Timedelta(days=FORECAST_HISTORY + 7 * BACKTEST_WEEKS),
@@ -217,7 +219,7 @@ else:
         "history": t("trends_observed"), "forecast": t("trends_forecast"), "interval": t("trends_interval"),
         "y": t("trend_y")}), width="stretch", key="trends_forecast_chart")
     with g2:
-        st.markdown(f"**{key_label}**")
+        st.markdown(f"**{md(key_label)}**")
         if bt is None or not np.isfinite(bt.mase_model):
             st.metric(t("trends_mase_model"), "—", border=True)
             st.caption(t("trends_backtest_short", weeks=BACKTEST_WEEKS))

@@ -7,6 +7,8 @@ import pytest
 import streamlit as st
 from streamlit import config
 
+from tests.dashboard.sparse_stores import area_store  # noqa: F401 - stores with some area levels (issue 9)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def errors_propagate():
