@@ -444,6 +444,8 @@ def import_events(
         report.error = str(exc)
     finally:
         writer.close(raise_errors=sys.exc_info()[0] is None)
+    if report.stored:  # the new rows' SLA deadlines (every on-time and overdue count reads them)
+        store.execute("refresh_event_deadlines", category=None)
     report.seconds = time.perf_counter() - t0
     _remember(store, report)
     return report
