@@ -5,17 +5,29 @@ period a year before; days or weeks outside an expected band are flagged and exp
 by the breakdown value (category, street ...) that moved most.
 
 The expected band (:func:`expected_band`) works on the Anscombe transform of the counts
-(``2 * sqrt(y + 3/8)``, on which Poisson noise has unit variance):
+(``2 * sqrt(y + 3/8)``, on which Poisson noise has unit variance). A day's band uses
+*only the days before it*, so what comes later (a peak, a new weekday rhythm, the end of
+the series) never changes it:
 
-* weekday: the seasonal component (period 7) of a robust STL decomposition
-  (``statsmodels.tsa.seasonal.STL``, Cleveland et al. 1990) of the whole series;
-* season and level: the median of the weekday-adjusted values of the *preceding*
-  ``baseline_days`` days only, so a day is judged against what came before it (a centred
-  smoother would bend towards a burst at the end of the series and hide it);
-* band: ``expected ± z * scale`` back on the count scale, ``scale`` the robust (MAD)
-  spread of the residuals, never below the Poisson value 1.
+* weekday: for each weekday, the median deviation from the centred 7-day mean over its
+  last ``PROFILE_WEEKS`` occurrences whose 7-day window ended before the day (the seven
+  effects centred to sum to zero);
+* season and level: the median of the weekday-adjusted values of the preceding
+  ``baseline_days`` days (a centred smoother would bend towards a burst at the end of
+  the series and hide it);
+* band: ``expected ± z * scale`` back on the count scale. ``scale`` is the larger of the
+  robust (MAD) spread of those weekday-adjusted values around the level and the robust
+  size (1.4826 × median ``|residual|``) of the residuals of the preceding ``SCALE_DAYS``
+  days, which also carries what the expectation itself gets wrong; never below the
+  Poisson value 1.
 
-Weeks use the sum of the daily expectations and the spread of the weekly residuals.
+A week is judged as of its Monday: each of its days is expected from the days before
+that Monday and the week's expectation is their sum. Its scale is the robust size of the
+residuals of up to ``SCALE_WEEKS`` earlier whole weeks (at least the Monday's daily
+spread; from the daily residuals until four weeks are known), shrunk for a partial week.
+Before issue 9 the weekday component came from an STL fit of the *whole* series and the
+scale from all residuals, so a later peak's weekday rhythm made earlier zero days
+"unusually low".
 """
 
 from __future__ import annotations
@@ -44,7 +56,16 @@ ANOMALY_GRAINS: tuple[str, ...] = ("day", "week")
 """Bucket sizes for which :func:`expected_band` flags anomalies."""
 
 MIN_HISTORY_DAYS = 28
-"""Fewer days of history than this give no band (STL needs several weekly cycles)."""
+"""Fewer days of history than this give no band (the weekday rhythm needs several weeks)."""
+
+PROFILE_WEEKS = 8
+"""Occurrences of each weekday (at most) that set its effect in the expected band."""
+
+SCALE_DAYS = 56
+"""Preceding days whose residuals set a day's band width."""
+
+SCALE_WEEKS = 26
+"""Preceding whole weeks whose residuals set a week's band width."""
 
 
 def _check_grain(grain: str, allowed: tuple[str, ...] = GRAINS) -> None:
@@ -178,16 +199,8 @@ def _inverse_anscombe(a: np.ndarray) -> np.ndarray:
     return np.clip((np.clip(a, 0, None) / 2.0) ** 2 - 3.0 / 8.0, 0, None)
 
 
-def _robust_scale(resid: np.ndarray) -> float:
-    """MAD-based standard deviation, at least 1 (the Poisson value on the Anscombe scale)."""
-    r = resid[np.isfinite(resid)]
-    if len(r) == 0:
-        return 1.0
-    mad = 1.4826 * float(np.median(np.abs(r - np.median(r))))
-    return max(mad, 1.0)
-
-
-def _band_frame(index: pd.Index, observed: np.ndarray, fit_a: np.ndarray, scale: float, z: float) -> pd.DataFrame:
+def _band_frame(index: pd.Index, observed: np.ndarray, fit_a: np.ndarray, scale: np.ndarray | float,
+                z: float) -> pd.DataFrame:
     lower = _inverse_anscombe(fit_a - z * scale)
     upper = _inverse_anscombe(fit_a + z * scale)
     obs = np.asarray(observed, dtype=float)
@@ -197,9 +210,43 @@ def _band_frame(index: pd.Index, observed: np.ndarray, fit_a: np.ndarray, scale:
                          "upper": upper, "score": score, "anomaly": flag}, index=index)
 
 
+def _baselines(a: np.ndarray, dow: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every day ``t``: level, weekday effects and spread from ``a[:t]`` only (NaN without history).
+
+    Returns ``level`` (n,), ``effects`` (n, 7) by ``day_of_week`` summing to 0, and ``spread``
+    (n,), the robust spread of the weekday-adjusted baseline days around the level.
+    """
+    n = len(a)
+    # deviation from the centred 7-day mean: known once day j + 3 is, so origin t uses j <= t - 4
+    deviation = a - pd.Series(a).rolling(7, center=True).mean().to_numpy()
+    effects = np.full((n, 7), np.nan)
+    last_usable = np.arange(n) - 4
+    for d in range(7):
+        idx = np.flatnonzero((dow == d) & np.isfinite(deviation))
+        if not len(idx):
+            continue
+        med = pd.Series(deviation[idx]).rolling(PROFILE_WEEKS, min_periods=1).median().to_numpy()
+        k = np.searchsorted(idx, last_usable, side="right") - 1
+        effects[k >= 0, d] = med[k[k >= 0]]
+    effects -= effects.mean(axis=1, keepdims=True)
+    level = np.full(n, np.nan)
+    spread = np.full(n, np.nan)
+    if n > days:
+        origins = np.arange(days, n)
+        window = origins[:, None] - days + np.arange(days)[None, :]  # the `days` days before each origin
+        adjusted = a[window] - effects[origins[:, None], dow[window]]
+        level[origins] = np.median(adjusted, axis=1)
+        dev = np.abs(adjusted - level[origins, None])
+        spread[origins] = np.maximum(1.4826 * np.median(dev, axis=1), 1.0)
+    return level, effects, spread
+
+
 def expected_band(daily: pd.Series, grain: str = "day", *, z: float = 3.0,
                   baseline_days: int = 28) -> pd.DataFrame:
     """Expected counts with a band, and anomaly flags, for a daily count series.
+
+    The band of a day (or of a week, as of its Monday) depends only on the days before
+    it: appending days never changes an earlier row.
 
     Parameters
     ----------
@@ -213,9 +260,17 @@ def expected_band(daily: pd.Series, grain: str = "day", *, z: float = 3.0,
     -------
     DataFrame indexed by day or week start with ``observed``, ``expected``, ``lower``,
     ``upper``, ``score`` (standardised residual) and ``anomaly`` (1 above the band, -1
-    below, 0 inside). The first ``baseline_days`` days (and weeks touching them) have no
-    expectation and are left out; empty when the series has fewer than
-    ``max(MIN_HISTORY_DAYS, baseline_days + 7)`` days.
+    below, 0 inside). The first ``baseline_days`` days (and weeks whose Monday falls in
+    them or before the series) have no expectation and are left out; empty when the
+    series has fewer than ``max(MIN_HISTORY_DAYS, baseline_days + 7)`` days.
+
+    Examples
+    --------
+    >>> days = pd.date_range("2026-01-05", periods=70, freq="D")
+    >>> quiet_then_burst = pd.Series([0.0] * 63 + [40.0] * 7, index=days)
+    >>> band = expected_band(quiet_then_burst)
+    >>> int((band["anomaly"] == -1).sum()), int(band["anomaly"].iloc[-7])
+    (0, 1)
     """
     _check_grain(grain, ANOMALY_GRAINS)
     empty = pd.DataFrame(columns=["observed", "expected", "lower", "upper", "score", "anomaly"])
@@ -224,26 +279,43 @@ def expected_band(daily: pd.Series, grain: str = "day", *, z: float = 3.0,
         return empty
     if not isinstance(y.index, pd.DatetimeIndex) or (y.index.to_series().diff().dropna() != pd.Timedelta(days=1)).any():
         raise ValueError("daily needs a complete daily DatetimeIndex (fill missing days with zeros)")
-    from statsmodels.tsa.seasonal import STL  # heavy import, only where used
-
     a = _anscombe(y.to_numpy())
-    seasonal = STL(a, period=7, robust=True).fit().seasonal
-    adjusted = pd.Series(a - seasonal, index=y.index)
-    level = adjusted.rolling(baseline_days, min_periods=baseline_days).median().shift(1).to_numpy()
-    fit_a = level + seasonal
-    known = np.isfinite(fit_a)
+    dow = y.index.day_of_week.to_numpy()
+    n = len(a)
+    level, effects, spread = _baselines(a, dow, baseline_days)
+    fit = level + effects[np.arange(n), dow]
+    # A day's width also reflects how wrong the expectation was on the days before it.
+    past = pd.Series(np.abs(a - fit)).rolling(SCALE_DAYS, min_periods=14).median().shift(1).to_numpy()
+    day_scale = np.fmax(1.4826 * past, spread)
     if grain == "day":
-        idx = y.index[known]
-        return _band_frame(idx, y.to_numpy()[known], fit_a[known], _robust_scale(a[known] - fit_a[known]), z)
-    expected_daily = pd.Series(_inverse_anscombe(fit_a), index=y.index).where(known)
-    weeks = y.index - pd.to_timedelta(y.index.dayofweek, unit="D")
-    complete = expected_daily.notna().groupby(weeks).all()
-    obs_w = y.groupby(weeks).sum()[complete]
-    exp_w = expected_daily.groupby(weeks).sum()[complete]
-    if obs_w.empty:
+        pos = np.flatnonzero(np.isfinite(fit))
+        if not len(pos):
+            return empty
+        return _band_frame(y.index[pos], y.to_numpy()[pos], fit[pos], day_scale[pos], z)
+    mondays = np.flatnonzero((dow == 0) & np.isfinite(level) & np.isfinite(effects).all(axis=1))
+    if not len(mondays):
         return empty
-    fit_w = _anscombe(exp_w.to_numpy())
-    return _band_frame(obs_w.index, obs_w.to_numpy(), fit_w, _robust_scale(_anscombe(obs_w.to_numpy()) - fit_w), z)
+    days = mondays[:, None] + np.arange(7)[None, :]
+    inside = days < n  # the last week may be partial
+    days = np.minimum(days, n - 1)
+    # every day of a week is expected as of its Monday
+    daily_fit = level[mondays, None] + effects[mondays[:, None], dow[days]]
+    exp_w = np.where(inside, _inverse_anscombe(daily_fit), 0.0).sum(axis=1)
+    obs_w = np.where(inside, y.to_numpy()[days], 0.0).sum(axis=1)
+    fit_w = _anscombe(exp_w)
+    # A week's residual is known once it is over: week i sees the weeks before it only.
+    resid = np.where(inside.all(axis=1), np.abs(_anscombe(obs_w) - fit_w), np.nan)
+    past_w = pd.Series(resid).rolling(SCALE_WEEKS, min_periods=4).median().shift(1).to_numpy()
+    # Never below the Monday's spread of single days: overdispersion of independent days
+    # keeps its size on the Anscombe scale of their sum. Until four weeks are known, the
+    # daily excess over unit variance counts as shared by all seven days (as the error of
+    # a lagging level is), which adds up seven-fold in a week.
+    early = np.sqrt(1.0 + 7.0 * (day_scale[mondays] ** 2 - 1.0))
+    scale = np.where(np.isfinite(past_w), np.fmax(1.4826 * past_w, spread[mondays]), early)
+    # On the Anscombe scale noise has unit variance whatever the sum, while an error of
+    # the expectation grows with sqrt(sum): a partial week of k days keeps k/7 of the excess.
+    scale = np.sqrt(1.0 + (scale**2 - 1.0) * inside.sum(axis=1) / 7.0)
+    return _band_frame(y.index[mondays], obs_w, fit_w, scale, z)
 
 
 def anomaly_drivers(anomalies: pd.DataFrame, breakdown: pd.DataFrame, grain: str = "day",

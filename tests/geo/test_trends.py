@@ -111,3 +111,29 @@ def test_anomaly_drivers_names_the_key_that_moved():
     dip = pd.DataFrame({"anomaly": [-1]}, index=[days[-1]])
     frame.loc[(frame["bucket"] == hit) & (frame["key"] == "A"), "events"] = 0
     assert anomaly_drivers(dip, frame)["key"].tolist() == ["A"]
+
+
+def _zeros_then_activity(zero_days: int = 70, active_days: int = 56) -> pd.Series:
+    """A unit that had nothing to report, then a strong weekday rhythm at ~120 a day."""
+    rng = np.random.default_rng(11)
+    days = pd.date_range("2026-01-05", periods=zero_days + active_days, freq="D")
+    lam = np.where(np.arange(len(days)) < zero_days, 0.0,
+                   120.0 * np.array([1.5, 1.4, 1.2, 1.0, 0.8, 0.3, 0.2])[days.dayofweek])
+    return pd.Series(rng.poisson(lam).astype(float), index=days)
+
+
+@pytest.mark.parametrize("grain", ["day", "week"])
+def test_band_uses_only_earlier_days(grain):
+    """Zeros followed by a spike: the zero days are not 'below' a rhythm that came later."""
+    y = _zeros_then_activity()
+    band = expected_band(y, grain)
+    quiet = band[band.index < pd.Timestamp("2026-03-16")]  # the 70 zero days
+    assert len(quiet) >= (40 if grain == "day" else 5)
+    assert (quiet["anomaly"] == 0).all() and np.allclose(quiet["expected"], 0)
+    assert band.loc["2026-03-16", "anomaly"] == 1  # the first active day (week) stands out
+    # Every row is what the series up to it gives: later days change nothing earlier.
+    for cut in (60, 71, 80, 101):
+        short = expected_band(y.iloc[:cut], grain)
+        if grain == "week":  # a week needs all its days
+            short = short[short.index + pd.Timedelta(days=6) < y.index[cut - 1] + pd.Timedelta(days=1)]
+        pd.testing.assert_frame_equal(short, band.loc[short.index], check_dtype=False)
