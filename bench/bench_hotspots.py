@@ -5,13 +5,16 @@ Usage::
     .venv/bin/python bench/bench_hotspots.py                # print the markdown table
     .venv/bin/python bench/bench_hotspots.py --write-docs   # also update docs/BENCHMARKS.md
     .venv/bin/python bench/bench_hotspots.py --quick        # small sizes, while developing
+    .venv/bin/python bench/bench_hotspots.py --only weights --write-docs   # rerun one row
 
 Inputs are H3 res-10 cells covering a box in Beijing (all cells of the box, as the page
 uses the district's cells) with Poisson counts plus a few planted clusters. Times are
 wall-clock seconds, median of ``--repeat`` runs (esda runs that take longer than 5 s run
 once). Neighbour construction is included where the row says so: ours with
 ``geo.weights.h3_kring_weights`` (polars-h3 ``grid_disk``), esda's with libpysal's
-``Graph.build_h3``. esda runs single-process (``n_jobs=1``), as ours does; numba is not
+``Graph.build_h3``; the "H3 k-ring weights" row times that step alone, median of at
+least 7 runs (its agreement column adds the CPU time per call, all threads, and the
+load average at the time). esda runs single-process (``n_jobs=1``), as ours does; numba is not
 installed, so esda's permutation loop runs as plain Python (numba would speed it ~1.5-2x).
 """
 
@@ -32,6 +35,7 @@ import esda
 import h3
 import numpy as np
 import pymannkendall as pmk
+import scipy.sparse as sp
 import shapely
 from libpysal.graph import Graph
 
@@ -114,6 +118,28 @@ def bench_gi_analytic(n: int, repeat: int) -> dict:
             "check": f"max abs dz {dz:.1e}"}
 
 
+def bench_weights(n: int, repeat: int) -> dict:
+    """Neighbour building alone: ours against libpysal's ``Graph.build_h3`` (what esda users run)."""
+    cells = extent(n)
+    h3_kring_weights(cells)  # first call in a process also starts polars' thread pool
+    t_ours, w = timed(lambda: h3_kring_weights(cells), max(repeat, 7))
+    cpu = []
+    for _ in range(max(repeat, 7)):  # CPU time: what a quiet core would need, whatever the load
+        c0 = time.process_time()
+        h3_kring_weights(cells)
+        cpu.append(time.process_time() - c0)
+    t_ref, g = timed(lambda: esda_graph(cells), repeat)
+    pos = _pos(g, cells)
+    ref = sp.csr_array(g.sparse)[pos][:, pos]
+    ref.setdiag(0)
+    ref.eliminate_zeros()
+    differ = int((w.neighbours != (ref != 0).astype(float)).nnz)
+    return {"task": "H3 k-ring weights (k = 1, neighbour building only)", "n": w.n, "ours": t_ours, "esda": t_ref,
+            "check": f"{differ} neighbour pairs differ; CPU {statistics.median(cpu):.3f} s; "
+                     f"load average {os.getloadavg()[0]:.1f}",
+            "esda_label": "libpysal Graph.build_h3"}
+
+
 def _esda_graph_of(w) -> Graph:
     return Graph.from_sparse(w.matrix(), ids=np.arange(w.n))
 
@@ -189,6 +215,26 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def update_rows(rows: list[dict]) -> None:
+    """Replace the rows of the same task and size in docs/BENCHMARKS.md's table (append new ones)."""
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index(HEADING)
+    end = text.find("\n## ", start + 1)
+    end = len(text) if end < 0 else end
+    section = text[start:end]
+    lines = section.split("\n")
+    new = table(rows).split("\n")[2:]
+    for line, row in zip(new, rows, strict=True):
+        prefix = f"| {row['task']} | {row['n']:,} |"
+        hits = [i for i, old in enumerate(lines) if old.startswith(prefix)]
+        if hits:
+            lines[hits[0]] = line
+        else:
+            last = max(i for i, old in enumerate(lines) if old.startswith("| "))
+            lines.insert(last + 1, line)
+    DOCS.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
+
+
 def write_docs(body: str) -> None:
     """Replace (or append) the ``## Hotspot statistics`` section of docs/BENCHMARKS.md."""
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
@@ -207,18 +253,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (development)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write-docs", action="store_true", help="update docs/BENCHMARKS.md")
+    parser.add_argument("--only", choices=["weights", "gi", "moran", "emerging"],
+                        help="run these rows only; with --write-docs replace just them in the table")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     small, large, mid = (500, 2_000, 1_000) if args.quick else (5_000, 50_000, 10_000)
+    steps = [
+        ("weights", lambda: bench_weights(large, args.repeat)),
+        ("gi", lambda: bench_gi_analytic(small, args.repeat)),
+        ("gi", lambda: bench_gi_analytic(large, args.repeat)),
+        ("gi", lambda: bench_gi_permutations(large, args.repeat)),
+        ("moran", lambda: bench_moran(small, args.repeat)),
+        ("moran", lambda: bench_moran(large, args.repeat)),
+        ("emerging", lambda: bench_emerging(mid, 52, args.repeat)),
+    ]
     rows = []
-    for step in (
-        lambda: bench_gi_analytic(small, args.repeat),
-        lambda: bench_gi_analytic(large, args.repeat),
-        lambda: bench_gi_permutations(large, args.repeat),
-        lambda: bench_moran(small, args.repeat),
-        lambda: bench_moran(large, args.repeat),
-        lambda: bench_emerging(mid, 52, args.repeat),
-    ):
+    for name, step in steps:
+        if args.only and name != args.only:
+            continue
         rows.append(step())
         r = rows[-1]
         print(f"  {r['task']} n={r['n']}: ours {r['ours']:.3f}s, reference {r['esda']:.3f}s", file=sys.stderr)
@@ -233,7 +285,9 @@ def main(argv: list[str] | None = None) -> None:
         + table(rows)
     )
     print(f"{HEADING}\n\n{body}")
-    if args.write_docs:
+    if args.write_docs and args.only:
+        update_rows(rows)
+    elif args.write_docs:
         write_docs(body)
 
 

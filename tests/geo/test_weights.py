@@ -93,3 +93,36 @@ def test_matrix_transforms_and_align() -> None:
         SpatialWeights(np.arange(2), sp.csr_array(np.eye(2)))
     with pytest.raises(ValueError, match="k must be"):
         h3_kring_weights([1], 0)
+
+
+def test_kring_on_unsorted_repeated_cells_with_islands_equals_grid_disk_and_libpysal() -> None:
+    """The vectorised build (grid_disk + hash lookup) on messy input, against both libraries."""
+    from libpysal.graph import Graph
+
+    cells = h3_extent_cells([DISTRICT], 9)
+    far = [h3.str_to_int(h3.latlng_to_cell(40.5 + 0.05 * i, 117.5, 9)) for i in range(3)]
+    messy = np.random.default_rng(0).permutation(np.r_[cells, cells[:40], far])
+    w = h3_kring_weights(messy)
+    assert w.ids.tolist() == sorted(set(messy.tolist()))
+    got = _neighbour_sets(w)
+    extent = set(w.ids.tolist())
+    for c in w.ids.tolist():
+        assert got[c] == {h3.str_to_int(x) for x in h3.grid_disk(h3.int_to_str(c), 1)} & extent - {c}
+    assert all(got[c] == set() for c in far)
+    graph = Graph.build_h3([h3.int_to_str(int(c)) for c in cells], order=1, weight="binary")
+    adj = graph.adjacency[graph.adjacency > 0]
+    ref: dict[int, set[int]] = {int(c): set() for c in cells}
+    for (a, b) in adj.index:
+        if a != b:
+            ref[h3.str_to_int(a)].add(h3.str_to_int(b))
+    assert {c: got[c] for c in ref} == ref
+
+
+def test_kring_rejects_what_is_not_one_resolution_of_h3_cells() -> None:
+    c = h3.str_to_int(h3.latlng_to_cell(39.9, 116.4, 9))
+    with pytest.raises(ValueError, match="one resolution"):
+        h3_kring_weights([c, h3.str_to_int(h3.latlng_to_cell(39.9, 116.4, 8))])
+    broken = c | (0x7 << 18)  # digit 7 at resolution 9 (bits 18-20): no such child
+    assert not h3.is_valid_cell(h3.int_to_str(broken))
+    with pytest.raises(ValueError, match="not valid H3 cells"):
+        h3_kring_weights([c, broken])
