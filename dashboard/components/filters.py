@@ -87,8 +87,9 @@ def render_filters(store: Store, *, departments: bool = False, key_prefix: str =
     source_labels = {s: t(f"source_{s}") for s in SOURCES}
     sources = st.sidebar.multiselect(t("source"), list(SOURCES), format_func=source_labels.get,
                                      key=f"{key_prefix}_sources", placeholder=t("all"))
+    # A store without streets (e.g. grids only) has no street to filter by: no empty box.
     street_ids = st.sidebar.multiselect(t("street"), list(streets), format_func=streets.get,
-                                        key=f"{key_prefix}_streets", placeholder=t("all"))
+                                        key=f"{key_prefix}_streets", placeholder=t("all")) if streets else []
     dept_codes: list[str] = []
     if departments:
         depts = _label_map(tables["departments"], "code")

@@ -80,20 +80,26 @@ def events_csv(path: Path, n: int = N_EVENTS, seed: int = 11) -> Path:
     return path
 
 
+def fill_store(store, folder: Path, levels: tuple[str, ...]) -> None:
+    """Import the areas of ``levels`` and the events into ``store`` (any backend) from files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if levels:
+        areas = folder / "areas.geojson"
+        sparse_area_frame(levels).to_file(areas, driver="GeoJSON")
+        report = import_areas(store, areas)
+        assert report.reconciled and report.rejected == 0, report.lines()
+    report = import_events(store, events_csv(folder / "events.csv"))
+    assert report.reconciled and report.inserted == N_EVENTS, report.lines()
+    store.checkpoint()
+
+
 def build_store(folder: Path, levels: tuple[str, ...]) -> Path:
     """A closed DuckDB file with the areas of ``levels`` and the events, imported; its path."""
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "gridscope.duckdb"
     store = DuckDBStore(db)
     try:
-        if levels:
-            areas = folder / "areas.geojson"
-            sparse_area_frame(levels).to_file(areas, driver="GeoJSON")
-            report = import_areas(store, areas)
-            assert report.reconciled and report.rejected == 0, report.lines()
-        report = import_events(store, events_csv(folder / "events.csv"))
-        assert report.reconciled and report.inserted == N_EVENTS, report.lines()
-        store.checkpoint()
+        fill_store(store, folder, levels)
     finally:
         store.close()
     return db

@@ -27,6 +27,7 @@ from tests.dashboard.sparse_stores import (
     N_EVENTS,
     SUBSETS,
     events_csv,
+    fill_store,
     subset_id,
 )
 from tests.importer.conftest import expected_areas
@@ -124,6 +125,7 @@ def test_sparse_store_assigns_events_to_the_levels_present(db, events, levels):
 def test_overview_ranks_the_coarsest_level_present(monkeypatch, db, events, levels):
     at = open_page(monkeypatch, db, "overview")
     have = present(levels)
+    assert ("f_streets" in [m.key for m in at.multiselect]) == ("street" in levels)  # no empty street filter
     radio = at.radio(key="overview_unit")
     assert radio.options == [en("unit_h3"), *[en(f"level_{lv}") for lv in have]]
     assert at.metric[0].value == f"{len(in_window(events)):,}"
@@ -150,26 +152,45 @@ def test_overview_map_draws_every_unit_present(monkeypatch, db, levels):
         assert len(at.get("deck_gl_json_chart")) == 1
 
 
-def test_top_areas_agree_across_levels(area_store, events):
-    """Streets (street_ranking) and communities/grids (area_ranking) give the same definitions."""
-    store = DuckDBStore(area_store(ALL_LEVELS))
-    try:
-        start, end = default_window(events)
-        flt = EventFilter(start.to_pydatetime(), end.to_pydatetime())
-        now = end.to_pydatetime()
-        for lv in EVENT_LEVELS:
-            got = top_areas(store, flt, now, lv, limit=10)
-            exp = sorted(counts(events, lv).items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-            assert list(zip(got["area_id"], got["events"], strict=True)) == exp
-        streets = top_areas(store, flt, now, "street").set_index("area_id")
-        ranked = store.fetch("area_ranking", **flt.params(), now=now, level="street", parent_id=None,
-                             min_events=1).set_index("area_id").loc[streets.index]
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("postgis", marks=pytest.mark.postgis)])
+def full_store(request, tmp_path_factory):
+    """Every level, imported into DuckDB (in memory) or a throwaway PostGIS database."""
+    if request.param == "duckdb":
+        store = DuckDBStore(":memory:")
+        dsn = None
+    else:
+        from queries.postgis_store import PostGISStore
+        from tests.queries.conftest import create_test_database
+
+        dsn = create_test_database()
+        store = PostGISStore(dsn)
+    fill_store(store, tmp_path_factory.mktemp("full"), ALL_LEVELS)
+    yield store
+    store.close()
+    if dsn:
+        from tests.queries.conftest import drop_test_database
+
+        drop_test_database(dsn)
+
+
+def test_top_areas_rank_every_level_by_events(full_store, events):
+    """Streets (street_ranking, PostGIS: its rollup) and communities/grids (area_ranking)
+    give the same ids, counts and rates, equal to the events' areas counted by arithmetic."""
+    start, end = default_window(events)
+    flt = EventFilter(start.to_pydatetime(), end.to_pydatetime())
+    now = end.to_pydatetime()
+    for lv in EVENT_LEVELS:
+        got = top_areas(full_store, flt, now, lv, limit=10)
+        exp = sorted(counts(events, lv).items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        assert list(zip(got["area_id"], got["events"], strict=True)) == exp
+        assert got["name_en"].tolist() == [NAMES[lv].format(a[1:]) for a, _ in exp]
+        assert top_areas(full_store, flt, now, lv, limit=3)["area_id"].tolist() == [a for a, _ in exp[:3]]
+        ranked = full_store.fetch("area_ranking", **flt.params(), now=now, level=lv, parent_id=None,
+                                  min_events=1).set_index("area_id").loc[got["area_id"]]
         for col in ("events", "closed", "open_overdue", "closure_rate", "on_time_rate"):
-            assert streets[col].tolist() == pytest.approx(ranked[col].tolist(), abs=1e-12), col
-        with pytest.raises(ValueError):
-            top_areas(store, flt, now, "district")
-    finally:
-        store.close()
+            assert got[col].tolist() == pytest.approx(ranked[col].tolist(), abs=1e-12), (lv, col)
+    with pytest.raises(ValueError):
+        top_areas(full_store, flt, now, "district")
 
 
 # --- chain: drill-down over the levels present -------------------------------------------------------------
