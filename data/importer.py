@@ -14,6 +14,7 @@ polygon against the store's areas → new categories/departments → upsert → 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -32,8 +33,15 @@ from data._pipeline import Writer, prefetch
 from data.areas_index import EVENT_LEVELS, AreaIndex
 from data.catalog import Catalog
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS, FINE_H3_RES, column_names
-from data.mappings import Mapping, MappingError, detect_mapping, load_mapping
+from data.mappings import (
+    TIME_FIELDS,
+    Mapping,
+    MappingError,
+    detect_mapping,
+    load_mapping,
+)
 from data.readers import CHUNK_ROWS, Chunk, ReadError, Source, open_source, read_areas
+from data.timeformats import AmbiguousDateOrderError
 from data.validate import (
     STATUS_FINDINGS,
     Checked,
@@ -86,10 +94,26 @@ class ImportReport:
     new_sensors: int = 0
     reassigned: int = 0
     outside_new_areas: int = 0
+    time_formats: dict[str, dict] = field(default_factory=dict)
+    """Time field -> its column and format (:meth:`data.validate.TimeParser.summary`): what
+    was detected on a sample of the file (or given by the mapping), e.g. ``%m/%d/%y %H:%M``."""
+    time_window: str = ""
+    """Plausible times of this import (rows outside were rejected), e.g. ``1990-01-01 00:00 … 2026-12-02 09:15``."""
     error: str | None = None
     seconds: float = 0.0
     dry_run: bool = False
     """A check only: nothing was written; "stored" means "would be stored"."""
+
+    def time_lines(self) -> list[str]:
+        """The format of each time column and the plausible window (empty for areas)."""
+        if not self.time_formats:
+            return []
+        out = [f"  times (plausible {self.time_window}):" if self.time_window else "  times:"]
+        out += [f"    {name} <- {info.get('column')!r}: {info.get('text')}" for name, info in self.time_formats.items()]
+        day_only = [n for n, info in self.time_formats.items() if info.get("date_only")]
+        if day_only:
+            out.append(f"    date only: {', '.join(day_only)} (a close on the day of the report is not 'before' it)")
+        return out
 
     def sla_lines(self) -> list[str]:
         """The categories of this file whose SLA is assumed, most rows first (empty when none)."""
@@ -146,6 +170,7 @@ class ImportReport:
             + f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged"
             + (f", {self.merged:,} merged into another feature of the same area" if self.merged else ""),
         ]
+        out += self.time_lines()
         out += [f"  rejected {n:,}: {reason}" for reason, n in self.reasons.most_common()]
         out += [f"  warning ({n:,} rows): {w}" for w, n in self.warnings.most_common(10)]
         for label, names in (("categories", self.new_categories), ("departments", self.new_departments)):
@@ -273,11 +298,49 @@ def _first_chunk(src: Source, size: int):
     if first is None or (first.table.num_rows == 0 and not first.bad_rows):
         raise ImportFileError(f"{src.path.name!r} has no data rows")
 
-    def chain():
-        yield first
-        yield from it
+    return _Chunks(first, it)
 
-    return chain()
+
+class _Chunks:
+    """The chunks of a file, the first one read already (:attr:`first`, e.g. for a sample)."""
+
+    def __init__(self, first: Chunk, rest) -> None:
+        self.first, self._rest = first, rest
+
+    def __iter__(self):
+        yield self.first
+        yield from self._rest
+
+
+SAMPLE_ROWS = 50_000
+"""Rows the time formats are detected on (the first chunk when it is at least this long)."""
+
+
+def _detect_times(src: Source, chunks: _Chunks, mapping: Mapping, resolved: dict[str, str],
+                  report: ImportReport) -> TimeParser:
+    """Fix each time column's format from a sample of the file, before anything is written.
+
+    Raises :class:`ImportFileError` when a column reads both month-first and day-first and
+    the mapping does not say which (nothing written).
+    """
+    times = TimeParser.for_mapping(mapping, resolved)
+    fields = {f: c for f, c in resolved.items() if f in TIME_FIELDS[mapping.table]}
+    sample = chunks.first
+    if fields and sample.table.num_rows < SAMPLE_ROWS:
+        with contextlib.suppress(ReadError):  # a short first chunk (small chunk_rows): read a longer sample
+            sample = next(iter(src.chunks(SAMPLE_ROWS)), sample)
+    if fields:
+        frame = fields_frame(sample, mapping, fields)
+        for name in fields:
+            try:
+                if name in frame.columns and frame.get_column(name).null_count() < frame.height:
+                    times.detect(name, frame.get_column(name))
+            except AmbiguousDateOrderError as exc:
+                raise ImportFileError(str(exc)) from exc
+    report.time_formats = times.summary()
+    assert times.window is not None
+    report.time_window = times.window.label()
+    return times
 
 
 class _Rejects:
@@ -397,7 +460,7 @@ def import_events(
         source, mapping, crs, chunk_rows, batch_id, "events", geometry_ok=True)
     areas = AreaIndex.from_store(store)
     catalog = Catalog.from_store(store)
-    times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)
+    times = _detect_times(src, chunks, mapping, resolved, report)
     dups = DuplicateTracker()
     writer = Writer()
     rejects = _Rejects(store, report.batch_id, report)
@@ -446,6 +509,7 @@ def import_events(
         writer.close(raise_errors=sys.exc_info()[0] is None)
     if report.stored:  # the new rows' SLA deadlines (every on-time and overdue count reads them)
         store.execute("refresh_event_deadlines", category=None)
+    report.time_formats = times.summary()  # with columns first seen after the sample
     report.seconds = time.perf_counter() - t0
     _remember(store, report)
     return report
@@ -517,7 +581,7 @@ def import_readings(
         source, mapping, crs, chunk_rows, batch_id, "readings", geometry_ok=False)
     known = set(store.fetch("sensor_points")["sensor_id"].astype(str))
     areas = AreaIndex.from_store(store)
-    times = TimeParser(tuple(mapping.time_formats) + TimeParser.formats, mapping.timezone)
+    times = _detect_times(src, chunks, mapping, resolved, report)
     dups = DuplicateTracker()
     rejects = _Rejects(store, report.batch_id, report)
     try:
@@ -540,6 +604,7 @@ def import_readings(
                 progress(report.rows_read, src.info.rows)
     except ReadError as exc:
         report.error = str(exc)
+    report.time_formats = times.summary()  # with columns first seen after the sample
     report.seconds = time.perf_counter() - t0
     _remember(store, report)
     return report

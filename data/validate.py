@@ -25,6 +25,12 @@ import pyarrow.compute as pc
 from data.contracts import CANCELLED, SOURCES, STAGE_COLUMNS, STAGES, STATUSES
 from data.mappings import FIELDS, Mapping
 from data.readers import Chunk
+from data.timeformats import (
+    AmbiguousDateOrderError,
+    TimeFormat,
+    TimeWindow,
+    detect_format,
+)
 from geo.crs import normalize_crs, to_wgs84
 
 REASONS: dict[str, str] = {
@@ -32,6 +38,8 @@ REASONS: dict[str, str] = {
     "missing id": "缺少编号",
     "missing time": "缺少时间",
     "unparseable time": "时间无法解析",
+    "ambiguous date order": "日期顺序不明（月在前还是日在前）",
+    "time outside the plausible range": "时间超出合理范围",
     "missing coordinates": "缺少坐标",
     "coordinates not numbers": "坐标不是数字",
     "latitude out of range": "纬度超出范围",
@@ -66,20 +74,6 @@ STATUS_FINDINGS: dict[str, str] = {
 """What the import report says about status values (``ImportReport.statuses`` keys are
 ``"<finding>: <value as in the file>"``)."""
 
-DEFAULT_TIME_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H时%M分", "%Y%m%d%H%M%S",
-    "%Y%m%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%Y年%m月%d日", "%Y%m%d",
-)
-"""Naive time formats tried in order (a mapping's ``time_formats`` go first)."""
-
-ZONED_TIME_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%dT%H:%M:%S%#z", "%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%#z", "%Y-%m-%d %H:%M:%S%.f%#z",
-)
-"""Formats with an offset (``Z``, ``+08:00``): converted to the mapping's time zone."""
-
 _TRUE = {"true", "1", "yes", "y", "t", "是", "有", "返工"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "无", "未返工"}
 
@@ -92,42 +86,105 @@ def reason_zh(reason: str) -> str:
 
 @dataclass
 class TimeParser:
-    """Parses text columns to naive datetimes, remembering which format worked per column."""
+    """Reads each time column with one format: the mapping's, or one detected from a sample.
 
-    formats: tuple[str, ...] = DEFAULT_TIME_FORMATS
+    :meth:`detect` fixes a column's format (from a sample, before any row is stored);
+    :meth:`parse` then reads every chunk of that column with it. A column first seen
+    in :meth:`parse` (empty in the sample) is detected there, on that chunk.
+    """
+
+    formats: tuple[str, ...] = ()
+    """The mapping's ``time_formats``: tried before the built-in ones, winning ties."""
     timezone: str = "Asia/Shanghai"
-    _order: dict[str, list[str]] = field(default_factory=dict)
+    column_formats: MappingABC[str, str] = field(default_factory=dict)
+    """The mapping's ``[time_format]``: field -> the format of its column (no detection)."""
+    date_order: str | None = None
+    window: TimeWindow | None = None
+    """Plausible times (default :data:`~data.timeformats.DEFAULT_WINDOW` in ``timezone``)."""
+    columns: dict[str, str] = field(default_factory=dict)
+    """field -> the file's column name, for messages."""
+    detected: dict[str, TimeFormat | None] = field(default_factory=dict)
+    ambiguous: dict[str, AmbiguousDateOrderError] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.window is None:
+            self.window = TimeWindow.from_spec(None, self.timezone)
+
+    @classmethod
+    def for_mapping(cls, mapping: Mapping, resolved: MappingABC[str, str] | None = None) -> TimeParser:
+        """The parser a mapping describes (time zone, formats, date order, window)."""
+        return cls(tuple(mapping.time_formats), mapping.timezone, dict(mapping.time_format), mapping.date_order,
+                   TimeWindow.from_spec(mapping.time_window, mapping.timezone), dict(resolved or {}))
+
+    def detect(self, name: str, sample: pl.Series) -> TimeFormat | None:
+        """Fix the format of column ``name`` from ``sample`` (None: no format reads any value).
+
+        Raises
+        ------
+        AmbiguousDateOrderError
+            Month first and day first fit equally and the mapping does not say which.
+        """
+        if name in self.column_formats:
+            fmt = TimeFormat.from_spec(self.column_formats[name], "mapping")
+        else:
+            fmt = detect_format(sample, timezone=self.timezone, window=self.window, date_order=self.date_order,
+                                preferred=self.formats, field_name=name, column=self.columns.get(name, name))
+        self.detected[name] = fmt
+        return fmt
 
     def parse(self, name: str, text: pl.Series) -> pl.Series:
-        """Return ``text`` parsed to ``Datetime("us")``; null where empty or unparseable."""
+        """``text`` read with the column's format as ``Datetime("us")``; null where empty or not that format."""
         if text.dtype == pl.Datetime:
             return text.cast(pl.Datetime("us"))
         text = text.cast(pl.String)
-        out = pl.Series(name, [None] * len(text), dtype=pl.Datetime("us"))
-        todo = text.is_not_null()
-        order = self._order.setdefault(name, list(self.formats))
-        for i, fmt in enumerate(order):
-            idx = todo.arg_true()
-            if not len(idx):
-                break
-            parsed = text.gather(idx).str.strptime(pl.Datetime("us"), fmt, strict=False)
-            ok = parsed.is_not_null()
-            if ok.any():
-                out = out.scatter(idx.filter(ok), parsed.filter(ok))
-                todo = todo.scatter(idx.filter(ok), False)
-                if i:  # the format that worked goes first next time
-                    order.insert(0, order.pop(i))
-        for fmt in ZONED_TIME_FORMATS:
-            idx = todo.arg_true()
-            if not len(idx):
-                break
-            parsed = text.gather(idx).str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
-            ok = parsed.is_not_null()
-            if ok.any():
-                local = parsed.filter(ok).dt.convert_time_zone(self.timezone).dt.replace_time_zone(None)
-                out = out.scatter(idx.filter(ok), local)
-                todo = todo.scatter(idx.filter(ok), False)
+        if name not in self.detected and name not in self.ambiguous and text.null_count() < len(text):
+            try:
+                self.detect(name, text)
+            except AmbiguousDateOrderError as exc:  # too late to stop the import: its rows are rejected
+                self.ambiguous[name] = exc
+        fmt = self.detected.get(name)
+        if fmt is None:
+            return pl.Series(name, [None] * len(text), dtype=pl.Datetime("us"))
+        return fmt.parse(text, self.timezone).alias(name)
+
+    def problem(self, name: str) -> tuple[str, str]:
+        """``(reason, note)`` for a value of column ``name`` that :meth:`parse` could not read."""
+        if name in self.ambiguous:
+            return "ambiguous date order", ' (month or day first? set date_order = "mdy" or "dmy" in the mapping)'
+        fmt = self.detected.get(name)
+        if fmt is None:
+            return "unparseable time", " (no known time format fits this column)"
+        return "unparseable time", f" (the column's format is {fmt.pattern})"
+
+    def date_only(self, name: str) -> bool:
+        """True when column ``name`` holds dates without a time of day."""
+        fmt = self.detected.get(name)
+        return fmt is not None and fmt.date_only
+
+    def summary(self) -> dict[str, dict[str, object]]:
+        """field -> the column, its format (``TimeFormat.to_dict``) and a line of English."""
+        out: dict[str, dict[str, object]] = {}
+        for name, fmt in self.detected.items():
+            entry: dict[str, object] = {"column": self.columns.get(name, name)}
+            if fmt is None:
+                entry.update(pattern=None, text="no known time format: every value is rejected")
+            else:
+                entry.update(fmt.to_dict(), text=fmt.describe())
+            out[name] = entry
+        for name in self.ambiguous:
+            out[name] = {"column": self.columns.get(name, name), "pattern": None, "ambiguous": True,
+                         "text": "month or day first is unknown: every value is rejected (set date_order)"}
         return out
+
+    def out_of_window(self, col: str, label: str | None = None) -> tuple[pl.Expr, pl.Expr]:
+        """A check for :func:`_first_reason`: the parsed ``col`` lies outside the window."""
+        w = self.window
+        assert w is not None
+        return (
+            (pl.col(col) < w.start) | (pl.col(col) > w.end),
+            pl.lit(f"time outside the plausible range: {label or col} = ") + pl.col(col).dt.strftime("%Y-%m-%d %H:%M")
+            + pl.lit(f" (allowed {w.label()}; time_window in the mapping)"),
+        )
 
 
 def _value_table(table: MappingABC[str, str]) -> dict[str, str]:
@@ -305,19 +362,24 @@ def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimePar
     ]
     frame = frame.with_columns([s.alias(f"_{c}") for c, s in parsed.items()])
     for col in parsed:
+        reason, note = times.problem(col)
         checks.append((
             pl.col(col).is_not_null() & pl.col(f"_{col}").is_null(),
-            pl.lit(f"unparseable time: {col} = ") + _quote(col),
+            pl.lit(f"{reason}: {col} = ") + _quote(col) + pl.lit(note),
         ))
     frame = _first_reason(frame, checks)
     frame = frame.drop([c for c in parsed]).rename({f"_{c}": c for c in parsed})
+    frame = _first_reason(frame, [times.out_of_window(col) for col in parsed])
     frame = _coordinates(frame, crs, is_geographic(crs))
     frame = _first_reason(frame, [(pl.col("category").is_null(), pl.lit("missing category"))])
     if "closed_at" in frame.columns:
+        # a date-only side says nothing about the hour: only an earlier day is "before"
+        day_only = times.date_only("closed_at") or times.date_only("reported_at")
+        closed, reported = pl.col("closed_at"), pl.col("reported_at")
         frame = _first_reason(frame, [(
-            pl.col("closed_at") < pl.col("reported_at"),
-            pl.lit("closed before reported: ") + pl.col("closed_at").dt.strftime("%Y-%m-%d %H:%M")
-            + pl.lit(" < ") + pl.col("reported_at").dt.strftime("%Y-%m-%d %H:%M"),
+            closed.dt.date() < reported.dt.date() if day_only else closed < reported,
+            pl.lit("closed before reported: ") + closed.dt.strftime("%Y-%m-%d %H:%M")
+            + pl.lit(" < ") + reported.dt.strftime("%Y-%m-%d %H:%M"),
         )])
     # non-fatal fields: replaced by defaults with a warning
     fallback = mapping.defaults.get("source", "hotline")
@@ -393,10 +455,12 @@ def check_readings(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeP
         times.parse("ts", frame.get_column("ts")).alias("_ts"),
         frame.get_column("value").cast(pl.Float64, strict=False).alias("_value"),
     )
+    ts_reason, ts_note = times.problem("ts")
     frame = _first_reason(frame, [
         (pl.col("sensor_id").is_null(), pl.lit("missing id")),
         (pl.col("ts").is_null(), pl.lit("missing time: ts")),
-        (pl.col("_ts").is_null(), pl.lit("unparseable time: ts = ") + _quote("ts")),
+        (pl.col("_ts").is_null(), pl.lit(f"{ts_reason}: ts = ") + _quote("ts") + pl.lit(ts_note)),
+        times.out_of_window("_ts", "ts"),
         (pl.col("value").is_null(), pl.lit("missing value")),
         (pl.col("_value").is_null() | pl.col("_value").is_nan(), pl.lit("value not a number: ") + _quote("value")),
     ])
@@ -461,10 +525,8 @@ def stored_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 __all__ = [
-    "DEFAULT_TIME_FORMATS",
     "REASONS",
     "STATUS_FINDINGS",
-    "ZONED_TIME_FORMATS",
     "Checked",
     "DuplicateTracker",
     "TimeParser",

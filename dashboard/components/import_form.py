@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -10,12 +11,13 @@ import streamlit as st
 
 from dashboard.i18n import current_language, t
 from dashboard.safe_text import md
-from data.contracts import AREA_LEVELS
+from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS
 from data.exports import csv_bytes
 from data.importer import ImportReport
 from data.mappings import (
     FIELDS,
     REQUIRED,
+    TIME_FIELDS,
     Mapping,
     MappingError,
     detect_mapping,
@@ -24,7 +26,8 @@ from data.mappings import (
     parse_mapping,
     suggest_columns,
 )
-from data.validate import reason_zh
+from data.timeformats import DATE_ORDERS, AmbiguousDateOrderError
+from data.validate import STATUS_FINDINGS, reason_zh
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "epsg")
 _NONE = "\u2014"
@@ -76,6 +79,8 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
                                      key=f"{key_prefix}_{base.name}_{field}")
         chosen[field] = None if pick == _NONE else pick
     mapping = base.with_columns(chosen)
+    if TIME_FIELDS[table]:
+        mapping = render_date_order(mapping, key_prefix)
     missing = mapping.missing_required(columns)
     if table == "events" and st.session_state.get(f"{key_prefix}_geometry"):
         missing = [f for f in missing if f not in ("lon", "lat")]
@@ -84,6 +89,48 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
     st.download_button(t("import_mapping_download"), mapping.to_toml().encode("utf-8"),
                        file_name=f"{mapping.name}.toml", mime="application/toml", key=f"{key_prefix}_mapping_dl")
     return mapping
+
+
+def render_date_order(mapping: Mapping, key_prefix: str) -> Mapping:
+    """Date order for dates like 03/04/2024 (detected unless chosen); returns the mapping with it."""
+    orders = ["auto", *DATE_ORDERS]
+    labels = {o: t(f"import_date_order_{o}") for o in orders}
+    current = mapping.date_order or "auto"
+    pick = st.selectbox(t("import_date_order"), orders, index=orders.index(current), format_func=labels.get,
+                        help=t("import_date_order_help"), key=f"{key_prefix}_{mapping.name}_date_order")
+    return replace(mapping, date_order=None if pick == "auto" else pick)
+
+
+def import_error_text(exc: Exception) -> str:
+    """An import's refusal in the page's language (an ambiguous date order has its own text)."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, AmbiguousDateOrderError) else exc
+    if isinstance(cause, AmbiguousDateOrderError):
+        return t("import_ambiguous_dates", column=md(cause.column), field=t(f"import_field_{cause.field}"),
+                 examples=", ".join(md(e) for e in cause.examples))
+    return t("import_failed", detail=md(exc))
+
+
+def _time_text(info: dict) -> str:
+    """One time column's detected format in the page's language."""
+    if info.get("ambiguous"):
+        return t("import_time_ambiguous")
+    if not info.get("pattern"):
+        return t("import_time_unknown")
+    notes = []
+    pattern = str(info["pattern"])
+    if pattern in ("excel", "epoch_s", "epoch_ms"):
+        notes.append(t(f"import_time_{pattern}"))
+    if info.get("order") in ("mdy", "dmy", "ymd", "name"):
+        notes.append(t(f"import_time_order_{info['order']}"))
+    if info.get("two_digit_year"):
+        notes.append(t("import_time_two_digit_year"))
+    if info.get("zoned") and not pattern.startswith("epoch"):
+        notes.append(t("import_time_zoned"))
+    if info.get("date_only"):
+        notes.append(t("import_time_date_only"))
+    notes.append(t("import_time_mapping" if info.get("source") == "mapping" else "import_time_detected"))
+    sep = "，" if current_language() == "zh" else ", "
+    return f"{md(pattern)} ({sep.join(notes)})"
 
 
 def _title(name: str) -> str:
@@ -118,6 +165,28 @@ def _reason(text: str) -> str:
     return reason_zh(text) if current_language() == "zh" else text
 
 
+def render_sla_and_statuses(report: ImportReport) -> None:
+    """The categories of the file with an assumed SLA, and the status values worth a look
+    (unmapped, closed without a resolution or a time, open with a close time), each with its rows."""
+    sep = "、" if current_language() == "zh" else ", "
+    if report.assumed_sla:
+        top = report.assumed_sla.most_common()
+        names = sep.join(f"{md(c)} ({n:,})" for c, n in top[:20]) + (f" … (+{len(top) - 20:,})" if len(top) > 20 else "")
+        response_h, close_h = DEFAULT_SLA_HOURS
+        st.warning(t("import_assumed_sla", n=len(top), rows=f"{sum(report.assumed_sla.values()):,}", names=names,
+                     response=response_h, close=close_h), icon=":material/schedule:")
+    lines = []
+    for finding in STATUS_FINDINGS:
+        found = [(k.partition(": ")[2], n) for k, n in report.statuses.most_common() if k.startswith(finding + ": ")]
+        if found:
+            values = sep.join(f"“{md(v)}” ({n:,})" for v, n in found[:30]) + (" …" if len(found) > 30 else "")
+            lines.append("- " + t("import_status_line", finding=t("import_status_" + finding.replace(",", "").replace(" ", "_")),
+                                  rows=f"{sum(n for _, n in found):,}", values=values))
+    if lines:
+        st.markdown(f"**{t('import_statuses')}**")
+        st.markdown("\n".join(lines))
+
+
 def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) -> None:
     """Reconciliation, reasons, notes and the rejected rows of a check or an import."""
     st.subheader(t("import_check_title") if report.dry_run else t("import_done_title"))
@@ -141,6 +210,16 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
         st.caption(t("import_new_categories", names=", ".join(md(c) for c in report.new_categories[:30])))
     if report.new_departments:
         st.caption(t("import_new_departments", names=", ".join(md(d) for d in report.new_departments[:30])))
+    if report.table == "categories" and not report.dry_run and report.stored:
+        st.info(t("import_categories_refreshed"))
+    render_sla_and_statuses(report)
+    if report.time_formats:
+        st.markdown(f"**{t('import_time_formats')}**")
+        st.markdown("\n".join(
+            f"- {t(f'import_field_{name}')} ← {md(info.get('column'))}: {_time_text(info)}"
+            for name, info in report.time_formats.items()))
+        if report.time_window:
+            st.caption(t("import_time_window", window=report.time_window))
     if report.reasons:
         st.markdown(f"**{t('import_reasons')}**")
         st.markdown("\n".join(f"- {md(_reason(r))}: {n:,}" for r, n in report.reasons.most_common()))

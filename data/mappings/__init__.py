@@ -7,6 +7,11 @@ examples)::
     table = "events"                  # events | areas | readings | categories
     timezone = "Asia/Shanghai"        # for times that carry an offset (…Z, +08:00)
     time_formats = ["%Y年%m月%d日 %H时%M分"]   # optional, tried before the built-in ones
+    date_order = "mdy"                # optional: mdy | dmy | ymd, for dates like 03/04/2024
+    time_window = ["1990-01-01", "+1d"]   # optional: plausible times (default shown)
+
+    [time_format]                     # optional: one column's format, no detection
+    closed_at = "%d/%m/%Y"            # or "excel", "epoch_s", "epoch_ms"
 
     [columns]                         # field = candidate column names, first present wins
     event_id = ["工单号"]
@@ -89,6 +94,11 @@ class Mapping:
     values : field -> {source value: stored value}
     timezone : IANA zone for times with an explicit offset
     time_formats : strftime formats tried before the built-in ones
+    date_order : ``mdy``, ``dmy`` or ``ymd`` for dates written with numbers whose order
+        the values cannot tell (both fields ≤ 12); None = detect, and stop if unknown
+    time_format : field -> the format of its column (skips detection)
+    time_window : plausible times ``(start, end)``, see :class:`data.timeformats.TimeWindow`;
+        None = :data:`data.timeformats.DEFAULT_WINDOW`
     known : source columns recognised as deliberately unused (no suggestion for them)
     """
 
@@ -101,6 +111,9 @@ class Mapping:
     values: MappingABC[str, MappingABC[str, str]] = field(default_factory=dict)
     timezone: str = "Asia/Shanghai"
     time_formats: tuple[str, ...] = ()
+    date_order: str | None = None
+    time_format: MappingABC[str, str] = field(default_factory=dict)
+    time_window: tuple[str, str] | None = None
     known: tuple[str, ...] = ()
 
     def resolve(self, columns: Sequence[str]) -> dict[str, str]:
@@ -152,10 +165,16 @@ class Mapping:
                  f"timezone = {_q(self.timezone)}"]
         if self.time_formats:
             lines.append("time_formats = [" + ", ".join(_q(f) for f in self.time_formats) + "]")
+        if self.date_order:
+            lines.append(f"date_order = {_q(self.date_order)}")
+        if self.time_window:
+            lines.append("time_window = [" + ", ".join(_q(b) for b in self.time_window) + "]")
         lines += ["", "[columns]"]
         lines += [f"{k} = [" + ", ".join(_q(c) for c in v) + "]" for k, v in self.columns.items()]
         if self.defaults:
             lines += ["", "[defaults]"] + [f"{k} = {_q(v)}" for k, v in self.defaults.items()]
+        if self.time_format:
+            lines += ["", "[time_format]"] + [f"{k} = {_q(v)}" for k, v in self.time_format.items()]
         for fld, table in self.values.items():
             lines += ["", f"[values.{fld}]"] + [f"{_q(k)} = {_q(v)}" for k, v in table.items()]
         return "\n".join(lines) + "\n"
@@ -211,8 +230,42 @@ def parse_mapping(text: str, name: str = "custom") -> Mapping:
         values=values,
         timezone=str(doc.get("timezone", "Asia/Shanghai")),
         time_formats=tuple(doc.get("time_formats", ())),
+        **_time_settings(doc, table, name),
         known=tuple(doc.get("known", ())),
     )
+
+
+def _time_settings(doc: dict, table: str, name: str) -> dict[str, object]:
+    """``date_order``, ``[time_format]`` and ``time_window`` of a mapping, checked."""
+    from data.timeformats import DATE_ORDERS, TimeFormat, TimeSettingError, TimeWindow
+
+    order = doc.get("date_order")
+    if order is not None and order not in DATE_ORDERS:
+        raise MappingError(f"mapping {name!r}: date_order must be one of {', '.join(DATE_ORDERS)} "
+                           f"(month, day or year first), got {order!r}")
+    formats = doc.get("time_format", {})
+    if not isinstance(formats, dict):
+        raise MappingError(f'mapping {name!r}: [time_format] is a table of field = "format", e.g. reported_at = "%d/%m/%Y %H:%M"')
+    window = doc.get("time_window")
+    listed = doc.get("time_formats", [])
+    if isinstance(listed, str) or not isinstance(listed, list):
+        raise MappingError(f'mapping {name!r}: time_formats is a list of formats, e.g. ["%d/%m/%Y %H:%M"]')
+    try:
+        for fmt in listed:
+            TimeFormat.from_spec(str(fmt))
+        for fld, fmt in formats.items():
+            if fld not in TIME_FIELDS[table]:
+                raise MappingError(f"mapping {name!r}: [time_format] {fld!r} is not a time field of {table} "
+                                   f"({', '.join(TIME_FIELDS[table]) or 'none'})")
+            TimeFormat.from_spec(str(fmt))
+        if window is not None:
+            if isinstance(window, (str, bytes)) or not isinstance(window, list):
+                raise TimeSettingError(f'time_window must be two bounds, e.g. ["1990-01-01", "+1d"], got {window!r}')
+            window = tuple(b.isoformat() if hasattr(b, "isoformat") else str(b) for b in window)
+            TimeWindow.from_spec(window)
+    except TimeSettingError as exc:
+        raise MappingError(f"mapping {name!r}: {exc}") from exc
+    return {"date_order": order, "time_format": {k: str(v) for k, v in formats.items()}, "time_window": window}
 
 
 def load_mapping(name_or_path: str | Path) -> Mapping:
