@@ -27,6 +27,7 @@ from dashboard.components.drilldown import (
 )
 from dashboard.components.filters import lookups, render_filters
 from dashboard.components.map_view import area_shapes
+from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t
 from dashboard.layers import area_layer, area_records, make_deck, view_for
 from dashboard.safe_text import md
@@ -55,6 +56,7 @@ st.title(t("chain_title"))
 last_day = (flt.end - pd.Timedelta(days=1)).date()
 st.caption(t("chain_caption", start=flt.start.date(), end=last_day, as_of=f"{min(flt.end, now):%Y-%m-%d %H:%M}"))
 render_breadcrumb(store, drill, key_prefix="chain")
+render_assumed_sla_notice(store, scoped)
 if drill.ignored:
     st.info(t("chain_url_area_unknown"))
 

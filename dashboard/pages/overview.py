@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.charts import fill_days, period_overlay_chart
 from dashboard.components.filters import render_filters
 from dashboard.components.map_view import available_levels, render_count_map
+from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t
 from dashboard.state import data_now, get_store
 from queries.kpis import Kpis, overview_kpis
@@ -54,6 +55,9 @@ _metric(cols[4], t("kpi_open_overdue"), f"{cur.open_overdue:,}", f"{cur.open_ove
 
 if cur.events == 0:
     st.info(t("no_data"))
+if cur.cancelled or cur.closed_untimed:
+    st.caption(t("kpi_excluded_note", cancelled=f"{cur.cancelled:,}", untimed=f"{cur.closed_untimed:,}"))
+render_assumed_sla_notice(store, flt)
 
 st.subheader(t("map_title"))
 render_count_map(store, flt, now, key_prefix="overview")

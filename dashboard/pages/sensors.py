@@ -12,6 +12,7 @@ from dashboard.chain_view import STEPS, durations_long, funnel_table
 from dashboard.components.cached import cached_fetch
 from dashboard.components.filters import lookups, render_filters
 from dashboard.components.map_view import area_shapes, available_levels
+from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t
 from dashboard.layers import (
     area_layer,
@@ -198,6 +199,7 @@ else:
         "median_close_h": st.column_config.NumberColumn(t("chain_col_median_close_h"), format="%.1f"),
         "on_time_rate": st.column_config.NumberColumn(t("chain_col_on_time_rate"), format="percent"),
     })
+    render_assumed_sla_notice(store, replace(flt, sources=("sensor",)))
 
 alarms = cached_fetch(store, "sensor_alarms", **window, kind=kind, now=now, limit=ALARM_LIMIT)
 with st.expander(t("sensors_alarm_list", kind=kind_labels[kind], n=len(alarms)), expanded=False):
