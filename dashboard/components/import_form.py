@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.i18n import current_language, t
 from dashboard.safe_text import md
-from data.contracts import AREA_LEVELS
+from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS
 from data.exports import csv_bytes
 from data.importer import ImportReport
 from data.mappings import (
@@ -27,7 +27,7 @@ from data.mappings import (
     suggest_columns,
 )
 from data.timeformats import DATE_ORDERS, AmbiguousDateOrderError
-from data.validate import reason_zh
+from data.validate import STATUS_FINDINGS, reason_zh
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "epsg")
 _NONE = "\u2014"
@@ -165,6 +165,33 @@ def _reason(text: str) -> str:
     return reason_zh(text) if current_language() == "zh" else text
 
 
+_STATUS_KEYS = {"unmapped": "import_status_unmapped", "not resolved": "import_status_not_resolved",
+                "closed, no time": "import_status_closed_no_time", "open, close time": "import_status_open_close_time"}
+"""Page text of each :data:`data.validate.STATUS_FINDINGS` key."""
+
+
+def render_sla_and_statuses(report: ImportReport) -> None:
+    """The categories of the file with an assumed SLA, and the status values worth a look
+    (unmapped, closed without a resolution or a time, open with a close time), each with its rows."""
+    sep = "、" if current_language() == "zh" else ", "
+    if report.assumed_sla:
+        top = report.assumed_sla.most_common()
+        names = sep.join(f"{md(c)} ({n:,})" for c, n in top[:20]) + (f" … (+{len(top) - 20:,})" if len(top) > 20 else "")
+        response_h, close_h = DEFAULT_SLA_HOURS
+        st.warning(t("import_assumed_sla", n=len(top), rows=f"{sum(report.assumed_sla.values()):,}", names=names,
+                     response=response_h, close=close_h), icon=":material/schedule:")
+    lines = []
+    for finding in STATUS_FINDINGS:
+        found = [(k.partition(": ")[2], n) for k, n in report.statuses.most_common() if k.startswith(finding + ": ")]
+        if found:
+            values = sep.join(f"“{md(v)}” ({n:,})" for v, n in found[:30]) + (" …" if len(found) > 30 else "")
+            lines.append("- " + t("import_status_line", finding=t(_STATUS_KEYS[finding]),
+                                  rows=f"{sum(n for _, n in found):,}", values=values))
+    if lines:
+        st.markdown(f"**{t('import_statuses')}**")
+        st.markdown("\n".join(lines))
+
+
 def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) -> None:
     """Reconciliation, reasons, notes and the rejected rows of a check or an import."""
     st.subheader(t("import_check_title") if report.dry_run else t("import_done_title"))
@@ -188,6 +215,9 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
         st.caption(t("import_new_categories", names=", ".join(md(c) for c in report.new_categories[:30])))
     if report.new_departments:
         st.caption(t("import_new_departments", names=", ".join(md(d) for d in report.new_departments[:30])))
+    if report.table == "categories" and not report.dry_run and report.stored:
+        st.info(t("import_categories_refreshed"))
+    render_sla_and_statuses(report)
     if report.time_formats:
         st.markdown(f"**{t('import_time_formats')}**")
         st.markdown("\n".join(

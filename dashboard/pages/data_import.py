@@ -17,6 +17,7 @@ from dashboard.components.import_form import (
 from dashboard.i18n import t
 from dashboard.safe_text import md
 from dashboard.state import get_store
+from data.categories_import import import_categories
 from data.importer import (
     DryRunStore,
     ImportFileError,
@@ -27,7 +28,8 @@ from data.importer import (
 from data.readers import ReadError, open_source, read_areas
 
 KEY = "imp"
-IMPORTERS = {"events": import_events, "areas": import_areas, "readings": import_readings}
+IMPORTERS = {"events": import_events, "areas": import_areas, "readings": import_readings,
+             "categories": import_categories}
 
 store = get_store()
 st.title(t("import_title"))
@@ -38,8 +40,11 @@ kind = st.segmented_control(t("import_kind"), list(IMPORTERS), default="events",
 types = ["geojson", "json", "gpkg", "zip", "parquet"]
 if kind != "areas":
     types = ["csv", "txt", "tsv", "xlsx", "xls", *types]
-upload = st.file_uploader(t("import_upload_areas" if kind == "areas" else "import_upload"), type=types,
-                          key=f"{KEY}_file_{kind}")
+if kind == "categories":  # a table: no geometry formats
+    types = ["csv", "txt", "tsv", "xlsx", "xls"]
+    st.caption(t("import_categories_help"))
+upload_label = {"areas": "import_upload_areas", "categories": "import_upload_categories"}.get(kind, "import_upload")
+upload = st.file_uploader(t(upload_label), type=types, key=f"{KEY}_file_{kind}")
 if upload is None:
     st.stop()
 
@@ -66,8 +71,8 @@ with st.expander(t("import_preview"), expanded=True):
     st.dataframe(preview, key=f"{KEY}_preview")
 
 mapping = render_mapping_form(columns, kind, f"{KEY}_{kind}")
-crs = render_crs_picker(declared, f"{KEY}_{kind}")
-options = {"mapping": mapping, "crs": crs}
+crs = None if kind == "categories" else render_crs_picker(declared, f"{KEY}_{kind}")
+options = {"mapping": mapping} if kind == "categories" else {"mapping": mapping, "crs": crs}
 if kind == "areas":
     options["level"] = render_level_picker(f"{KEY}_{kind}")
 settings_key = hashlib.sha256(f"{path}|{mapping.to_toml()}|{crs}|{options.get('level')}".encode()).hexdigest()
