@@ -137,6 +137,8 @@ else:
                      width="stretch", height=460, key="chain_area_compact",
                      column_config={"area_name": st.column_config.TextColumn(t(f"level_{map_level}")),
                                     **RATE_COLUMNS})
+        if areas.empty:  # e.g. an areas file whose grids name communities it left out
+            st.info(t("chain_no_children", level=t(f"level_{map_level}")))
 
 kpi = cached_fetch(store, "sla_compliance", **params)
 total = int(kpi["events"].sum())

@@ -40,8 +40,11 @@ def subset_id(levels: tuple[str, ...]) -> str:
     return "+".join(levels) or "none"
 
 
-def sparse_area_frame(levels: tuple[str, ...]):
-    """The district's areas of ``levels`` only, each parent re-pointed to the nearest present ancestor."""
+def sparse_area_frame(levels: tuple[str, ...], keep_parents: bool = False):
+    """The district's areas of ``levels`` only, each parent re-pointed to the nearest present
+    ancestor (``keep_parents``: as in the full file, naming areas that are left out)."""
+    if keep_parents:
+        return area_frame(levels)
     full = area_frame()
     parent = {a: p for a, p in zip(full["area_id"], full["parent_id"], strict=True) if isinstance(p, str)}
     level_of = dict(zip(full["area_id"], full["level"], strict=True))
@@ -80,12 +83,12 @@ def events_csv(path: Path, n: int = N_EVENTS, seed: int = 11) -> Path:
     return path
 
 
-def fill_store(store, folder: Path, levels: tuple[str, ...]) -> None:
+def fill_store(store, folder: Path, levels: tuple[str, ...], keep_parents: bool = False) -> None:
     """Import the areas of ``levels`` and the events into ``store`` (any backend) from files in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     if levels:
         areas = folder / "areas.geojson"
-        sparse_area_frame(levels).to_file(areas, driver="GeoJSON")
+        sparse_area_frame(levels, keep_parents).to_file(areas, driver="GeoJSON")
         report = import_areas(store, areas)
         assert report.reconciled and report.rejected == 0, report.lines()
     report = import_events(store, events_csv(folder / "events.csv"))
@@ -93,13 +96,13 @@ def fill_store(store, folder: Path, levels: tuple[str, ...]) -> None:
     store.checkpoint()
 
 
-def build_store(folder: Path, levels: tuple[str, ...]) -> Path:
+def build_store(folder: Path, levels: tuple[str, ...], keep_parents: bool = False) -> Path:
     """A closed DuckDB file with the areas of ``levels`` and the events, imported; its path."""
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "gridscope.duckdb"
     store = DuckDBStore(db)
     try:
-        fill_store(store, folder, levels)
+        fill_store(store, folder, levels, keep_parents)
     finally:
         store.close()
     return db

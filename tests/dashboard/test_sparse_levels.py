@@ -26,6 +26,7 @@ from tests.dashboard.sparse_stores import (
     EVENT_LEVELS,
     N_EVENTS,
     SUBSETS,
+    build_store,
     events_csv,
     fill_store,
     subset_id,
@@ -295,3 +296,23 @@ def test_sensors_offer_grids_only_when_there_are_grids(monkeypatch, db, levels):
 def test_import_page_opens(monkeypatch, db, levels):
     at = open_page(monkeypatch, db, "import")
     assert at.get("file_uploader")
+
+
+@pytest.fixture(scope="module")
+def orphan_db(tmp_path_factory):
+    """Streets and grids whose parent codes name the communities the file leaves out."""
+    return build_store(tmp_path_factory.mktemp("orphans"), ("street", "grid"), keep_parents=True)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_pages_open_when_parents_name_missing_areas(monkeypatch, orphan_db, page):
+    open_page(monkeypatch, orphan_db, page)
+
+
+def test_chain_says_when_an_area_has_nothing_under_it(monkeypatch, orphan_db):
+    at = open_page(monkeypatch, orphan_db, "chain")
+    at.selectbox(key="chain_drill_district").set_value("S0").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert crumbs(at) == [en("chain_district_all"), "› Street: Street 0"]
+    assert table_with(at, "area_name", "reopen_rate").empty
+    assert all_strings()["chain_no_children"]["en"].format(level="Grid") in [i.value for i in at.info]
