@@ -143,7 +143,7 @@ def area_tips(areas: pd.DataFrame, name_col: str, labels: dict[str, str]) -> lis
     """
     names = areas[name_col].where(areas[name_col].notna(), areas["area_id"]) if len(areas) else []
     return [
-        f"<b>{html_text(name)}</b><br/>{labels['events']}: {int(ev)}<br/>{labels['on_time_rate']}: "
+        f"<b>{name}</b><br/>{labels['events']}: {int(ev)}<br/>{labels['on_time_rate']}: "
         f"{'—' if pd.isna(rate) else f'{rate:.1%}'}<br/>{labels['open_overdue']}: {int(od)}"
         for name, ev, rate, od in zip(names, areas["events"], areas["on_time_rate"], areas["open_overdue"], strict=True)
     ]

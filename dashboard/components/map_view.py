@@ -18,7 +18,6 @@ from dashboard.layers import (
     make_deck,
     view_for,
 )
-from dashboard.safe_text import html_series
 from dashboard.state import current_settings
 from data.contracts import AREA_LEVELS
 from geo import cells_to_strings
@@ -43,7 +42,7 @@ def available_levels(store: Store) -> list[str]:
 
 
 def _tip(name: pd.Series, frame: pd.DataFrame) -> pd.Series:
-    return ("<b>" + html_series(name) + "</b><br/>" + t("tip_events") + ": " + frame["events"].astype(str)
+    return ("<b>" + name.astype(str) + "</b><br/>" + t("tip_events") + ": " + frame["events"].astype(str)
             + "<br/>" + t("tip_closed") + ": " + frame["closed"].astype(str)
             + "<br/>" + t("tip_overdue") + ": " + frame["open_overdue"].astype(str))
 

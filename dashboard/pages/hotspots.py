@@ -36,7 +36,7 @@ from dashboard.layers import (
     make_deck,
     view_for,
 )
-from dashboard.safe_text import html_series, md
+from dashboard.safe_text import md
 from dashboard.state import current_settings, get_store
 from data.contracts import SOURCES
 from queries import Store
@@ -114,7 +114,7 @@ if int(table["events"].sum()) == 0:
 # --- map -----------------------------------------------------------------------------
 table = table.assign(
     color=label_colors(table["label"]),
-    tip=("<b>" + html_series(names) + "</b><br/>" + t("hotspots_label") + ": " + table["label"].map(label_text)
+    tip=("<b>" + names + "</b><br/>" + t("hotspots_label") + ": " + table["label"].map(label_text)
          + "<br/>" + t("tip_events") + ": " + table["events"].astype(str)
          + "<br/>" + t(f"hotspots_stat_{method}") + ": " + pd.Series(fmt_stat(table["z"]), index=table.index)
          + "<br/>p: " + pd.Series(fmt_p(table["p_adjusted"]), index=table.index)),

@@ -23,7 +23,7 @@ from dashboard.layers import (
     make_deck,
     view_for,
 )
-from dashboard.safe_text import html_series, html_text, md
+from dashboard.safe_text import html_text, md
 from dashboard.sensor_view import sensor_point_layer, series_figure
 from dashboard.state import current_settings, data_now, get_store
 from data.contracts import STAGES
@@ -78,9 +78,8 @@ def _fmt(v: float) -> str:
 
 colors, edges = color_bins(stats[metric]) if len(stats) else ([], [])
 stats = stats.assign(color=colors, tip=(
-    "<b>" + html_series(names) + "</b><br/>" + t("sensors_sensors") + ": " + stats["sensors"].astype(str)
-    + "<br/>" + t("sensors_metric_mean_value") + ": " + stats["mean_value"].map(_fmt).astype(str) + " "
-    + html_text(unit_label)
+    "<b>" + names + "</b><br/>" + t("sensors_sensors") + ": " + stats["sensors"].astype(str)
+    + "<br/>" + t("sensors_metric_mean_value") + ": " + stats["mean_value"].map(_fmt).astype(str) + " " + unit_label
     + "<br/>" + t("sensors_metric_p95_value") + ": " + stats["p95_value"].map(_fmt).astype(str)
     + "<br/>" + t("sensors_metric_max_value") + ": " + stats["max_value"].map(_fmt).astype(str)
     + "<br/>" + t("sensors_metric_exceedances") + ": " + stats["exceedances"].astype(str)))
@@ -92,7 +91,7 @@ else:
     shapes = area_shapes(store, "grid")
     main = area_layer(area_records(shapes[shapes["area_id"].isin(stats["area_id"])],
                                    stats[["area_id", "color", "tip", "unit_id"]]), layer_id=layer_id)
-points = sensors.assign(tip="<b>" + html_series(sensors["sensor_id"]) + "</b><br/>" + t("sensors_metric_exceedances") + ": "
+points = sensors.assign(tip="<b>" + sensors["sensor_id"] + "</b><br/>" + t("sensors_metric_exceedances") + ": "
                         + sensors["exceedances"].astype(str) + "<br/>" + t("sensors_metric_max_value") + ": "
                         + sensors["max_value"].map(_fmt).astype(str))
 layers = [main, *([grid_outline_layer(outline)] if len(outline) else []), sensor_point_layer(points)]

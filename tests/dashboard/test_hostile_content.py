@@ -25,10 +25,10 @@ from hypothesis import strategies as hs
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from dashboard.safe_text import html_text, md
+from dashboard.safe_text import WORD_JOINER, html_text, md
 from data.exports import FORMULA_TRIGGERS, csv_bytes, neutralise_cell
 from queries import DuckDBStore, StoreUnavailable
-from tests.dashboard.apptest import APP
+from tests.dashboard.apptest import APP, shown
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,19 +40,23 @@ DEPARTMENT = '-1+1 <a href="http://127.0.0.1:9/d">d</a> ![d](http://127.0.0.1:9/
 SENSOR_UNIT = "<img src=http://127.0.0.1:9/unit.png>µg"
 HOSTILE = (STREET, COMMUNITY, GRID, CATEGORY, DEPARTMENT, SENSOR_UNIT)
 
-_LIVE = re.compile(r"!\[|\]\(|<[A-Za-z/!?]|https?:|www\.|&#?\w+;|:\w+\[")
-"""Starts of a Markdown image or link, raw HTML, an autolink, an entity, a Streamlit colour
-directive: harmless only when their first character is backslash-escaped."""
+_LIVE = re.compile(r"!\[|\]\(|<[A-Za-z/!?]|&#?\w+;|:\w+\[")
+"""Starts of a Markdown image or link, raw HTML, an entity, a Streamlit colour directive:
+harmless only when their first character is backslash-escaped."""
+
+_AUTOLINKED = re.compile(r"(?i)(https?|ftp|mailto|xmpp)://|www\.|[\w.+-]@[\w-]+\.")
+"""What GFM turns into a link in the text itself, escapes or not (``shown`` text)."""
 
 
 def _live_markup(text: str) -> list[str]:
-    """The live (unescaped) risky constructs in Markdown source ``text``."""
+    """The live risky constructs in Markdown source ``text``: unescaped starts of images,
+    links, HTML, entities, directives; and bare URLs or e-mail addresses in what it shows."""
     found = []
     for m in _LIVE.finditer(text):
         slashes = len(text[: m.start()]) - len(text[: m.start()].rstrip("\\"))
         if slashes % 2 == 0:
             found.append(m.group())
-    return found
+    return found + [m.group() for m in _AUTOLINKED.finditer(shown(text))]
 
 
 # --- the escape helpers --------------------------------------------------------------------
@@ -64,7 +68,9 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 def test_md_escapes_every_construct_and_keeps_the_text(text):
     escaped = md(text)
     # a CommonMark backslash escape gives back exactly the character: the text reads the same
-    assert _UNESCAPE.sub(r"\1", escaped) == re.sub(r"[\r\n\u0085\u2028\u2029]+", " ", text)
+    # (plus invisible word joiners that keep bare URLs from being linked)
+    assert _UNESCAPE.sub(r"\1", escaped).replace(WORD_JOINER, "") == re.sub(
+        r"[\r\n\u0085\u2028\u2029]+", " ", text.replace(WORD_JOINER, ""))
     # and no ASCII punctuation is left unescaped, so no inline construct can start
     unescaped = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)
     assert not re.search(r"[!-/:-@\[-`{-~]", unescaped)
@@ -148,9 +154,14 @@ def test_streamlit_config_hides_client_side_exports_and_error_details():
 
 @pytest.fixture
 def hostile(small_db_file) -> dict[str, str]:
-    """Rename the busiest street, a community of it, a grid of that, the busiest category
-    and department; return their ids (``db`` is the file)."""
-    store = DuckDBStore(small_db_file)
+    """The small city's file with hostile names (:func:`make_hostile`); ``db`` is its path."""
+    return make_hostile(small_db_file)
+
+
+def make_hostile(db: Path) -> dict[str, str]:
+    """Rename the busiest street, its busiest community, that one's busiest grid, the busiest
+    category and department, and the PM2.5 sensors' unit; return the ids (and ``db``)."""
+    store = DuckDBStore(db)
     try:
         ids = store.sql("""
             WITH s AS (SELECT street_id, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1),
@@ -172,7 +183,7 @@ def hostile(small_db_file) -> dict[str, str]:
         store.sql("UPDATE sensors SET unit = ? WHERE kind = 'pm25'", [SENSOR_UNIT])
     finally:
         store.close()
-    return {**ids, "db": str(small_db_file)}
+    return {**ids, "db": str(db)}
 
 
 def _start(monkeypatch, db: str, lang: str = "zh") -> AppTest:
@@ -252,7 +263,7 @@ def _strings(obj) -> list[str]:
 
 
 def _deck_tips(at: AppTest) -> str:
-    """The tooltip HTML of every map object on the page."""
+    """The tooltip values of every map object on the page (Streamlit escapes these)."""
     tips = []
     for deck in at.get("deck_gl_json_chart"):
         for layer in json.loads(deck.proto.json).get("layers", []):
@@ -260,6 +271,18 @@ def _deck_tips(at: AppTest) -> str:
             if isinstance(data, list):
                 tips.extend(str(row["tip"]) for row in data if isinstance(row, dict) and "tip" in row)
     return "\n".join(tips)
+
+
+def _assert_tooltips_are_fields(at: AppTest, shows: str) -> None:
+    """Map tooltips take user values only as ``{field}`` values, which Streamlit HTML-escapes
+    (the browser test hovers one): no name is ever part of a tooltip template."""
+    templates = [json.loads(d.proto.tooltip) for d in at.get("deck_gl_json_chart")]
+    assert templates
+    for template in templates:
+        text = template.get("html") or template.get("text") or ""
+        assert not any(name in text for name in HOSTILE), template
+        assert re.sub(r"\{\w+\}", "", text).count("{") == 0, template  # only plain {field} slots
+    assert shows in _deck_tips(at)
 
 
 def _chart_text(at: AppTest) -> str:
@@ -280,10 +303,8 @@ def test_chain_breadcrumb_and_captions_show_the_names_as_text(monkeypatch, hosti
     crumbs = [b.label for b in at.button if b.key and "crumb" in b.key]
     assert crumbs[1:] == [f"› 街道: {md(STREET)}", f"› 社区: {md(COMMUNITY)}", f"› 网格: {md(GRID)}"]
     _assert_literal(at, must_show=(STREET, COMMUNITY, GRID))
-    # the map's tooltips (HTML) and the charts' labels (plotly's HTML subset) hold entities
-    tips = _deck_tips(at)
-    assert html_text(GRID) in tips
-    _assert_no_raw_html(tips)
+    # map tooltips take the names as escaped fields; chart labels (plotly's HTML subset) hold entities
+    _assert_tooltips_are_fields(at, shows=GRID)
     charts = _chart_text(at)
     assert html_text(DEPARTMENT) in charts
     _assert_no_raw_html(charts)
@@ -291,9 +312,7 @@ def test_chain_breadcrumb_and_captions_show_the_names_as_text(monkeypatch, hosti
 
 def test_chain_district_map_and_sla_message(monkeypatch, hostile):
     at = _open(monkeypatch, hostile["db"], "dashboard/pages/chain.py")
-    tips = _deck_tips(at)
-    assert html_text(STREET) in tips
-    _assert_no_raw_html(tips)
+    _assert_tooltips_are_fields(at, shows=STREET)
     at.selectbox(key="chain_sla_code").set_value(hostile["category"]).run()
     at.button(key="FormSubmitter:chain_sla_form-保存").click().run()
     assert not at.exception, at.exception
@@ -309,9 +328,7 @@ def test_hotspots_detail_and_csv(monkeypatch, hostile):
     at.run()
     assert not at.exception, at.exception
     _assert_literal(at, must_show=(STREET,))
-    tips = _deck_tips(at)
-    assert html_text(STREET) in tips
-    _assert_no_raw_html(tips)
+    _assert_tooltips_are_fields(at, shows=STREET)
     rows = _rows(captured["hotspots.csv"])
     names = [r[rows[0].index("name_zh")] for r in rows[1:]]
     assert "'" + STREET in names
@@ -338,11 +355,10 @@ def test_other_pages_render_no_live_markup(monkeypatch, hostile, page):
     _assert_literal(at)
     if page.endswith("overview.py"):
         at.radio(key="overview_unit").set_value("grid").run()
-        assert html_text(GRID) in _deck_tips(at)
-    else:  # the sensor unit in the tooltips and as the series chart's axis title
-        assert html_text(SENSOR_UNIT) in _deck_tips(at)
+        _assert_tooltips_are_fields(at, shows=GRID)
+    else:  # the sensor unit in the tooltips, and as the series chart's axis title
+        _assert_tooltips_are_fields(at, shows=SENSOR_UNIT)
         assert html_text(SENSOR_UNIT) in _chart_text(at)
-    _assert_no_raw_html(_deck_tips(at))
     _assert_no_raw_html(_chart_text(at))
 
 
@@ -465,9 +481,9 @@ def test_locked_duckdb_file_says_another_program_holds_it(locked_db, monkeypatch
     at = _start(monkeypatch, str(locked_db))
     assert not at.exception
     [err] = at.error
-    assert "另一个程序" in err.value and locked_db.name in err.value.replace("\\", "")
+    assert "另一个程序" in shown(err.value) and locked_db.name in shown(err.value)
     for leak in LEAKS:
-        assert leak not in err.value.replace("\\", ""), leak
+        assert leak not in shown(err.value), leak
     # the CLI
     from cli import main
 
