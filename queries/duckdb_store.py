@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pyarrow as pa
 from data.contracts import DEFAULT_SLA_HOURS, TABLES
 
 from .sql_files import bound_sql
-from .store import StoreUnavailable
+from .store import StoreLocked, StoreUnavailable
 
 SCHEMA_FILE = Path(__file__).parent / "schema" / "duckdb.sql"
 """Idempotent DDL for the embedded store."""
@@ -31,7 +34,7 @@ def spatial_extension_path() -> Path:
     if not path.exists():
         found = sorted(root.glob("v*/spatial.duckdb_extension"))
         raise StoreUnavailable(
-            f"DuckDB {duckdb.__version__} has no matching spatial extension in {root} "
+            f"DuckDB {duckdb.__version__} has no matching spatial extension in the duckdb-extension-spatial package "
             f"(found: {[p.parent.name for p in found]}); install duckdb-extension-spatial=={duckdb.__version__}"
         )
     return path
@@ -44,7 +47,7 @@ def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path), config={"allow_unsigned_extensions": "true"})
     except duckdb.IOException as exc:
-        raise StoreUnavailable(f"cannot open the DuckDB file {path}: {exc}") from exc
+        raise _open_error(Path(path), exc) from exc
     con.execute(f"LOAD '{spatial_extension_path()}'")
     upgrading = _lacks_column(con, "categories", "sla_assumed")
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -54,6 +57,17 @@ def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
     if con.execute("SELECT count(*) FROM events WHERE close_due_at IS NULL").fetchone()[0]:
         con.execute(bound_sql("refresh_event_deadlines", "duckdb"), {"category": None})
     return con
+
+
+def _open_error(path: Path, exc: duckdb.IOException) -> StoreUnavailable:
+    """A message about the file by name only: DuckDB's text has the full path and, for a
+    lock, the holder's PID and interpreter path (the exception stays chained for the log)."""
+    text = str(exc)
+    if re.search(r"\b(set lock on file|conflicting lock)\b", text, re.I):
+        return StoreLocked(path.name)
+    reason = text.split(":", 1)[-1] if text.startswith("IO Error") else text
+    reason = reason.replace(f'"{path}"', repr(path.name)).replace(str(path), path.name).strip()
+    return StoreUnavailable(f"cannot open the DuckDB file {path.name}: {reason}")
 
 
 def _lacks_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
@@ -92,19 +106,52 @@ class DuckDBStore:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._con = connect_duckdb(path)
-        self._lock = threading.Lock()
+        # Writes take the lock; transaction() holds it (re-entrantly) until it ends.
+        self._lock = threading.RLock()
+        self._tx_thread: int | None = None
 
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
-        # A cursor per call: DuckDB connections are not safe across Streamlit's threads.
-        return self._con.cursor()
+    def _in_transaction(self) -> bool:
+        return self._tx_thread == threading.get_ident()
+
+    @contextlib.contextmanager
+    def _reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor per call (DuckDB connections are not safe across Streamlit's threads);
+        inside this thread's :meth:`transaction`, its connection, so reads see its writes."""
+        if self._in_transaction():
+            yield self._con
+            return
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[DuckDBStore]:
+        """Run the block's writes (and reads) as one transaction: all committed, or none.
+
+        Other threads' writes wait until it ends; their reads see the state before it.
+        A nested call joins the outer transaction.
+        """
+        with self._lock:
+            if self._in_transaction():
+                yield self
+                return
+            self._con.execute("BEGIN TRANSACTION")
+            self._tx_thread = threading.get_ident()
+            try:
+                yield self
+            except BaseException:
+                self._tx_thread = None
+                self._con.execute("ROLLBACK")
+                raise
+            self._tx_thread = None
+            self._con.execute("COMMIT")
 
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
-        cur = self._cursor()
-        try:
+        with self._reader() as cur:
             return cur.execute(bound_sql(name, self.dialect), params or None).df()
-        finally:
-            cur.close()
 
     def execute(self, name: str, **params: object) -> None:
         """Run a named statement that returns nothing."""
@@ -113,11 +160,8 @@ class DuckDBStore:
 
     def sql(self, text: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run trusted SQL written by the project (tests, loaders); never user text."""
-        cur = self._cursor()
-        try:
+        with self._reader() as cur:
             return cur.execute(text, params).df()
-        finally:
-            cur.close()
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to ``table``; geometry columns arrive as WKB bytes."""
@@ -160,7 +204,9 @@ class DuckDBStore:
         rest = [n for n in names if n not in keys]
         with self._lock:
             self._con.register("_incoming", _as_arrow(frame))
-            self._con.execute("BEGIN TRANSACTION")
+            own = not self._in_transaction()  # inside transaction(), its outer one
+            if own:
+                self._con.execute("BEGIN TRANSACTION")
             try:
                 # a view, not a copy: the Arrow data is scanned by each statement
                 self._con.execute(f"CREATE OR REPLACE TEMP VIEW _upsert AS SELECT {', '.join(exprs)} FROM _incoming")
@@ -176,9 +222,11 @@ class DuckDBStore:
                     f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})"
                 ).fetchone()[0]
                 self._con.execute("DROP VIEW _upsert")
-                self._con.execute("COMMIT")
+                if own:
+                    self._con.execute("COMMIT")
             except BaseException:
-                self._con.execute("ROLLBACK")
+                if own:
+                    self._con.execute("ROLLBACK")
                 raise
             finally:
                 self._con.unregister("_incoming")
@@ -192,15 +240,14 @@ class DuckDBStore:
 
     def table_counts(self) -> dict[str, int]:
         """Row count of every GridScope table."""
-        cur = self._cursor()
-        try:
-            return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (*TABLES, "demo_truth")}
-        finally:
-            cur.close()
+        with self._reader() as cur:
+            tables = (*TABLES, "demo_truth", "import_batches")
+            return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
     def get_meta(self, key: str) -> str | None:
         """Read a value from the ``meta`` table."""
-        row = self._cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        with self._reader() as cur:
+            row = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -213,7 +260,8 @@ class DuckDBStore:
 
     def data_freshness(self) -> datetime | None:
         """Time of the newest event, or ``None`` when the store is empty."""
-        return self._cursor().execute("SELECT max(reported_at) FROM events").fetchone()[0]
+        with self._reader() as cur:
+            return cur.execute("SELECT max(reported_at) FROM events").fetchone()[0]
 
     def checkpoint(self) -> None:
         """Flush the write-ahead log into the file (after bulk loads)."""
