@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from data.importer import ImportFileError
 from queries import Settings, Store, load_settings, open_store
 
 
@@ -28,3 +31,42 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 def store_from_args(args: argparse.Namespace) -> Store:
     """Open the store selected by the arguments and environment."""
     return open_store(settings_from_args(args))
+
+
+def duckdb_files(path: Path) -> list[Path]:
+    """The DuckDB file and its write-ahead log."""
+    return [path, path.with_name(path.name + ".wal")]
+
+
+@contextlib.contextmanager
+def import_store(args: argparse.Namespace) -> Iterator[Store]:
+    """The store an import writes to: checkpointed and closed afterwards.
+
+    When the import raises :class:`~data.importer.ImportFileError` (unreadable file, no
+    usable columns: nothing was written) and opening created a new DuckDB file, the file
+    and the folders made for it are removed again: a failed first import leaves no empty
+    store behind for the dashboard to open.
+    """
+    settings = settings_from_args(args)
+    path = Path(settings.db_path)
+    fresh = settings.backend == "duckdb" and not path.exists()
+    made = [p for p in path.parents if not p.exists()] if fresh else []
+    store = open_store(settings)
+    try:
+        yield store
+    except ImportFileError:
+        store.close()
+        if fresh:
+            for file in duckdb_files(path):
+                file.unlink(missing_ok=True)
+            for folder in made:  # innermost first
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        raise
+    except BaseException:
+        store.close()
+        raise
+    else:
+        if hasattr(store, "checkpoint"):
+            store.checkpoint()
+        store.close()

@@ -3,6 +3,11 @@
 Prints a progress bar while reading and, at the end, the reconciliation (rows read =
 stored + rejected) with the reject reasons; rejected rows are in ``import_rejects``
 under the printed batch id. ``gridscope import mappings`` lists the preset mappings.
+
+``gridscope import status`` lists the recent import batches and their state; an import
+that was killed part-way shows as ``interrupted`` (with the chunks and rows it had
+committed), is named before every new import, and re-running the same file completes it
+(``data/batches.py``). A failed first import leaves no store file behind.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from data.mappings import MappingError, detect_mapping, list_mappings, load_mapp
 from data.readers import ReadError, open_source
 from data.timeformats import DATE_ORDERS
 
-from .common import add_store_options, store_from_args
+from .common import add_store_options, import_store, settings_from_args, store_from_args
 
 CRS_HELP = "coordinate system of the file: wgs84, gcj02 (AMap/Tencent), bd09 (Baidu) or EPSG:nnnn (default: the file's, else wgs84)"
 
@@ -57,6 +62,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=run, crs=None, chunk_rows=250_000)
     m = kinds.add_parser("mappings", help="list the preset column mappings")
     m.set_defaults(func=list_presets)
+    st = kinds.add_parser("status", help="recent import batches: finished, stopped, failed or interrupted")
+    st.add_argument("--limit", type=int, default=20, help="batches to list, newest first (default: 20)")
+    add_store_options(st)
+    st.set_defaults(func=show_status)
+
+
+def show_status(args: argparse.Namespace) -> int:
+    """Print the newest batches, one line each, and how many did not finish."""
+    from data.batches import list_batches
+
+    settings = settings_from_args(args)
+    if settings.backend == "duckdb" and not Path(settings.db_path).exists():
+        print(f"no store at {settings.db_path}: nothing imported yet")
+        return 0
+    store = store_from_args(args)
+    try:
+        batches = list_batches(store, args.limit)
+    finally:
+        store.close()
+    if not batches:
+        print("no imports recorded")
+    for batch in batches:
+        print(batch.describe())
+    unfinished = [b for b in batches if b.unfinished]
+    if unfinished:
+        print(f"{len(unfinished)} import(s) did not finish: re-run the same file to complete the batch")
+    return 0
+
+
+def _note_unfinished(store) -> None:
+    """Before an import: name the earlier imports that did not finish (stderr)."""
+    from data.batches import unfinished_batches
+
+    unfinished = unfinished_batches(store)
+    if unfinished:
+        print("gridscope import: earlier imports that did not finish (re-run the same file to complete one):",
+              file=sys.stderr)
+        for batch in unfinished[:10]:
+            print(f"  {batch.describe()}", file=sys.stderr)
 
 
 def list_presets(args: argparse.Namespace) -> int:
@@ -82,9 +126,11 @@ def _mapping_arg(args: argparse.Namespace) -> object:
 
 def run(args: argparse.Namespace) -> int:
     """Run one import with a progress bar; print the reconciliation. Exit 1 if nothing could be read."""
-    store = store_from_args(args)
     try:
-        with tqdm(desc=f"import {args.kind}", unit="row", unit_scale=True, file=sys.stderr) as bar:
+        with import_store(args) as store, tqdm(desc=f"import {args.kind}", unit="row", unit_scale=True,
+                                                file=sys.stderr) as bar:
+            _note_unfinished(store)
+
             def progress(done: int, total: int | None) -> None:
                 if total and bar.total != total:
                     bar.total = total
@@ -103,10 +149,6 @@ def run(args: argparse.Namespace) -> int:
     except ImportFileError as exc:
         print(f"gridscope import: {exc}", file=sys.stderr)
         return 1
-    finally:
-        if hasattr(store, "checkpoint"):
-            store.checkpoint()
-        store.close()
     print("\n".join(report.lines()))
     if report.error:
         return 3

@@ -30,7 +30,9 @@ import polars as pl
 import shapely
 
 from data._pipeline import Writer, prefetch
+from data.area_geometry import REPAIRED_WARNING, check_area_geometries
 from data.areas_index import EVENT_LEVELS, AreaIndex
+from data.batches import BatchLog, earlier_batch, file_identity
 from data.catalog import Catalog
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS, FINE_H3_RES, column_names
 from data.mappings import (
@@ -51,8 +53,10 @@ from data.validate import (
     check_readings,
     count_statuses,
     fields_frame,
+    reject_unstorable,
+    storable,
 )
-from geo.crs import normalize_crs, to_wgs84
+from geo.crs import normalize_crs
 from geo.h3index import points_to_cells
 
 Progress = Callable[[int, int | None], None]
@@ -100,6 +104,9 @@ class ImportReport:
     time_window: str = ""
     """Plausible times of this import (rows outside were rejected), e.g. ``1990-01-01 00:00 … 2026-12-02 09:15``."""
     error: str | None = None
+    completes: str | None = None
+    """The earlier batch of the same file this import completed (see :mod:`data.batches`):
+    ``"<batch id> (interrupted after 3 chunks, 6,000 rows read)"``; None for a new batch."""
     seconds: float = 0.0
     dry_run: bool = False
     """A check only: nothing was written; "stored" means "would be stored"."""
@@ -184,6 +191,8 @@ class ImportReport:
             out.append(f"  events re-assigned: {self.reassigned:,}; outside every area: {self.outside_new_areas:,}")
         if self.error:
             out.append(f"  STOPPED: {self.error}")
+        if self.completes:
+            out.append(f"  completes batch {self.completes}")
         out.append(f"  batch {self.batch_id}, {self.seconds:.1f} s")
         return out
 
@@ -220,6 +229,10 @@ class DryRunStore:
 
     def execute(self, name: str, **params: object) -> None:
         """Do nothing."""
+
+    def transaction(self) -> contextlib.AbstractContextManager[DryRunStore]:
+        """Nothing is written, so nothing to commit."""
+        return contextlib.nullcontext(self)
 
     def set_meta(self, key: str, value: str) -> None:
         """Do nothing."""
@@ -367,19 +380,19 @@ class _Rejects:
         for row, text in chunk.bad_rows:
             rows.append(row)
             reasons.append("unreadable line: the number of fields differs from the header")
-            raws.append(text[:4000])
+            raws.append(storable(text[:4000]))
         if checked is not None:
             bad = checked.filter(pl.col("reason").is_not_null()).select("_pos", "_row", "reason")
             if bad.height:
                 rows += bad.get_column("_row").to_list()
                 reasons += bad.get_column("reason").to_list()
-                raws += [r[:4000] for r in chunk.raw(bad.get_column("_pos").to_numpy())]
+                raws += [storable(r[:4000]) for r in chunk.raw(bad.get_column("_pos").to_numpy())]
         if not rows:
             return None
         self.report.rejected += len(rows)
         self.report.reasons.update(r.partition(": ")[0] for r in reasons)
         return pd.DataFrame({"batch_id": self.batch_id, "row_number": np.asarray(rows, dtype=np.int64),
-                             "reason": reasons, "raw": raws})
+                             "reason": [storable(r) for r in reasons], "raw": raws})
 
 
 def _reject(frame: pl.DataFrame, mask: np.ndarray, messages: np.ndarray | str) -> pl.DataFrame:
@@ -417,6 +430,39 @@ def _open_import(source, mapping, crs, chunk_rows: int, batch_id: str | None, ta
         src.info.encoding, crs, mapping.name, resolved,
     )
     return src, mapping, resolved, crs, chunks, report
+
+
+def _begin_batch(store, report: ImportReport, path: Path, explicit_id: bool) -> BatchLog:
+    """Record the batch as running before anything is written; completes the newest
+    interrupted or failed batch of the same file (its id, its rejects re-written)."""
+    ident = file_identity(path)
+    earlier = earlier_batch(store, report.table, ident, report.batch_id if explicit_id else None)
+    attempts = 1
+    if earlier is not None:
+        if earlier.status == "running":
+            raise ImportFileError(
+                f"{path.name!r} is being imported right now as batch {earlier.batch_id} (process {earlier.pid} "
+                f"on {earlier.host}); wait until it has finished")
+        if earlier.unfinished:
+            report.completes = (f"{earlier.batch_id} ({earlier.status} after {earlier.chunks:,} chunks, "
+                                f"{earlier.rows_read:,} rows read)")
+        report.batch_id, attempts = earlier.batch_id, earlier.attempts + 1
+        store.execute("delete_import_rejects", batch_id=earlier.batch_id)
+    log = BatchLog(store, report.batch_id, report.table, ident, attempts)
+    log.start()
+    return log
+
+
+def _end_batch(log: BatchLog, report: ImportReport, chunks: int | None = None) -> None:
+    """``finished``, or ``stopped`` when reading broke off part-way."""
+    log.finish("stopped" if report.error else "finished", report.rows_read, report.stored, report.rejected,
+               error=report.error, chunks=chunks)
+
+
+def _fail_batch(log: BatchLog, exc: BaseException) -> None:
+    """Mark the batch failed (best effort: the store may be what failed)."""
+    with contextlib.suppress(Exception):
+        log.fail(f"{type(exc).__name__}: {exc}")
 
 
 def import_events(
@@ -462,9 +508,11 @@ def import_events(
     catalog = Catalog.from_store(store)
     times = _detect_times(src, chunks, mapping, resolved, report)
     dups = DuplicateTracker()
+    log = _begin_batch(store, report, src.path, explicit_id=batch_id is not None)
     writer = Writer()
     rejects = _Rejects(store, report.batch_id, report)
     contract = column_names("events")
+    committed = {"chunks": 0, "stored": 0}  # updated in the writer thread only
     # Into an empty events table every stored row is new (in-file duplicates are rejected
     # above), so chunks go straight in by bulk insert instead of the change-aware upsert.
     empty_table = int(store.fetch("event_date_range")["events"].iloc[0]) == 0
@@ -474,16 +522,23 @@ def import_events(
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
 
-    def write(frame: pd.DataFrame | None, rejected: pd.DataFrame | None) -> dict[str, int]:
-        """One chunk's writes, in the writer thread: its events, then its rejects."""
+    def write(frame: pd.DataFrame | None, rejected: pd.DataFrame | None, rows_read: int,
+              rows_rejected: int) -> dict[str, int]:
+        """One chunk's writes, in the writer thread, as one transaction: its events, its
+        rejects and the batch's counts (so after a kill the batch says what is stored)."""
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
-        if frame is not None:
-            if empty_table:
-                counts["inserted"] = store.insert_frame("events", frame)
-            else:
-                counts = store.upsert_frame("events", frame, ["event_id"])
-        if rejected is not None:
-            store.insert_frame("import_rejects", rejected)
+        with store.transaction():
+            if frame is not None:
+                if empty_table:
+                    counts["inserted"] = store.insert_frame("events", frame)
+                else:
+                    counts = store.upsert_frame("events", frame, ["event_id"])
+            if rejected is not None:
+                store.insert_frame("import_rejects", rejected)
+            stored = committed["stored"] + sum(counts.values())
+            log.committed(committed["chunks"] + 1, rows_read, stored, rows_rejected)
+        committed["chunks"] += 1
+        committed["stored"] = stored
         return counts
 
     try:
@@ -497,20 +552,26 @@ def import_events(
                 good = catalog.apply(store, good, report)
                 cols = [c for c in contract if c in good.columns and c != "geom"]
                 frame = _to_pandas(good.select(cols))
-            writer.submit(write, frame, rejects.frame(chunk, checked), done=counted)
-            del checked, good, frame
+            rejected = rejects.frame(chunk, checked)
+            writer.submit(write, frame, rejected, report.rows_read, report.rejected, done=counted)
+            del checked, good, frame, rejected
             if progress:
                 progress(report.rows_read, src.info.rows)
         writer.drain()
     except ReadError as exc:
         writer.drain()
         report.error = str(exc)
+    except BaseException as exc:  # marked failed: re-running the file completes the batch
+        writer.close(raise_errors=False)
+        _fail_batch(log, exc)
+        raise
     finally:
         writer.close(raise_errors=sys.exc_info()[0] is None)
     if report.stored:  # the new rows' SLA deadlines (every on-time and overdue count reads them)
         store.execute("refresh_event_deadlines", category=None)
     report.time_formats = times.summary()  # with columns first seen after the sample
     report.seconds = time.perf_counter() - t0
+    _end_batch(log, report, committed["chunks"])
     _remember(store, report)
     return report
 
@@ -583,29 +644,39 @@ def import_readings(
     areas = AreaIndex.from_store(store)
     times = _detect_times(src, chunks, mapping, resolved, report)
     dups = DuplicateTracker()
+    log = _begin_batch(store, report, src.path, explicit_id=batch_id is not None)
     rejects = _Rejects(store, report.batch_id, report)
+    n_chunks = 0
     try:
         for chunk in chunks:
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
             frame = check_readings(fields_frame(chunk, mapping, resolved), mapping, crs, times).frame
-            frame = _new_sensors(store, frame, known, areas, mapping, report)
-            ok = frame.get_column("reason").is_null().to_numpy()
-            first = dups.mark(frame.select("sensor_id", "ts"), frame.get_column("_row").to_numpy(), ok)
-            if (first > 0).any():
-                frame = _reject(frame, first > 0, np.char.add("duplicate id in the file: sensor and time first at row ", first.astype(str)))
-            good = frame.filter(pl.col("reason").is_null()).select("sensor_id", "ts", "value")
-            if good.height:
-                counts = store.upsert_frame("readings", _to_pandas(good), ["sensor_id", "ts"])
-                report.inserted += counts["inserted"]
-                report.updated += counts["updated"]
-                report.unchanged += counts["unchanged"]
-            rejects.write(chunk, frame)
+            # one transaction per chunk: new sensors, readings, rejects and the batch's counts
+            with store.transaction():
+                frame = _new_sensors(store, frame, known, areas, mapping, report)
+                ok = frame.get_column("reason").is_null().to_numpy()
+                first = dups.mark(frame.select("sensor_id", "ts"), frame.get_column("_row").to_numpy(), ok)
+                if (first > 0).any():
+                    frame = _reject(frame, first > 0, np.char.add("duplicate id in the file: sensor and time first at row ", first.astype(str)))
+                good = frame.filter(pl.col("reason").is_null()).select("sensor_id", "ts", "value")
+                if good.height:
+                    counts = store.upsert_frame("readings", _to_pandas(good), ["sensor_id", "ts"])
+                    report.inserted += counts["inserted"]
+                    report.updated += counts["updated"]
+                    report.unchanged += counts["unchanged"]
+                rejects.write(chunk, frame)
+                log.committed(n_chunks + 1, report.rows_read, report.stored, report.rejected)
+            n_chunks += 1
             if progress:
                 progress(report.rows_read, src.info.rows)
     except ReadError as exc:
         report.error = str(exc)
+    except BaseException as exc:
+        _fail_batch(log, exc)
+        raise
     report.time_formats = times.summary()  # with columns first seen after the sample
     report.seconds = time.perf_counter() - t0
+    _end_batch(log, report, n_chunks)
     _remember(store, report)
     return report
 
@@ -659,6 +730,13 @@ def import_areas(
     are recomputed against the new areas (events outside all of them get none, and the
     report counts them).
 
+    Every feature's geometry is checked before anything is written (empty, coordinates
+    out of range after the CRS conversion, invalid: :mod:`data.area_geometry`); a bad
+    feature is a rejected row naming its feature number. The import is one transaction
+    (``store.transaction()``): areas, re-assigned events and sensors, rejects and the
+    report commit together, or nothing changes. A check-only import
+    (:class:`DryRunStore`) runs the same checks and counts the same re-assignment.
+
     Raises
     ------
     ImportFileError
@@ -679,7 +757,10 @@ def import_areas(
             f"{Path(source).name!r} has no area id column under mapping {mapping.name!r} "
             f"(file columns: {', '.join(src_cols[:20])}); write a mapping with area_id = [\"<column>\"]"
         )
-    crs_name = normalize_crs(crs) if crs else (normalize_crs(file_crs) if file_crs and _is_epsg(file_crs) else "wgs84")
+    try:
+        crs_name = normalize_crs(crs) if crs else (normalize_crs(file_crs) if file_crs and _is_epsg(file_crs) else "wgs84")
+    except ValueError as exc:
+        raise ImportFileError(str(exc)) from exc
     report = ImportReport("areas", Path(source).name, batch_id or new_batch_id("areas", source), "vector",
                           None, crs_name, mapping.name, resolved)
     report.rows_read = len(attrs)
@@ -688,7 +769,7 @@ def import_areas(
     chunk = Chunk(pa.Table.from_pandas(attrs.astype(object).where(attrs.notna(), None), preserve_index=False)
                   .cast(pa.schema([pa.field(c, pa.string()) for c in attrs.columns])),
                   np.arange(1, len(attrs) + 1, dtype=np.int64))
-    frame = fields_frame(chunk, mapping, resolved).with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    frame = reject_unstorable(fields_frame(chunk, mapping, resolved).with_columns(pl.lit(None, dtype=pl.String).alias("reason")))
     if "level" not in frame.columns:
         lv = level or mapping.defaults.get("level", "grid")
         frame = frame.with_columns(pl.lit(lv).alias("level"))
@@ -706,25 +787,44 @@ def import_areas(
         .otherwise(None).alias("reason")
     )
     ok = frame.get_column("reason").is_null().to_numpy()
-    if not ok.any():
-        rejects = _Rejects(store, report.batch_id, report)
-        rejects.write(chunk, frame)
+    wgs, why, repaired = check_area_geometries(geoms[ok], crs_name, chunk.rows[ok])
+    reasons = frame.get_column("reason").to_numpy().astype(object)
+    reasons[ok] = why
+    frame = frame.with_columns(pl.Series("reason", reasons.tolist(), dtype=pl.String))
+    if repaired:
+        report.warnings[REPAIRED_WARNING] += repaired
+    keep = np.equal(why, None)
+    if not keep.any():
+        _Rejects(store, report.batch_id, report).frame(chunk, frame)  # counts the reasons
         raise ImportFileError(f"{Path(source).name!r} has no usable polygon (reasons: {dict(report.reasons)})")
-    good_geoms = shapely.make_valid(_geoms_to_wgs84(geoms[ok], crs_name))
     good = frame.filter(pl.col("reason").is_null()).to_pandas()
-    good["geom"] = good_geoms
+    good["geom"] = wgs[keep]
     merged = _merge_areas(good, report)
-    stats = store.upsert_frame("areas", merged, ["area_id"])
-    store.execute("delete_areas_except", keep=merged["area_id"].tolist())
-    report.inserted, report.updated, report.unchanged = stats["inserted"], stats["updated"], stats["unchanged"]
-    report.merged = int(ok.sum()) - len(merged)
-    _Rejects(store, report.batch_id, report).write(chunk, frame)
-    if progress:
-        progress(report.rows_read, report.rows_read)
-    if not isinstance(store, DryRunStore):
-        reassign_areas(store, report)
-    report.seconds = time.perf_counter() - t0
-    _remember(store, report)
+    report.merged = len(good) - len(merged)
+    # built before anything is written, so the check fails where the import would
+    index = AreaIndex.from_frame(pd.DataFrame({
+        "area_id": merged["area_id"], "level": merged["level"],
+        "parent_id": merged["parent_id"] if "parent_id" in merged.columns else None,
+        "geom": shapely.from_wkb(merged["geom"].to_numpy()),
+    }))
+    log = _begin_batch(store, report, Path(source), explicit_id=batch_id is not None)  # committed first: a trace
+    rejected = _Rejects(store, report.batch_id, report).frame(chunk, frame)
+    try:
+        with store.transaction():
+            stats = store.upsert_frame("areas", merged, ["area_id"])
+            store.execute("delete_areas_except", keep=merged["area_id"].tolist())
+            report.inserted, report.updated, report.unchanged = stats["inserted"], stats["updated"], stats["unchanged"]
+            if rejected is not None:
+                store.insert_frame("import_rejects", rejected)
+            reassign_areas(store, report, areas=index)
+            if progress:
+                progress(report.rows_read, report.rows_read)
+            report.seconds = time.perf_counter() - t0
+            _end_batch(log, report, chunks=1)
+            _remember(store, report)
+    except BaseException as exc:  # nothing of it was stored; the batch says so
+        _fail_batch(log, exc)
+        raise
     return report
 
 
@@ -734,17 +834,6 @@ def _is_epsg(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _geoms_to_wgs84(geoms: np.ndarray, crs: str) -> np.ndarray:
-    if crs == "wgs84":
-        return geoms
-
-    def fn(coords: np.ndarray) -> np.ndarray:
-        lng, lat = to_wgs84(coords[:, 0], coords[:, 1], crs)
-        return np.column_stack([lng, lat])
-
-    return shapely.transform(geoms, fn)
 
 
 def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
@@ -773,30 +862,47 @@ def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     return out
 
 
-def reassign_areas(store, report: ImportReport | None = None) -> int:
-    """Recompute grid/community/street of every event and grid of every sensor; return events changed."""
-    areas = AreaIndex.from_store(store)
+def reassign_areas(store, report: ImportReport | None = None, areas: AreaIndex | None = None) -> int:
+    """Recompute grid/community/street of every event and the grid of every sensor.
+
+    Against ``areas`` (default: the store's). Only rows whose ids change are written, so
+    a check-only store (:class:`DryRunStore`) counts the same. Returns events changed.
+    """
+    areas = AreaIndex.from_store(store) if areas is None else areas
     points = store.fetch("event_points")
     changed = 0
     if len(points):
         assigned, inside = areas.assign(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
-        frame = pd.DataFrame({
-            "event_id": points["event_id"].astype(str).to_numpy(),
-            **{f"{lv}_id": assigned[lv].to_pandas(use_pyarrow_extension_array=True) for lv in EVENT_LEVELS},
-        })
-        counts = store.upsert_frame("events", frame, ["event_id"])
-        changed = counts["updated"]
+        diff = _changed(points, {f"{lv}_id": assigned[lv] for lv in EVENT_LEVELS})
+        if diff.any():
+            store.upsert_frame("events", pd.DataFrame({
+                "event_id": points["event_id"].astype(str).to_numpy()[diff],
+                **{f"{lv}_id": assigned[lv].filter(pl.Series(diff)).to_pandas(use_pyarrow_extension_array=True)
+                   for lv in EVENT_LEVELS},
+            }), ["event_id"])
+        changed = int(diff.sum())
         if report is not None:
             report.reassigned = changed
             report.outside_new_areas = int((~inside).sum())
     sensors = store.fetch("sensor_points")
     if len(sensors):
         assigned, _ = areas.assign(sensors["lon"].to_numpy(float), sensors["lat"].to_numpy(float))
-        store.upsert_frame("sensors", pd.DataFrame({
-            "sensor_id": sensors["sensor_id"].astype(str).to_numpy(),
-            "grid_id": assigned["grid"].to_pandas(use_pyarrow_extension_array=True),
-        }), ["sensor_id"])
+        diff = _changed(sensors, {"grid_id": assigned["grid"]})
+        if diff.any():
+            store.upsert_frame("sensors", pd.DataFrame({
+                "sensor_id": sensors["sensor_id"].astype(str).to_numpy()[diff],
+                "grid_id": assigned["grid"].filter(pl.Series(diff)).to_pandas(use_pyarrow_extension_array=True),
+            }), ["sensor_id"])
     return changed
+
+
+def _changed(stored: pd.DataFrame, new: dict[str, pl.Series]) -> np.ndarray:
+    """Rows where any of the ``new`` id columns differs from ``stored`` (null-aware)."""
+    diff = np.zeros(len(stored), dtype=bool)
+    for col, values in new.items():
+        old = stored[col].astype(object).where(stored[col].notna(), None).to_numpy()
+        diff |= old != np.asarray(values.to_list(), dtype=object)
+    return diff
 
 
 __all__ = [

@@ -12,6 +12,11 @@ rows, vector formats to what GDAL loads).
 
 CSV parsing runs single-threaded on purpose: only then does pyarrow report the line
 number of a malformed record, which the reject table needs.
+
+Bytes that are not valid in the file's encoding (a UTF-8 file with a stray Latin-1 byte,
+a GBK file cut mid-character) do not stop the import: each bad byte sequence becomes
+:data:`INVALID_TEXT` in its cell, and validation rejects that row with a reason
+(``data.validate``), the same on both stores.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ FORMATS: dict[str, str] = {
 }
 """File suffix -> reader."""
 
+INVALID_TEXT = "\ufdd0"
+"""Stands in a cell for bytes not valid in the file's encoding: a Unicode noncharacter,
+which real text never holds; rows with it are rejected, never stored."""
+
 _SAMPLE_BYTES = 1 << 20
 _BLOCK_BYTES = 4 << 20
 """CSV parse block: larger blocks are no faster but hold ~10x their size in memory."""
@@ -53,6 +62,55 @@ _BLOCK_BYTES = 4 << 20
 
 class ReadError(ValueError):
     """The file cannot be read at all; ``str()`` is one sentence a user can act on."""
+
+
+def _mark_invalid(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return INVALID_TEXT, exc.end
+
+
+codecs.register_error("gridscope-invalid", _mark_invalid)
+
+
+class _Transcoded(io.RawIOBase):
+    """A file's bytes decoded from ``encoding`` and re-encoded as UTF-8 for pyarrow
+    (whose own transcoding stops at the first invalid byte); invalid bytes become
+    :data:`INVALID_TEXT`."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        self._raw = path.open("rb")
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="gridscope-invalid")
+        self._buf = bytearray()
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # noqa: ANN001 - a writable buffer
+        while len(self._buf) < len(b) and not self._eof:
+            data = self._raw.read(1 << 20)
+            self._eof = not data
+            self._buf += self._decoder.decode(data, final=self._eof).encode("utf-8")
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        del self._buf[:n]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _utf8_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """Binary columns as UTF-8 strings; a cell with invalid bytes gets :data:`INVALID_TEXT`."""
+    cols = []
+    for col in batch.columns:
+        try:
+            cols.append(col.cast(pa.string()))
+        except pa.ArrowInvalid:  # rare: decode this column cell by cell
+            cols.append(pa.array([None if v is None else v.decode("utf-8", "gridscope-invalid")
+                                  for v in col.to_pylist()], pa.string()))
+    return pa.RecordBatch.from_arrays(cols, schema=schema)
 
 
 @dataclass
@@ -146,9 +204,24 @@ def detect_encoding(sample: bytes) -> str:
         try:
             codecs.getincrementaldecoder(enc)().decode(sample, final=False)
         except UnicodeDecodeError:
+            if enc == "utf-8" and _mostly_utf8(sample):
+                return enc  # a few stray bytes in UTF-8 text: those rows are rejected, not re-read as GBK
             continue
         return enc
     raise ReadError("cannot detect the text encoding: expected UTF-8, GBK or GB18030")
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """True when valid multi-byte UTF-8 characters outnumber invalid sequences 100 to 1.
+
+    GBK text read as UTF-8 is mostly invalid (only ~1 in 7 of its characters happens to
+    form a valid sequence), so this tells a UTF-8 export with a stray Latin-1 byte from a
+    GBK file, which would otherwise be decoded as GBK: every Chinese character wrong.
+    """
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample, final=False)
+    bad = text.count("\ufffd")
+    wide = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return bad > 0 and wide >= 100 * bad
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -215,6 +288,8 @@ class Source:
         attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
         attrs.columns = _dedupe([str(c) for c in attrs.columns])
         self._frame = attrs.astype("str").where(attrs.notna(), None)
+        if fmt == "geojson" and b"\\u0000" in self.path.read_bytes():
+            _restore_nul(self.path, self._frame)
         geoms = np.asarray(gdf.geometry.values, dtype=object)
         self._geoms = geoms
         self._xy = _point_xy(geoms)
@@ -286,27 +361,34 @@ class Source:
             bad.append((int(row.number) - 1 if row.number is not None else -1, row.text))
             return "skip"
 
-        enc = "utf8" if info.encoding in ("utf-8", "utf-8-sig") else "gb18030"
+        # UTF-8 is read as bytes and validated per cell (as fast as pyarrow's own check);
+        # GBK/GB18030 is transcoded here, marking invalid bytes instead of stopping
+        utf8 = info.encoding in ("utf-8", "utf-8-sig")
         reader = pacsv.open_csv(
-            self.path,
+            self.path if utf8 else _Transcoded(self.path, "gb18030"),
             read_options=pacsv.ReadOptions(
                 column_names=info.columns, skip_rows=1, use_threads=False,
-                block_size=_BLOCK_BYTES, encoding=enc,
+                block_size=_BLOCK_BYTES, encoding="utf8",
             ),
             parse_options=pacsv.ParseOptions(delimiter=info.delimiter, invalid_row_handler=on_invalid, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in info.columns},
+                column_types={c: pa.binary() if utf8 else pa.string() for c in info.columns},
                 strings_can_be_null=True, quoted_strings_can_be_null=False,
             ),
         )
+        schema = pa.schema([pa.field(c, pa.string()) for c in info.columns])
         good = 0  # good rows yielded so far
         bad_seen: list[int] = []  # sorted data row numbers of malformed records so far
         pending: list[pa.RecordBatch] = []
         pending_rows = 0
 
-        def flush() -> Chunk:
+        def flush(limit: int | None = None) -> Chunk:
+            """The pending rows (at most ``limit``) as a chunk; the rest stays pending."""
             nonlocal good, pending, pending_rows
-            table = pa.Table.from_batches(pending, schema=reader.schema)
+            table = pa.Table.from_batches(pending, schema=schema)
+            rest = None
+            if limit is not None and table.num_rows > limit:  # a parse block holds more than a chunk
+                table, rest = table.slice(0, limit), table.slice(limit)
             n = table.num_rows
             new_bad = sorted(b for b in bad if b[0] >= 0)
             bad.clear()
@@ -314,14 +396,15 @@ class Source:
             bad_seen.sort()
             rows = _number_rows(good, n, np.asarray(bad_seen, dtype=np.int64))
             good += n
-            pending, pending_rows = [], 0
+            pending = rest.to_batches() if rest is not None else []
+            pending_rows = rest.num_rows if rest is not None else 0
             return Chunk(table, rows, bad_rows=new_bad)
 
         for batch in reader:
-            pending.append(batch)
+            pending.append(_utf8_batch(batch, schema) if utf8 else batch)
             pending_rows += batch.num_rows
-            if pending_rows >= size:
-                yield flush()
+            while pending_rows >= size:
+                yield flush(size)
         if pending or bad:
             yield flush()
 
@@ -340,6 +423,16 @@ class Source:
             n = table.num_rows
             yield Chunk(table, np.arange(start + 1, start + n + 1, dtype=np.int64), x, y)
             start += n
+
+
+def _restore_nul(path: Path, frame: pd.DataFrame) -> None:
+    """Put back the text after a NUL (``\\u0000``) that GDAL cut off, so validation rejects
+    those features instead of storing a shortened value (GeoJSON features in file order)."""
+    features = json.loads(path.read_text(encoding="utf-8")).get("features") or []
+    for i, feature in enumerate(features[:len(frame)]):
+        for key, value in ((feature or {}).get("properties") or {}).items():
+            if isinstance(value, str) and "\x00" in value and key in frame.columns:
+                frame.iat[i, frame.columns.get_loc(key)] = value
 
 
 def _number_rows(good_before: int, n: int, bad_rows: np.ndarray) -> np.ndarray:
@@ -439,6 +532,7 @@ def read_areas(path: Path | str) -> tuple[pd.DataFrame, np.ndarray, str | None]:
 __all__ = [
     "CHUNK_ROWS",
     "FORMATS",
+    "INVALID_TEXT",
     "Chunk",
     "ReadError",
     "Source",

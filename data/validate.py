@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from data.contracts import CANCELLED, SOURCES, STAGE_COLUMNS, STAGES, STATUSES
 from data.mappings import FIELDS, Mapping
-from data.readers import Chunk
+from data.readers import INVALID_TEXT, Chunk
 from data.timeformats import (
     AmbiguousDateOrderError,
     TimeFormat,
@@ -35,6 +35,7 @@ from geo.crs import normalize_crs, to_wgs84
 
 REASONS: dict[str, str] = {
     "unreadable line": "无法解析的行",
+    "text cannot be stored": "文本无法存储",
     "missing id": "缺少编号",
     "missing time": "缺少时间",
     "unparseable time": "时间无法解析",
@@ -54,6 +55,10 @@ REASONS: dict[str, str] = {
     "duplicate id in the file": "文件内编号重复",
     "not a polygon": "不是面要素",
     "unknown level": "未知层级",
+    "empty geometry": "几何为空",
+    "geometry out of range": "几何坐标超出范围",
+    "polygon has no area": "面要素没有面积",
+    "invalid polygon": "面要素无效（自相交）",
     "missing SLA": "缺少时限",
     "SLA not a number": "时限不是数字",
     "SLA out of range": "时限超出范围",
@@ -76,6 +81,32 @@ STATUS_FINDINGS: dict[str, str] = {
 
 _TRUE = {"true", "1", "yes", "y", "t", "是", "有", "返工"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "无", "未返工"}
+
+
+UNSTORABLE_TEXT: tuple[tuple[str, str], ...] = (
+    ("\x00", "contains a NUL character (U+0000), which PostgreSQL cannot store"),
+    (INVALID_TEXT, "has bytes that are not valid in the file's encoding (shown as \ufffd in the raw row)"),
+)
+"""Characters no store keeps: a row with one in any field is rejected on both backends."""
+
+
+def reject_unstorable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Set ``reason`` (where still null) for rows with a text field no store can hold.
+
+    A NUL character: DuckDB keeps it, PostgreSQL refuses the whole COPY (issue 9: 0 of
+    8,001 rows written); bytes invalid in the file's encoding (:data:`data.readers.INVALID_TEXT`).
+    Checked before everything else, so no other reason quotes such a value.
+    """
+    fields = [c for c, t in frame.schema.items() if t == pl.String and not c.startswith("_") and c != "reason"]
+    return _first_reason(frame, [
+        (pl.col(f).str.contains(ch, literal=True), pl.lit(f"text cannot be stored: field '{f}' {what}"))
+        for f in fields for ch, what in UNSTORABLE_TEXT
+    ])
+
+
+def storable(text: str) -> str:
+    """``text`` with the characters of :data:`UNSTORABLE_TEXT` made visible (for ``raw``)."""
+    return text.replace("\x00", "\u2400").replace(INVALID_TEXT, "\ufffd")
 
 
 def reason_zh(reason: str) -> str:
@@ -170,6 +201,10 @@ class TimeParser:
                 entry.update(pattern=None, text="no known time format: every value is rejected")
             else:
                 entry.update(fmt.to_dict(), text=fmt.describe())
+                if self.date_order and fmt.order == self.date_order and fmt.source == "detected":
+                    # the pattern came from the file, the order from the mapping
+                    entry.update(order_source="mapping",
+                                 text=str(entry["text"]).replace("detected)", "detected, date_order from the mapping)"))
             out[name] = entry
         for name in self.ambiguous:
             out[name] = {"column": self.columns.get(name, name), "pattern": None, "ambiguous": True,
@@ -348,7 +383,7 @@ def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimePar
     """
     warnings: Counter = Counter()
     n = frame.height
-    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    frame = reject_unstorable(frame.with_columns(pl.lit(None, dtype=pl.String).alias("reason")))
     for fld in ("event_id", "category"):
         if fld not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(fld))
@@ -447,7 +482,7 @@ def count_statuses(good: pl.DataFrame, statuses: Counter) -> None:
 
 def check_readings(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeParser) -> Checked:
     """Validate readings: sensor id, time and a numeric value; optional sensor position."""
-    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    frame = reject_unstorable(frame.with_columns(pl.lit(None, dtype=pl.String).alias("reason")))
     for fld in ("sensor_id", "ts", "value"):
         if fld not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(fld))
@@ -527,6 +562,7 @@ def stored_rows(frame: pl.DataFrame) -> pl.DataFrame:
 __all__ = [
     "REASONS",
     "STATUS_FINDINGS",
+    "UNSTORABLE_TEXT",
     "Checked",
     "DuplicateTracker",
     "TimeParser",
@@ -536,5 +572,7 @@ __all__ = [
     "fields_frame",
     "is_geographic",
     "reason_zh",
+    "reject_unstorable",
+    "storable",
     "stored_rows",
 ]

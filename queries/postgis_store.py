@@ -47,8 +47,8 @@ BULK_ROWS = 50_000
 drops and rebuilds the table's secondary indexes (building them once after the load is
 several times faster than maintaining them row by row)."""
 
-ALL_TABLES: tuple[str, ...] = (*TABLES, "demo_truth", "meta")
-"""Tables the store reads and writes."""
+ALL_TABLES: tuple[str, ...] = (*TABLES, "demo_truth", "meta", "import_batches")
+"""Tables the store reads and writes (``import_batches``: data/batches.py, migration 008)."""
 
 _NUL_MESSAGE = "text values cannot contain NUL (\\x00) characters"
 
@@ -229,9 +229,6 @@ class PostGISStore:
             finally:
                 self._local.conn = None
 
-    def _in_transaction(self) -> bool:
-        return getattr(self._local, "conn", None) is not None
-
     # -- queries ---------------------------------------------------------------------------
 
     def _configure(self, conn: psycopg.Connection) -> None:
@@ -336,9 +333,9 @@ class PostGISStore:
             pg_types = [types[c] for c in names]
             frame = frame[names]
             t0 = time.perf_counter()
-            # inside transaction(): no index drop or FREEZE (they would lock the table, and
-            # FREEZE needs the truncation in this very subtransaction)
-            rebuild, freeze = ([], False) if self._in_transaction() else self._prepare_bulk(conn, table, len(frame))
+            # inside transaction() too: TRUNCATE, COPY FREEZE and the rebuild share one savepoint
+            # (the table stays locked until the outer transaction ends)
+            rebuild, freeze = self._prepare_bulk(conn, table, len(frame))
             copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary{})").format(
                 sql.Identifier(table),
                 sql.SQL(", ").join(map(sql.Identifier, names)),

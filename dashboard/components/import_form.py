@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.i18n import current_language, t
 from dashboard.safe_text import md
+from data.batches import unfinished_batches
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS
 from data.exports import csv_bytes
 from data.importer import ImportReport
@@ -28,6 +29,7 @@ from data.mappings import (
 )
 from data.timeformats import DATE_ORDERS, AmbiguousDateOrderError
 from data.validate import STATUS_FINDINGS, reason_zh
+from queries import StoreUnavailable
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "epsg")
 _NONE = "\u2014"
@@ -129,6 +131,8 @@ def _time_text(info: dict) -> str:
     if info.get("date_only"):
         notes.append(t("import_time_date_only"))
     notes.append(t("import_time_mapping" if info.get("source") == "mapping" else "import_time_detected"))
+    if info.get("order_source") == "mapping":
+        notes.append(t("import_time_order_from_mapping"))
     sep = "，" if current_language() == "zh" else ", "
     return f"{md(pattern)} ({sep.join(notes)})"
 
@@ -192,9 +196,27 @@ def render_sla_and_statuses(report: ImportReport) -> None:
         st.markdown("\n".join(lines))
 
 
+def render_unfinished_batches(store) -> None:
+    """A warning naming the imports that were interrupted or failed (data/batches.py)."""
+    try:
+        unfinished = unfinished_batches(store)
+    except StoreUnavailable as exc:  # e.g. a PostGIS database not upgraded yet (gridscope db init)
+        st.caption(t("import_batches_unavailable", detail=md(exc)))
+        return
+    if not unfinished:
+        return
+    lines = [t("import_unfinished_line", batch=md(b.batch_id), kind=t(f"import_kind_{b.kind}"), file=md(b.file_name),
+               state=t(f"import_batch_{b.status}"), chunks=f"{b.chunks:,}", rows=f"{b.rows_stored:,}",
+               started=f"{b.started_at:%Y-%m-%d %H:%M}") for b in unfinished[:10]]
+    st.warning(t("import_unfinished", n=len(unfinished)) + "\n\n" + "\n".join(f"- {line}" for line in lines),
+               icon=":material/history:")
+
+
 def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) -> None:
     """Reconciliation, reasons, notes and the rejected rows of a check or an import."""
     st.subheader(t("import_check_title") if report.dry_run else t("import_done_title"))
+    if report.completes:
+        st.info(t("import_completes_check" if report.dry_run else "import_completes", batch=md(report.completes)))
     cols = st.columns(3)
     cols[0].metric(t("import_rows_read"), f"{report.rows_read:,}", border=True)
     cols[1].metric(t("import_would_store") if report.dry_run else t("import_stored"), f"{report.stored:,}", border=True)

@@ -12,6 +12,7 @@ from dashboard.components.import_form import (
     render_level_picker,
     render_mapping_form,
     render_report,
+    render_unfinished_batches,
     save_upload,
 )
 from dashboard.i18n import t
@@ -34,6 +35,7 @@ IMPORTERS = {"events": import_events, "areas": import_areas, "readings": import_
 store = get_store()
 st.title(t("import_title"))
 st.caption(t("import_intro"))
+render_unfinished_batches(store)
 
 kind = st.segmented_control(t("import_kind"), list(IMPORTERS), default="events", key=f"{KEY}_kind",
                             format_func=lambda k: t(f"import_kind_{k}")) or "events"

@@ -48,6 +48,16 @@ CREATE TABLE IF NOT EXISTS import_rejects (
     batch_id VARCHAR NOT NULL, row_number BIGINT NOT NULL, reason VARCHAR NOT NULL,
     raw VARCHAR);
 
+-- The state of every import (data/batches.py; PostGIS: migration 008): an import killed
+-- part-way stays "running" with the chunks and rows it had committed.
+CREATE TABLE IF NOT EXISTS import_batches (
+    batch_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+    file_size BIGINT, file_sha256 VARCHAR, state VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+    chunks BIGINT NOT NULL DEFAULT 0, rows_read BIGINT NOT NULL DEFAULT 0,
+    rows_stored BIGINT NOT NULL DEFAULT 0, rows_rejected BIGINT NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 1, pid INTEGER, host VARCHAR, error VARCHAR);
+
 -- Ground truth of the demo city's planted patterns (empty for imported data).
 CREATE TABLE IF NOT EXISTS demo_truth (
     pattern VARCHAR NOT NULL, lon DOUBLE NOT NULL, lat DOUBLE NOT NULL,

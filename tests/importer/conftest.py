@@ -71,7 +71,7 @@ def inside_points(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _empty(store) -> None:
-    store.clear([t for t in TABLES] + ["demo_truth"])
+    store.clear([t for t in TABLES] + ["demo_truth", "import_batches"])
 
 
 @pytest.fixture(scope="session")

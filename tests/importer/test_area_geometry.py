@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from data.batches import list_batches
 from data.importer import DryRunStore, import_areas, import_events
 from tests.importer.conftest import (
     CELL,
@@ -125,14 +126,21 @@ def test_a_failed_areas_import_changes_nothing(store, tmp_path):
 
     with pytest.raises(RuntimeError, match="cancelled"):
         import_areas(store, path, progress=stop)
-    assert store.table_counts() == before_counts
+    after = store.table_counts()
+    assert after.pop("import_batches") == before_counts.pop("import_batches") + 1  # the attempt is on record
+    assert after == before_counts
+    [failed] = [b for b in list_batches(store) if b.kind == "areas" and b.file_name == "grids.geojson"]
+    assert (failed.status, failed.error, failed.rows_stored) == ("failed", "RuntimeError: cancelled", 0)
     pd.testing.assert_frame_equal(stored_events(store), before_events)
     for lv, frame in before_areas.items():
         pd.testing.assert_frame_equal(store.fetch("area_shapes", level=lv), frame)
     assert store.get_meta("import:last:areas") == before_meta
-    # and the same file imports completely afterwards
+    # and the same file imports completely afterwards, completing the failed batch
     report = import_areas(store, path)
     assert (report.stored, report.rejected) == (8, 1)
+    assert report.batch_id == failed.batch_id and report.completes.startswith(f"{failed.batch_id} (failed after")
+    [done] = list_batches(store, batch_id=failed.batch_id)
+    assert (done.status, done.attempts, done.rows_read, done.rows_stored, done.rows_rejected) == ("finished", 2, 9, 8, 1)
     assert rejects_of(store, report.batch_id) == {3: "invalid polygon"}
     assert stored_events(store)["community_id"].isna().all()
 

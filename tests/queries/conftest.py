@@ -146,9 +146,25 @@ def parity_city(city: City) -> City:
     return replace(city, events=events, categories=categories)
 
 
+IMPORT_BATCHES = pd.DataFrame({
+    "batch_id": ["b1", "b2", "b3"], "kind": ["events", "events", "areas"],
+    "file_name": ["311.csv", "311.csv", "网格.geojson"], "file_size": [1_000, 1_000, 77],
+    "file_sha256": ["ab" * 32, "ab" * 32, "cd" * 32], "state": ["failed", "finished", "running"],
+    "started_at": pd.to_datetime(["2026-06-01 08:00", "2026-06-01 09:00", "2026-06-02 10:00"]).astype("datetime64[us]"),
+    "updated_at": pd.to_datetime(["2026-06-01 08:01", "2026-06-01 09:05", "2026-06-02 10:00"]).astype("datetime64[us]"),
+    "finished_at": pd.to_datetime(["2026-06-01 08:01", "2026-06-01 09:05", None]).astype("datetime64[us]"),
+    "chunks": [3, 12, 0], "rows_read": [6_000, 24_000, 0], "rows_stored": [5_995, 23_990, 0],
+    "rows_rejected": [5, 10, 0], "attempts": pd.array([1, 2, 1], dtype="Int32"),
+    "pid": pd.array([101, 102, 103], dtype="Int32"), "host": ["h1", "h1", "h2"],
+    "error": ["OperationalError: server closed the connection", None, None],
+})
+"""Import batches both parity stores hold (data/batches.py): failed, finished, running."""
+
+
 def _load_parity_data(store: object, city: City) -> None:
     load_city(store, parity_city(city))
     store.insert_frame("import_rejects", IMPORT_REJECTS)
+    store.insert_frame("import_batches", IMPORT_BATCHES)
 
 
 @pytest.fixture(scope="session")

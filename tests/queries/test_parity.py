@@ -34,6 +34,7 @@ NOW = datetime(2026, 7, 1)
 STATEMENTS: dict[str, str] = {
     "assign_event_areas": "tests/queries/test_area_assignment.py (both backends equal to geo.assign_points_to_areas)",
     "delete_areas_except": "test_delete_areas_except_parity below",
+    "delete_import_rejects": "tests/importer/test_import_batches.py (re-running a killed import, both backends)",
     "update_category_sla": "tests/queries/test_chain_statements.py::test_update_category_sla_parity",
     "refresh_event_deadlines": "tests/queries/test_deadlines.py::test_refresh_event_deadlines_parity",
 }
@@ -89,6 +90,9 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         "event_points": [{}],
         "import_reject_summary": [{"batch_id": "b1"}, {"batch_id": "b2"}, {"batch_id": "'; DROP TABLE events; --"}],
         "import_rejects_page": [{"batch_id": "b1", "limit": 3}, {"batch_id": "b1", "limit": 100}],
+        "list_import_batches": [{"kind": None, "sha256": None, "batch_id": None, "limit": 10},
+                                {"kind": "events", "sha256": "ab" * 32, "batch_id": None, "limit": 1},
+                                {"kind": None, "sha256": None, "batch_id": "b3", "limit": 10}],
         "kpi_summary": with_window(),
         "list_area_events": [{**p, "limit": 50} for p in in_area],
         "list_areas": levels,

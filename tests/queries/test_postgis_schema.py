@@ -86,7 +86,7 @@ def test_db_init_on_closed_port_is_a_readable_error(capsys):
 def test_columns_match_contracts_and_duckdb(pg_dsn):
     duck = DuckDBStore(":memory:")
     with psycopg.connect(pg_dsn) as conn:
-        for table in (*TABLES, "meta", "demo_truth"):
+        for table in (*TABLES, "meta", "demo_truth", "import_batches"):
             pg_cols = [
                 r[0]
                 for r in conn.execute(
