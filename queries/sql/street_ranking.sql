@@ -4,8 +4,7 @@
 WITH f AS (
     SELECT e.street_id, e.closed_at,
            e.close_due_at AS close_deadline,
-           e.status = 'cancelled' AS cancelled,
-           e.closed_at IS NULL AND e.status IN ('closed', 'rated') AS closed_untimed,
+           {{event_outcome}} AS outcome,
            LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
     FROM events e
     WHERE {{event_filter}} AND e.street_id IS NOT NULL
@@ -13,11 +12,11 @@ WITH f AS (
 s AS (
     SELECT street_id,
            count(*) AS events,
-           count(*) FILTER (WHERE cancelled) AS cancelled,
-           count(*) FILTER (WHERE NOT cancelled AND (closed_at < as_of OR closed_untimed)) AS closed,
-           count(*) FILTER (WHERE closed_untimed) AS closed_untimed,
-           count(*) FILTER (WHERE NOT cancelled AND closed_at < as_of AND closed_at <= close_deadline) AS closed_on_time,
-           count(*) FILTER (WHERE NOT cancelled AND NOT closed_untimed AND (closed_at IS NULL OR closed_at >= as_of)
+           count(*) FILTER (WHERE outcome = 1) AS cancelled,
+           count(*) FILTER (WHERE outcome = 2 OR (outcome = 0 AND closed_at < as_of)) AS closed,
+           count(*) FILTER (WHERE outcome = 2) AS closed_untimed,
+           count(*) FILTER (WHERE outcome = 0 AND closed_at < as_of AND closed_at <= close_deadline) AS closed_on_time,
+           count(*) FILTER (WHERE outcome = 0 AND (closed_at IS NULL OR closed_at >= as_of)
                             AND close_deadline < as_of) AS open_overdue
     FROM f
     GROUP BY street_id
