@@ -310,9 +310,19 @@ def test_chain_breadcrumb_and_captions_show_the_names_as_text(monkeypatch, hosti
     _assert_no_raw_html(charts)
 
 
-def test_chain_district_map_and_sla_message(monkeypatch, hostile):
+def test_chain_district_map_overdue_csv_and_sla_message(monkeypatch, hostile):
+    store = DuckDBStore(hostile["db"])
+    try:  # every other department's name a formula too, so every overdue case has one
+        store.sql("UPDATE departments SET name_zh = '=' || name_zh WHERE code <> ?", [hostile["department"]])
+    finally:
+        store.close()
+    captured = _capture_downloads(monkeypatch)
     at = _open(monkeypatch, hostile["db"], "dashboard/pages/chain.py")
     _assert_tooltips_are_fields(at, shows=STREET)
+    rows = _rows(captured["overdue-cases.csv"])  # the overdue list's own download button
+    departments = [r[rows[0].index("department")] for r in rows[1:]]
+    assert len(departments) > 10 and all(d.startswith(("'=", "'-1+1")) for d in departments), departments
+    _assert_inert(rows)
     at.selectbox(key="chain_sla_code").set_value(hostile["category"]).run()
     at.button(key="FormSubmitter:chain_sla_form-保存").click().run()
     assert not at.exception, at.exception
