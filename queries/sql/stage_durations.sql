@@ -8,7 +8,8 @@
 -- dispatch (registered -> dispatched), respond (dispatched -> responded), resolve
 -- (responded -> resolved), verify (resolved -> verified), close (verified -> closed); and
 -- the totals to_respond (reported -> responded, the response SLA's span) and to_close
--- (reported -> closed, the close SLA's span). name_zh/name_en: the department's or
+-- (reported -> closed, the close SLA's span); a cancelled event's close time ends no
+-- resolution, so it is in neither close step. name_zh/name_en: the department's or
 -- category's names (NULL for sources).
 WITH f AS (
     {{chain_events}}
@@ -23,9 +24,9 @@ d AS (
         CASE WHEN responded_at < as_of THEN CAST(floor(EXTRACT(EPOCH FROM responded_at) - EXTRACT(EPOCH FROM dispatched_at)) AS INTEGER) END AS respond_s,
         CASE WHEN resolved_at < as_of THEN CAST(floor(EXTRACT(EPOCH FROM resolved_at) - EXTRACT(EPOCH FROM responded_at)) AS INTEGER) END AS resolve_s,
         CASE WHEN verified_at < as_of THEN CAST(floor(EXTRACT(EPOCH FROM verified_at) - EXTRACT(EPOCH FROM resolved_at)) AS INTEGER) END AS verify_s,
-        CASE WHEN closed_at < as_of THEN CAST(floor(EXTRACT(EPOCH FROM closed_at) - EXTRACT(EPOCH FROM verified_at)) AS INTEGER) END AS close_s,
+        CASE WHEN closed_at < as_of AND NOT cancelled THEN CAST(floor(EXTRACT(EPOCH FROM closed_at) - EXTRACT(EPOCH FROM verified_at)) AS INTEGER) END AS close_s,
         CASE WHEN responded_at < as_of THEN CAST(floor(EXTRACT(EPOCH FROM responded_at) - EXTRACT(EPOCH FROM reported_at)) AS INTEGER) END AS to_respond_s,
-        CASE WHEN closed_at < as_of THEN CAST(floor(EXTRACT(EPOCH FROM closed_at) - EXTRACT(EPOCH FROM reported_at)) AS INTEGER) END AS to_close_s
+        CASE WHEN closed_at < as_of AND NOT cancelled THEN CAST(floor(EXTRACT(EPOCH FROM closed_at) - EXTRACT(EPOCH FROM reported_at)) AS INTEGER) END AS to_close_s
     FROM f
 ),
 g AS (

@@ -153,3 +153,11 @@ def test_funnel(store):
     assert f.loc["responded", "reached"] == 2
     assert f.loc["closed", "reached"] == 5  # e1 e2 e9 + e7 e8; never the cancelled e5, e6
     assert (f.loc["closed", "dropped"], f.loc["rated", "reached"]) == (3, 2)
+
+
+def test_stage_durations_leave_cancelled_closures_out(store):
+    d = store.fetch("stage_durations", **_params(), by="category").iloc[0]
+    assert d.events == 9
+    assert d.to_close_n == 3  # e1 10 h, e9 12 h, e2 30 h; not e5 (cancelled 3 h after), not e7/e8 (no time)
+    assert d.to_close_p50 == pytest.approx(12)
+    assert d.to_respond_n == 2
