@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except StoreUnavailable as exc:
-        print(f"gridscope: {exc}", file=sys.stderr)
+        from .common import terminal_text
+
+        print(terminal_text(f"gridscope: {exc}"), file=sys.stderr)
         return 2
 
 

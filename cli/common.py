@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from data.importer import ImportFileError
 from queries import Settings, Store, load_settings, open_store
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: object) -> str:
+    r"""``text`` safe to print: control characters shown as escapes (``\x1b``), so a name from
+    an imported file cannot retitle or clear the terminal or plant a hyperlink; tabs and
+    line breaks are kept.
+
+    >>> terminal_text("a\x1b]0;t\x07b")
+    'a\\x1b]0;t\\x07b'
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:

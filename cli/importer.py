@@ -26,7 +26,13 @@ from data.mappings import MappingError, detect_mapping, list_mappings, load_mapp
 from data.readers import ReadError, open_source
 from data.timeformats import DATE_ORDERS
 
-from .common import add_store_options, import_store, settings_from_args, store_from_args
+from .common import (
+    add_store_options,
+    import_store,
+    settings_from_args,
+    store_from_args,
+    terminal_text,
+)
 
 CRS_HELP = "coordinate system of the file: wgs84, gcj02 (AMap/Tencent), bd09 (Baidu) or EPSG:nnnn (default: the file's, else wgs84)"
 
@@ -84,7 +90,7 @@ def show_status(args: argparse.Namespace) -> int:
     if not batches:
         print("no imports recorded")
     for batch in batches:
-        print(batch.describe())
+        print(terminal_text(batch.describe()))
     unfinished = [b for b in batches if b.unfinished]
     if unfinished:
         print(f"{len(unfinished)} import(s) did not finish: re-run the same file to complete the batch")
@@ -100,7 +106,7 @@ def _note_unfinished(store) -> None:
         print("gridscope import: earlier imports that did not finish (re-run the same file to complete one):",
               file=sys.stderr)
         for batch in unfinished[:10]:
-            print(f"  {batch.describe()}", file=sys.stderr)
+            print(terminal_text(f"  {batch.describe()}"), file=sys.stderr)
 
 
 def list_presets(args: argparse.Namespace) -> int:
@@ -147,9 +153,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 report = import_areas(store, args.file, level=args.level, **common)
     except ImportFileError as exc:
-        print(f"gridscope import: {exc}", file=sys.stderr)
+        print(terminal_text(f"gridscope import: {exc}"), file=sys.stderr)
         return 1
-    print("\n".join(report.lines()))
+    print(terminal_text("\n".join(report.lines())))
     if report.error:
         return 3
     return 0 if report.reconciled else 4

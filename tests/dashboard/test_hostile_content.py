@@ -505,3 +505,21 @@ def test_locked_duckdb_file_says_another_program_holds_it(locked_db, monkeypatch
     for leak in ("PID", "python", "Conflicting lock"):
         assert leak not in err_text, leak
 
+
+
+# --- the terminal -------------------------------------------------------------------------------
+
+def test_cli_prints_imported_names_without_terminal_control_sequences(tmp_path, capsys):
+    """A name from a file reaches the import report the CLI prints: an ESC sequence in it
+    (set the title, clear the screen, hyperlinks) must arrive as visible text."""
+    from cli import main
+
+    evil = "\x1b]0;owned\x07\x1b[2J\x1b]8;;http://127.0.0.1:9/\x1b\\x\x9b31m"
+    source = tmp_path / "e.csv"
+    pd.DataFrame({"event_id": ["E1"], "category": [evil], "lon": [116.45], "lat": [39.92],
+                  "reported_at": ["2026-06-01 10:00"]}).to_csv(source, index=False)
+    assert main(["import", "events", str(source), "--db", str(tmp_path / "g.duckdb"), "--mapping", "native"]) in (0, 4)
+    out = capsys.readouterr()
+    assert "owned" in out.out  # the name is there ...
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", out.out), repr(out.out)  # ... as text
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", out.err), repr(out.err)  # (\r: progress bar)
