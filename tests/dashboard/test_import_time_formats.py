@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.importer import ImportFileError, import_events
 from queries.duckdb_store import DuckDBStore
-from tests.importer.test_time_formats import _ambiguous_la, la_csv
+from tests.importer.test_time_formats import _ambiguous_la, detecting, la_csv
 
 
 def _report_script(report, lang):
@@ -68,7 +68,7 @@ def test_the_report_names_each_time_format(tmp_path, lang, words):
 def test_an_ambiguous_refusal_is_explained_in_the_page_language(tmp_path, lang, words):
     store = DuckDBStore(":memory:")
     with pytest.raises(ImportFileError) as err:
-        import_events(store, _ambiguous_la(tmp_path), mapping="311")
+        import_events(store, _ambiguous_la(tmp_path), mapping=detecting())
     store.close()
     at = AppTest.from_function(_error_script, args=(err.value, lang), default_timeout=30)
     at.run()
@@ -78,14 +78,20 @@ def test_an_ambiguous_refusal_is_explained_in_the_page_language(tmp_path, lang, 
         assert w in text, (w, text)
 
 
-def test_the_date_order_can_be_chosen_on_the_page():
-    columns = ["SRNumber", "CreatedDate", "RequestType", "Latitude", "Longitude", "ClosedDate"]
+@pytest.mark.parametrize("columns,preset,default,pick", [
+    (["事件编号", "上报时间", "事件类型", "经度", "纬度"], "zh", "auto", "dmy"),
+    (["SRNumber", "CreatedDate", "RequestType", "Latitude", "Longitude", "ClosedDate"], "311", "mdy", "auto"),
+])
+def test_the_date_order_can_be_chosen_on_the_page(columns, preset, default, pick):
     at = AppTest.from_function(_form_script, args=(columns, "en"), default_timeout=30)
     at.run()
     assert not at.exception
-    box = at.selectbox(key="t_311_date_order")
-    assert box.label == "Date order (as in 03/04/2024)" and box.value == "auto"
-    assert "date_order=None" in [x.value for x in at.text]
-    box.set_value("mdy").run()
+    box = at.selectbox(key=f"t_{preset}_date_order")
+    assert box.label == "Date order (as in 03/04/2024)" and box.value == default  # the 311 preset: US, month first
+    assert f"date_order={None if default == 'auto' else default}" in [x.value for x in at.text]
+    box.set_value(pick).run()
     texts = [x.value for x in at.text]
-    assert "date_order=mdy" in texts and any('date_order = "mdy"' in x for x in texts)
+    if pick == "auto":
+        assert "date_order=None" in texts and not any("date_order =" in x for x in texts)
+    else:
+        assert f"date_order={pick}" in texts and any(f'date_order = "{pick}"' in x for x in texts)

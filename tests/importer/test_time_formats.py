@@ -21,12 +21,14 @@ import pytest
 from data.importer import ImportFileError, import_events, import_readings
 from data.mappings import MappingError, load_mapping, parse_mapping
 from data.timeformats import (
+    WINDOW_LIMITS,
     AmbiguousDateOrderError,
     TimeFormat,
     TimeWindow,
     detect_format,
 )
 from data.validate import REASONS, TimeParser, reason_zh
+from queries.filters import SUPPORTED_FIRST_DAY, SUPPORTED_LAST_DAY
 from tests.importer.conftest import inside_points, rejects_of, stored_events
 
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -54,7 +56,7 @@ CASES = {
     "LA two-digit year": (["1/1/20 0:05", "4/13/20 13:50"], "Asia/Shanghai", "%m/%d/%y %H:%M",
                           [datetime(2020, 1, 1, 0, 5), datetime(2020, 4, 13, 13, 50)], False),
     "SF four-digit 12-hour": (["12/04/2012 03:21:00 PM", "12/30/2012 08:39:28 AM"], "Asia/Shanghai",
-                              "%m/%d/%Y %I:%M:%S%.f %p", [datetime(2012, 12, 4, 15, 21), datetime(2012, 12, 30, 8, 39, 28)], False),
+                              "%m/%d/%Y %I:%M:%S %p", [datetime(2012, 12, 4, 15, 21), datetime(2012, 12, 30, 8, 39, 28)], False),
     "day first": (["13/01/2024 10:00", "02/01/2024 11:00"], "Asia/Shanghai", "%d/%m/%Y %H:%M",
                   [datetime(2024, 1, 13, 10), datetime(2024, 1, 2, 11)], False),
     "day first, dots": (["05.03.2024", "25.12.2023"], "Asia/Shanghai", "%d.%m.%Y",
@@ -62,7 +64,7 @@ CASES = {
     "ISO": (["2024-03-05 14:05:00", "2024-03-16 09:30:00.250"], "Asia/Shanghai", "%Y-%m-%d %H:%M:%S%.f",
             [T1, T2 + timedelta(milliseconds=250)], False),
     "ISO with offset -> Los Angeles": (["2024-03-05T14:05:00Z", "2024-03-16T09:30:00+08:00"], "America/Los_Angeles",
-                                       "%Y-%m-%dT%H:%M:%S%.f%#z",
+                                       "%Y-%m-%dT%H:%M:%S%#z",
                                        [_local(T1, "America/Los_Angeles"), _local(T2 - timedelta(hours=8), "America/Los_Angeles")],
                                        False),
     "date only": (["2024-03-05", "2024-03-16"], "Asia/Shanghai", "%Y-%m-%d", [datetime(2024, 3, 5), datetime(2024, 3, 16)], True),
@@ -153,7 +155,23 @@ def test_the_window_tells_numbers_apart():
 
 def test_midnight_only_timestamps_count_as_date_only():
     fmt = detect_format(pl.Series(["2011-01-13 00:00:00", "2011-01-14 00:00:00"]), window=WINDOW)
-    assert fmt.pattern == "%Y-%m-%d %H:%M:%S%.f" and fmt.date_only
+    assert fmt.pattern == "%Y-%m-%d %H:%M:%S" and fmt.date_only
+
+
+def test_fractions_of_a_second_in_some_rows_pick_the_pattern_that_reads_all():
+    values = ["2024-03-05 14:05:00", "2024-03-05 14:06:00.5", "2024-03-05 14:07:00"]
+    fmt = detect_format(pl.Series(values), window=WINDOW)
+    assert fmt.pattern == "%Y-%m-%d %H:%M:%S%.f"
+    assert fmt.parse(pl.Series(values), "UTC").to_list() == [
+        datetime(2024, 3, 5, 14, 5), datetime(2024, 3, 5, 14, 6, 0, 500000), datetime(2024, 3, 5, 14, 7)]
+
+
+def test_a_whole_column_parse_checks_what_changes_a_value():
+    # not exact: a one-digit minute reads the same; a three-digit year does not match %Y
+    fmt = TimeFormat("%Y-%m-%d %H:%M")
+    assert fmt.parse(pl.Series(["2024-03-05 14:5", "024-03-05 14:05"]), "UTC").to_list() == [datetime(2024, 3, 5, 14, 5), None]
+    # glued fields keep the exact check: 7 digits are not %Y%m%d
+    assert TimeFormat("%Y%m%d").parse(pl.Series(["2024035", "20240305"]), "UTC").to_list() == [None, datetime(2024, 3, 5)]
 
 
 def test_time_window_spec():
@@ -174,11 +192,19 @@ def test_mapping_time_settings_round_trip_and_are_checked():
     assert parse_mapping(m.to_toml()) == m
     for bad, words in [('date_order = "md"', "date_order"), ('time_window = ["soon", "+1d"]', "time_window"),
                        ('time_window = ["2030-01-01", "2020-01-01"]', "starts after"),
+                       ('time_window = ["1850-01-01", "+1d"]', "must lie within 1900-01-01 … 2199-12-31"),
+                       ('time_window = ["1990-01-01", "2300-01-01"]', "must lie within"),
                        ('[time_format]\nwhen = "%Y-%m-%d"', "not a time field"),
                        ('[time_format]\nclosed_at = "%H:%M"', "no year and month"),
                        ('time_formats = ["%H"]', "no year and month")]:
         with pytest.raises(MappingError, match=words):
             parse_mapping(bad)
+
+
+def test_window_limits_are_the_days_the_dashboard_shows():
+    lo, hi = WINDOW_LIMITS
+    assert lo.date() == SUPPORTED_FIRST_DAY and hi.date() == SUPPORTED_LAST_DAY + timedelta(days=1)
+    assert lo.time() == hi.time() == datetime.min.time()
 
 
 def test_reasons_have_chinese_text():
@@ -256,14 +282,27 @@ def _ambiguous_la(tmp_path):
     return path
 
 
+def detecting(name: str = "311"):
+    """A preset without its date order: every order comes from the file."""
+    return dataclasses.replace(load_mapping(name), date_order=None)
+
+
 def test_an_ambiguous_file_is_refused_and_nothing_is_written(district, tmp_path):
     store = district
     before = store.table_counts()
     with pytest.raises(ImportFileError, match='date_order = "mdy"') as err:
-        import_events(store, _ambiguous_la(tmp_path), mapping="311")
+        import_events(store, _ambiguous_la(tmp_path), mapping=detecting())
     assert isinstance(err.value.__cause__, AmbiguousDateOrderError)
     assert "CreatedDate" in str(err.value)
     assert store.table_counts() == before
+
+
+def test_the_311_preset_says_us_exports_are_month_first(district, tmp_path):
+    # a file of one day (NYC's pyboot_311_2022-05-01.csv: all 05/01/2022) cannot show the order itself
+    assert load_mapping("311").date_order == "mdy"
+    report = import_events(district, _ambiguous_la(tmp_path), mapping="311")
+    assert report.inserted == 12
+    assert pd.Timestamp(stored_events(district).loc["A0", "reported_at"]) == pd.Timestamp(datetime(2020, 1, 12, 10))
 
 
 @pytest.mark.parametrize("order,first", [("mdy", datetime(2020, 1, 12, 10)), ("dmy", datetime(2020, 12, 1, 10))])
@@ -273,6 +312,8 @@ def test_the_mapping_settles_the_order(district, tmp_path, order, first):
     assert report.inserted == 12 and report.rejected == 0
     assert pd.Timestamp(stored_events(district).loc["A0", "reported_at"]) == pd.Timestamp(first)
     assert report.time_formats["reported_at"]["order"] == order
+    assert report.time_formats["reported_at"]["order_source"] == "mapping"
+    assert "detected, date_order from the mapping)" in report.time_formats["reported_at"]["text"]
 
 
 def test_a_per_column_format_in_the_mapping_file(district, tmp_path):
@@ -336,7 +377,7 @@ def test_a_column_empty_in_the_sample_is_detected_when_its_values_come(district,
              f"{lat[k]:.6f}", f"{lng[k]:.6f}"] for k in range(8)]
     path = tmp_path / "late.parquet"  # Parquet: chunks of exactly chunk_rows rows
     pd.DataFrame(rows, columns=LA_HEADER).astype("string").to_parquet(path, index=False)
-    report = import_events(district, path, mapping="311", chunk_rows=4)
+    report = import_events(district, path, mapping=detecting(), chunk_rows=4)
     assert report.reconciled and report.inserted == 4
     assert rejects_of(district, report.batch_id) == {5: "ambiguous date order", 6: "ambiguous date order",
                                                     7: "ambiguous date order", 8: "ambiguous date order"}
