@@ -40,7 +40,7 @@ from data.importer import (
 )
 from data.mappings import Mapping
 from data.readers import CHUNK_ROWS, ReadError, Source
-from data.validate import DuplicateTracker, fields_frame
+from data.validate import DuplicateTracker, fields_frame, reject_unstorable
 
 MAX_SLA_HOURS = 24 * 365
 """Longest SLA accepted (a year), as on the chain page's SLA edit."""
@@ -53,10 +53,10 @@ def _check(frame: pl.DataFrame) -> pl.DataFrame:
     for col in ("code", *_HOURS):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(col))
-    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    frame = reject_unstorable(frame.with_columns(pl.lit(None, dtype=pl.String).alias("reason")))
     num = {c: pl.col(c).str.replace(r"(?i)\s*(h|hours?|小时)$", "").cast(pl.Float64, strict=False) for c in _HOURS}
     frame = frame.with_columns(num[c].alias(f"_{c}") for c in _HOURS)
-    expr = pl.when(pl.col("code").is_null()).then(pl.lit("missing id"))
+    expr = pl.when(pl.col("reason").is_not_null()).then(pl.col("reason")).when(pl.col("code").is_null()).then(pl.lit("missing id"))
     for c in _HOURS:
         expr = expr.when(pl.col(c).is_null()).then(pl.lit(f"missing SLA: {c}"))
     for c in _HOURS:

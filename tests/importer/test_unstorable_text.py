@@ -133,3 +133,17 @@ def test_readings_and_areas_reject_nul_too(store, tmp_path):
 def test_the_new_reason_has_chinese_text():
     assert REASONS["text cannot be stored"] == "文本无法存储"
     assert reason_zh(NUL_REASON.format("description")).startswith("文本无法存储：field 'description'")
+
+
+def test_a_categories_file_rejects_nul_too(store, tmp_path):
+    """The same rule in ``gridscope import categories``: PostGIS refused the whole file."""
+    from data.categories_import import import_categories
+
+    pad = "".join(f"C{k:05d},类别{k},Category {k},环卫所,2,24\n" for k in range(30_000))  # past the 1 MB sample
+    path = tmp_path / "sla.csv"
+    path.write_bytes(("code,name_zh,name_en,department,sla_response_h,sla_close_h\n" + pad
+                      + "X1,坏\x00类别,Bad,环卫所,2,24\n").encode("utf-8"))
+    report = import_categories(store, path)
+    assert (report.rows_read, report.stored, report.rejected) == (30_001, 30_000, 1)
+    assert rejects_of(store, report.batch_id) == {30_001: "text cannot be stored"}
+    assert "X1" not in set(store.sql("SELECT code FROM categories")["code"])
