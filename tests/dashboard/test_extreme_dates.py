@@ -64,3 +64,25 @@ def test_pages_clamp_a_stored_extreme_range(monkeypatch, extreme_db, page, dates
     assert not at.exception, at.exception
     lo, hi = at.date_input(key="f_dates_widget").value
     assert SUPPORTED_FIRST_DAY <= lo <= hi <= SUPPORTED_LAST_DAY
+
+
+@pytest.mark.parametrize("start,end", [("0001-01-01", "9999-12-31"), ("1900-01-01", "2199-12-31"),
+                                       ("2199-12-31", "1900-01-01"), ("9999-12-31", "9999-12-31")])
+def test_hotspot_address_dates_are_kept_within_the_offered_days(monkeypatch, extreme_db, start, end):
+    monkeypatch.setenv("GRIDSCOPE_DB", str(extreme_db))
+    monkeypatch.delenv("GRIDSCOPE_DSN", raising=False)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard.apptest import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "en"
+    at.query_params["start"], at.query_params["end"] = start, end
+    at.run()
+    at.switch_page("dashboard/pages/hotspots.py")
+    at.run()
+    assert not at.exception, at.exception
+    lo, hi = at.date_input(key="f_dates_widget").value
+    assert SUPPORTED_FIRST_DAY <= lo <= hi <= SUPPORTED_LAST_DAY
+    if (start, end) == ("1900-01-01", "2199-12-31"):  # inside the offered days: taken from the address
+        assert (lo, hi) == (SUPPORTED_FIRST_DAY, SUPPORTED_LAST_DAY)
