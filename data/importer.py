@@ -852,7 +852,7 @@ def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         out["name_zh"] = (out["name_zh"] if "name_zh" in out.columns else fallback).fillna(fallback).fillna(out["area_id"])
     for c in ("households", "population"):
         if c in out.columns:
-            out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int32")
+            out[c] = _count_column(out[c], c, report)
     out["geom"] = shapely.to_wkb(geom.loc[out["area_id"]].to_numpy())
     ids = set(out["area_id"])
     if "parent_id" in out.columns:
@@ -860,6 +860,24 @@ def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         if orphan.any():
             report.warnings["parent id not among the imported areas: kept as given"] += int(orphan.sum())
     return out
+
+
+_MAX_COUNT = 2_147_483_647
+"""Largest households/population value (the columns are 32-bit integers on both stores)."""
+
+
+def _count_column(text: pd.Series, name: str, report: ImportReport) -> pd.Series:
+    """A whole number 0..:data:`_MAX_COUNT` per area, else empty with a warning (a value like
+    ``1e400`` or ``3000000000`` used to stop the import; ``12.6`` was rounded, ``abc`` dropped)."""
+    num = pd.to_numeric(text, errors="coerce").astype(float)
+    ok = np.isfinite(num) & (num == np.round(num)) & (num >= 0) & (num <= _MAX_COUNT)
+    bad = text.notna() & ~ok
+    for value, n in text[bad].astype(str).value_counts().head(5).items():
+        report.warnings[f"{name} '{value[:40]}' is not a whole number 0-{_MAX_COUNT}: left empty"] += int(n)
+    rest = int(bad.sum()) - int(text[bad].astype(str).value_counts().head(5).sum())
+    if rest > 0:
+        report.warnings[f"{name}: {rest} more values not whole numbers 0-{_MAX_COUNT}: left empty"] += rest
+    return pd.Series(np.where(ok, num, np.nan), index=text.index).astype("Int32")
 
 
 def reassign_areas(store, report: ImportReport | None = None, areas: AreaIndex | None = None) -> int:

@@ -157,3 +157,22 @@ def test_projected_coordinates_that_do_not_convert_are_rejected():
     assert reasons[1] is None and out[0] is None and repaired == 0
     lng, lat = shapely.get_coordinates(out[1]).T
     assert ((lng > 116.9) & (lng < 117.1) & (lat > 39.6) & (lat < 39.8)).all()
+
+
+def test_household_counts_a_store_cannot_hold_are_left_empty_with_a_warning(store, tmp_path):
+    """``1e400`` and ``3000000000`` households stopped the import (OverflowError, TypeError);
+    ``12.6`` was rounded and ``-5`` stored, silently."""
+    features = json.loads(area_frame(("grid",)).to_json())["features"]
+    for feature, value in zip(features, ["1e400", "3000000000", "12.6", "-5", "abc", "320", "0", None], strict=True):
+        feature["properties"]["households"] = value
+    path = tmp_path / "hh.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    report = import_areas(store, path)
+    assert (report.stored, report.rejected) == (8, 0)
+    got = store.sql("SELECT area_id, households FROM areas ORDER BY area_id").set_index("area_id")["households"]
+    expected = dict(zip([f["properties"]["area_id"] for f in features], [None, None, None, None, None, 320, 0, None],
+                        strict=True))
+    assert {k: (None if pd.isna(v) else int(v)) for k, v in got.items()} == expected
+    limit = "0-2147483647"
+    assert {w: n for w, n in report.warnings.items() if w.startswith("households")} == {
+        f"households '{v}' is not a whole number {limit}: left empty": 1 for v in ("1e400", "3000000000", "12.6", "-5", "abc")}
