@@ -650,7 +650,9 @@ def import_readings(
     try:
         for chunk in chunks:
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
-            frame = check_readings(fields_frame(chunk, mapping, resolved), mapping, crs, times).frame
+            checked = check_readings(fields_frame(chunk, mapping, resolved), mapping, crs, times)
+            report.warnings.update(checked.warnings)
+            frame = checked.frame
             # one transaction per chunk: new sensors, readings, rejects and the batch's counts
             with store.transaction():
                 frame = _new_sensors(store, frame, known, areas, mapping, report)

@@ -497,7 +497,8 @@ def check_readings(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeP
         (pl.col("_ts").is_null(), pl.lit(f"{ts_reason}: ts = ") + _quote("ts") + pl.lit(ts_note)),
         times.out_of_window("_ts", "ts"),
         (pl.col("value").is_null(), pl.lit("missing value")),
-        (pl.col("_value").is_null() | pl.col("_value").is_nan(), pl.lit("value not a number: ") + _quote("value")),
+        # inf (``1e400``, ``inf``): both stores keep it, and every mean and alarm would be wrong
+        (pl.col("_value").is_null() | ~pl.col("_value").is_finite(), pl.lit("value not a number: ") + _quote("value")),
     ])
     frame = frame.drop("ts", "value").rename({"_ts": "ts", "_value": "value"})
     if "lon" in frame.columns and "lat" in frame.columns:
@@ -510,9 +511,15 @@ def check_readings(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeP
             ).with_columns(pl.coalesce("reason", "_r").alias("reason")).drop("_r")
         else:
             frame = frame.with_columns(pl.lit(None, pl.Float64).alias("lon"), pl.lit(None, pl.Float64).alias("lat"))
-    if "threshold" in frame.columns:
-        frame = frame.with_columns(pl.col("threshold").cast(pl.Float64, strict=False))
-    return Checked(frame)
+    warnings: Counter = Counter()
+    if "threshold" in frame.columns:  # only read for new sensors: a bad one gets the default, said so
+        text = frame.get_column("threshold")
+        num = text.cast(pl.Float64, strict=False)
+        bad = text.is_not_null() & (num.is_null() | ~num.is_finite())
+        for value, count in text.filter(bad).value_counts(sort=True).head(5).iter_rows():
+            warnings[f"threshold '{str(value)[:40]}' is not a number: a new sensor gets the default"] += count
+        frame = frame.with_columns(pl.when(bad).then(None).otherwise(num).alias("threshold"))
+    return Checked(frame, warnings)
 
 
 class DuplicateTracker:

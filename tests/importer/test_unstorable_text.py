@@ -147,3 +147,22 @@ def test_a_categories_file_rejects_nul_too(store, tmp_path):
     assert (report.rows_read, report.stored, report.rejected) == (30_001, 30_000, 1)
     assert rejects_of(store, report.batch_id) == {30_001: "text cannot be stored"}
     assert "X1" not in set(store.sql("SELECT code FROM categories")["code"])
+
+
+def test_infinite_readings_are_rejected_and_a_bad_threshold_is_said(store, tmp_path):
+    """``1e400``/``inf`` were stored as infinity on both backends (every mean and alarm wrong);
+    a threshold ``abc`` silently became the default (now said in the report)."""
+    lng, lat = inside_points(2, seed=12)
+    path = tmp_path / "r.csv"
+    path.write_text("sensor_id,ts,value,lon,lat,threshold\n"
+                    f"S1,2026-05-01 01:00:00,12.5,{lng[0]:.6f},{lat[0]:.6f},abc\n"
+                    f"S1,2026-05-01 02:00:00,1e400,{lng[0]:.6f},{lat[0]:.6f},abc\n"
+                    f"S1,2026-05-01 03:00:00,-inf,{lng[0]:.6f},{lat[0]:.6f},abc\n"
+                    f"S2,2026-05-01 01:00:00,3,{lng[1]:.6f},{lat[1]:.6f},40\n", encoding="utf-8")
+    report = import_readings(store, path)
+    assert (report.rows_read, report.stored, report.rejected) == (4, 2, 2)
+    assert rejects_of(store, report.batch_id) == {2: "value not a number", 3: "value not a number"}
+    assert report.warnings["threshold 'abc' is not a number: a new sensor gets the default"] == 3
+    got = store.sql("SELECT sensor_id, threshold FROM sensors ORDER BY sensor_id")
+    assert got["threshold"].tolist() == [75.0, 40.0]  # S1: the readings preset's default, 75
+    assert store.sql("SELECT max(value) AS m FROM readings")["m"].iloc[0] == 12.5
