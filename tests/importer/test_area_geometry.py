@@ -176,3 +176,17 @@ def test_household_counts_a_store_cannot_hold_are_left_empty_with_a_warning(stor
     limit = "0-2147483647"
     assert {w: n for w, n in report.warnings.items() if w.startswith("households")} == {
         f"households '{v}' is not a whole number {limit}: left empty": 1 for v in ("1e400", "3000000000", "12.6", "-5", "abc")}
+
+
+def test_a_store_already_holding_a_polygon_at_1e308_still_imports_events(store, tmp_path):
+    """Written by the version before the check: events imports failed on it ever after."""
+    import_areas(store, write_areas(tmp_path / "grids.geojson", ("grid",)))
+    huge = shapely.Polygon([(-1e308, -1e308), (1e308, -1e308), (1e308, 1e308), (-1e308, 1e308)])
+    store.upsert_frame("areas", pd.DataFrame({"area_id": ["ZZZ"], "level": ["grid"], "parent_id": [None],
+                                              "name_zh": ["坏"], "name_en": [None], "households": [None],
+                                              "population": [None], "geom": [shapely.to_wkb(huge)]}), ["area_id"])
+    report = import_events(store, _events_file(tmp_path / "e.csv"))
+    assert (report.stored, report.rejected, report.error) == (40, 0, None)
+    got = stored_events(store)
+    # the grids win (smaller ids); the huge polygon covers nothing they do not
+    assert got["grid_id"].tolist() == [expected_areas(r.lon, r.lat)["grid_id"] for r in got.itertuples()]
