@@ -94,7 +94,8 @@ class ImportReport:
     """Category code -> rows of this file whose category's SLA is assumed (the defaults)."""
     statuses: Counter = field(default_factory=Counter)
     """Status findings (:data:`data.validate.STATUS_FINDINGS` key + value) -> rows, e.g.
-    ``unmapped: Pending Review``, ``not resolved: Duplicate (Closed)``, ``closed, no time: Closed``."""
+    ``unmapped: Pending Review``, ``not resolved: Duplicate (Closed)``, ``closed, no time: Closed``,
+    ``by notes: Case Transferred`` (a closed row re-classified by that ``[status_note_rules]`` rule)."""
     new_sensors: int = 0
     reassigned: int = 0
     outside_new_areas: int = 0
@@ -135,11 +136,14 @@ class ImportReport:
                 "    set the real hours: gridscope import categories FILE (code, name, department, hours)"]
 
     def status_lines(self) -> list[str]:
-        """Status values left unmapped, closures that are no resolution, closed rows without a time."""
+        """Status values left unmapped, closures that are no resolution (by status or by the
+        status notes' rules), closed rows without a time."""
         out = []
         for finding, text in STATUS_FINDINGS.items():
             found = [(k.partition(": ")[2], n) for k, n in self.statuses.most_common() if k.startswith(finding + ": ")]
             if found:
+                if finding == "by notes" and "status_note" in self.columns:
+                    text = text.replace("status notes", f"status notes (column {self.columns['status_note']!r})", 1)
                 out.append(f"  {text} ({sum(n for _, n in found):,} rows): "
                            + ", ".join(f"'{v}' ({n:,})" for v, n in found[:30])
                            + (f" … (+{len(found) - 30:,} more)" if len(found) > 30 else ""))

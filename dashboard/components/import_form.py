@@ -81,6 +81,11 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
                                      key=f"{key_prefix}_{base.name}_{field}")
         chosen[field] = None if pick == _NONE else pick
     mapping = base.with_columns(chosen)
+    if mapping.status_note_rules and chosen.get("status_note"):
+        sep = "、" if current_language() == "zh" else ", "
+        listed = [f"“{md(r.pattern)}”" + ("" if r.status == "cancelled" else f" → {t('import_note_rule_closed')}")
+                  for r in mapping.status_note_rules]
+        st.caption(t("import_note_rules", column=md(chosen["status_note"]), n=len(listed), rules=sep.join(listed)))
     if TIME_FIELDS[table]:
         mapping = render_date_order(mapping, key_prefix)
     missing = mapping.missing_required(columns)
@@ -170,13 +175,15 @@ def _reason(text: str) -> str:
 
 
 _STATUS_KEYS = {"unmapped": "import_status_unmapped", "not resolved": "import_status_not_resolved",
-                "closed, no time": "import_status_closed_no_time", "open, close time": "import_status_open_close_time"}
+                "closed, no time": "import_status_closed_no_time", "open, close time": "import_status_open_close_time",
+                "by notes": "import_status_by_notes"}
 """Page text of each :data:`data.validate.STATUS_FINDINGS` key."""
 
 
 def render_sla_and_statuses(report: ImportReport) -> None:
     """The categories of the file with an assumed SLA, and the status values worth a look
-    (unmapped, closed without a resolution or a time, open with a close time), each with its rows."""
+    (unmapped, closed without a resolution or a time, open with a close time), each with its rows;
+    closures the status notes re-classified are listed by the rule that matched."""
     sep = "、" if current_language() == "zh" else ", "
     if report.assumed_sla:
         top = report.assumed_sla.most_common()
@@ -189,7 +196,8 @@ def render_sla_and_statuses(report: ImportReport) -> None:
         found = [(k.partition(": ")[2], n) for k, n in report.statuses.most_common() if k.startswith(finding + ": ")]
         if found:
             values = sep.join(f"“{md(v)}” ({n:,})" for v, n in found[:30]) + (" …" if len(found) > 30 else "")
-            lines.append("- " + t("import_status_line", finding=t(_STATUS_KEYS[finding]),
+            finding_text = t(_STATUS_KEYS[finding], column=md(report.columns.get("status_note", "")))
+            lines.append("- " + t("import_status_line", finding=finding_text,
                                   rows=f"{sum(n for _, n in found):,}", values=values))
     if lines:
         st.markdown(f"**{t('import_statuses')}**")

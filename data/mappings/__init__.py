@@ -23,6 +23,11 @@ examples)::
     [values.source]                   # value translation for one field (case-insensitive)
     "12345热线" = "hotline"
 
+    [status_note_rules]               # events: closed rows whose status note (column
+    "Case Transferred" = "cancelled"  # status_note) starts with this, ignoring case …
+    "*duplicate*" = "cancelled"       # … or contains it (*text*); the first rule that
+                                      # matches wins ("closed": a resolution, stop here)
+
 Presets: ``native``, ``zh`` (Chinese headers), ``311`` (311-style exports), ``areas``,
 ``areas_zh``, ``readings``, ``categories`` (a category table with SLA hours, English or
 Chinese headers).
@@ -46,14 +51,19 @@ PRESETS_DIR = Path(__file__).parent
 FIELDS: dict[str, tuple[str, ...]] = {
     "events": (
         "event_id", "source", "category", "category_name", "description", "lon", "lat",
-        "department", "department_name", "priority", "status", *STAGE_COLUMNS,
+        "department", "department_name", "priority", "status", "status_note", *STAGE_COLUMNS,
         "satisfaction", "reopened", "sensor_id",
     ),
     "areas": ("area_id", "level", "parent_id", "name_zh", "name_en", "households", "population"),
     "readings": ("sensor_id", "ts", "value", "kind", "unit", "lon", "lat", "threshold"),
     "categories": ("code", "name_zh", "name_en", "department", "sla_response_h", "sla_close_h"),
 }
-"""Fields a mapping may fill, per target table (``*_name`` fields name new lookup entries)."""
+"""Fields a mapping may fill, per target table (``*_name`` fields name new lookup entries;
+``status_note`` is read for :attr:`Mapping.status_note_rules`, never stored)."""
+
+NOTE_STATUSES: tuple[str, ...] = ("cancelled", "closed")
+"""What a status-note rule may make of a closed row: ``cancelled`` (closed without a
+resolution) or ``closed`` (a resolution: no later rule applies)."""
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "events": ("event_id", "category", "lon", "lat", "reported_at"),
@@ -74,6 +84,28 @@ TIME_FIELDS: dict[str, tuple[str, ...]] = {
 
 class MappingError(ValueError):
     """A mapping file is malformed or names unknown fields."""
+
+
+@dataclass(frozen=True)
+class NoteRule:
+    """One ``[status_note_rules]`` entry: a closed row whose status note matches gets ``status``.
+
+    ``pattern`` as written: ``Case Transferred`` matches notes starting with it,
+    ``*duplicate*`` notes containing it; both ignore case.
+    """
+
+    pattern: str
+    status: str
+
+    @property
+    def contains(self) -> bool:
+        """True for ``*text*`` (anywhere in the note), False for a prefix."""
+        return self.pattern.startswith("*")
+
+    @property
+    def needle(self) -> str:
+        """The text to look for, lower case."""
+        return self.pattern.strip("*").lower()
 
 
 def _norm(text: str) -> str:
@@ -100,6 +132,8 @@ class Mapping:
     time_window : plausible times ``(start, end)``, see :class:`data.timeformats.TimeWindow`;
         None = :data:`data.timeformats.DEFAULT_WINDOW`
     known : source columns recognised as deliberately unused (no suggestion for them)
+    status_note_rules : events only: ordered rules re-classifying closed rows by their
+        ``status_note`` column (:class:`NoteRule`); the first that matches wins
     """
 
     name: str
@@ -115,6 +149,7 @@ class Mapping:
     time_format: MappingABC[str, str] = field(default_factory=dict)
     time_window: tuple[str, str] | None = None
     known: tuple[str, ...] = ()
+    status_note_rules: tuple[NoteRule, ...] = ()
 
     def resolve(self, columns: Sequence[str]) -> dict[str, str]:
         """Return ``{field: source column}`` for the fields found among ``columns``.
@@ -177,6 +212,8 @@ class Mapping:
             lines += ["", "[time_format]"] + [f"{k} = {_q(v)}" for k, v in self.time_format.items()]
         for fld, table in self.values.items():
             lines += ["", f"[values.{fld}]"] + [f"{_q(k)} = {_q(v)}" for k, v in table.items()]
+        if self.status_note_rules:
+            lines += ["", "[status_note_rules]"] + [f"{_q(r.pattern)} = {_q(r.status)}" for r in self.status_note_rules]
         return "\n".join(lines) + "\n"
 
 
@@ -232,7 +269,35 @@ def parse_mapping(text: str, name: str = "custom") -> Mapping:
         time_formats=tuple(doc.get("time_formats", ())),
         **_time_settings(doc, table, name),
         known=tuple(doc.get("known", ())),
+        status_note_rules=_note_rules(doc, table, name),
     )
+
+
+def _note_rules(doc: dict, table: str, name: str) -> tuple[NoteRule, ...]:
+    """The ``[status_note_rules]`` of a mapping, in the file's order, checked."""
+    rules = doc.get("status_note_rules")
+    if rules is None:
+        return ()
+    if not isinstance(rules, dict):
+        raise MappingError(f'mapping {name!r}: [status_note_rules] is a table of "note start" = "cancelled", '
+                           f'e.g. "Case Transferred" = "cancelled"')
+    if table != "events":
+        raise MappingError(f"mapping {name!r}: [status_note_rules] are for events mappings, not {table}")
+    out = []
+    for pattern, status in rules.items():
+        inner = pattern.strip("*") if pattern.startswith("*") and pattern.endswith("*") else pattern
+        if not inner.strip() or "*" in inner or pattern.strip() != pattern:
+            raise MappingError(
+                f'mapping {name!r}: [status_note_rules] {pattern!r}: write how the note starts ("Case Transferred") '
+                f'or *text* for text anywhere in it ("*duplicate*"), without spaces around it')
+        if status not in NOTE_STATUSES:
+            near = difflib.get_close_matches(str(status), NOTE_STATUSES, n=1)
+            raise MappingError(
+                f"mapping {name!r}: [status_note_rules] {pattern!r} = {status!r}: {status!r} is not a status a note can "
+                f"give: use 'cancelled' (closed without a resolution) or 'closed' (a resolution: no later rule "
+                f"applies)" + (f"; did you mean {near[0]!r}?" if near else ""))
+        out.append(NoteRule(pattern, status))
+    return tuple(out)
 
 
 def _time_settings(doc: dict, table: str, name: str) -> dict[str, object]:
@@ -309,6 +374,7 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "description": ("描述", "内容", "descr", "detail"),
     "satisfaction": ("满意", "评价", "rating"),
     "status": ("状态", "status"),
+    "status_note": ("statusnotes", "resolutiondescription", "处理结果", "办理结果", "办理意见", "处置结果", "处置意见"),
     "ts": ("时间", "time", "date"),
     "value": ("值", "value", "浓度"),
     "area_id": ("编码", "code", "id"),
@@ -374,6 +440,8 @@ __all__ = [
     "TIME_FIELDS",
     "Mapping",
     "MappingError",
+    "NOTE_STATUSES",
+    "NoteRule",
     "detect_mapping",
     "list_mappings",
     "load_mapping",
