@@ -4,7 +4,9 @@ Events carry ``grid_id``, ``community_id`` and ``street_id``. A point goes to th
 level the store has (:class:`geo.polygon_index.PolygonIndex`, equal to
 :func:`geo.covering_polygon_index`; polygons sorted by id, so the boundary rule of
 :mod:`geo.areas` holds); its coarser ids follow the ``parent_id`` chain,
-looked up once per area, not per point. Points no polygon of that level covers are
+looked up once per area, not per point (the importer decides each parent, by location
+where the file's code is missing or names no area: :mod:`data.area_parents`; a chain
+step that does not go to a coarser level ends the chain). Points no polygon of that level covers are
 tried against the next coarser level, and finally the district (for the "outside every
 area" check). A store may hold any subset of the levels (e.g. only grids).
 """
@@ -23,6 +25,7 @@ from geo.polygon_index import PolygonIndex
 
 EVENT_LEVELS: tuple[str, ...] = ("grid", "community", "street")
 """Levels stored on events, fine to coarse."""
+_DEPTH = {level: k for k, level in enumerate(AREA_LEVELS)}
 
 
 @dataclass
@@ -71,9 +74,11 @@ class AreaIndex:
             ids, polys = ids[order], rows["geom"].to_numpy()[order]
             lineage = {lv: [None] * len(ids) for lv in EVENT_LEVELS}
             for i, area in enumerate(ids):
-                node, seen = area, set()
-                while node is not None and node in level_of and node not in seen:
-                    seen.add(node)
+                # each step must go to a coarser level: a grid filed under a grid (a store written
+                # before the importer checked parents) would otherwise give its events the other grid
+                node, depth = area, len(AREA_LEVELS)
+                while node is not None and node in level_of and _DEPTH[level_of[node]] < depth:
+                    depth = _DEPTH[level_of[node]]
                     if level_of[node] in lineage:
                         lineage[level_of[node]][i] = node
                     node = parent.get(node)

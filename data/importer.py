@@ -31,6 +31,7 @@ import shapely
 
 from data._pipeline import Writer, prefetch
 from data.area_geometry import REPAIRED_WARNING, check_area_geometries
+from data.area_parents import resolve_parents
 from data.areas_index import EVENT_LEVELS, AreaIndex
 from data.batches import BatchLog, earlier_batch, file_identity
 from data.catalog import Catalog
@@ -99,6 +100,12 @@ class ImportReport:
     new_sensors: int = 0
     reassigned: int = 0
     outside_new_areas: int = 0
+    parents_from_file: int = 0
+    """Areas whose parent is the file's ``parent_id`` (areas only, :mod:`data.area_parents`)."""
+    parents_by_location: int = 0
+    """Areas whose parent was missing, unknown or skipped a level: the coarser area containing them."""
+    parents_top: int = 0
+    """Areas stored without a parent: no coarser area of the file contains them."""
     time_formats: dict[str, dict] = field(default_factory=dict)
     """Time field -> its column and format (:meth:`data.validate.TimeParser.summary`): what
     was detected on a sample of the file (or given by the mapping), e.g. ``%m/%d/%y %H:%M``."""
@@ -192,6 +199,8 @@ class ImportReport:
         if self.new_sensors:
             out.append(f"  new sensors: {self.new_sensors:,}")
         if self.table == "areas":
+            out.append(f"  parents: {self.parents_from_file:,} from the file, {self.parents_by_location:,} by location "
+                       f"(the coarser area containing each), {self.parents_top:,} at the top")
             out.append(f"  events re-assigned: {self.reassigned:,}; outside every area: {self.outside_new_areas:,}")
         if self.error:
             out.append(f"  STOPPED: {self.error}")
@@ -800,18 +809,19 @@ def import_areas(
     if repaired:
         report.warnings[REPAIRED_WARNING] += repaired
     keep = np.equal(why, None)
-    if not keep.any():
-        _Rejects(store, report.batch_id, report).frame(chunk, frame)  # counts the reasons
-        raise ImportFileError(f"{Path(source).name!r} has no usable polygon (reasons: {dict(report.reasons)})")
     good = frame.filter(pl.col("reason").is_null()).to_pandas()
     good["geom"] = wgs[keep]
-    merged = _merge_areas(good, report)
+    merged = _merge_areas(good, report) if len(good) else good
+    if len(merged):
+        frame, good, merged = _check_parents(frame, good, merged, report)
+    if not len(merged):
+        _Rejects(store, report.batch_id, report).frame(chunk, frame)  # counts the reasons
+        raise ImportFileError(f"{Path(source).name!r} has no usable polygon (reasons: {dict(report.reasons)})")
     report.merged = len(good) - len(merged)
     # built before anything is written, so the check fails where the import would
     index = AreaIndex.from_frame(pd.DataFrame({
         "area_id": merged["area_id"], "level": merged["level"],
-        "parent_id": merged["parent_id"] if "parent_id" in merged.columns else None,
-        "geom": shapely.from_wkb(merged["geom"].to_numpy()),
+        "parent_id": merged["parent_id"], "geom": shapely.from_wkb(merged["geom"].to_numpy()),
     }))
     log = _begin_batch(store, report, Path(source), explicit_id=batch_id is not None)  # committed first: a trace
     rejected = _Rejects(store, report.batch_id, report).frame(chunk, frame)
@@ -860,12 +870,31 @@ def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         if c in out.columns:
             out[c] = _count_column(out[c], c, report)
     out["geom"] = shapely.to_wkb(geom.loc[out["area_id"]].to_numpy())
-    ids = set(out["area_id"])
-    if "parent_id" in out.columns:
-        orphan = out["parent_id"].notna() & ~out["parent_id"].isin(ids)
-        if orphan.any():
-            report.warnings["parent id not among the imported areas: kept as given"] += int(orphan.sum())
     return out
+
+
+def _check_parents(frame: pl.DataFrame, good: pd.DataFrame, merged: pd.DataFrame,
+                   report: ImportReport) -> tuple[pl.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Decide each area's parent (:func:`data.area_parents.resolve_parents`): rejected areas
+    leave ``good``/``merged`` and get their reason on every feature of theirs in ``frame``."""
+    first_row = good.drop_duplicates("area_id").set_index("area_id")["_row"]
+    parents = resolve_parents(
+        merged["area_id"].to_numpy(dtype=object), merged["level"].to_numpy(dtype=object),
+        merged["parent_id"].to_numpy(dtype=object) if "parent_id" in merged.columns else None,
+        shapely.from_wkb(merged["geom"].to_numpy()), first_row.loc[merged["area_id"]].to_numpy())
+    report.parents_from_file += parents.from_file
+    report.parents_by_location += parents.by_location
+    report.parents_top += parents.top
+    report.warnings.update(parents.warnings)
+    merged = merged.assign(parent_id=parents.parent_id)
+    bad = np.not_equal(parents.reasons, None)
+    if bad.any():
+        why = dict(zip(merged["area_id"].to_numpy()[bad], parents.reasons[bad], strict=True))
+        reason = pl.col("area_id").replace_strict(why, default=None, return_dtype=pl.String)
+        frame = frame.with_columns(pl.coalesce(pl.col("reason"), reason).alias("reason"))
+        good = good[~good["area_id"].isin(list(why))]
+        merged = merged[~bad].reset_index(drop=True)
+    return frame, good, merged
 
 
 _MAX_COUNT = 2_147_483_647

@@ -59,6 +59,8 @@ REASONS: dict[str, str] = {
     "geometry out of range": "几何坐标超出范围",
     "polygon has no area": "面要素没有面积",
     "invalid polygon": "面要素无效（自相交）",
+    "parent of a wrong level": "上级区域层级错误",
+    "parent contradicts location": "上级区域与位置不符",
     "missing SLA": "缺少时限",
     "SLA not a number": "时限不是数字",
     "SLA out of range": "时限超出范围",

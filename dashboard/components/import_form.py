@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.i18n import current_language, t
 from dashboard.safe_text import md
+from data.area_parents import WARNINGS_ZH as PARENT_WARNINGS_ZH
 from data.batches import unfinished_batches
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS
 from data.exports import csv_bytes
@@ -174,6 +175,11 @@ def _reason(text: str) -> str:
     return reason_zh(text) if current_language() == "zh" else text
 
 
+def _warning(text: str) -> str:
+    """A report warning in the page's language (those with a Chinese text; others as written)."""
+    return PARENT_WARNINGS_ZH.get(text, text) if current_language() == "zh" else text
+
+
 _STATUS_KEYS = {"unmapped": "import_status_unmapped", "not resolved": "import_status_not_resolved",
                 "closed, no time": "import_status_closed_no_time", "open, close time": "import_status_open_close_time",
                 "by notes": "import_status_by_notes"}
@@ -241,6 +247,9 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
         st.error(t("import_stopped", error=md(report.error)))
     if report.table == "areas" and not report.dry_run:
         st.info(t("import_reassigned", n=f"{report.reassigned:,}", outside=f"{report.outside_new_areas:,}"))
+    if report.table == "areas":
+        st.caption(t("import_parents", file=f"{report.parents_from_file:,}", located=f"{report.parents_by_location:,}",
+                     top=f"{report.parents_top:,}"))
     if report.new_categories:
         st.caption(t("import_new_categories", names=", ".join(md(c) for c in report.new_categories[:30])))
     if report.new_departments:
@@ -260,7 +269,7 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
         st.markdown("\n".join(f"- {md(_reason(r))}: {n:,}" for r, n in report.reasons.most_common()))
     if report.warnings:
         st.markdown(f"**{t('import_warnings')}**")
-        st.markdown("\n".join(f"- {md(w)}: {n:,}" for w, n in report.warnings.most_common(20)))
+        st.markdown("\n".join(f"- {md(_warning(w))}: {n:,}" for w, n in report.warnings.most_common(20)))
     if len(rejects):
         st.markdown(f"**{t('import_rejected_rows')}**")
         shown = pd.DataFrame({t("import_row"): rejects["row_number"].astype(int),

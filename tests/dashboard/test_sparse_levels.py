@@ -309,10 +309,39 @@ def test_pages_open_when_parents_name_missing_areas(monkeypatch, orphan_db, page
     open_page(monkeypatch, orphan_db, page)
 
 
-def test_chain_says_when_an_area_has_nothing_under_it(monkeypatch, orphan_db):
+def test_grids_naming_missing_communities_are_filed_under_their_streets(monkeypatch, orphan_db, events):
+    """The importer takes the grids' parents by location (issue 9; before: the street had no grid
+    under it, every event lacked its street id and the overview's top 10 streets was empty)."""
+    at = open_page(monkeypatch, orphan_db, "overview")
+    ranking = table_with(at, "name_en", "closure_rate", "on_time_rate")
+    exp = sorted(counts(events, "street").items(), key=lambda kv: (-kv[1], kv[0]))
+    assert ranking["events"].tolist() == [n for _, n in exp] and sum(n for _, n in exp) == len(in_window(events))
     at = open_page(monkeypatch, orphan_db, "chain")
     at.selectbox(key="chain_drill_district").set_value("S0").run()
     assert not at.exception, [e.message for e in at.exception]
     assert crumbs(at) == [en("chain_district_all"), "› Street: Street 0"]
+    grids = table_with(at, "area_name", "reopen_rate")
+    assert dict(zip(grids["area_name"], grids["events"], strict=True)) == {
+        NAMES["grid"].format(a[1:]): n for a, n in counts(events, "grid", ("street", "S0")).items()}
+
+
+def test_chain_says_when_an_area_has_nothing_under_it(monkeypatch, tmp_path, events):
+    """Two streets, grids only in street 0: street 1 has no grid under it."""
+    from data.importer import import_areas, import_events
+    from tests.importer.conftest import area_frame
+
+    db = tmp_path / "gridscope.duckdb"
+    store = DuckDBStore(db)
+    try:
+        frame = area_frame(("street", "grid"))
+        frame[~frame["area_id"].str.startswith("G1")].to_file(tmp_path / "areas.geojson", driver="GeoJSON")
+        import_areas(store, tmp_path / "areas.geojson")
+        assert import_events(store, events_csv(tmp_path / "events.csv")).inserted == N_EVENTS
+    finally:
+        store.close()
+    at = open_page(monkeypatch, db, "chain")
+    at.selectbox(key="chain_drill_district").set_value("S1").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert crumbs(at) == [en("chain_district_all"), "› Street: Street 1"]
     assert table_with(at, "area_name", "reopen_rate").empty
     assert all_strings()["chain_no_children"]["en"].format(level="Grid") in [i.value for i in at.info]

@@ -120,3 +120,25 @@ def test_boundary_rule_on_hand_made_grid():
     # (117, 40) is the corner of G9, G10, Gb and G1; (117.5, 40) the edge of G10 and G1;
     # (120.5, 39.5) the diagonal of T2 and T10. Byte order: "G1" < "G10" < "G9" < "Gb", "T10" < "T2".
     assert got["grid_id"].tolist() == ["G1", "G1", "T10"]
+
+
+def test_grids_filed_under_streets_get_the_street_not_a_community(make_pg_database):
+    """A store without communities (issue 9: the importer files grids under their street): the
+    grid's parent is the street id, never a community id; events outside every grid stay NULL."""
+    areas = _hand_made_areas()
+    areas = areas[areas.level != "community"].assign(
+        parent_id=lambda a: np.where(a["level"] == "grid", "S1", None)).reset_index(drop=True)
+    lng, lat = _hand_made_points()
+    events = _events(lng, lat)
+    grids = areas[areas.level == "grid"]
+    grid = assign_points_to_areas(events["lon"], events["lat"], grids["geom"].to_numpy(), grids["area_id"].to_numpy())
+    want = {"event_id": events["event_id"].tolist(), "grid_id": list(grid), "community_id": [None] * len(grid),
+            "street_id": ["S1" if g is not None else None for g in grid]}
+    duck = DuckDBStore(":memory:")
+    pg = PostGISStore(make_pg_database())
+    try:
+        for store in (duck, pg):
+            assert _as_lists(_assign_on(store, areas, events)) == want, store.dialect
+    finally:
+        duck.close()
+        pg.close()
