@@ -15,7 +15,9 @@ events keep their category. Categories are upserted (unchanged rows are left alo
 their ``sla_assumed`` flag cleared; a department the store does not know is created with
 the value as code and name and listed in the report; a new category without a department
 gets ``unassigned``. Afterwards every event's stored deadlines are recomputed
-(``refresh_event_deadlines``), so on-time rates and overdue counts follow at once. A check
+(``refresh_event_deadlines``), so on-time rates and overdue counts follow at once. The
+writes (departments, categories, deadlines, rejects, the report) are one transaction
+(``store.transaction()``): all of them, or nothing when one fails. A check
 (:class:`~data.importer.DryRunStore`) writes nothing.
 """
 
@@ -136,6 +138,7 @@ def import_categories(
     dups = DuplicateTracker()
     rejects = _Rejects(store, report.batch_id, report)
     good: list[pl.DataFrame] = []
+    rejected: list[pd.DataFrame] = []
     try:
         for chunk in chunks:
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
@@ -145,22 +148,29 @@ def import_categories(
             if (first > 0).any():
                 frame = _reject(frame, first > 0, np.char.add("duplicate id in the file: first at row ",
                                                              first.astype(str)))
-            rejects.write(chunk, frame)
+            bad = rejects.frame(chunk, frame)  # written with the categories, below
+            if bad is not None:
+                rejected.append(bad)
             good.append(frame.filter(pl.col("reason").is_null()))
             if progress:
                 progress(report.rows_read, src.info.rows)
     except ReadError as exc:
         report.error = str(exc)
     rows = pl.concat(good, how="diagonal_relaxed") if good else pl.DataFrame()
-    if rows.height:
-        frame = _category_rows(rows, known, catalog, store, report)
-        counts = store.upsert_frame("categories", frame, ["code"])
-        report.inserted, report.updated, report.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
-        report.new_categories = sorted(set(frame["code"]) - set(known))
-        if not isinstance(store, DryRunStore):
-            store.execute("refresh_event_deadlines", category=None)
-    report.seconds = time.perf_counter() - t0
-    _remember(store, report)
+    # one transaction: new departments, categories, deadlines, rejects and the report commit
+    # together (a failure after the departments used to leave them behind)
+    with store.transaction():
+        if rows.height:
+            frame = _category_rows(rows, known, catalog, store, report)
+            counts = store.upsert_frame("categories", frame, ["code"])
+            report.inserted, report.updated, report.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
+            report.new_categories = sorted(set(frame["code"]) - set(known))
+            if not isinstance(store, DryRunStore):
+                store.execute("refresh_event_deadlines", category=None)
+        for bad in rejected:
+            store.insert_frame("import_rejects", bad)
+        report.seconds = time.perf_counter() - t0
+        _remember(store, report)
     return report
 
 

@@ -580,8 +580,12 @@ def import_events(
         raise
     finally:
         writer.close(raise_errors=sys.exc_info()[0] is None)
-    if report.stored:  # the new rows' SLA deadlines (every on-time and overdue count reads them)
-        store.execute("refresh_event_deadlines", category=None)
+    try:
+        if report.stored:  # the new rows' SLA deadlines (every on-time and overdue count reads them)
+            store.execute("refresh_event_deadlines", category=None)
+    except BaseException as exc:  # failed, not 'running': re-running the file completes it
+        _fail_batch(log, exc)
+        raise
     report.time_formats = times.summary()  # with columns first seen after the sample
     report.seconds = time.perf_counter() - t0
     _end_batch(log, report, committed["chunks"])

@@ -238,3 +238,31 @@ def test_small_chunks_split_a_parse_block_with_exact_row_numbers(tmp_path):
     assert [r for c in chunks for r, _ in c.bad_rows] == [5_000]
     ids = [v for c in chunks for v in c.table.column("id").to_pylist()]
     assert ids == [f"E{k}" for k in range(1, 10_001) if k != 5_000]
+
+
+def test_an_import_whose_deadline_refresh_fails_is_a_failed_batch(district, tmp_path, monkeypatch):
+    """Found nearby (issue 9): the refresh of the new rows' deadlines ran after the batch's error
+    handling, so its failure left the batch 'running' in a live process and importing the file
+    again was refused ("being imported right now"). Now the batch is failed, and re-running the
+    file completes it with the deadlines set (default SLA: close within 24 h)."""
+    lng, lat = inside_points(12, seed=2)
+    path = tmp_path / "events.csv"
+    pd.DataFrame({"event_id": [f"E{k}" for k in range(12)], "reported_at": "2026-05-01 08:00:00",
+                  "category": "c", "lon": lng, "lat": lat}).to_csv(path, index=False)
+    execute = district.execute
+
+    def failing_execute(name, **params):
+        if name == "refresh_event_deadlines":
+            raise RuntimeError("connection lost")
+        return execute(name, **params)
+
+    monkeypatch.setattr(district, "execute", failing_execute)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        import_events(district, path)
+    monkeypatch.undo()
+    [batch] = list_batches(district, kind="events")
+    assert batch.status == "failed"
+    again = import_events(district, path)
+    assert again.completes and again.completes.startswith(batch.batch_id)
+    due = district.sql("SELECT reported_at, close_due_at FROM events")
+    assert len(due) == 12 and (due["close_due_at"] - due["reported_at"] == pd.Timedelta(hours=24)).all()

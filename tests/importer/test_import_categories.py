@@ -149,3 +149,45 @@ def test_cli_import_categories(tmp_path, capsys):
     assert gridscope(["import", "categories", str(bad), "--db", str(db)]) == 1
     err = capsys.readouterr().err
     assert "gridscope import:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("fail_at", ["categories", "refresh"])
+def test_a_failure_part_way_changes_nothing(district, tmp_path, monkeypatch, fail_at):
+    """The store fails after the new departments (NYPD, unassigned) are written: while writing
+    the categories, or while refreshing the events' deadlines. Before, the departments and the
+    rejected rows stayed behind; now departments, categories, deadlines, rejects and the
+    remembered report are as before (the real store, its method made to raise)."""
+    import_events(district, events_file(tmp_path / "311.csv"))
+    path = tmp_path / "categories.csv"
+    categories_frame().to_csv(path, index=False)
+    deps = district.fetch("list_departments")
+    before = (_sla(district), _deadlines(district), district.table_counts(), district.get_meta("import:last:categories"))
+    written: list[str] = []
+    upsert, execute = district.upsert_frame, district.execute
+
+    def failing_upsert(table, frame, keys, **kw):
+        written.append(table)
+        if table == "categories" and fail_at == "categories":
+            raise RuntimeError("disk full")
+        return upsert(table, frame, keys, **kw)
+
+    def failing_execute(name, **params):
+        if name == "refresh_event_deadlines" and fail_at == "refresh":
+            raise RuntimeError("disk full")
+        return execute(name, **params)
+
+    monkeypatch.setattr(district, "upsert_frame", failing_upsert)
+    monkeypatch.setattr(district, "execute", failing_execute)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_categories(district, path)
+    assert written[0] == "departments"  # the failure came after the departments were written
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(district.fetch("list_departments"), deps)
+    after = (_sla(district), _deadlines(district), district.table_counts(), district.get_meta("import:last:categories"))
+    pd.testing.assert_frame_equal(before[0], after[0])
+    pd.testing.assert_frame_equal(before[1], after[1])
+    assert before[2:] == after[2:]
+    # and the file imports once the store works again
+    report = import_categories(district, path)
+    assert report.new_departments == ["NYPD", "unassigned"] and report.rejected == 7
+
