@@ -54,12 +54,30 @@ from .weights import SpatialWeights
 
 __all__ = [
     "EMERGING_CATEGORIES",
+    "MIN_SLICES",
     "EmergingResult",
     "MannKendall",
+    "TooFewSlices",
     "classify_emerging",
     "emerging_hotspots",
     "mann_kendall",
 ]
+
+MIN_SLICES = 4
+"""Fewest time slices an emerging analysis accepts (Mann-Kendall needs a series)."""
+
+
+class TooFewSlices(ValueError):  # noqa: N818 - names the condition, as StoreUnavailable does
+    """The window holds fewer than :data:`MIN_SLICES` whole slices: no trend can be tested.
+
+    Its own class so that a page can say exactly this and nothing else: a plain
+    ``ValueError`` (e.g. H3 weights over cells of mixed resolutions) is another failure.
+    """
+
+    def __init__(self, n_slices: int, slice_days: int, needed: int = MIN_SLICES) -> None:
+        super().__init__(f"the window holds {n_slices} slices of {slice_days} days; at least {needed} are needed")
+        self.n_slices, self.slice_days, self.needed = n_slices, slice_days, needed
+
 
 _KINDS = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating", "historical")
 

@@ -20,7 +20,7 @@ import shapely
 from pyproj import Geod
 
 from data.contracts import AREA_LEVELS
-from geo.emerging import emerging_hotspots
+from geo.emerging import MIN_SLICES, TooFewSlices, emerging_hotspots
 from geo.h3index import cells_to_strings
 from geo.hotspots import NO_NEIGHBOURS, getis_ord_gi_star, local_moran
 from geo.weights import SpatialWeights, h3_extent_cells, h3_kring_weights, queen_weights
@@ -36,10 +36,6 @@ H3_RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10)
 
 AREA_UNITS: tuple[str, ...] = tuple(lv for lv in AREA_LEVELS if lv != "district")
 """Area levels offered as units (street, community, grid)."""
-
-MIN_SLICES = 4
-"""Fewest time slices an emerging analysis accepts (Mann-Kendall needs a series)."""
-
 
 @dataclass(frozen=True)
 class HotspotRequest:
@@ -155,8 +151,8 @@ def _counts(store: Store, req: HotspotRequest, flt: EventFilter) -> pd.DataFrame
 def analyse_hotspots(store: Store, req: HotspotRequest) -> HotspotAnalysis:
     """Run the requested hotspot analysis on the filtered events.
 
-    Raises ``ValueError`` when an emerging analysis has fewer than :data:`MIN_SLICES`
-    whole slices in the window.
+    Raises :class:`geo.emerging.TooFewSlices` (a ``ValueError``) when an emerging analysis
+    has fewer than :data:`MIN_SLICES` whole slices in the window.
     """
     key = "cell" if req.unit == "h3" else "area_id"
     counts = _counts(store, req, req.flt)
@@ -179,7 +175,7 @@ def analyse_hotspots(store: Store, req: HotspotRequest) -> HotspotAnalysis:
     else:
         n_slices = int(req.flt.length / timedelta(days=req.slice_days))
         if n_slices < MIN_SLICES:
-            raise ValueError(f"the window holds {n_slices} slices of {req.slice_days} days; at least {MIN_SLICES} are needed")
+            raise TooFewSlices(n_slices, req.slice_days)
         matrix = slice_matrix(store, req, weights, n_slices) / size
         em = emerging_hotspots(matrix, weights, confidence=0.90, fdr=req.fdr)
         label, z, p = em.categories, em.trend.z, em.trend.p

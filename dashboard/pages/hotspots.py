@@ -39,6 +39,7 @@ from dashboard.layers import (
 from dashboard.safe_text import md
 from dashboard.state import current_settings, get_store
 from data.contracts import SOURCES
+from geo.emerging import TooFewSlices
 from queries import Store
 from queries.hotspots import (
     H3_RESOLUTIONS,
@@ -100,8 +101,8 @@ def _analyse(_store: Store, store_key: str, req: HotspotRequest) -> HotspotAnaly
 try:
     with st.spinner(t("hotspots_running")):
         analysis = _analyse(store, f"{store.dialect}:{id(store)}", request)
-except ValueError:
-    st.warning(t("hotspots_too_few_slices", slice=t(f"hotspots_slice_{slice_name}")))
+except TooFewSlices as exc:  # only this; any other failure is the page's error message (dashboard/status.py)
+    st.warning(t("hotspots_too_few_slices", slice=t(f"hotspots_slice_{slice_name}"), needed=exc.needed))
     write_to_url(flt, controls, None)
     st.stop()
 
