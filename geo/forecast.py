@@ -25,6 +25,7 @@ import pandas as pd
 __all__ = [
     "SEASON",
     "BacktestResult",
+    "HistoryTooShort",
     "backtest",
     "forecast_daily",
     "seasonal_naive",
@@ -35,6 +36,17 @@ SEASON = 7
 
 MIN_TRAIN_DAYS = 4 * SEASON
 """Fewer days than this are too few to fit (heuristic initialisation needs whole weeks)."""
+
+
+class HistoryTooShort(ValueError):  # noqa: N818 - names the condition
+    """The series has fewer days than the model (or its backtest) needs.
+
+    Its own class so that a page can say "not enough data" for this and nothing else.
+    """
+
+    def __init__(self, need: int, got: int) -> None:
+        super().__init__(f"need at least {need} days of history, got {got}")
+        self.need, self.got = need, got
 
 
 def _fit(train: np.ndarray):
@@ -67,7 +79,7 @@ def _predict(train: np.ndarray, horizon: int, alpha: float) -> pd.DataFrame:
 def _check(series: pd.Series, need: int) -> np.ndarray:
     y = np.asarray(series, dtype=float)
     if len(y) < need:
-        raise ValueError(f"need at least {need} days of history, got {len(y)}")
+        raise HistoryTooShort(need, len(y))
     if not np.isfinite(y).all():
         raise ValueError("the series has missing values; fill days without events with 0")
     return y
@@ -160,8 +172,10 @@ def backtest(series: pd.Series, horizon: int = 7, *, weeks: int = 8, history_day
 
     Raises
     ------
+    HistoryTooShort
+        When the series is shorter than ``weeks * 7 + MIN_TRAIN_DAYS`` days (a ``ValueError``).
     ValueError
-        When the series is shorter than ``weeks * 7 + MIN_TRAIN_DAYS`` days.
+        When the series has missing values.
     """
     y = _check(series, weeks * SEASON + MIN_TRAIN_DAYS)
     rows = []

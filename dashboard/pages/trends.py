@@ -21,7 +21,13 @@ from dashboard.trend_view import (
     periods_figure,
     top_keys,
 )
-from geo.forecast import MIN_TRAIN_DAYS, BacktestResult, backtest, forecast_daily
+from geo.forecast import (
+    MIN_TRAIN_DAYS,
+    BacktestResult,
+    HistoryTooShort,
+    backtest,
+    forecast_daily,
+)
 from geo.trends import (
     GRAINS,
     anomaly_drivers,
@@ -203,7 +209,7 @@ def _forecast(values: tuple[float, ...], last: pd.Timestamp) -> tuple[pd.DataFra
     fc = forecast_daily(s, 7, alpha=0.1, history_days=FORECAST_HISTORY)
     try:
         bt = backtest(s, 7, weeks=BACKTEST_WEEKS, history_days=FORECAST_HISTORY)
-    except ValueError:
+    except HistoryTooShort:  # only this is "not enough data"; other errors are the page's error message
         bt = None
     return fc, bt
 
