@@ -46,6 +46,12 @@ def t(key: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def t_count(key: str, count: int, **fmt: object) -> str:
+    """:func:`t` of ``key_one`` when ``count`` is 1 and that key exists (English singular:
+    "1 category uses", "1 event"), else of ``key``."""
+    return t(f"{key}_one" if count == 1 and f"{key}_one" in all_strings() else key, **fmt)
+
+
 def name_column() -> str:
     """``name_zh`` or ``name_en``: the lookup-table column for the current language."""
     return f"name_{current_language()}"

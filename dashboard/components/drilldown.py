@@ -143,7 +143,7 @@ def render_breadcrumb(store: Store, drill: Drill, *, key_prefix: str) -> None:
         for i, (lv, area, label) in enumerate(steps):
             current = i == len(steps) - 1
             # button labels are Markdown: an imported name is shown as text (issue 9)
-            text = f"{t('level_' + lv)}: {md(label)}" if lv != "district" else label
+            text = t("chain_breadcrumb_step", level=t(f"level_{lv}"), name=md(label)) if lv != "district" else label
             if st.button(("› " if i else "") + text, key=f"{key_prefix}_crumb_{i}", disabled=current,
                          type="tertiary" if current else "secondary", help=t("chain_breadcrumb_help")):
                 go_to(lv, area)

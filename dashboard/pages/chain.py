@@ -56,7 +56,7 @@ st.title(t("chain_title"))
 last_day = (flt.end - pd.Timedelta(days=1)).date()
 st.caption(t("chain_caption", start=flt.start.date(), end=last_day, as_of=f"{min(flt.end, now):%Y-%m-%d %H:%M}"))
 render_breadcrumb(store, drill, key_prefix="chain")
-render_assumed_sla_notice(store, scoped)
+render_assumed_sla_notice(store, scoped, editor_below=True)  # the SLA tab below edits them
 if drill.ignored:
     st.info(t("chain_url_area_unknown"))
 

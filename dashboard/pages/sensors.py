@@ -13,7 +13,7 @@ from dashboard.components.cached import cached_fetch
 from dashboard.components.filters import lookups, render_filters
 from dashboard.components.map_view import area_shapes, available_levels
 from dashboard.components.sla_notice import render_assumed_sla_notice
-from dashboard.i18n import name_column, t
+from dashboard.i18n import name_column, t, t_count
 from dashboard.layers import (
     area_layer,
     area_records,
@@ -184,8 +184,8 @@ else:
     cols = st.columns(len(summary))
     for col, row in zip(cols, summary.itertuples(), strict=True):
         col.metric(t("sensors_alarm_label", kind=kind_labels.get(row.kind) or md(row.kind)), f"{row.alarms:,}",
-                   t("sensors_alarm_delta", events=row.to_events, share=row.event_share), delta_color="off",
-                   delta_arrow="off", border=True, help=t("sensors_alarm_help"))
+                   t_count("sensors_alarm_delta", int(row.to_events), events=row.to_events, share=row.event_share),
+                   delta_color="off", delta_arrow="off", border=True, help=t("sensors_alarm_help"))
     st.dataframe(summary.assign(kind=summary["kind"].map(kind_labels).fillna(summary["kind"]))[
         ["kind", "sensors_alarmed", "alarms", "to_events", "event_share", "median_respond_h", "median_close_h",
          "on_time_rate"]], hide_index=True, width="stretch", key="sensors_summary_table", column_config={

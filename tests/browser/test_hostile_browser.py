@@ -80,7 +80,7 @@ def test_chain_breadcrumb_and_tooltip_show_names_as_text(streamlit_server, page,
 
     # exactly the names (an invisible word joiner after "http" keeps them from being linked)
     crumbs = [c.replace(WORD_JOINER, "") for c in _crumbs(page)]
-    assert crumbs[1:] == [f"› 街道: {STREET}", f"› 社区: {COMMUNITY}"]
+    assert crumbs[1:] == [f"› 街道：{STREET}", f"› 社区：{COMMUNITY}"]
 
     # hover the hostile grid: the tooltip (HTML) shows its name as text, no <img>
     grids = grids[grids["area_id"].map(parents) == ids["community"]]

@@ -56,7 +56,7 @@ def test_chain_page_names_them_and_an_sla_edit_clears_one(monkeypatch, assumed_d
     at.number_input(key=f"chain_sla_close_{code}").set_value(30.0)  # reaches the script with the submit
     at.button(key=f"FormSubmitter:chain_sla_form-{'保存' if lang == 'zh' else 'Save'}").click().run()
     assert not at.exception
-    one = {"zh": "1 个类别使用默认时限", "en": "1 categories use the default SLA"}[lang]
+    one = {"zh": "1 个类别使用默认时限", "en": "1 category uses the default SLA"}[lang]
     assert any(one in w for w in _warnings(at)), _warnings(at)
     store = DuckDBStore(db)
     try:

@@ -301,7 +301,7 @@ def _assert_no_raw_html(text: str) -> None:
 def test_chain_breadcrumb_and_captions_show_the_names_as_text(monkeypatch, hostile):
     at = _open(monkeypatch, hostile["db"], "dashboard/pages/chain.py", level="grid", area=hostile["grid"])
     crumbs = [b.label for b in at.button if b.key and "crumb" in b.key]
-    assert crumbs[1:] == [f"› 街道: {md(STREET)}", f"› 社区: {md(COMMUNITY)}", f"› 网格: {md(GRID)}"]
+    assert crumbs[1:] == [f"› 街道：{md(STREET)}", f"› 社区：{md(COMMUNITY)}", f"› 网格：{md(GRID)}"]
     _assert_literal(at, must_show=(STREET, COMMUNITY, GRID))
     # map tooltips take the names as escaped fields; chart labels (plotly's HTML subset) hold entities
     _assert_tooltips_are_fields(at, shows=GRID)
