@@ -18,9 +18,14 @@ RATE_PALETTE = [
 """Red (low) to green (high) for rates where higher is better."""
 
 
+SHARE_COLUMNS: tuple[str, ...] = ("of_all", "to_next", "waiting_share", "dropped_share", "skipped_share")
+"""The rate columns of :func:`funnel_table` (fractions; NaN where a stage has no next step)."""
+
+
 def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
     """Per stage: reached, share of all events, conversion to the next stage, and the shares
-    still open (waiting) and lost (dropped) at the step after it."""
+    of the events reaching it still open there (waiting), ended there (dropped) and gone on
+    without a time for the next stage (skipped). NaN where there is no next step."""
     reached = funnel["reached"].astype(float).to_numpy()
     first = reached[0] if len(reached) and reached[0] else np.nan
     nxt = np.r_[reached[1:], np.nan]
@@ -32,7 +37,15 @@ def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
             "to_next": np.where(reached > 0, nxt / reached, np.nan),
             "waiting_share": np.where(reached > 0, funnel["waiting"].astype(float) / reached, np.nan),
             "dropped_share": np.where(reached > 0, funnel["dropped"].astype(float) / reached, np.nan),
+            "skipped_share": np.where(reached > 0, funnel["skipped"].astype(float) / reached, np.nan),
         })
+
+
+def shares_shown(table: pd.DataFrame, columns: tuple[str, ...] = SHARE_COLUMNS):
+    """``table`` styled for ``st.dataframe``: the share columns as percentages and a dash
+    where a share does not exist (the last stage has no next step), not "None"."""
+    shown = [c for c in columns if c in table.columns]
+    return table.style.format("{:.1%}", subset=shown, na_rep="—")
 
 
 def funnel_figure(funnel: pd.DataFrame, stage_labels: dict[str, str]) -> go.Figure:

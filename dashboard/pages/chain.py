@@ -16,6 +16,7 @@ from dashboard.chain_view import (
     funnel_table,
     legend_html,
     metric_colors,
+    shares_shown,
     source_figure,
 )
 from dashboard.components.cached import cached_fetch, clear_cached
@@ -154,13 +155,14 @@ with tabs[0]:
     f1, f2 = st.columns([2, 3])
     f1.plotly_chart(funnel_figure(funnel, stage_labels), width="stretch", key="chain_funnel_chart")
     shares = funnel_table(funnel).assign(stage=lambda d: d["stage"].map(stage_labels))
-    f2.dataframe(shares, hide_index=True, width="stretch", key="chain_funnel_table", column_config={
+    f2.dataframe(shares_shown(shares), hide_index=True, width="stretch", key="chain_funnel_table", column_config={
         "stage": st.column_config.TextColumn(t("chain_col_stage")),
         "reached": st.column_config.NumberColumn(t("chain_col_reached"), format="%d"),
         "of_all": pct(t("chain_col_of_all")),
         "to_next": pct(t("chain_col_to_next")),
         "waiting_share": pct(t("chain_col_waiting"), "chain_help_waiting"),
         "dropped_share": pct(t("chain_col_dropped"), "chain_help_dropped"),
+        "skipped_share": pct(t("chain_col_skipped"), "chain_help_skipped"),
     })
     st.caption(t("chain_funnel_note"))
 

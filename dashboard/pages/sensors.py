@@ -8,7 +8,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dashboard.chain_view import STEPS, durations_long, funnel_table
+from dashboard.chain_view import STEPS, durations_long, funnel_table, shares_shown
 from dashboard.components.cached import cached_fetch
 from dashboard.components.filters import lookups, render_filters
 from dashboard.components.map_view import area_shapes, available_levels
@@ -221,8 +221,8 @@ funnel = cached_fetch(store, "chain_funnel", **sensor_events)
 durations = cached_fetch(store, "stage_durations", **sensor_events, by="category")
 k1, k2 = st.columns([2, 3])
 stage_labels = {s: t(f"stage_{s}") for s in STAGES}
-k1.dataframe(funnel_table(funnel).assign(stage=lambda d: d["stage"].map(stage_labels))[
-    ["stage", "reached", "waiting_share"]], hide_index=True, width="stretch", key="sensors_funnel_table",
+k1.dataframe(shares_shown(funnel_table(funnel).assign(stage=lambda d: d["stage"].map(stage_labels))[
+    ["stage", "reached", "waiting_share"]]), hide_index=True, width="stretch", key="sensors_funnel_table",
     column_config={"stage": st.column_config.TextColumn(t("chain_col_stage")),
                    "reached": st.column_config.NumberColumn(t("chain_col_reached"), format="%d"),
                    "waiting_share": st.column_config.NumberColumn(t("chain_col_waiting"), format="percent")})

@@ -83,6 +83,29 @@ def test_chain_page_shows_every_figure_in_both_languages(monkeypatch, small_db_f
     assert sources["share"].sum() == pytest.approx(1.0)
 
 
+def shown(at, column: str) -> pd.DataFrame:
+    """The text the one table holding ``column`` shows in each cell (its Styler's display values)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    found = [d for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, column
+    styler = found[0].proto.arrow_data.styler
+    assert styler.display_values, "no display values: missing shares would show as 'None'"
+    return convert_arrow_bytes_to_pandas_df(styler.display_values)
+
+
+@pytest.mark.parametrize("lang,rated", [("zh", "评价"), ("en", "Rated")])
+def test_funnel_shows_a_dash_where_a_share_does_not_exist(monkeypatch, small_db_file, lang, rated):
+    at = open_chain(monkeypatch, small_db_file, lang)
+    text = shown(at, "waiting_share").set_index("stage")
+    # the last stage has no next step: a dash, never "None"; closed -> rated has no time to skip
+    assert text.loc[rated, ["to_next", "waiting_share", "dropped_share", "skipped_share"]].tolist() == ["—"] * 4
+    assert text.iloc[6]["skipped_share"] == "—"
+    table = _table(at, "funnel")
+    assert text.iloc[0]["of_all"] == "100.0%" and text.iloc[2]["to_next"] == f"{table['to_next'].iloc[2]:.1%}"
+    assert not text.isin(["None", "nan", "NaN"]).any().any()
+
+
 def test_drill_down_street_community_grid_and_back(monkeypatch, small_db_file, small_city):
     areas = small_city.areas.set_index("area_id")
     at = open_chain(monkeypatch, small_db_file, "en")

@@ -73,6 +73,16 @@ def test_sensors_page_in_both_languages(monkeypatch, small_db_file, june_reading
     assert chart["layout"]["shapes"][0]["y0"] == 75.0
 
 
+@pytest.mark.parametrize("lang,rated", [("zh", "评价"), ("en", "Rated")])
+def test_sensor_funnel_shows_a_dash_for_the_rated_row(monkeypatch, small_db_file, lang, rated):
+    from tests.dashboard.test_chain_page import shown
+
+    at = open_sensors(monkeypatch, small_db_file, lang)
+    text = shown(at, "waiting_share").set_index("stage")
+    assert text.loc[rated, "waiting_share"] == "—"  # no next step after rating: not "None"
+    assert text.iloc[:7]["waiting_share"].str.fullmatch(r"\d+\.\d%").all()
+
+
 def test_grid_unit_and_cell_series_by_map_click(monkeypatch, small_db_file, june_readings):
     at = open_sensors(monkeypatch, small_db_file, "en")
     at.radio(key="sensors_kind").set_value("water_level").run()

@@ -2,7 +2,7 @@
 
 Definitions restated from the issue and the SQL headers, computed row by row in pandas:
 as-of time = min(window end, now); a stage counts when its time is before the as-of
-time; on time = at or before the deadline; open overdue = not closed at the as-of time
+time (in the funnel: or a later stage's, or the event is closed); on time = at or before the deadline; open overdue = not closed at the as-of time
 and past the close deadline.
 """
 
@@ -99,22 +99,36 @@ def durations(ev: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
 
 
 def funnel(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """reached / waiting / dropped per stage."""
+    """reached / waiting / dropped / skipped per stage.
+
+    A stage is reached when its time or any later stage's time is before ``as_of``, or the
+    event is closed (a close time before ``as_of`` or status closed/rated without one),
+    unless cancelled: a cancelled event's close time is no closure.
+    """
     stamps = ["reported_at", "registered_at", "dispatched_at", "responded_at", "resolved_at", "verified_at",
               "closed_at"]
-    reached = [before(ev[c], as_of) for c in stamps]
-    reached.append(reached[-1] & ev["satisfaction"].notna())
-    closed = reached[6]
+    status = ev["status"] if "status" in ev else pd.Series("", index=ev.index)
+    cancelled = status.eq("cancelled")
+    untimed = ev["closed_at"].isna() & status.isin(["closed", "rated"])
+    timed = [before(ev[c], as_of) for c in stamps]
+    timed[6] = timed[6] & ~cancelled
+    closed = (timed[6] | untimed) & ~cancelled
+    ended = before(ev["closed_at"], as_of) | untimed | cancelled
+    reached = [closed]
+    for k in range(5, -1, -1):  # walk back: a later stage implies the earlier ones
+        reached.insert(0, timed[k] | reached[0])
+    reached.append(closed & ev["satisfaction"].notna())
     rows = []
     names = ["reported", "registered", "dispatched", "responded", "resolved", "verified", "closed", "rated"]
     for k, name in enumerate(names):
+        waiting = dropped = skipped = np.nan
         if k < 7:
             stop = reached[k] & ~reached[k + 1]
-            waiting, dropped = int((stop & ~closed).sum()), int((stop & closed).sum())
-        else:
-            waiting = dropped = np.nan
-        rows.append((k + 1, name, int(reached[k].sum()), waiting, dropped))
-    return pd.DataFrame(rows, columns=["stage_no", "stage", "reached", "waiting", "dropped"])
+            waiting, dropped = int((stop & ~ended).sum()), int((stop & ended).sum())
+        if k < 6:
+            skipped = int((reached[k + 1] & ~timed[k + 1]).sum())
+        rows.append((k + 1, name, int(reached[k].sum()), waiting, dropped, skipped))
+    return pd.DataFrame(rows, columns=["stage_no", "stage", "reached", "waiting", "dropped", "skipped"])
 
 
 def as_of(flt: EventFilter, now) -> pd.Timestamp:

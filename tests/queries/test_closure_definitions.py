@@ -148,9 +148,11 @@ def test_overdue_lists_and_map_counts(store):
 def test_funnel(store):
     f = store.fetch("chain_funnel", **_params()).set_index("stage")
     assert f.loc["reported", "reached"] == 9
-    # no registration times: everyone leaves at the first step; still open there: e3, e4
-    assert (f.loc["reported", "waiting"], f.loc["reported", "dropped"]) == (2, 7)
-    assert f.loc["responded", "reached"] == 2
+    # no registration times: the closed e1 e2 e7 e8 e9 passed registration untimed; still
+    # open at the report: e3 (status responded, no time), e4; cancelled there: e5, e6
+    assert (f.loc["reported", "waiting"], f.loc["reported", "dropped"]) == (2, 2)
+    assert (f.loc["registered", "reached"], f.loc["reported", "skipped"]) == (5, 5)
+    assert f.loc["responded", "reached"] == 5  # e1 e2 by their times, e7 e8 e9 closed
     assert f.loc["closed", "reached"] == 5  # e1 e2 e9 + e7 e8; never the cancelled e5, e6
     assert (f.loc["closed", "dropped"], f.loc["rated", "reached"]) == (3, 2)
 
