@@ -32,6 +32,10 @@ STATES: tuple[str, ...] = ("running", "finished", "stopped", "failed")
 """Stored states; ``interrupted`` is derived (see :attr:`Batch.status`)."""
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 row"``, ``"2 rows"``: ``n`` (with thousands separators) and the English noun for it."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
 @dataclass(frozen=True)
 class FileIdentity:
     """What makes two imports "the same file": name (shown), size and content hash."""
@@ -99,7 +103,7 @@ class Batch:
 
     def describe(self) -> str:
         """One English line: batch, file, status and what was committed."""
-        rows = f"{self.chunks:,} chunks, {self.rows_read:,} rows read ({self.rows_stored:,} stored, {self.rows_rejected:,} rejected)"
+        rows = f"{plural(self.chunks, 'chunk')}, {plural(self.rows_read, 'row')} read ({self.rows_stored:,} stored, {self.rows_rejected:,} rejected)"
         when = f"started {self.started_at:%Y-%m-%d %H:%M}"
         text = f"{self.batch_id} [{self.status}] {self.kind} {self.file_name}: {rows}, {when}"
         if self.status == "interrupted":
@@ -203,6 +207,7 @@ __all__ = [
     "FileIdentity",
     "earlier_batch",
     "file_identity",
+    "plural",
     "list_batches",
     "unfinished_batches",
 ]

@@ -33,7 +33,7 @@ from data._pipeline import Writer, prefetch
 from data.area_geometry import REPAIRED_WARNING, check_area_geometries
 from data.area_parents import resolve_parents
 from data.areas_index import EVENT_LEVELS, AreaIndex
-from data.batches import BatchLog, earlier_batch, file_identity
+from data.batches import BatchLog, earlier_batch, file_identity, plural
 from data.catalog import Catalog
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS, FINE_H3_RES, column_names
 from data.mappings import (
@@ -137,8 +137,8 @@ class ImportReport:
         response_h, close_h = DEFAULT_SLA_HOURS
         top = self.assumed_sla.most_common()
         more = f" … (+{len(top) - 20:,} more)" if len(top) > 20 else ""
-        return [f"  assumed SLA ({response_h:g} h response / {close_h:g} h close) for {len(top):,} "
-                f"categories ({sum(self.assumed_sla.values()):,} rows): "
+        return [f"  assumed SLA ({response_h:g} h response / {close_h:g} h close) for "
+                f"{plural(len(top), 'category', 'categories')} ({plural(sum(self.assumed_sla.values()), 'row')}): "
                 + ", ".join(f"{c} ({n:,})" for c, n in top[:20]) + more,
                 "    set the real hours: gridscope import categories FILE (code, name, department, hours)"]
 
@@ -151,7 +151,7 @@ class ImportReport:
             if found:
                 if finding == "by notes" and "status_note" in self.columns:
                     text = text.replace("status notes", f"status notes (column {self.columns['status_note']!r})", 1)
-                out.append(f"  {text} ({sum(n for _, n in found):,} rows): "
+                out.append(f"  {text} ({plural(sum(n for _, n in found), 'row')}): "
                            + ", ".join(f"'{v}' ({n:,})" for v, n in found[:30])
                            + (f" … (+{len(found) - 30:,} more)" if len(found) > 30 else ""))
         return out
@@ -190,7 +190,7 @@ class ImportReport:
         ]
         out += self.time_lines()
         out += [f"  rejected {n:,}: {reason}" for reason, n in self.reasons.most_common()]
-        out += [f"  warning ({n:,} rows): {w}" for w, n in self.warnings.most_common(10)]
+        out += [f"  warning ({plural(n, 'row')}): {w}" for w, n in self.warnings.most_common(10)]
         for label, names in (("categories", self.new_categories), ("departments", self.new_departments)):
             if names:
                 more = f" … (+{len(names) - 12:,} more)" if len(names) > 12 else ""

@@ -9,9 +9,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import current_language, t
+from dashboard.i18n import current_language, t, t_count
 from dashboard.safe_text import md
-from data.area_parents import WARNINGS_ZH as PARENT_WARNINGS_ZH
 from data.batches import unfinished_batches
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS
 from data.exports import csv_bytes
@@ -29,7 +28,7 @@ from data.mappings import (
     suggest_columns,
 )
 from data.timeformats import DATE_ORDERS, AmbiguousDateOrderError
-from data.validate import STATUS_FINDINGS, reason_zh
+from data.validate import STATUS_FINDINGS, reason_zh, warning_zh
 from queries import StoreUnavailable
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "epsg")
@@ -71,7 +70,7 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
     suggested = {field: col for col, field in suggest_columns(columns, base).items()}
     st.caption(t("import_mapping_help"))
     if suggested:
-        st.caption(t("import_suggested", pairs=", ".join(f"{md(c)} → {t('import_field_' + f)}" for f, c in suggested.items())))
+        st.caption(t("import_suggested", pairs=_sep().join(f"{md(c)} → {t('import_field_' + f)}" for f, c in suggested.items())))
     options = [_NONE, *columns]
     chosen: dict[str, str | None] = {}
     grid = st.columns(4)
@@ -83,17 +82,17 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
         chosen[field] = None if pick == _NONE else pick
     mapping = base.with_columns(chosen)
     if mapping.status_note_rules and chosen.get("status_note"):
-        sep = "、" if current_language() == "zh" else ", "
+        sep = _sep()
         listed = [f"“{md(r.pattern)}”" + ("" if r.status == "cancelled" else f" → {t('import_note_rule_closed')}")
                   for r in mapping.status_note_rules]
-        st.caption(t("import_note_rules", column=md(chosen["status_note"]), n=len(listed), rules=sep.join(listed)))
+        st.caption(t_count("import_note_rules", len(listed), column=md(chosen["status_note"]), n=len(listed), rules=sep.join(listed)))
     if TIME_FIELDS[table]:
         mapping = render_date_order(mapping, key_prefix)
     missing = mapping.missing_required(columns)
     if table == "events" and st.session_state.get(f"{key_prefix}_geometry"):
         missing = [f for f in missing if f not in ("lon", "lat")]
     if missing:
-        st.warning(t("import_missing_required", fields=", ".join(t(f"import_field_{f}") for f in missing)))
+        st.warning(t("import_missing_required", fields=_sep().join(t(f"import_field_{f}") for f in missing)))
     st.download_button(t("import_mapping_download"), mapping.to_toml().encode("utf-8"),
                        file_name=f"{mapping.name}.toml", mime="application/toml", key=f"{key_prefix}_mapping_dl")
     return mapping
@@ -114,7 +113,7 @@ def import_error_text(exc: Exception) -> str:
     cause = exc.__cause__ if isinstance(exc.__cause__, AmbiguousDateOrderError) else exc
     if isinstance(cause, AmbiguousDateOrderError):
         return t("import_ambiguous_dates", column=md(cause.column), field=t(f"import_field_{cause.field}"),
-                 examples=", ".join(md(e) for e in cause.examples))
+                 examples=_sep().join(md(e) for e in cause.examples))
     return t("import_failed", detail=md(exc))
 
 
@@ -140,7 +139,7 @@ def _time_text(info: dict) -> str:
     if info.get("order_source") == "mapping":
         notes.append(t("import_time_order_from_mapping"))
     sep = "，" if current_language() == "zh" else ", "
-    return f"{md(pattern)} ({sep.join(notes)})"
+    return t("import_time_line", pattern=md(pattern), notes=sep.join(notes))
 
 
 def _title(name: str) -> str:
@@ -171,13 +170,34 @@ def render_level_picker(key_prefix: str) -> str:
                         format_func=labels.get, key=f"{key_prefix}_level")
 
 
+def _sep() -> str:
+    """The list separator of the page's language."""
+    return "、" if current_language() == "zh" else ", "
+
+
+def _labels() -> dict[str, str]:
+    """Field -> its label on the page (for the field names in reasons and warnings)."""
+    return {f: t(f"import_field_{f}") for fields in FIELDS.values() for f in fields}
+
+
 def _reason(text: str) -> str:
-    return reason_zh(text) if current_language() == "zh" else text
+    """A stored reject reason in the page's language (data/validate.py DETAILS)."""
+    return reason_zh(text, _labels()) if current_language() == "zh" else text
 
 
 def _warning(text: str) -> str:
-    """A report warning in the page's language (those with a Chinese text; others as written)."""
-    return PARENT_WARNINGS_ZH.get(text, text) if current_language() == "zh" else text
+    """A report warning in the page's language (data/validate.py WARNINGS)."""
+    return warning_zh(text, _labels()) if current_language() == "zh" else text
+
+
+def _rows(n: int) -> str:
+    """``"7 行"`` / ``"7 rows"`` / ``"1 row"``."""
+    return t_count("import_rows", n, n=f"{n:,}")
+
+
+def _item(name: str, n: int) -> str:
+    """A listed value with its rows: ``"名称（7 行）"`` / ``"name (7 rows)"``."""
+    return t_count("import_item_rows", n, name=name, n=f"{n:,}")
 
 
 _STATUS_KEYS = {"unmapped": "import_status_unmapped", "not resolved": "import_status_not_resolved",
@@ -190,21 +210,22 @@ def render_sla_and_statuses(report: ImportReport) -> None:
     """The categories of the file with an assumed SLA, and the status values worth a look
     (unmapped, closed without a resolution or a time, open with a close time), each with its rows;
     closures the status notes re-classified are listed by the rule that matched."""
-    sep = "、" if current_language() == "zh" else ", "
+    sep = _sep()
     if report.assumed_sla:
         top = report.assumed_sla.most_common()
-        names = sep.join(f"{md(c)} ({n:,})" for c, n in top[:20]) + (f" … (+{len(top) - 20:,})" if len(top) > 20 else "")
+        names = sep.join(_item(md(c), n) for c, n in top[:20]) + (f" … (+{len(top) - 20:,})" if len(top) > 20 else "")
         response_h, close_h = DEFAULT_SLA_HOURS
-        st.warning(t("import_assumed_sla", n=len(top), rows=f"{sum(report.assumed_sla.values()):,}", names=names,
+        st.warning(t_count("import_assumed_sla", len(top), n=len(top), rows=_rows(sum(report.assumed_sla.values())),
+                           names=names,
                      response=response_h, close=close_h), icon=":material/schedule:")
     lines = []
     for finding in STATUS_FINDINGS:
         found = [(k.partition(": ")[2], n) for k, n in report.statuses.most_common() if k.startswith(finding + ": ")]
         if found:
-            values = sep.join(f"“{md(v)}” ({n:,})" for v, n in found[:30]) + (" …" if len(found) > 30 else "")
+            values = sep.join(_item(f"“{md(v)}”", n) for v, n in found[:30]) + (" …" if len(found) > 30 else "")
             finding_text = t(_STATUS_KEYS[finding], column=md(report.columns.get("status_note", "")))
             lines.append("- " + t("import_status_line", finding=finding_text,
-                                  rows=f"{sum(n for _, n in found):,}", values=values))
+                                  rows=_rows(sum(n for _, n in found)), values=values))
     if lines:
         st.markdown(f"**{t('import_statuses')}**")
         st.markdown("\n".join(lines))
@@ -251,25 +272,28 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
         st.caption(t("import_parents", file=f"{report.parents_from_file:,}", located=f"{report.parents_by_location:,}",
                      top=f"{report.parents_top:,}"))
     if report.new_categories:
-        st.caption(t("import_new_categories", names=", ".join(md(c) for c in report.new_categories[:30])))
+        st.caption(t("import_new_categories", names=_sep().join(md(c) for c in report.new_categories[:30])))
     if report.new_departments:
-        st.caption(t("import_new_departments", names=", ".join(md(d) for d in report.new_departments[:30])))
+        st.caption(t("import_new_departments", names=_sep().join(md(d) for d in report.new_departments[:30])))
     if report.table == "categories" and not report.dry_run and report.stored:
         st.info(t("import_categories_refreshed"))
     render_sla_and_statuses(report)
     if report.time_formats:
         st.markdown(f"**{t('import_time_formats')}**")
         st.markdown("\n".join(
-            f"- {t(f'import_field_{name}')} ← {md(info.get('column'))}: {_time_text(info)}"
+            "- " + t("import_count_line", text=f"{t(f'import_field_{name}')} ← {md(info.get('column'))}",
+                     n=_time_text(info))
             for name, info in report.time_formats.items()))
         if report.time_window:
             st.caption(t("import_time_window", window=report.time_window))
     if report.reasons:
         st.markdown(f"**{t('import_reasons')}**")
-        st.markdown("\n".join(f"- {md(_reason(r))}: {n:,}" for r, n in report.reasons.most_common()))
+        st.markdown("\n".join("- " + t("import_count_line", text=md(_reason(r)), n=f"{n:,}")
+                               for r, n in report.reasons.most_common()))
     if report.warnings:
         st.markdown(f"**{t('import_warnings')}**")
-        st.markdown("\n".join(f"- {md(_warning(w))}: {n:,}" for w, n in report.warnings.most_common(20)))
+        st.markdown("\n".join("- " + t("import_count_line", text=md(_warning(w)), n=f"{n:,}")
+                               for w, n in report.warnings.most_common(20)))
     if len(rejects):
         st.markdown(f"**{t('import_rejected_rows')}**")
         shown = pd.DataFrame({t("import_row"): rejects["row_number"].astype(int),

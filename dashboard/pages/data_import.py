@@ -15,7 +15,7 @@ from dashboard.components.import_form import (
     render_unfinished_batches,
     save_upload,
 )
-from dashboard.i18n import t
+from dashboard.i18n import t, t_count
 from dashboard.safe_text import md
 from dashboard.state import get_store
 from data.categories_import import import_categories
@@ -55,14 +55,15 @@ try:
     if kind == "areas":
         attrs, geoms, declared = read_areas(path)
         columns, preview = list(attrs.columns), attrs.head(20)
-        info = t("import_file_info", format="vector", encoding="—", rows=f"{len(attrs):,}",
+        info = t("import_file_info", format="vector", encoding="—", rows=t_count("import_rows", len(attrs), n=f"{len(attrs):,}"),
                  columns=len(columns), crs=md(declared) if declared else t("import_unknown"))
     else:
         src = open_source(path)
         columns, preview, declared = src.info.columns, src.preview(20), src.info.crs
         st.session_state[f"{KEY}_geometry"] = src.info.geometry
         info = t("import_file_info", format=md(src.info.format), encoding=md(src.info.encoding or "—"),
-                 rows=f"{src.info.rows:,}" if src.info.rows is not None else "?", columns=len(columns),
+                 rows=t_count("import_rows", src.info.rows, n=f"{src.info.rows:,}") if src.info.rows is not None
+                 else t("import_rows_unknown"), columns=len(columns),
                  crs=md(declared) if declared else t("import_unknown"))
 except ReadError as exc:
     st.error(t("import_failed", detail=md(exc)))

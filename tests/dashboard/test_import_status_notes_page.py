@@ -37,7 +37,9 @@ def test_import_report_lists_closures_reclassified_by_notes(lang):
                 else "the notes column “Status.Notes” says closed without a resolution")
     assert expected in notes
     assert ("共 261 行" if lang == "zh" else "261 rows") in notes
-    assert "“Case Transferred” (169)" in notes and "“Case is Invalid” (52)" in notes and "“*duplicate*” (40)" in notes
+    counts = ("“Case Transferred”（169 行）", "“Case is Invalid”（52 行）", "“*duplicate*”（40 行）") if lang == "zh" \
+        else ("“Case Transferred” (169 rows)", "“Case is Invalid” (52 rows)", "“*duplicate*” (40 rows)")
+    assert all(c in notes for c in counts), notes
     assert "\\*duplicate\\*" in at.markdown[-1].value  # the rule's stars are text, not emphasis
 
 

@@ -103,4 +103,4 @@ def test_cli_prints_the_status_findings(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "'Pending Review' (3), 'Unspecified' (1)" in out
     assert "'Cancelled' (2)" in out and "'Referred Out' (1)" in out
-    assert "assumed SLA (2 h response / 24 h close) for 1 categories (25 rows): Illegal Dumping (25)" in out
+    assert "assumed SLA (2 h response / 24 h close) for 1 category (25 rows): Illegal Dumping (25)" in out

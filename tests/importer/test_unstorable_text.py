@@ -132,7 +132,7 @@ def test_readings_and_areas_reject_nul_too(store, tmp_path):
 
 def test_the_new_reason_has_chinese_text():
     assert REASONS["text cannot be stored"] == "文本无法存储"
-    assert reason_zh(NUL_REASON.format("description")).startswith("文本无法存储：field 'description'")
+    assert reason_zh(NUL_REASON.format("description")).startswith("文本无法存储：字段 description 含有 NUL 字符")
 
 
 def test_a_categories_file_rejects_nul_too(store, tmp_path):
