@@ -115,10 +115,16 @@ def test_import_report_lists_assumed_slas_and_statuses(lang):
     assert not at.exception
     warning = shown(at.warning[0].value)
     assert ("2 个类别使用默认时限" if lang == "zh" else "2 categories use the default SLA") in warning
-    assert "Noise - Residential (12)" in warning and "/t.png) (1)" in warning
+    if lang == "zh":
+        assert "Noise - Residential（12 行）" in warning and "/t.png)（1 行）" in warning
+    else:
+        assert "Noise - Residential (12 rows)" in warning and "/t.png) (1 row)" in warning
     assert "![" not in at.warning[0].value  # the hostile name is escaped, never an image
     lines = shown(at.markdown[-1].value).splitlines()
     assert len(lines) == 3
-    assert "“Pending Review” (3)" in lines[0] and "“Unspecified” (1)" in lines[0]
-    assert ("共 4 行" if lang == "zh" else "4 rows") in lines[0] and "“Duplicate (Closed)” (2)" in lines[1]
-    assert "“Closed” (4)" in lines[2]
+    rows = {3: "（3 行）", 1: "（1 行）", 2: "（2 行）", 4: "（4 行）"} if lang == "zh" else \
+        {3: " (3 rows)", 1: " (1 row)", 2: " (2 rows)", 4: " (4 rows)"}
+    assert f"“Pending Review”{rows[3]}" in lines[0] and f"“Unspecified”{rows[1]}" in lines[0]
+    assert ("共 4 行" if lang == "zh" else "4 rows") in lines[0]
+    assert f"“Duplicate (Closed)”{rows[2]}" in lines[1]
+    assert f"“Closed”{rows[4]}" in lines[2]
