@@ -1,6 +1,6 @@
 -- KPIs of the filtered events for the period [:start, :end) and the previous period
 -- [:prev_start, :start), one row each (period = 'current' | 'previous').
--- Each period is judged as of its own end capped at :now, so the previous period is not
+-- Each period is judged as of its own end capped at :now (as_of, read by the kpi_counts fragment), so the previous period is not
 -- flattered by the time that has passed since (README "Definitions"):
 --   cancelled      status 'cancelled': closed without a resolution (cancelled, duplicate,
 --                  referred out); in events only, left out of every other count
@@ -18,12 +18,14 @@
 -- per row (0 timed, 1 cancelled, 2 closed_untimed; the event_outcome fragment): comparing
 -- it is ~1.4x faster than comparing the status text in every count.
 SELECT 'current' AS period, {{kpi_counts}}
-FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome
+FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome,
+             LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
       FROM events e
       WHERE {{event_filter}}) e
 UNION ALL
-SELECT 'previous' AS period, {{kpi_counts_previous}}
-FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome
+SELECT 'previous' AS period, {{kpi_counts}}
+FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome,
+             LEAST(CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
       FROM events e
       WHERE e.reported_at >= :prev_start AND e.reported_at < :start AND {{event_lists}}) e
 ORDER BY period

@@ -13,13 +13,15 @@ WITH flags AS (
 cur AS (SELECT CAST(LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS DATE) AS as_of),
 prev AS (SELECT CAST(LEAST(CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS DATE) AS as_of)
 SELECT 'current' AS period, {{kpi_counts}}
-FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome
+FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome,
+             LEAST(CAST(:end AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
       FROM events e
       WHERE NOT (SELECT rollup FROM flags) AND {{event_filter}}) e
 HAVING NOT (SELECT rollup FROM flags)
 UNION ALL
-SELECT 'previous' AS period, {{kpi_counts_previous}}
-FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome
+SELECT 'previous' AS period, {{kpi_counts}}
+FROM (SELECT e.closed_at, e.close_due_at, e.satisfaction, {{event_outcome}} AS outcome,
+             LEAST(CAST(:start AS TIMESTAMP), CAST(:now AS TIMESTAMP)) AS as_of
       FROM events e
       WHERE NOT (SELECT rollup FROM flags)
         AND e.reported_at >= :prev_start AND e.reported_at < :start AND {{event_lists}}) e
