@@ -1,6 +1,6 @@
 """Benchmark the status-note rules: what re-classifying closed rows by their notes costs.
 
-Times :func:`data.validate._status` (the stored status of one chunk's rows) on 1M rows with
+Times :func:`data.ingest.validate._status` (the stored status of one chunk's rows) on 1M rows with
 notes shaped like San Francisco's ``Status Notes`` and NYC's ``Resolution Description``
 (built here: templates with case numbers, so most notes are distinct), 95 % closed, under
 the ``311`` preset's rules, against the same rows without a notes column. CPU seconds
@@ -27,8 +27,8 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._report import write_section  # noqa: E402
-from data.mappings import load_mapping  # noqa: E402
-from data.validate import _status  # noqa: E402
+from data.ingest.mappings import load_mapping  # noqa: E402
+from data.ingest.validate import _status  # noqa: E402
 
 ROWS = 1_000_000
 TEMPLATES = [  # (share, text; {n} = a case number)
@@ -81,7 +81,7 @@ def main() -> None:
 
 Machine: {platform.machine()}, Python {platform.python_version()}, 2 cores; run {datetime.now():%Y-%m-%d %H:%M},
 load {load:.1f}. {ROWS:,} rows, 95 % closed, SF/NYC-shaped notes (most distinct), the `311` preset's
-{len(rules)} `[status_note_rules]`; CPU time of the status step (`data/validate.py` `_status`), best of 5.
+{len(rules)} `[status_note_rules]`; CPU time of the status step (`data/ingest/validate.py` `_status`), best of 5.
 
 | notes column | CPU per 1M rows | re-classified |
 |---|---|---|

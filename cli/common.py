@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from data.importer import ImportFileError
+from data.ingest.importer import ImportFileError
 from queries import Settings, Store, load_settings, open_store
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -56,7 +56,7 @@ def duckdb_files(path: Path) -> list[Path]:
 def import_store(args: argparse.Namespace) -> Iterator[Store]:
     """The store an import writes to: checkpointed and closed afterwards.
 
-    When the import raises :class:`~data.importer.ImportFileError` (unreadable file, no
+    When the import raises :class:`~data.ingest.importer.ImportFileError` (unreadable file, no
     usable columns: nothing was written) and opening created a new DuckDB file, the file
     and the folders made for it are removed again: a failed first import leaves no empty
     store behind for the dashboard to open.

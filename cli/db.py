@@ -12,6 +12,7 @@ import sys
 
 import psycopg
 
+from data.store import StoreUnavailable
 from queries.postgis_migrations import (
     READER_ROLE,
     applied_versions,
@@ -22,7 +23,6 @@ from queries.postgis_migrations import (
 )
 from queries.postgis_store import connection_error_reason, describe_dsn
 from queries.settings import load_settings
-from queries.store import StoreUnavailable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -19,12 +19,22 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from data.categories_import import import_categories
 from data.contracts import AREA_LEVELS
-from data.importer import ImportFileError, import_areas, import_events, import_readings
-from data.mappings import MappingError, detect_mapping, list_mappings, load_mapping
-from data.readers import ReadError, open_source
-from data.timeformats import DATE_ORDERS
+from data.ingest.categories import import_categories
+from data.ingest.importer import (
+    ImportFileError,
+    import_areas,
+    import_events,
+    import_readings,
+)
+from data.ingest.mappings import (
+    MappingError,
+    detect_mapping,
+    list_mappings,
+    load_mapping,
+)
+from data.ingest.readers import ReadError, open_source
+from data.ingest.timeformats import DATE_ORDERS
 
 from .common import (
     add_store_options,
@@ -76,7 +86,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def show_status(args: argparse.Namespace) -> int:
     """Print the newest batches, one line each, and how many did not finish."""
-    from data.batches import list_batches
+    from data.ingest.batches import list_batches
 
     settings = settings_from_args(args)
     if settings.backend == "duckdb" and not Path(settings.db_path).exists():
@@ -99,7 +109,7 @@ def show_status(args: argparse.Namespace) -> int:
 
 def _note_unfinished(store) -> None:
     """Before an import: name the earlier imports that did not finish (stderr)."""
-    from data.batches import unfinished_batches
+    from data.ingest.batches import unfinished_batches
 
     unfinished = unfinished_batches(store)
     if unfinished:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from data.store import Store, StoreLocked, StoreReadOnly, StoreUnavailable
+
 from .duckdb_store import DuckDBStore
 from .filters import EventFilter
 from .settings import SETTINGS, Settings, load_settings
 from .sql_files import query_names
-from .store import Store, StoreLocked, StoreReadOnly, StoreUnavailable
 
 
 def open_store(settings: Settings) -> Store:

@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 
 from data.contracts import DEFAULT_SLA_HOURS, TABLES
+from data.store import StoreLocked, StoreUnavailable
 
 from .sql_files import bound_sql
-from .store import StoreLocked, StoreUnavailable
 
 SCHEMA_FILE = Path(__file__).parent / "schema" / "duckdb.sql"
 """Idempotent DDL for the embedded store."""
@@ -99,7 +99,7 @@ def _as_arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 class DuckDBStore:
-    """A :class:`queries.store.Store` on a DuckDB file (or ``:memory:``)."""
+    """A :class:`data.store.Store` on a DuckDB file (or ``:memory:``)."""
 
     dialect = "duckdb"
 

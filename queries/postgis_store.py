@@ -8,7 +8,7 @@ Two roles, two DSNs (see README, "PostGIS"):
   ``gridscope_reader``, which has SELECT only.
 
 Faults: every connection problem (server down, wrong host/port/database/password, pool
-exhausted) surfaces as :class:`~queries.store.StoreUnavailable` whose text says what to
+exhausted) surfaces as :class:`~data.store.StoreUnavailable` whose text says what to
 check. The pool validates connections when handing them out and reconnects by itself,
 so a page works again once the server is back, without restarting anything.
 
@@ -36,11 +36,11 @@ from psycopg.types.numeric import FloatLoader
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from data.contracts import TABLES
+from data.store import StoreReadOnly, StoreUnavailable
 
 from ._pgcopy import SUPPORTED_TYPES, copy_chunks, copy_order
 from .postgis_migrations import READER_ROLE
 from .sql_files import bound_sql
-from .store import StoreReadOnly, StoreUnavailable
 
 BULK_ROWS = 50_000
 """A load of at least this many rows, into a table holding fewer rows than the load,
@@ -114,7 +114,7 @@ class LoadStats:
 
 
 class PostGISStore:
-    """A :class:`queries.store.Store` on a PostGIS database.
+    """A :class:`data.store.Store` on a PostGIS database.
 
     Parameters
     ----------

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard.components import url_state as url
 from queries import EventFilter
-from queries.hotspots import H3_RESOLUTIONS, METHODS
+from queries.answers.hotspots import H3_RESOLUTIONS, METHODS
 
 CONFIDENCES = (0.90, 0.95, 0.99)
 SLICES = {"week": 7, "day": 1}

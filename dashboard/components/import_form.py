@@ -11,11 +11,11 @@ import streamlit as st
 
 from dashboard.i18n import current_language, t, t_count
 from dashboard.safe_text import md
-from data.batches import unfinished_batches
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS
 from data.exports import csv_bytes
-from data.importer import ImportReport
-from data.mappings import (
+from data.ingest.batches import unfinished_batches
+from data.ingest.importer import ImportReport
+from data.ingest.mappings import (
     FIELDS,
     REQUIRED,
     TIME_FIELDS,
@@ -27,8 +27,8 @@ from data.mappings import (
     parse_mapping,
     suggest_columns,
 )
-from data.timeformats import DATE_ORDERS, AmbiguousDateOrderError
-from data.validate import STATUS_FINDINGS, reason_zh, warning_zh
+from data.ingest.timeformats import DATE_ORDERS, AmbiguousDateOrderError
+from data.ingest.validate import STATUS_FINDINGS, reason_zh, warning_zh
 from queries import StoreUnavailable
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "epsg")
@@ -181,12 +181,12 @@ def _labels() -> dict[str, str]:
 
 
 def _reason(text: str) -> str:
-    """A stored reject reason in the page's language (data/validate.py DETAILS)."""
+    """A stored reject reason in the page's language (data/ingest/validate.py DETAILS)."""
     return reason_zh(text, _labels()) if current_language() == "zh" else text
 
 
 def _warning(text: str) -> str:
-    """A report warning in the page's language (data/validate.py WARNINGS)."""
+    """A report warning in the page's language (data/ingest/validate.py WARNINGS)."""
     return warning_zh(text, _labels()) if current_language() == "zh" else text
 
 
@@ -203,7 +203,7 @@ def _item(name: str, n: int) -> str:
 _STATUS_KEYS = {"unmapped": "import_status_unmapped", "not resolved": "import_status_not_resolved",
                 "closed, no time": "import_status_closed_no_time", "open, close time": "import_status_open_close_time",
                 "by notes": "import_status_by_notes"}
-"""Page text of each :data:`data.validate.STATUS_FINDINGS` key."""
+"""Page text of each :data:`data.ingest.validate.STATUS_FINDINGS` key."""
 
 
 def render_sla_and_statuses(report: ImportReport) -> None:

@@ -36,7 +36,7 @@ from dashboard.state import current_settings, data_now, get_store
 from data.contracts import STAGES
 from data.exports import csv_bytes
 from queries import StoreReadOnly
-from queries.chain import set_category_sla
+from queries.answers.chain import set_category_sla
 
 OVERDUE_LIMIT = 200
 

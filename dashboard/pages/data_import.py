@@ -18,15 +18,15 @@ from dashboard.components.import_form import (
 from dashboard.i18n import t, t_count
 from dashboard.safe_text import md
 from dashboard.state import get_store
-from data.categories_import import import_categories
-from data.importer import (
+from data.ingest.categories import import_categories
+from data.ingest.importer import (
     DryRunStore,
     ImportFileError,
     import_areas,
     import_events,
     import_readings,
 )
-from data.readers import ReadError, open_source, read_areas
+from data.ingest.readers import ReadError, open_source, read_areas
 
 KEY = "imp"
 IMPORTERS = {"events": import_events, "areas": import_areas, "readings": import_readings,

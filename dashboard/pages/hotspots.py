@@ -41,7 +41,7 @@ from dashboard.state import current_settings, get_store
 from data.contracts import SOURCES
 from geo.emerging import TooFewSlices
 from queries import Store
-from queries.hotspots import (
+from queries.answers.hotspots import (
     H3_RESOLUTIONS,
     METHODS,
     HotspotAnalysis,

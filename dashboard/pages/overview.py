@@ -11,8 +11,8 @@ from dashboard.components.map_view import available_levels, render_count_map
 from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t
 from dashboard.state import data_now, get_store
-from queries.kpis import Kpis, overview_kpis
-from queries.rankings import top_areas
+from queries.answers.kpis import Kpis, overview_kpis
+from queries.answers.rankings import top_areas
 
 store = get_store()
 flt = render_filters(store)

@@ -128,11 +128,11 @@ def test_csv_bytes_neutralises_text_and_header_but_not_numbers():
 
 def test_no_export_path_writes_csv_around_the_one_function():
     """Every CSV a user can download is written by ``data.exports.csv_bytes``
-    (``data/readers.py`` writes one row back to text for ``import_rejects.raw``: no file)."""
+    (``data/ingest/readers.py`` writes one row back to text for ``import_rejects.raw``: no file)."""
     offenders = []
     for package in ("dashboard", "cli", "data", "queries", "geo"):
         for path in (ROOT / package).rglob("*.py"):
-            if path.relative_to(ROOT).as_posix() in ("data/exports.py", "data/readers.py"):
+            if path.relative_to(ROOT).as_posix() in ("data/exports.py", "data/ingest/readers.py"):
                 continue
             if re.search(r"\.to_csv\(|csv\.writer\(|csv\.DictWriter\(", path.read_text(encoding="utf-8")):
                 offenders.append(str(path.relative_to(ROOT)))
@@ -437,7 +437,7 @@ def test_unexpected_error_shows_a_short_message_with_a_reference(monkeypatch, sm
     def broken(*args, **kwargs):
         raise RuntimeError("boom in /srv/secret/path.py")
 
-    monkeypatch.setattr("queries.kpis.overview_kpis", broken)
+    monkeypatch.setattr("queries.answers.kpis.overview_kpis", broken)
     with caplog.at_level(logging.ERROR, logger="gridscope"):
         at = _start(monkeypatch, str(small_db_file))
     assert not at.exception  # no traceback element
@@ -456,7 +456,7 @@ def test_with_full_error_details_the_exception_propagates(monkeypatch, small_db_
     before = config.get_option("client.showErrorDetails")
     config.set_option("client.showErrorDetails", "full")
     try:
-        monkeypatch.setattr("queries.kpis.overview_kpis", lambda *a, **k: 1 / 0)
+        monkeypatch.setattr("queries.answers.kpis.overview_kpis", lambda *a, **k: 1 / 0)
         at = _start(monkeypatch, str(small_db_file))
     finally:
         config.set_option("client.showErrorDetails", before)

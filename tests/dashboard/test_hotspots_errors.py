@@ -34,7 +34,7 @@ def _mixed_resolutions(monkeypatch):
     """The extent's cells get one cell of another resolution: geo.weights raises its ValueError."""
     import h3
 
-    import queries.hotspots as hs
+    import queries.answers.hotspots as hs
 
     real = hs.h3_extent_cells
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from queries import DuckDBStore, EventFilter
-from queries.hotspots import HotspotRequest, analyse_hotspots
+from queries.answers.hotspots import HotspotRequest, analyse_hotspots
 from tests.dashboard.apptest import run_app
 
 PAGE = "dashboard/pages/hotspots.py"

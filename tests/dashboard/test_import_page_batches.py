@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.batches import BatchLog, FileIdentity
+from data.ingest.batches import BatchLog, FileIdentity
 from queries.duckdb_store import DuckDBStore
 from tests.dashboard.apptest import run_app, shown
 

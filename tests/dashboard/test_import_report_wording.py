@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.categories_import import import_categories
-from data.importer import import_events
+from data.ingest.categories import import_categories
+from data.ingest.importer import import_events
 from queries.duckdb_store import DuckDBStore
 from tests.dashboard.apptest import shown
 
@@ -142,7 +142,7 @@ def test_cli_counts_of_one_are_singular(events_report):
 def test_cli_batch_line_of_one_chunk_is_singular():
     from datetime import datetime
 
-    from data.batches import Batch
+    from data.ingest.batches import Batch
 
     at = datetime(2026, 3, 14, 10, 0)
     batch = Batch("b1", "events", "x.csv", 10, None, "failed", at, at, None, 1, 1, 0, 1, 1, None, None, "boom")

@@ -12,7 +12,7 @@ from shapely import STRtree
 
 from data.contracts import STAGE_COLUMNS, column_names
 from data.demo import generate_city
-from data.demo_geometry import lnglat_to_metres
+from data.demo.geometry import lnglat_to_metres
 from tests.conftest import END_DATE
 
 

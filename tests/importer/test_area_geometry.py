@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from data.area_parents import NOT_IN_FILE_TOP
-from data.batches import list_batches
-from data.importer import DryRunStore, import_areas, import_events
+from data.ingest.area_parents import NOT_IN_FILE_TOP
+from data.ingest.batches import list_batches
+from data.ingest.importer import DryRunStore, import_areas, import_events
 from tests.importer.conftest import (
     CELL,
     X0,
@@ -148,7 +148,7 @@ def test_a_failed_areas_import_changes_nothing(store, tmp_path):
 
 def test_projected_coordinates_that_do_not_convert_are_rejected():
     """Gauss-Krüger metres at 1e308 become NaN in WGS-84: rejected, the good grid converted."""
-    from data.area_geometry import check_area_geometries
+    from data.ingest.area_geometry import check_area_geometries
 
     geoms = np.array([shapely.box(1e308, 1e308, 1.1e308, 1.1e308), shapely.box(500_000, 4_400_000, 501_000, 4_401_000)],
                      dtype=object)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data.area_parents import SKIPS_LEVEL, WARNINGS_ZH
-from data.importer import DryRunStore, import_areas, import_events
-from data.validate import reason_zh
+from data.ingest.area_parents import SKIPS_LEVEL, WARNINGS_ZH
+from data.ingest.importer import DryRunStore, import_areas, import_events
+from data.ingest.validate import reason_zh
 from tests.dashboard.sparse_stores import (
     N_EVENTS,
     SUBSETS,
@@ -179,7 +179,7 @@ def test_a_parent_that_skips_a_level_takes_the_finer_area_by_location(store, tmp
 
 
 def test_parent_warnings_have_chinese_text():
-    from data import area_parents
+    from data.ingest import area_parents
 
     for name in ("NOT_IN_FILE", "NOT_IN_FILE_TOP", "SKIPS_LEVEL"):
         assert WARNINGS_ZH[getattr(area_parents, name)]
@@ -188,7 +188,7 @@ def test_parent_warnings_have_chinese_text():
 def test_a_stored_chain_that_does_not_go_coarser_ends_there():
     """Stores written before the importer checked parents may hold a grid filed under a grid:
     its events keep their own grid (before: the parent grid's id) and no community from it."""
-    from data.areas_index import AreaIndex
+    from data.ingest.areas_index import AreaIndex
     from tests.importer.conftest import inside_points
 
     frame = area_frame()

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 
 from cli import main as gridscope
-from data.batches import list_batches, unfinished_batches
-from data.importer import DryRunStore, ImportFileError, import_events
+from data.ingest.batches import list_batches, unfinished_batches
+from data.ingest.importer import DryRunStore, ImportFileError, import_events
 from queries.duckdb_store import DuckDBStore
 from tests.importer.conftest import inside_points, rejects_of, write_areas
 
@@ -34,7 +34,7 @@ BAD = {k for k in range(1, N + 1) if k % 997 == 0}
 
 CHILD = textwrap.dedent("""
     import sys
-    from data.importer import import_events
+    from data.ingest.importer import import_events
     backend, where, path = sys.argv[1:4]
     if backend == "duckdb":
         from queries.duckdb_store import DuckDBStore
@@ -160,7 +160,7 @@ def test_a_file_another_process_is_importing_is_refused(tmp_path):
         path = tmp_path / "e.csv"
         pd.DataFrame({"事件编号": ["E1"], "上报时间": ["2026-05-01 08:00:00"], "事件类型": ["c"],
                       "经度": [116.305], "纬度": [39.905]}).to_csv(path, index=False)
-        from data.batches import BatchLog, file_identity
+        from data.ingest.batches import BatchLog, file_identity
 
         BatchLog(store, "events:e.csv:running", "events", file_identity(path)).start()
         with pytest.raises(ImportFileError, match="being imported right now as batch events:e.csv:running"):
@@ -223,7 +223,7 @@ def test_existing_stores_gain_the_batch_table(tmp_path):
 def test_small_chunks_split_a_parse_block_with_exact_row_numbers(tmp_path):
     """chunk_rows below pyarrow's 4 MB parse block: chunks of exactly that many rows (the kill
     test needs several), malformed lines keep their own row numbers."""
-    from data.readers import open_source
+    from data.ingest.readers import open_source
 
     lines = [f"E{k},2026-05-01 08:00:00,c,116.3,39.9\n" for k in range(1, 10_001)]
     lines[4_999] = "E5000,only,three\n"  # malformed: row 5000

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from data.importer import import_events
+from data.ingest.importer import import_events
 from queries import EventFilter
-from queries.kpis import overview_kpis
+from queries.answers.kpis import overview_kpis
 from tests.importer.test_import_statuses import T0, nyc_file
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data.importer import ImportFileError, import_areas, import_events, import_readings
+from data.ingest.importer import (
+    ImportFileError,
+    import_areas,
+    import_events,
+    import_readings,
+)
 
 
 def _cases(tmp_path):

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from data.importer import import_areas, import_events
-from data.readers import open_source
+from data.ingest.importer import import_areas, import_events
+from data.ingest.readers import open_source
 from tests.importer.conftest import (
     area_frame,
     check_planted_import,

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from cli import main as gridscope
-from data.importer import import_events
-from data.mappings import MappingError, load_mapping, parse_mapping
+from data.ingest.importer import import_events
+from data.ingest.mappings import MappingError, load_mapping, parse_mapping
 from queries import EventFilter
-from queries.kpis import overview_kpis
+from queries.answers.kpis import overview_kpis
 from tests.importer.conftest import inside_points, stored_events, write_areas
 
 US_TIME = "%m/%d/%Y %I:%M:%S %p"
@@ -183,7 +183,7 @@ def test_a_note_in_a_column_never_stored_does_not_reject_the_row():
     a stored field still is; the reader refuses NULs in a CSV's first MB, so checked here)."""
     import polars as pl
 
-    from data.validate import reject_unstorable
+    from data.ingest.validate import reject_unstorable
 
     frame = pl.DataFrame({"status_note": ["Case Transferred - to\x00PG&E", "ok"],
                           "description": ["pothole", "pot\x00hole"], "reason": [None, None]},
@@ -228,7 +228,7 @@ def test_note_rules_keep_their_order_through_toml():
 
 
 def test_cli_prints_the_notes_counts(tmp_path, capsys):
-    from data.importer import import_areas
+    from data.ingest.importer import import_areas
     from queries.duckdb_store import DuckDBStore
 
     db = tmp_path / "cli.duckdb"  # the CLI opens its own store: one backend is enough for the printing

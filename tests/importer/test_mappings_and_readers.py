@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from data.mappings import (
+from data.ingest.mappings import (
     FIELDS,
     MappingError,
     detect_mapping,
@@ -15,8 +15,8 @@ from data.mappings import (
     parse_mapping,
     suggest_columns,
 )
-from data.readers import ReadError, _number_rows, detect_encoding, open_source
-from data.validate import REASONS, TimeParser, reason_zh
+from data.ingest.readers import ReadError, _number_rows, detect_encoding, open_source
+from data.ingest.validate import REASONS, TimeParser, reason_zh
 
 
 def test_presets_load_and_name_only_known_fields():

@@ -18,16 +18,16 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from data.importer import ImportFileError, import_events, import_readings
-from data.mappings import MappingError, load_mapping, parse_mapping
-from data.timeformats import (
+from data.ingest.importer import ImportFileError, import_events, import_readings
+from data.ingest.mappings import MappingError, load_mapping, parse_mapping
+from data.ingest.timeformats import (
     WINDOW_LIMITS,
     AmbiguousDateOrderError,
     TimeFormat,
     TimeWindow,
     detect_format,
 )
-from data.validate import REASONS, TimeParser, reason_zh
+from data.ingest.validate import REASONS, TimeParser, reason_zh
 from queries.filters import SUPPORTED_FIRST_DAY, SUPPORTED_LAST_DAY
 from tests.importer.conftest import inside_points, rejects_of, stored_events
 
@@ -368,7 +368,7 @@ def test_the_window_is_configurable(district, tmp_path):
 
 
 def test_a_column_empty_in_the_sample_is_detected_when_its_values_come(district, tmp_path, monkeypatch):
-    import data.importer as importer
+    import data.ingest.importer as importer
 
     monkeypatch.setattr(importer, "SAMPLE_ROWS", 4)
     lng, lat = inside_points(8, 2)

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.importer import import_areas, import_events, import_readings
-from data.readers import CHUNK_ROWS
-from data.validate import REASONS, reason_zh
+from data.ingest.importer import import_areas, import_events, import_readings
+from data.ingest.readers import CHUNK_ROWS
+from data.ingest.validate import REASONS, reason_zh
 from tests.importer.conftest import area_frame, inside_points, rejects_of, stored_events
 
 HEADER = "事件编号,上报时间,事件类型,经度,纬度,问题描述\n"
@@ -137,7 +137,7 @@ def test_the_new_reason_has_chinese_text():
 
 def test_a_categories_file_rejects_nul_too(store, tmp_path):
     """The same rule in ``gridscope import categories``: PostGIS refused the whole file."""
-    from data.categories_import import import_categories
+    from data.ingest.categories import import_categories
 
     pad = "".join(f"C{k:05d},类别{k},Category {k},环卫所,2,24\n" for k in range(30_000))  # past the 1 MB sample
     path = tmp_path / "sla.csv"

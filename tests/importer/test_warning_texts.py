@@ -1,5 +1,5 @@
 """Issue 9: every warning an importer can put in ``report.warnings`` has a Chinese text
-(data/validate.py WARNINGS), and reason details translate (DETAILS). The warnings are found
+(data/ingest/validate.py WARNINGS), and reason details translate (DETAILS). The warnings are found
 by scanning data/ for ``warnings[...]`` keys, so a new one without a translation fails here."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 from dashboard.i18n import all_strings
-from data.area_geometry import REPAIRED_WARNING
-from data.area_parents import NOT_IN_FILE, NOT_IN_FILE_TOP, SKIPS_LEVEL
-from data.mappings import FIELDS
-from data.validate import reason_zh, warning_zh
+from data.ingest.area_geometry import REPAIRED_WARNING
+from data.ingest.area_parents import NOT_IN_FILE, NOT_IN_FILE_TOP, SKIPS_LEVEL
+from data.ingest.mappings import FIELDS
+from data.ingest.validate import reason_zh, warning_zh
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 NAMED = {"REPAIRED_WARNING": [REPAIRED_WARNING], "note": [NOT_IN_FILE, NOT_IN_FILE_TOP, SKIPS_LEVEL]}

@@ -13,7 +13,7 @@ import pytest
 
 from data.contracts import column_names
 from queries import DuckDBStore, EventFilter
-from queries.chain import set_category_sla
+from queries.answers.chain import set_category_sla
 
 T0 = datetime(2026, 5, 1, 8, 0)
 NOW = datetime(2026, 5, 4, 8, 0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from data.demo_catalog import categories_frame, departments_frame
+from data.demo.catalog import categories_frame, departments_frame
 from queries import DuckDBStore, StoreReadOnly
-from queries.chain import set_category_sla
+from queries.answers.chain import set_category_sla
 from queries.postgis_store import PostGISStore
 
 pytestmark = pytest.mark.postgis

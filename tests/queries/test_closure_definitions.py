@@ -17,7 +17,7 @@ import shapely
 
 from data.contracts import column_names
 from queries import DuckDBStore, EventFilter
-from queries.kpis import overview_kpis
+from queries.answers.kpis import overview_kpis
 from queries.postgis_store import PostGISStore
 
 START, END = datetime(2026, 6, 1), datetime(2026, 7, 1)

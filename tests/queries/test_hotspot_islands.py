@@ -18,9 +18,9 @@ import pytest
 from dashboard.hotspot_view import result_csv
 from data.demo import load_city
 from geo.hotspots import NO_NEIGHBOURS
+from queries.answers.hotspots import HotspotRequest, analyse_hotspots
 from queries.duckdb_store import DuckDBStore
 from queries.filters import EventFilter
-from queries.hotspots import HotspotRequest, analyse_hotspots
 from queries.postgis_store import PostGISStore
 from tests.conftest import END_DATE
 

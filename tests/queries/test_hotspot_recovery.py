@@ -2,7 +2,7 @@
 
 Truth cells of a planted pattern are the H3 cells whose centre lies within ``radius_m``
 of its centre (haversine, computed here). Detection uses the analysis the page runs
-(``queries.hotspots.analyse_hotspots``: Gi*, k-ring 1, FDR, 95 %), on the window where
+(``queries.answers.hotspots.analyse_hotspots``: Gi*, k-ring 1, FDR, 95 %), on the window where
 each pattern should show: the whole year for persistent / intensifying / diminishing,
 the last 7 days for the new one, which must also *not* be hot before it started.
 """
@@ -18,8 +18,8 @@ import pytest
 
 from data.demo import generate_city, load_city
 from queries import DuckDBStore
+from queries.answers.hotspots import HotspotRequest, analyse_hotspots
 from queries.filters import EventFilter
-from queries.hotspots import HotspotRequest, analyse_hotspots
 from tests.conftest import END_DATE
 
 END = datetime.combine(END_DATE + timedelta(days=1), datetime.min.time())

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from queries import EventFilter
-from queries.kpis import overview_kpis
+from queries.answers.kpis import overview_kpis
 from tests.conftest import NOW
 
 FILTERS = {

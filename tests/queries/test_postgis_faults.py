@@ -8,8 +8,8 @@ import time
 import psycopg
 import pytest
 
+from data.store import StoreUnavailable
 from queries.postgis_store import PostGISStore
-from queries.store import StoreUnavailable
 
 from .tcp_proxy import TcpProxy, free_port
 

@@ -13,10 +13,10 @@ import pandas as pd
 import psycopg
 import pytest
 
-from data.catalog import Catalog
-from data.importer import ImportReport
+from data.ingest.catalog import Catalog
+from data.ingest.importer import ImportReport
 from queries import DuckDBStore, EventFilter
-from queries.chain import set_category_sla
+from queries.answers.chain import set_category_sla
 from queries.postgis_migrations import available_migrations, migrate
 from queries.postgis_store import PostGISStore
 

@@ -6,8 +6,8 @@ so. Events are upserted by ``event_id``: importing the same file twice adds noth
 corrected file updates the rows that changed. A file that cannot be read at all (wrong
 format, empty, no mapped columns) raises :class:`ImportFileError` before anything is written.
 
-Pipeline per chunk (:data:`data.readers.CHUNK_ROWS` rows, so memory stays bounded):
-read text → mapping → validation (:mod:`data.validate`) → WGS-84 (:mod:`geo.crs`) → H3
+Pipeline per chunk (:data:`data.ingest.readers.CHUNK_ROWS` rows, so memory stays bounded):
+read text → mapping → validation (:mod:`data.ingest.validate`) → WGS-84 (:mod:`geo.crs`) → H3
 cell at :data:`~data.contracts.FINE_H3_RES` and grid/community/street by point in
 polygon against the store's areas → new categories/departments → upsert → rejects.
 """
@@ -29,23 +29,30 @@ import pandas as pd
 import polars as pl
 import shapely
 
-from data._pipeline import Writer, prefetch
-from data.area_geometry import REPAIRED_WARNING, check_area_geometries
-from data.area_parents import resolve_parents
-from data.areas_index import EVENT_LEVELS, AreaIndex
-from data.batches import BatchLog, earlier_batch, file_identity, plural
-from data.catalog import Catalog
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS, FINE_H3_RES, column_names
-from data.mappings import (
+from data.ingest.area_geometry import REPAIRED_WARNING, check_area_geometries
+from data.ingest.area_parents import resolve_parents
+from data.ingest.areas_index import EVENT_LEVELS, AreaIndex
+from data.ingest.batches import BatchLog, earlier_batch, file_identity, plural
+from data.ingest.catalog import Catalog
+from data.ingest.mappings import (
     TIME_FIELDS,
     Mapping,
     MappingError,
     detect_mapping,
     load_mapping,
 )
-from data.readers import CHUNK_ROWS, Chunk, ReadError, Source, open_source, read_areas
-from data.timeformats import AmbiguousDateOrderError
-from data.validate import (
+from data.ingest.pipeline import Writer, prefetch
+from data.ingest.readers import (
+    CHUNK_ROWS,
+    Chunk,
+    ReadError,
+    Source,
+    open_source,
+    read_areas,
+)
+from data.ingest.timeformats import AmbiguousDateOrderError
+from data.ingest.validate import (
     STATUS_FINDINGS,
     Checked,
     DuplicateTracker,
@@ -94,26 +101,26 @@ class ImportReport:
     assumed_sla: Counter = field(default_factory=Counter)
     """Category code -> rows of this file whose category's SLA is assumed (the defaults)."""
     statuses: Counter = field(default_factory=Counter)
-    """Status findings (:data:`data.validate.STATUS_FINDINGS` key + value) -> rows, e.g.
+    """Status findings (:data:`data.ingest.validate.STATUS_FINDINGS` key + value) -> rows, e.g.
     ``unmapped: Pending Review``, ``not resolved: Duplicate (Closed)``, ``closed, no time: Closed``,
     ``by notes: Case Transferred`` (a closed row re-classified by that ``[status_note_rules]`` rule)."""
     new_sensors: int = 0
     reassigned: int = 0
     outside_new_areas: int = 0
     parents_from_file: int = 0
-    """Areas whose parent is the file's ``parent_id`` (areas only, :mod:`data.area_parents`)."""
+    """Areas whose parent is the file's ``parent_id`` (areas only, :mod:`data.ingest.area_parents`)."""
     parents_by_location: int = 0
     """Areas whose parent was missing, unknown or skipped a level: the coarser area containing them."""
     parents_top: int = 0
     """Areas stored without a parent: no coarser area of the file contains them."""
     time_formats: dict[str, dict] = field(default_factory=dict)
-    """Time field -> its column and format (:meth:`data.validate.TimeParser.summary`): what
+    """Time field -> its column and format (:meth:`data.ingest.validate.TimeParser.summary`): what
     was detected on a sample of the file (or given by the mapping), e.g. ``%m/%d/%y %H:%M``."""
     time_window: str = ""
     """Plausible times of this import (rows outside were rejected), e.g. ``1990-01-01 00:00 … 2026-12-02 09:15``."""
     error: str | None = None
     completes: str | None = None
-    """The earlier batch of the same file this import completed (see :mod:`data.batches`):
+    """The earlier batch of the same file this import completed (see :mod:`data.ingest.batches`):
     ``"<batch id> (interrupted after 3 chunks, 6,000 rows read)"``; None for a new batch."""
     seconds: float = 0.0
     dry_run: bool = False
@@ -492,9 +499,9 @@ def import_events(
 
     Parameters
     ----------
-    store : a :class:`queries.store.Store`
-    source : path of the file (or an opened :class:`~data.readers.Source`)
-    mapping : a :class:`~data.mappings.Mapping`, a preset name, a mapping file, or None
+    store : a :class:`data.store.Store`
+    source : path of the file (or an opened :class:`~data.ingest.readers.Source`)
+    mapping : a :class:`~data.ingest.mappings.Mapping`, a preset name, a mapping file, or None
         to pick the preset that matches the most columns
     crs : coordinate system of the coordinates (``wgs84``, ``gcj02``, ``bd09``,
         ``EPSG:nnnn``); default: the file's declared CRS, else WGS-84
@@ -750,7 +757,7 @@ def import_areas(
     report counts them).
 
     Every feature's geometry is checked before anything is written (empty, coordinates
-    out of range after the CRS conversion, invalid: :mod:`data.area_geometry`); a bad
+    out of range after the CRS conversion, invalid: :mod:`data.ingest.area_geometry`); a bad
     feature is a rejected row naming its feature number. The import is one transaction
     (``store.transaction()``): areas, re-assigned events and sensors, rejects and the
     report commit together, or nothing changes. A check-only import
@@ -879,7 +886,7 @@ def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
 
 def _check_parents(frame: pl.DataFrame, good: pd.DataFrame, merged: pd.DataFrame,
                    report: ImportReport) -> tuple[pl.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Decide each area's parent (:func:`data.area_parents.resolve_parents`): rejected areas
+    """Decide each area's parent (:func:`data.ingest.area_parents.resolve_parents`): rejected areas
     leave ``good``/``merged`` and get their reason on every feature of theirs in ``frame``."""
     first_row = good.drop_duplicates("area_id").set_index("area_id")["_row"]
     parents = resolve_parents(

@@ -5,7 +5,7 @@ level the store has (:class:`geo.polygon_index.PolygonIndex`, equal to
 :func:`geo.covering_polygon_index`; polygons sorted by id, so the boundary rule of
 :mod:`geo.areas` holds); its coarser ids follow the ``parent_id`` chain,
 looked up once per area, not per point (the importer decides each parent, by location
-where the file's code is missing or names no area: :mod:`data.area_parents`; a chain
+where the file's code is missing or names no area: :mod:`data.ingest.area_parents`; a chain
 step that does not go to a coarser level ends the chain). Points no polygon of that level covers are
 tried against the next coarser level, and finally the district (for the "outside every
 area" check). A store may hold any subset of the levels (e.g. only grids).

@@ -129,8 +129,8 @@ class Mapping:
     date_order : ``mdy``, ``dmy`` or ``ymd`` for dates written with numbers whose order
         the values cannot tell (both fields ≤ 12); None = detect, and stop if unknown
     time_format : field -> the format of its column (skips detection)
-    time_window : plausible times ``(start, end)``, see :class:`data.timeformats.TimeWindow`;
-        None = :data:`data.timeformats.DEFAULT_WINDOW`
+    time_window : plausible times ``(start, end)``, see :class:`data.ingest.timeformats.TimeWindow`;
+        None = :data:`data.ingest.timeformats.DEFAULT_WINDOW`
     known : source columns recognised as deliberately unused (no suggestion for them)
     status_note_rules : events only: ordered rules re-classifying closed rows by their
         ``status_note`` column (:class:`NoteRule`); the first that matches wins
@@ -302,7 +302,12 @@ def _note_rules(doc: dict, table: str, name: str) -> tuple[NoteRule, ...]:
 
 def _time_settings(doc: dict, table: str, name: str) -> dict[str, object]:
     """``date_order``, ``[time_format]`` and ``time_window`` of a mapping, checked."""
-    from data.timeformats import DATE_ORDERS, TimeFormat, TimeSettingError, TimeWindow
+    from data.ingest.timeformats import (
+        DATE_ORDERS,
+        TimeFormat,
+        TimeSettingError,
+        TimeWindow,
+    )
 
     order = doc.get("date_order")
     if order is not None and order not in DATE_ORDERS:

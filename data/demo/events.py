@@ -14,15 +14,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .contracts import STAGE_COLUMNS
-from .demo_catalog import CATEGORIES, DEPARTMENTS, DESCRIPTIONS
-from .demo_geometry import (
+from data.contracts import STAGE_COLUMNS
+
+from .catalog import CATEGORIES, DEPARTMENTS, DESCRIPTIONS
+from .geometry import (
     M_PER_DEG_LAT,
     M_PER_DEG_LNG,
     lnglat_to_metres,
     metres_to_lnglat,
 )
-from .demo_sampling import day_weights, points_in_polygons, timestamps
+from .sampling import day_weights, points_in_polygons, timestamps
 
 
 @dataclass(frozen=True)

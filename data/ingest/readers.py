@@ -16,7 +16,7 @@ number of a malformed record, which the reject table needs.
 Bytes that are not valid in the file's encoding (a UTF-8 file with a stray Latin-1 byte,
 a GBK file cut mid-character) do not stop the import: each bad byte sequence becomes
 :data:`INVALID_TEXT` in its cell, and validation rejects that row with a reason
-(``data.validate``), the same on both stores.
+(``data.ingest.validate``), the same on both stores.
 """
 
 from __future__ import annotations

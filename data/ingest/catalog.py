@@ -9,7 +9,7 @@ a department gets its category's default (the domain rule: every category has on
 A new category gets the default SLA (:data:`~data.contracts.DEFAULT_SLA_HOURS`, 2 h to
 respond, 24 h to close) marked ``sla_assumed``: the import report lists every category of
 the file whose SLA is assumed, and the pages that rest on SLAs name them, until a
-categories file (:mod:`data.categories_import`) or an SLA edit sets the district's hours.
+categories file (:mod:`data.ingest.categories`) or an SLA edit sets the district's hours.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """Governance-chain helpers: the per-category SLA edit (a named statement with bound values).
 
 The dashboard may read PostGIS as the SELECT-only ``gridscope_reader`` role; an edit there
-raises :class:`~queries.store.StoreReadOnly`, which the page turns into a message.
+raises :class:`~data.store.StoreReadOnly`, which the page turns into a message.
 """
 
 from __future__ import annotations
 
 import math
 
-from .store import Store, StoreReadOnly
+from data.store import Store, StoreReadOnly
 
 __all__ = ["READ_ONLY_SQLSTATES", "set_category_sla"]
 

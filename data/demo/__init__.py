@@ -15,18 +15,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .contracts import STAGES, column_names
-from .demo_catalog import categories_frame, departments_frame
-from .demo_events import PlantedPattern, build_events
-from .demo_geometry import build_areas
-from .demo_sensors import (
+from data.contracts import STAGES, column_names
+
+from .catalog import categories_frame, departments_frame
+from .events import PlantedPattern, build_events
+from .geometry import build_areas
+from .placement import place_points
+from .sensors import (
     alarm_events,
     alarms,
     build_readings,
     build_sensors,
     reading_window,
 )
-from .placement import place_points
 
 
 @dataclass(frozen=True)

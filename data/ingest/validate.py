@@ -23,12 +23,17 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data.area_geometry import REPAIRED_WARNING
-from data.area_parents import NOT_IN_FILE, NOT_IN_FILE_TOP, SKIPS_LEVEL, WARNINGS_ZH
 from data.contracts import CANCELLED, SOURCES, STAGE_COLUMNS, STAGES, STATUSES
-from data.mappings import FIELDS, Mapping, NoteRule
-from data.readers import INVALID_TEXT, Chunk
-from data.timeformats import (
+from data.ingest.area_geometry import REPAIRED_WARNING
+from data.ingest.area_parents import (
+    NOT_IN_FILE,
+    NOT_IN_FILE_TOP,
+    SKIPS_LEVEL,
+    WARNINGS_ZH,
+)
+from data.ingest.mappings import FIELDS, Mapping, NoteRule
+from data.ingest.readers import INVALID_TEXT, Chunk
+from data.ingest.timeformats import (
     AmbiguousDateOrderError,
     TimeFormat,
     TimeWindow,
@@ -105,7 +110,7 @@ def reject_unstorable(frame: pl.DataFrame) -> pl.DataFrame:
     """Set ``reason`` (where still null) for rows with a text field no store can hold.
 
     A NUL character: DuckDB keeps it, PostgreSQL refuses the whole COPY (issue 9: 0 of
-    8,001 rows written); bytes invalid in the file's encoding (:data:`data.readers.INVALID_TEXT`).
+    8,001 rows written); bytes invalid in the file's encoding (:data:`data.ingest.readers.INVALID_TEXT`).
     Checked before everything else, so no other reason quotes such a value.
     """
     fields = [c for c, t in frame.schema.items()
@@ -207,7 +212,7 @@ class TimeParser:
     """The mapping's ``[time_format]``: field -> the format of its column (no detection)."""
     date_order: str | None = None
     window: TimeWindow | None = None
-    """Plausible times (default :data:`~data.timeformats.DEFAULT_WINDOW` in ``timezone``)."""
+    """Plausible times (default :data:`~data.ingest.timeformats.DEFAULT_WINDOW` in ``timezone``)."""
     columns: dict[str, str] = field(default_factory=dict)
     """field -> the file's column name, for messages."""
     detected: dict[str, TimeFormat | None] = field(default_factory=dict)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .filters import EventFilter
-from .store import Store
+from data.store import Store
+from queries.filters import EventFilter
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def resolve_parents(area_ids: np.ndarray, levels: np.ndarray, given: np.ndarray 
     area_ids, levels : one entry per area (ids unique; levels among :data:`AREA_LEVELS`)
     given : the file's parent code per area (None/empty where not given), or None when
         the file has no parent column
-    geoms : shapely (multi)polygons, WGS-84 (valid, as :mod:`data.area_geometry` leaves them)
+    geoms : shapely (multi)polygons, WGS-84 (valid, as :mod:`data.ingest.area_geometry` leaves them)
     features : 1-based feature number quoted in reasons (the area's first feature)
 
     Returns

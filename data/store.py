@@ -64,7 +64,7 @@ class Store(Protocol):
     def transaction(self) -> AbstractContextManager[Store]:
         """``with store.transaction():`` the block's writes, in this thread, commit together
         when it ends or not at all if it raises; its reads see its own writes. A nested call
-        joins the outer transaction. (An areas import is one; see ``data/importer.py``.)"""
+        joins the outer transaction. (An areas import is one; see ``data/ingest/importer.py``.)"""
         ...
 
     def table_counts(self) -> dict[str, int]:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from .demo_catalog import SENSOR_KINDS
-from .demo_sampling import points_in_polygons
+from .catalog import SENSOR_KINDS
+from .sampling import points_in_polygons
 
 
 def build_sensors(rng: np.random.Generator, grids: pd.DataFrame, n_sensors: int) -> pd.DataFrame:

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from .filters import EventFilter
-from .store import Store
+from data.store import Store
+from queries.filters import EventFilter
 
 COLUMNS = ["area_id", "name_zh", "name_en", "events", "closed", "closure_rate", "on_time_rate", "open_overdue"]
 

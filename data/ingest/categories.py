@@ -18,7 +18,7 @@ gets ``unassigned``. Afterwards every event's stored deadlines are recomputed
 (``refresh_event_deadlines``), so on-time rates and overdue counts follow at once. The
 writes (departments, categories, deadlines, rejects, the report) are one transaction
 (``store.transaction()``): all of them, or nothing when one fails. A check
-(:class:`~data.importer.DryRunStore`) writes nothing.
+(:class:`~data.ingest.importer.DryRunStore`) writes nothing.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from data.catalog import UNASSIGNED, Catalog
-from data.importer import (
+from data.ingest.catalog import UNASSIGNED, Catalog
+from data.ingest.importer import (
     DryRunStore,
     ImportReport,
     Progress,
@@ -40,9 +40,9 @@ from data.importer import (
     _Rejects,
     _remember,
 )
-from data.mappings import Mapping
-from data.readers import CHUNK_ROWS, ReadError, Source
-from data.validate import DuplicateTracker, fields_frame, reject_unstorable
+from data.ingest.mappings import Mapping
+from data.ingest.readers import CHUNK_ROWS, ReadError, Source
+from data.ingest.validate import DuplicateTracker, fields_frame, reject_unstorable
 
 MAX_SLA_HOURS = 24 * 365
 """Longest SLA accepted (a year), as on the chain page's SLA edit."""
@@ -111,8 +111,8 @@ def import_categories(
 
     Parameters
     ----------
-    store : a :class:`queries.store.Store` (or a :class:`~data.importer.DryRunStore` to check)
-    source : path of a CSV/XLSX file (or an opened :class:`~data.readers.Source`)
+    store : a :class:`data.store.Store` (or a :class:`~data.ingest.importer.DryRunStore` to check)
+    source : path of a CSV/XLSX file (or an opened :class:`~data.ingest.readers.Source`)
     mapping : a mapping for table ``categories``, a preset name or file; default ``categories``
     batch_id : id for ``import_rejects`` (default: table, file name and time)
     progress : called with (rows done, total or None) after each chunk

@@ -1,6 +1,6 @@
 """Place points in the store's geography: fine H3 cell plus grid, community and street ids.
 
-One rule for the demo city and the importers: both go through data.areas_index.AreaIndex.
+One rule for the demo city and the importers: both go through data.ingest.areas_index.AreaIndex.
 """
 
 from __future__ import annotations
@@ -8,10 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data.contracts import FINE_H3_RES
+from data.ingest.areas_index import EVENT_LEVELS, AreaIndex
 from geo import points_to_cells
-
-from .areas_index import EVENT_LEVELS, AreaIndex
-from .contracts import FINE_H3_RES
 
 
 def place_points(lon: np.ndarray, lat: np.ndarray, areas: pd.DataFrame) -> pd.DataFrame:
@@ -19,7 +18,7 @@ def place_points(lon: np.ndarray, lat: np.ndarray, areas: pd.DataFrame) -> pd.Da
 
     ``areas`` has ``area_id, level, parent_id, geom`` (shapely). Each point goes to the
     finest level that covers it and takes that area's ancestors (the importer's rule, via
-    :class:`data.areas_index.AreaIndex`); levels that do not exist stay ``None``, and
+    :class:`data.ingest.areas_index.AreaIndex`); levels that do not exist stay ``None``, and
     points outside every area get ``None`` everywhere.
     """
     ids, _inside = AreaIndex.from_frame(areas).assign(lon, lat)

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 from scipy.cluster.vq import kmeans2
 
-from .demo_catalog import COMMUNITY_WORDS, STREET_NAMES
+from .catalog import COMMUNITY_WORDS, STREET_NAMES
 
 CENTER_LNG, CENTER_LAT = 116.47, 39.93
 """Centre of the demo district (east of central Beijing)."""

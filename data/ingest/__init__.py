@@ -1,0 +1,1 @@
+"""Importers: files in, validated rows into the store, a report out."""
