@@ -19,11 +19,10 @@ from .hotspots import (
     HOTSPOT_CLASSES,
     MORAN_LABELS,
     GiStarResult,
-    LocalMoranResult,
     benjamini_hochberg,
     getis_ord_gi_star,
-    local_moran,
 )
+from .moran import LocalMoranResult, local_moran
 from .trends import (
     GRAINS,
     TrendWindows,

@@ -23,7 +23,8 @@ from data.contracts import AREA_LEVELS
 from data.store import Store
 from geo.emerging import MIN_SLICES, TooFewSlices, emerging_hotspots
 from geo.h3index import cells_to_strings
-from geo.hotspots import NO_NEIGHBOURS, getis_ord_gi_star, local_moran
+from geo.hotspots import NO_NEIGHBOURS, getis_ord_gi_star
+from geo.moran import local_moran
 from geo.weights import SpatialWeights, h3_extent_cells, h3_kring_weights, queen_weights
 from queries.filters import EventFilter
 

@@ -22,8 +22,8 @@ from geo.hotspots import (
     benjamini_hochberg,
     getis_ord_gi_star,
     is_significant,
-    local_moran,
 )
+from geo.moran import local_moran
 from geo.weights import SpatialWeights, h3_kring_weights
 
 PERMS = 999

@@ -25,8 +25,8 @@ from geo.hotspots import (
     HOTSPOT_CLASSES,
     benjamini_hochberg,
     getis_ord_gi_star,
-    local_moran,
 )
+from geo.moran import local_moran
 from geo.weights import SpatialWeights, h3_extent_cells, h3_kring_weights
 
 TOL = 1e-9
