@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gridscope`` console script."""
     args = build_parser().parse_args(argv)
-    from queries import StoreUnavailable
+    from data.store import StoreUnavailable
 
     try:
         return int(args.func(args) or 0)

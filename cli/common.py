@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from data.ingest.importer import ImportFileError
-from queries import Settings, Store, load_settings, open_store
+from data.store import Store
+from queries import Settings, load_settings, open_store
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -81,6 +82,5 @@ def import_store(args: argparse.Namespace) -> Iterator[Store]:
         store.close()
         raise
     else:
-        if hasattr(store, "checkpoint"):
-            store.checkpoint()
+        store.checkpoint()
         store.close()

@@ -27,8 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Generate the city, then load it table by table, with a progress bar."""
     store = store_from_args(args)
-    if store.dialect == "postgis":  # a fresh server database gets its schema first (idempotent)
-        store.migrate()
+    store.migrate()  # a fresh server database gets its schema first (idempotent; DuckDB: on open)
     steps = ["areas", "sensors", "events", "placement", "event log"]
     t0 = time.perf_counter()
     with tqdm(total=len(steps), desc="generate", unit="step") as bar:

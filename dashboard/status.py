@@ -21,7 +21,7 @@ from queries import StoreLocked, StoreUnavailable
 
 from .i18n import t
 from .safe_text import md
-from .state import current_settings, get_store
+from .state import get_store
 
 LOG = logging.getLogger("gridscope")
 
@@ -29,10 +29,7 @@ LOG = logging.getLogger("gridscope")
 def render_backend_status() -> None:
     """Show which store the dashboard reads and how fresh its data is."""
     store = get_store()
-    if store.dialect == "postgis":
-        backend = getattr(store, "label", "PostGIS")  # "PostGIS · host:port/db", no credentials
-    else:
-        backend = f"DuckDB {current_settings().db_path.name}"
+    backend = store.label  # "DuckDB · file.duckdb" / "PostGIS · host:port/db", no credentials
     st.sidebar.caption(t("backend_label", backend=md(backend)))
     newest = store.data_freshness()
     if newest is not None:

@@ -5,9 +5,10 @@ Pages and the CLI talk only to a :class:`Store`; they never see a driver connect
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -34,6 +35,13 @@ class StoreReadOnly(PermissionError):  # noqa: N818 - pairs with StoreUnavailabl
     """The store's role may not change data (e.g. the PostGIS ``gridscope_reader`` role)."""
 
 
+ParamStyle = Literal["dollar", "pyformat"]
+"""How a store's driver spells a bound parameter: ``$name`` (DuckDB) or ``%(name)s`` (psycopg)."""
+
+SqlParams = Sequence[object] | Mapping[str, object] | None
+"""Parameters of :meth:`Store.sql`: positional or by name, in the store's own placeholder style."""
+
+
 @runtime_checkable
 class Store(Protocol):
     """A GridScope store: named queries in, DataFrames out, bulk loads by table."""
@@ -41,12 +49,27 @@ class Store(Protocol):
     dialect: str
     """``duckdb`` or ``postgis``: picks dialect overrides in ``queries/sql/<dialect>``."""
 
+    paramstyle: ParamStyle
+    """The driver's placeholder style, which named queries' ``:param`` are rewritten to."""
+
+    @property
+    def label(self) -> str:
+        """What the sidebar shows: backend and file or server (``DuckDB · city.duckdb``,
+        ``PostGIS · host:5432/db``); never a user name or password."""
+        ...
+
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
         ...
 
     def execute(self, name: str, **params: object) -> None:
         """Run a named statement that returns nothing (updates, refreshes)."""
+        ...
+
+    def sql(self, text: str, params: SqlParams = None) -> pd.DataFrame:
+        """Run trusted SQL written by the project (tests, benchmarks, loaders), never user
+        text; placeholders in the driver's own style. Raises :class:`StoreReadOnly` on a
+        read-only store."""
         ...
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
@@ -67,6 +90,11 @@ class Store(Protocol):
         joins the outer transaction. (An areas import is one; see ``data/ingest/importer.py``.)"""
         ...
 
+    def clear(self, tables: list[str]) -> None:
+        """Delete every row of ``tables`` (before the demo city is rebuilt); ``KeyError``
+        for a table that is not a GridScope table."""
+        ...
+
     def table_counts(self) -> dict[str, int]:
         """Row count of every GridScope table."""
         ...
@@ -81,6 +109,20 @@ class Store(Protocol):
 
     def data_freshness(self) -> datetime | None:
         """Time of the newest event, or ``None`` when the store is empty."""
+        ...
+
+    def checkpoint(self) -> None:
+        """After bulk loads and imports: make the new data durable and fast to read
+        (DuckDB: flush the write-ahead log; PostGIS: planner statistics and rollups)."""
+        ...
+
+    def ping(self) -> None:
+        """Check that the database answers; raise :class:`StoreUnavailable` if not."""
+        ...
+
+    def migrate(self) -> list[str]:
+        """Create or upgrade the schema; return the migration files applied now (DuckDB
+        applies its schema when the file opens, so there: always ``[]``)."""
         ...
 
     def close(self) -> None:

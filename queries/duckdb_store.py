@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from data.contracts import DEFAULT_SLA_HOURS, TABLES
-from data.store import StoreLocked, StoreUnavailable
+from data.store import ParamStyle, StoreLocked, StoreUnavailable
 
 from .sql_files import bound_sql
 
@@ -102,6 +102,7 @@ class DuckDBStore:
     """A :class:`data.store.Store` on a DuckDB file (or ``:memory:``)."""
 
     dialect = "duckdb"
+    paramstyle: ParamStyle = "dollar"
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -109,6 +110,11 @@ class DuckDBStore:
         # Writes take the lock; transaction() holds it (re-entrantly) until it ends.
         self._lock = threading.RLock()
         self._tx_thread: int | None = None
+
+    @property
+    def label(self) -> str:
+        """What the sidebar shows: ``DuckDB · <file name>`` (no folders)."""
+        return f"DuckDB · {Path(self.path).name}"
 
     def _in_transaction(self) -> bool:
         return self._tx_thread == threading.get_ident()
@@ -267,6 +273,15 @@ class DuckDBStore:
         """Flush the write-ahead log into the file (after bulk loads)."""
         with self._lock:
             self._con.execute("CHECKPOINT")
+
+    def ping(self) -> None:
+        """Check that the connection answers (an open DuckDB file always does)."""
+        with self._reader() as cur:
+            cur.execute("SELECT 1").fetchall()
+
+    def migrate(self) -> list[str]:
+        """Nothing to apply: the schema (:data:`SCHEMA_FILE`) is applied when the file opens."""
+        return []
 
     def close(self) -> None:
         """Close the connection."""

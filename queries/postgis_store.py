@@ -36,7 +36,7 @@ from psycopg.types.numeric import FloatLoader
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from data.contracts import TABLES
-from data.store import StoreReadOnly, StoreUnavailable
+from data.store import ParamStyle, StoreReadOnly, StoreUnavailable
 
 from ._pgcopy import SUPPORTED_TYPES, copy_chunks, copy_order
 from .postgis_migrations import READER_ROLE
@@ -124,6 +124,7 @@ class PostGISStore:
     """
 
     dialect = "postgis"
+    paramstyle: ParamStyle = "pyformat"
 
     def __init__(self, dsn: str, *, max_size: int = 4, timeout: float = 5.0) -> None:
         self.dsn = dsn

@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from data.contracts import STAGES, column_names
+from data.store import Store
 
 from .catalog import categories_frame, departments_frame
 from .events import PlantedPattern, build_events
@@ -154,7 +155,7 @@ def generate_city(size: str = "default", seed: int = 42, end_date: date | None =
                 categories=categories_frame(), departments=departments_frame(), truth=truth, meta=meta)
 
 
-def load_city(store, city: City, progress: Callable[[str, int], None] | None = None) -> None:
+def load_city(store: Store, city: City, progress: Callable[[str, int], None] | None = None) -> None:
     """Replace the store's contents with ``city`` (bulk loads through ``insert_frame``)."""
     step = progress or (lambda _label, _n: None)
     tables = ["event_log", "readings", "events", "sensors", "areas", "categories", "departments", "demo_truth"]
@@ -175,5 +176,4 @@ def load_city(store, city: City, progress: Callable[[str, int], None] | None = N
             store.insert_frame(table, frame)
     for key, value in city.meta.items():
         store.set_meta(key, value)
-    if hasattr(store, "checkpoint"):
-        store.checkpoint()
+    store.checkpoint()

@@ -21,6 +21,7 @@ import polars as pl
 import shapely
 
 from data.contracts import AREA_LEVELS
+from data.store import Store
 from geo.polygon_index import PolygonIndex
 
 EVENT_LEVELS: tuple[str, ...] = ("grid", "community", "street")
@@ -44,7 +45,7 @@ class AreaIndex:
     counts: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_store(cls, store) -> AreaIndex:
+    def from_store(cls, store: Store) -> AreaIndex:
         """Load every level's polygons with the named query ``area_shapes``."""
         frames = []
         for level in AREA_LEVELS:

@@ -20,6 +20,7 @@ import pandas as pd
 import polars as pl
 
 from data.contracts import DEFAULT_SLA_HOURS
+from data.store import Store
 
 UNASSIGNED = ("unassigned", "未指派", "Unassigned")
 """Department (code, name_zh, name_en) for new categories no row names a department for."""
@@ -46,7 +47,7 @@ class Catalog:
     """Codes of the categories whose SLA is assumed (``categories.sla_assumed``)."""
 
     @classmethod
-    def from_store(cls, store) -> Catalog:
+    def from_store(cls, store: Store) -> Catalog:
         """Read ``list_categories`` and ``list_departments``."""
         cats = store.fetch("list_categories")
         deps = store.fetch("list_departments")
@@ -71,7 +72,7 @@ class Catalog:
             mapping[v] = code
         return values.replace(mapping), new
 
-    def apply(self, store, good: pl.DataFrame, report) -> pl.DataFrame:
+    def apply(self, store: Store, good: pl.DataFrame, report) -> pl.DataFrame:
         """Replace category/department values by codes, creating the new ones in ``store``.
 
         Returns ``good`` with ``category`` and ``department`` as codes (department filled
