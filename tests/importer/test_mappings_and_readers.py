@@ -15,7 +15,8 @@ from data.ingest.mappings import (
     parse_mapping,
     suggest_columns,
 )
-from data.ingest.readers import ReadError, _number_rows, detect_encoding, open_source
+from data.ingest.readers import ReadError, detect_encoding, open_source
+from data.ingest.readers.csv_reader import _number_rows
 from data.ingest.validate import REASONS, TimeParser, reason_zh
 
 
