@@ -109,17 +109,6 @@ def metric_colors(values: pd.Series, *, higher_is_better: bool, n: int = 6,
     return colors, edges.tolist(), palette
 
 
-def legend_html(title: str, edges: list[float], palette: list[list[int]], fmt: str = "{:,.0f}") -> str:
-    """Colour chips with the value range of each bin."""
-    chips = "".join(
-        f'<span style="display:inline-block;margin-right:10px"><span style="display:inline-block;width:14px;'
-        f'height:14px;background:rgb({c[0]},{c[1]},{c[2]});vertical-align:middle;border:1px solid #999"></span> '
-        f"{fmt.format(edges[i])}–{fmt.format(edges[i + 1])}</span>"
-        for i, c in enumerate(palette[: max(len(edges) - 1, 0)])
-    )
-    return f'<div style="font-size:0.85rem">{title}: {chips}</div>'
-
-
 def bar_figure(labels: list[str], values: pd.Series, *, color: str = "#c0392b", x_title: str = "",
                fmt: str = "%{x:,}") -> go.Figure:
     """Horizontal bars, largest on top."""
@@ -147,16 +136,3 @@ def source_figure(sources: pd.DataFrame, labels: dict[str, str], titles: dict[st
                       legend={"orientation": "h", "y": 1.15})
     return fig
 
-
-def area_tips(areas: pd.DataFrame, name_col: str, labels: dict[str, str]) -> list[str]:
-    """Map tooltip per area: name (its id when unnamed), events, on-time rate, open overdue.
-
-    ``labels`` names the ``events``, ``on_time_rate`` and ``open_overdue`` lines. Works on
-    an empty frame (a parent with no areas under it).
-    """
-    names = areas[name_col].where(areas[name_col].notna(), areas["area_id"]) if len(areas) else []
-    return [
-        f"<b>{name}</b><br/>{labels['events']}: {int(ev)}<br/>{labels['on_time_rate']}: "
-        f"{'—' if pd.isna(rate) else f'{rate:.1%}'}<br/>{labels['open_overdue']}: {int(od)}"
-        for name, ev, rate, od in zip(names, areas["events"], areas["on_time_rate"], areas["open_overdue"], strict=True)
-    ]

@@ -1,26 +1,61 @@
-"""Named-query results cached for a short while, so tabs and reruns do not repeat queries."""
+"""The page kit's one cache: named-query results and answers, reused for a short while.
+
+Every cached read of the dashboard goes through here: one key per store
+(:func:`store_key`), one lifetime (:data:`TTL_SECONDS`) and one invalidation
+(:func:`invalidate`, called after an import and after an SLA edit), so tabs and reruns do
+not repeat queries and no page keeps data an edit has changed. DataFrames live in
+``st.cache_data`` (each caller gets its own copy, safe to change).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from queries import Store
+from data.store import Store
 
 TTL_SECONDS = 120
 """How long a result is reused; an edit through the page clears the cache at once."""
 
+MAX_ENTRIES = 512
+"""Results kept at most (the oldest go first)."""
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=512)
-def _fetch(_store: Store, store_key: str, name: str, params: dict) -> pd.DataFrame:
+T = TypeVar("T")
+
+
+def store_key(store: Store) -> str:
+    """The cache's name for ``store``: its dialect and identity in this process."""
+    return f"{store.dialect}:{id(store)}"
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
+def _fetch(_store: Store, key: str, name: str, params: dict) -> pd.DataFrame:
     return _store.fetch(name, **params)
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
+def _answer(_fn: Callable[..., Any], fn_name: str, _store: Store, key: str, args: tuple, kwargs: dict) -> Any:
+    return _fn(_store, *args, **kwargs)
+
+
 def cached_fetch(store: Store, name: str, **params: object) -> pd.DataFrame:
-    """``store.fetch(name, **params)``, reused for :data:`TTL_SECONDS` (a copy: safe to change)."""
-    return _fetch(store, f"{store.dialect}:{id(store)}", name, params).copy()
+    """``store.fetch(name, **params)``, reused for :data:`TTL_SECONDS`."""
+    return _fetch(store, store_key(store), name, params)
 
 
-def clear_cached() -> None:
-    """Forget every cached result (after the page changed data)."""
+def cached_answer(fn: Callable[..., T], store: Store, *args: object, **kwargs: object) -> T:
+    """``fn(store, *args, **kwargs)`` of an answer service, reused for :data:`TTL_SECONDS`.
+
+    The arguments must be hashable by ``st.cache_data`` (filters, requests, numbers, text).
+    """
+    name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+    return _answer(fn, name, store, store_key(store), args, kwargs)
+
+
+def invalidate() -> None:
+    """Forget every cached result (after the page changed data: an import, an SLA edit)."""
     _fetch.clear()
+    _answer.clear()

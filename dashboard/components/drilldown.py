@@ -17,9 +17,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import url_state as url
+from dashboard.components.cached import cached_fetch
 from dashboard.i18n import name_column, t
 from dashboard.safe_text import md
-from queries import EventFilter, Store
+from data.store import Store
+from queries import EventFilter
 
 DRILL_LEVELS: tuple[str, ...] = ("street", "community", "grid")
 """The levels an event carries, coarse to fine (the district is everything)."""
@@ -79,15 +81,10 @@ def scope_to(flt: EventFilter, level: str, area_id: str | None) -> EventFilter:
     return replace(flt, street_ids=(), grid_ids=(area_id,))
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def _areas(_store: Store, store_key: str) -> pd.DataFrame:
-    return pd.concat([_store.fetch("list_areas", level=lv).assign(level=lv) for lv in DRILL_LEVELS],
-                     ignore_index=True)
-
-
 def area_table(store: Store) -> pd.DataFrame:
-    """Every street, community and grid with its parent and names (cached 5 minutes)."""
-    return _areas(store, f"{store.dialect}:{id(store)}")
+    """Every street, community and grid with its parent and names (through the kit's cache)."""
+    return pd.concat([cached_fetch(store, "list_areas", level=lv).assign(level=lv) for lv in DRILL_LEVELS],
+                     ignore_index=True)
 
 
 def present_levels(store: Store) -> tuple[str, ...]:

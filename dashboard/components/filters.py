@@ -7,29 +7,17 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import name_column, t
+from dashboard.components.names import lookups, name_map, source_names
+from dashboard.i18n import t
 from data.contracts import SOURCES
-from queries import EventFilter, Store
+from data.store import Store
+from queries import EventFilter
 from queries.filters import clamp_day
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _lookups(_store: Store, store_key: str) -> dict[str, pd.DataFrame]:
-    return {
-        "categories": _store.fetch("list_categories"),
-        "departments": _store.fetch("list_departments"),
-        "streets": _store.fetch("list_areas", level="street"),
-        "range": _store.fetch("event_date_range"),
-    }
-
-
-def lookups(store: Store) -> dict[str, pd.DataFrame]:
-    """Category, department and street tables plus the event date range (cached 60 s)."""
-    return _lookups(store, f"{store.dialect}:{id(store)}")
-
-
-def _label_map(frame: pd.DataFrame, key: str) -> dict[str, str]:
-    return dict(zip(frame[key], frame[name_column()], strict=True))
+def last_day(flt: EventFilter) -> date:
+    """The last day ``flt`` covers (its end is exclusive: the next midnight)."""
+    return (flt.end - timedelta(days=1)).date()
 
 
 def data_window(store: Store) -> tuple[date, date]:
@@ -79,12 +67,12 @@ def render_filters(store: Store, *, departments: bool = False, key_prefix: str =
         st.session_state[f"{key_prefix}_dates"] = _within(picked, first, last, default)
     start, end = st.session_state[f"{key_prefix}_dates"]
 
-    cats = _label_map(tables["categories"], "code")
-    streets = _label_map(tables["streets"], "area_id")
+    cats = name_map(tables["categories"])
+    streets = name_map(tables["streets"], "area_id")
     categories = st.sidebar.multiselect(t("category"), list(cats), format_func=cats.get,
                                         key=f"{key_prefix}_categories", placeholder=t("all"))
     # Labels are looked up now, not inside format_func: it may be called outside the run.
-    source_labels = {s: t(f"source_{s}") for s in SOURCES}
+    source_labels = source_names()
     sources = st.sidebar.multiselect(t("source"), list(SOURCES), format_func=source_labels.get,
                                      key=f"{key_prefix}_sources", placeholder=t("all"))
     # A store without streets (e.g. grids only) has no street to filter by: no empty box.
@@ -92,7 +80,7 @@ def render_filters(store: Store, *, departments: bool = False, key_prefix: str =
                                         key=f"{key_prefix}_streets", placeholder=t("all")) if streets else []
     dept_codes: list[str] = []
     if departments:
-        depts = _label_map(tables["departments"], "code")
+        depts = name_map(tables["departments"])
         dept_codes = st.sidebar.multiselect(t("department"), list(depts), format_func=depts.get,
                                             key=f"{key_prefix}_departments", placeholder=t("all"))
     return EventFilter.for_dates(start, end, categories=categories, sources=sources,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
 from dashboard.components import url_state as url
+from dashboard.components.filters import last_day
 from queries import EventFilter
 from queries.answers.hotspots import H3_RESOLUTIONS, METHODS
 
@@ -72,7 +73,7 @@ def write_to_url(flt: EventFilter, controls: Controls, selected: str | None) -> 
     """Mirror the current view into the query parameters (``lang`` is the app's)."""
     values = {
         "start": flt.start.date().isoformat(),
-        "end": (flt.end - timedelta(days=1)).date().isoformat(),  # the filter's end is exclusive
+        "end": last_day(flt).isoformat(),
         "cat": ",".join(flt.categories),
         "src": ",".join(flt.sources),
         "street": ",".join(flt.street_ids),

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.components.filters import data_window, lookups, render_filters
+from dashboard.components.filters import data_window, render_filters
 from dashboard.components.hotspot_state import (
     CONFIDENCES,
     SLICES,
@@ -15,6 +15,7 @@ from dashboard.components.hotspot_state import (
     write_to_url,
 )
 from dashboard.components.map_view import area_shapes, available_levels
+from dashboard.components.names import lookups
 from dashboard.hotspot_view import (
     fmt_p,
     fmt_stat,

@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from datetime import datetime
+
 import streamlit as st
 
 from dashboard.charts import fill_days, period_overlay_chart
-from dashboard.components.filters import render_filters
+from dashboard.components import columns as col
+from dashboard.components.filters import last_day, render_filters
 from dashboard.components.map_view import available_levels, render_count_map
 from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t
 from dashboard.state import data_now, get_store
+from data.store import Store
+from queries import EventFilter
 from queries.answers.kpis import Kpis, overview_kpis
 from queries.answers.rankings import top_areas
 
-store = get_store()
-flt = render_filters(store)
-now = data_now()
 
-st.title(t("overview_title"))
-last_day = (flt.end - pd.Timedelta(days=1)).date()
-st.caption(t("overview_caption", start=flt.start.date(), end=last_day, days=flt.length.days))
-
-kpis = overview_kpis(store, flt, now)
-cur, prev = kpis["current"], kpis["previous"]
+def render() -> None:
+    """The page: filters, KPIs, the count map, then the trend beside the area ranking."""
+    store = get_store()
+    flt = render_filters(store)
+    now = data_now()
+    st.title(t("overview_title"))
+    st.caption(t("overview_caption", start=flt.start.date(), end=last_day(flt), days=flt.length.days))
+    render_kpis(store, flt, now)
+    render_assumed_sla_notice(store, flt)
+    st.subheader(t("map_title"))
+    render_count_map(store, flt, now, key_prefix="overview")
+    left, right = st.columns([1, 1])
+    with left:
+        render_trend(store, flt)
+    with right:
+        render_ranking(store, flt, now)
 
 
 def _pct(v: float | None) -> str:
@@ -34,36 +45,38 @@ def _pp(a: float | None, b: float | None) -> str | None:
     return None if a is None or b is None else t("kpi_delta_pp", value=100 * (a - b))
 
 
-def _metric(col, label: str, value: str, delta: str | None, help_key: str | None = None,
+def _metric(column, label: str, value: str, delta: str | None, help_key: str | None = None,
             inverse: bool = False) -> None:
-    col.metric(label, value, delta, delta_color="inverse" if inverse else "normal",
-               help=t(help_key) if help_key else None, border=True)
+    column.metric(label, value, delta, delta_color="inverse" if inverse else "normal",
+                  help=t(help_key) if help_key else None, border=True)
 
 
 def _events_delta(c: Kpis, p: Kpis) -> str | None:
     return f"{(c.events - p.events) / p.events:+.1%}" if p.events else None
 
 
-cols = st.columns(5)
-_metric(cols[0], t("kpi_events"), f"{cur.events:,}", _events_delta(cur, prev))
-_metric(cols[1], t("kpi_closure_rate"), _pct(cur.closure_rate), _pp(cur.closure_rate, prev.closure_rate), "kpi_help_closure")
-_metric(cols[2], t("kpi_on_time_rate"), _pct(cur.on_time_rate), _pp(cur.on_time_rate, prev.on_time_rate), "kpi_help_on_time")
-_metric(cols[3], t("kpi_satisfaction_rate"), _pct(cur.satisfaction_rate),
-        _pp(cur.satisfaction_rate, prev.satisfaction_rate), "kpi_help_satisfaction")
-_metric(cols[4], t("kpi_open_overdue"), f"{cur.open_overdue:,}", f"{cur.open_overdue - prev.open_overdue:+,}",
-        "kpi_help_overdue", inverse=True)
+def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
+    """Five KPI cards with their change against the previous period, and what they leave out."""
+    kpis = overview_kpis(store, flt, now)
+    cur, prev = kpis["current"], kpis["previous"]
+    cols = st.columns(5)
+    _metric(cols[0], t("kpi_events"), f"{cur.events:,}", _events_delta(cur, prev))
+    _metric(cols[1], t("kpi_closure_rate"), _pct(cur.closure_rate), _pp(cur.closure_rate, prev.closure_rate),
+            "kpi_help_closure")
+    _metric(cols[2], t("kpi_on_time_rate"), _pct(cur.on_time_rate), _pp(cur.on_time_rate, prev.on_time_rate),
+            "kpi_help_on_time")
+    _metric(cols[3], t("kpi_satisfaction_rate"), _pct(cur.satisfaction_rate),
+            _pp(cur.satisfaction_rate, prev.satisfaction_rate), "kpi_help_satisfaction")
+    _metric(cols[4], t("kpi_open_overdue"), f"{cur.open_overdue:,}", f"{cur.open_overdue - prev.open_overdue:+,}",
+            "kpi_help_overdue", inverse=True)
+    if cur.events == 0:
+        st.info(t("no_data"))
+    if cur.cancelled or cur.closed_untimed:
+        st.caption(t("kpi_excluded_note", cancelled=f"{cur.cancelled:,}", untimed=f"{cur.closed_untimed:,}"))
 
-if cur.events == 0:
-    st.info(t("no_data"))
-if cur.cancelled or cur.closed_untimed:
-    st.caption(t("kpi_excluded_note", cancelled=f"{cur.cancelled:,}", untimed=f"{cur.closed_untimed:,}"))
-render_assumed_sla_notice(store, flt)
 
-st.subheader(t("map_title"))
-render_count_map(store, flt, now, key_prefix="overview")
-
-left, right = st.columns([1, 1])
-with left:
+def render_trend(store: Store, flt: EventFilter) -> None:
+    """Daily events of the period with the previous period overlaid."""
     st.subheader(t("trend_title"))
     trend = store.fetch("daily_trend", **flt.params(), prev_start=flt.previous().start)
     current = fill_days(trend[trend["period"] == "current"], flt.start, flt.end)
@@ -71,26 +84,31 @@ with left:
     st.plotly_chart(period_overlay_chart(current, previous, labels={
         "current": t("trend_current"), "previous": t("trend_previous"), "x": t("trend_x"), "y": t("trend_y")}),
         width="stretch", key="overview-trend")
-with right:
+
+
+def render_ranking(store: Store, flt: EventFilter, now: datetime) -> None:
+    """The top ten areas of the coarsest level the store has."""
     levels = available_levels(store)
     if not levels:  # a store without streets, communities or grids has nothing to rank
         st.subheader(t("ranking_title_none"))
         st.info(t("ranking_no_areas"))
-    else:
-        level = levels[0]  # the coarsest level the store has
-        st.subheader(t(f"ranking_title_{level}"))
-        ranking = top_areas(store, flt, now, level, limit=10)
-        ranking[name_column()] = ranking[name_column()].fillna(ranking["area_id"])  # unnamed: its code
-        st.dataframe(
-            ranking[[name_column(), "events", "closure_rate", "on_time_rate", "open_overdue"]],
-            hide_index=True, width="stretch", key="overview_ranking",
-            column_config={
-                name_column(): st.column_config.TextColumn(t(f"level_{level}")),
-                "events": st.column_config.NumberColumn(t("col_events"), format="%d"),
-                "closure_rate": st.column_config.ProgressColumn(t("col_closure_rate"), format="percent",
-                                                                min_value=0, max_value=1),
-                "on_time_rate": st.column_config.ProgressColumn(t("col_on_time_rate"), format="percent",
-                                                                min_value=0, max_value=1),
-                "open_overdue": st.column_config.NumberColumn(t("col_open_overdue"), format="%d"),
-            },
-        )
+        return
+    level = levels[0]  # the coarsest level the store has
+    st.subheader(t(f"ranking_title_{level}"))
+    name = name_column()
+    ranking = top_areas(store, flt, now, level, limit=10)
+    ranking[name] = ranking[name].fillna(ranking["area_id"])  # unnamed: its code
+    st.dataframe(
+        ranking[[name, "events", "closure_rate", "on_time_rate", "open_overdue"]],
+        hide_index=True, width="stretch", key="overview_ranking",
+        column_config={
+            name: col.text(t(f"level_{level}")),
+            "events": col.count(t("col_events")),
+            "closure_rate": col.rate_bar(t("col_closure_rate")),
+            "on_time_rate": col.rate_bar(t("col_on_time_rate")),
+            "open_overdue": col.count(t("col_open_overdue")),
+        },
+    )
+
+
+render()

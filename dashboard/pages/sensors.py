@@ -10,8 +10,9 @@ import streamlit as st
 
 from dashboard.chain_view import STEPS, durations_long, funnel_table, shares_shown
 from dashboard.components.cached import cached_fetch
-from dashboard.components.filters import lookups, render_filters
+from dashboard.components.filters import render_filters
 from dashboard.components.map_view import area_shapes, available_levels
+from dashboard.components.names import lookups
 from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t, t_count
 from dashboard.layers import (

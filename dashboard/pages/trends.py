@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.cached import cached_fetch
-from dashboard.components.filters import data_window, lookups, render_filters
+from dashboard.components.filters import data_window, render_filters
+from dashboard.components.names import lookups
 from dashboard.i18n import name_column, t
 from dashboard.safe_text import md
 from dashboard.state import get_store
