@@ -1,4 +1,6 @@
-"""Governance-chain helpers: the per-category SLA edit (a named statement with bound values).
+"""The governance chain's answers: SLA compliance, the funnel, stage durations, overdue
+cases, rankings and sources compared (each as of ``min(flt.end, now)``), the categories
+whose SLA is assumed, and the per-category SLA edit.
 
 The dashboard may read PostGIS as the SELECT-only ``gridscope_reader`` role; an edit there
 raises :class:`~data.store.StoreReadOnly`, which the page turns into a message.
@@ -7,10 +9,82 @@ raises :class:`~data.store.StoreReadOnly`, which the page turns into a message.
 from __future__ import annotations
 
 import math
+from datetime import datetime
+
+import pandas as pd
 
 from data.store import Store, StoreReadOnly
+from queries.filters import EventFilter
 
-__all__ = ["READ_ONLY_SQLSTATES", "set_category_sla"]
+__all__ = [
+    "OVERDUE_LIMIT",
+    "READ_ONLY_SQLSTATES",
+    "area_ranking",
+    "assumed_sla_categories",
+    "department_ranking",
+    "funnel",
+    "overdue_by_department",
+    "overdue_cases",
+    "set_category_sla",
+    "sla_compliance",
+    "source_comparison",
+    "stage_durations",
+]
+
+OVERDUE_LIMIT = 200
+"""Open overdue cases listed at most."""
+
+
+def _as_of(flt: EventFilter, now: datetime) -> dict[str, object]:
+    return {**flt.params(), "now": now}
+
+
+def sla_compliance(store: Store, flt: EventFilter, now: datetime) -> pd.DataFrame:
+    """Per category: its SLA hours and the filtered events' response and closure counts and rates."""
+    return store.fetch("sla_compliance", **_as_of(flt, now))
+
+
+def funnel(store: Store, flt: EventFilter, now: datetime) -> pd.DataFrame:
+    """Events that reached each stage of the chain, with those waiting, dropped and skipped."""
+    return store.fetch("chain_funnel", **_as_of(flt, now))
+
+
+def stage_durations(store: Store, flt: EventFilter, now: datetime, by: str) -> pd.DataFrame:
+    """P50/P90 hours of each step per ``group_key`` of ``by`` (department, category, source)."""
+    return store.fetch("stage_durations", **_as_of(flt, now), by=by)
+
+
+def overdue_by_department(store: Store, flt: EventFilter, now: datetime) -> pd.DataFrame:
+    """Open overdue events per department."""
+    return store.fetch("overdue_by_department", **_as_of(flt, now))
+
+
+def overdue_cases(store: Store, flt: EventFilter, now: datetime, limit: int = OVERDUE_LIMIT) -> pd.DataFrame:
+    """The ``limit`` most overdue open events with category, department, stage and areas."""
+    return store.fetch("overdue_cases", **_as_of(flt, now), limit=limit)
+
+
+def department_ranking(store: Store, flt: EventFilter, now: datetime, min_events: int) -> pd.DataFrame:
+    """Departments with their counts and rates; those with at least ``min_events`` events ranked."""
+    return store.fetch("department_ranking", **_as_of(flt, now), min_events=min_events)
+
+
+def area_ranking(store: Store, flt: EventFilter, now: datetime, level: str, parent_id: str | None,
+                 min_events: int) -> pd.DataFrame:
+    """Every area of ``level`` (under ``parent_id``; all when ``None``) with its counts and
+    rates, zero without events; only areas with at least ``min_events`` events get a rank."""
+    return store.fetch("area_ranking", **_as_of(flt, now), level=level, parent_id=parent_id,
+                       min_events=min_events)
+
+
+def source_comparison(store: Store, flt: EventFilter, now: datetime) -> pd.DataFrame:
+    """Per source (patrol, hotline, app, sensor, video): events, share, median hours, chain rates."""
+    return store.fetch("source_comparison", **_as_of(flt, now))
+
+
+def assumed_sla_categories(store: Store, flt: EventFilter) -> pd.DataFrame:
+    """Categories of ``flt``'s events whose SLA is the import's default, with their events."""
+    return store.fetch("assumed_sla_categories", **flt.params())
 
 READ_ONLY_SQLSTATES: dict[str, str] = {
     "42501": "insufficient_privilege",

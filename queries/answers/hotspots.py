@@ -11,7 +11,7 @@ level inside the selection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -220,3 +220,41 @@ def slice_matrix(store: Store, req: HotspotRequest, weights: SpatialWeights, n_s
     ok = (pos >= 0) & (age >= 0) & (age < n_slices)
     np.add.at(out, (n_slices - 1 - age[ok], pos[ok]), frame["events"].to_numpy(dtype=np.float64)[ok])
     return out
+
+
+EVENT_LIMIT = 200
+"""Events of the selected unit listed at most."""
+
+
+@dataclass(frozen=True)
+class UnitEvents:
+    """The selected unit's events (newest first, at most the limit) and its weekly counts
+    (``week``: Monday, ``events``; every week touching the window, zeros filled)."""
+
+    events: pd.DataFrame
+    weekly: pd.DataFrame
+
+
+def weekly_series(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+    """``week`` (Monday) and ``events`` for every ISO week touching [start, end), zeros filled."""
+    first = (pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())).normalize()
+    weeks = pd.date_range(first, pd.Timestamp(end) - pd.Timedelta(seconds=1), freq="7D")
+    counts = frame.assign(week=pd.to_datetime(frame["week"])).set_index("week")["events"]
+    return pd.DataFrame({"week": weeks, "events": counts.reindex(weeks, fill_value=0).to_numpy()})
+
+
+def unit_events(store: Store, flt: EventFilter, unit: str, unit_id: str, *, res: int = 9,
+                cell: int | None = None, limit: int = EVENT_LIMIT) -> UnitEvents:
+    """Filtered events of one analysed unit: an H3 cell (``unit="h3"``, ``res`` and ``cell``,
+    the cell's integer id) or an area (``unit`` its level, ``unit_id`` its id)."""
+    if unit == "h3":
+        if cell is None:
+            raise ValueError("an H3 unit needs its cell")
+        params: dict[str, object] = {"res": int(res), "cell": int(cell)}
+        events = store.fetch("list_cell_events", **flt.params(), **params, limit=limit)
+        weekly = store.fetch("weekly_cell_events", **flt.params(), **params)
+    else:
+        params = {"level": unit, "area_id": unit_id}
+        events = store.fetch("list_area_events", **flt.params(), **params, limit=limit)
+        weekly = store.fetch("weekly_area_events", **flt.params(), **params)
+    return UnitEvents(events, weekly_series(weekly, flt.start, flt.end))

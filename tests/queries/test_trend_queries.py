@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo.trends import trend_windows
 from queries import EventFilter
+from queries.answers.trends import trend_windows
 from tests.queries.chain_reference import select
 
 PANDAS_FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
