@@ -103,7 +103,7 @@ def child(backend: str, csv: str, dsn: str, reimport: bool) -> None:
     """Run one import in this process and print a JSON line with its numbers."""
     import pandas as pd
 
-    from data.ingest.importer import import_events
+    from data.ingest import import_events
 
     areas = pd.read_parquet(Path(csv).with_name("areas.parquet"))
     if backend == "duckdb":

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from data.ingest.importer import ImportFileError
+from data.ingest import ImportFileError
 from data.store import Store
 from queries import Settings, load_settings, open_store
 

@@ -7,7 +7,7 @@ under the printed batch id. ``gridscope import mappings`` lists the preset mappi
 ``gridscope import status`` lists the recent import batches and their state; an import
 that was killed part-way shows as ``interrupted`` (with the chunks and rows it had
 committed), is named before every new import, and re-running the same file completes it
-(``data/batches.py``). A failed first import leaves no store file behind.
+(``data/ingest/batches.py``). A failed first import leaves no store file behind.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from data.contracts import AREA_LEVELS
-from data.ingest.categories import import_categories
-from data.ingest.importer import (
+from data.ingest import (
     ImportFileError,
     import_areas,
+    import_categories,
     import_events,
     import_readings,
 )
@@ -35,6 +35,7 @@ from data.ingest.mappings import (
 )
 from data.ingest.readers import ReadError, open_source
 from data.ingest.timeformats import DATE_ORDERS
+from data.store import Store
 
 from .common import (
     add_store_options,
@@ -107,7 +108,7 @@ def show_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _note_unfinished(store) -> None:
+def _note_unfinished(store: Store) -> None:
     """Before an import: name the earlier imports that did not finish (stderr)."""
     from data.ingest.batches import unfinished_batches
 

@@ -13,8 +13,8 @@ from dashboard.i18n import current_language, t, t_count
 from dashboard.safe_text import md
 from data.contracts import AREA_LEVELS, DEFAULT_SLA_HOURS
 from data.exports import csv_bytes
+from data.ingest import ImportReport
 from data.ingest.batches import unfinished_batches
-from data.ingest.importer import ImportReport
 from data.ingest.mappings import (
     FIELDS,
     REQUIRED,
@@ -27,8 +27,9 @@ from data.ingest.mappings import (
     parse_mapping,
     suggest_columns,
 )
+from data.ingest.reasons import reason_zh, warning_zh
+from data.ingest.statuses import STATUS_FINDINGS
 from data.ingest.timeformats import DATE_ORDERS, AmbiguousDateOrderError
-from data.ingest.validate import STATUS_FINDINGS, reason_zh, warning_zh
 from queries import StoreUnavailable
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09", "epsg")

@@ -18,11 +18,11 @@ from dashboard.components.import_form import (
 from dashboard.i18n import t, t_count
 from dashboard.safe_text import md
 from dashboard.state import get_store
-from data.ingest.categories import import_categories
-from data.ingest.importer import (
+from data.ingest import (
     DryRunStore,
     ImportFileError,
     import_areas,
+    import_categories,
     import_events,
     import_readings,
 )

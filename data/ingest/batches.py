@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from data.store import Store
+
 STALE_MINUTES = 30
 """A batch of another host without progress for this long counts as interrupted."""
 
@@ -119,7 +121,7 @@ def _value(v: object) -> object:
     return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
 
 
-def list_batches(store, limit: int = 50, *, kind: str | None = None, sha256: str | None = None,
+def list_batches(store: Store, limit: int = 50, *, kind: str | None = None, sha256: str | None = None,
                  batch_id: str | None = None) -> list[Batch]:
     """Batches, newest first (named query ``list_import_batches``)."""
     frame = store.fetch("list_import_batches", kind=kind, sha256=sha256, batch_id=batch_id, limit=limit)
@@ -132,12 +134,12 @@ def list_batches(store, limit: int = 50, *, kind: str | None = None, sha256: str
     return out
 
 
-def unfinished_batches(store, limit: int = 200) -> list[Batch]:
+def unfinished_batches(store: Store, limit: int = 200) -> list[Batch]:
     """Interrupted and failed batches among the newest ``limit`` (for the CLI and the page)."""
     return [b for b in list_batches(store, limit) if b.unfinished]
 
 
-def earlier_batch(store, kind: str, file: FileIdentity, batch_id: str | None = None) -> Batch | None:
+def earlier_batch(store: Store, kind: str, file: FileIdentity, batch_id: str | None = None) -> Batch | None:
     """The batch a new import of ``file`` continues, if any.
 
     With ``batch_id`` (given by the user): that batch, whatever its file or state. Else the
@@ -156,7 +158,7 @@ def earlier_batch(store, kind: str, file: FileIdentity, batch_id: str | None = N
 class BatchLog:
     """Writes one import's row of ``import_batches`` (through ``store.upsert_frame``)."""
 
-    def __init__(self, store, batch_id: str, kind: str, file: FileIdentity, attempts: int = 1) -> None:
+    def __init__(self, store: Store, batch_id: str, kind: str, file: FileIdentity, attempts: int = 1) -> None:
         self.store, self.batch_id, self.kind, self.file, self.attempts = store, batch_id, kind, file, attempts
 
     def _write(self, **values: object) -> None:

@@ -18,7 +18,7 @@ gets ``unassigned``. Afterwards every event's stored deadlines are recomputed
 (``refresh_event_deadlines``), so on-time rates and overdue counts follow at once. The
 writes (departments, categories, deadlines, rejects, the report) are one transaction
 (``store.transaction()``): all of them, or nothing when one fails. A check
-(:class:`~data.ingest.importer.DryRunStore`) writes nothing.
+(:class:`~data.ingest.dry_run.DryRunStore`) writes nothing.
 """
 
 from __future__ import annotations
@@ -30,19 +30,16 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from data.ingest.bookkeeping import remember
 from data.ingest.catalog import UNASSIGNED, Catalog
-from data.ingest.importer import (
-    DryRunStore,
-    ImportReport,
-    Progress,
-    _open_import,
-    _reject,
-    _Rejects,
-    _remember,
-)
+from data.ingest.dry_run import DryRunStore
 from data.ingest.mappings import Mapping
+from data.ingest.opening import open_import
 from data.ingest.readers import CHUNK_ROWS, ReadError, Source
+from data.ingest.rejects import Rejects, reject
+from data.ingest.report import ImportReport, Progress
 from data.ingest.validate import DuplicateTracker, fields_frame, reject_unstorable
+from data.store import Store
 
 MAX_SLA_HOURS = 24 * 365
 """Longest SLA accepted (a year), as on the chain page's SLA edit."""
@@ -99,7 +96,7 @@ def _stored_code(frame: pl.DataFrame, known: dict[str, str], catalog: Catalog) -
 
 
 def import_categories(
-    store,
+    store: Store,
     source: Path | str | Source,
     mapping: Mapping | str | Path | None = None,
     batch_id: str | None = None,
@@ -111,7 +108,7 @@ def import_categories(
 
     Parameters
     ----------
-    store : a :class:`data.store.Store` (or a :class:`~data.ingest.importer.DryRunStore` to check)
+    store : a :class:`data.store.Store` (or a :class:`~data.ingest.dry_run.DryRunStore` to check)
     source : path of a CSV/XLSX file (or an opened :class:`~data.ingest.readers.Source`)
     mapping : a mapping for table ``categories``, a preset name or file; default ``categories``
     batch_id : id for ``import_rejects`` (default: table, file name and time)
@@ -129,14 +126,14 @@ def import_categories(
         The file cannot be read or has no code / hours columns; nothing was written.
     """
     t0 = time.perf_counter()
-    src, mapping, resolved, _crs, chunks, report = _open_import(
+    src, mapping, resolved, _crs, chunks, report = open_import(
         source, mapping, None, chunk_rows, batch_id, "categories", geometry_ok=False)
     report.crs = ""
     catalog = Catalog.from_store(store)
     stored = store.fetch("list_categories")
     known = {str(c): row for c, row in zip(stored["code"], stored.itertuples(index=False), strict=True)}
     dups = DuplicateTracker()
-    rejects = _Rejects(store, report.batch_id, report)
+    rejects = Rejects(store, report.batch_id, report)
     good: list[pl.DataFrame] = []
     rejected: list[pd.DataFrame] = []
     try:
@@ -146,7 +143,7 @@ def import_categories(
             ok = frame.get_column("reason").is_null().to_numpy()
             first = dups.mark(frame.select("_code"), frame.get_column("_row").to_numpy(), ok)
             if (first > 0).any():
-                frame = _reject(frame, first > 0, np.char.add("duplicate id in the file: first at row ",
+                frame = reject(frame, first > 0, np.char.add("duplicate id in the file: first at row ",
                                                              first.astype(str)))
             bad = rejects.frame(chunk, frame)  # written with the categories, below
             if bad is not None:
@@ -170,11 +167,11 @@ def import_categories(
         for bad in rejected:
             store.insert_frame("import_rejects", bad)
         report.seconds = time.perf_counter() - t0
-        _remember(store, report)
+        remember(store, report)
     return report
 
 
-def _category_rows(rows: pl.DataFrame, known: dict, catalog: Catalog, store, report: ImportReport) -> pd.DataFrame:
+def _category_rows(rows: pl.DataFrame, known: dict, catalog: Catalog, store: Store, report: ImportReport) -> pd.DataFrame:
     """The ``categories`` rows to upsert (names and department filled), creating new departments."""
     out = []
     new_deps: dict[str, tuple[str, str, str]] = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data.ingest.importer import import_areas, import_events
+from data.ingest import import_areas, import_events
 from queries.duckdb_store import DuckDBStore
 from tests.browser.conftest import wait_for_app
 from tests.browser.test_import_browser import _import_through_the_page, _nyc_csv

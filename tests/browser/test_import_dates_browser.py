@@ -28,7 +28,7 @@ def test_ambiguous_dates_are_explained_then_settled_on_the_page(streamlit_server
     db = tmp_path / "district.duckdb"
     store = DuckDBStore(db)
     store.set_meta("generated_at", "never: imported data only")
-    from data.ingest.importer import import_areas
+    from data.ingest import import_areas
 
     area_frame().to_file(tmp_path / "areas.geojson", driver="GeoJSON")
     import_areas(store, tmp_path / "areas.geojson")

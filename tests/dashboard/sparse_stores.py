@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.ingest.importer import import_areas, import_events
+from data.ingest import import_areas, import_events
 from queries import DuckDBStore
 from tests.importer.conftest import CATEGORIES, DEPARTMENTS, area_frame, inside_points
 

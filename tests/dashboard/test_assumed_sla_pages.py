@@ -91,7 +91,7 @@ def _render(report):
 def test_every_status_finding_has_page_text():
     from dashboard.components.import_form import _STATUS_KEYS
     from dashboard.i18n import all_strings
-    from data.ingest.validate import STATUS_FINDINGS
+    from data.ingest.statuses import STATUS_FINDINGS
 
     assert set(_STATUS_KEYS) == set(STATUS_FINDINGS)
     assert all(key in all_strings() for key in _STATUS_KEYS.values())
@@ -103,7 +103,7 @@ def test_import_report_lists_assumed_slas_and_statuses(lang):
 
     from streamlit.testing.v1 import AppTest
 
-    from data.ingest.importer import ImportReport
+    from data.ingest import ImportReport
 
     report = ImportReport("events", "nyc.csv", "b")
     report.assumed_sla = Counter({"Noise - Residential": 12, "![x](http://h/t.png)": 1})

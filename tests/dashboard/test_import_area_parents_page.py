@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.ingest.importer import import_areas
+from data.ingest import import_areas
 from queries.duckdb_store import DuckDBStore
 from tests.dashboard.sparse_stores import sparse_area_frame
 

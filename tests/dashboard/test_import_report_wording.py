@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.ingest import import_events
 from data.ingest.categories import import_categories
-from data.ingest.importer import import_events
 from queries.duckdb_store import DuckDBStore
 from tests.dashboard.apptest import shown
 

@@ -21,7 +21,7 @@ def _render(report):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_import_report_lists_closures_reclassified_by_notes(lang):
-    from data.ingest.importer import ImportReport
+    from data.ingest import ImportReport
 
     report = ImportReport("events", "sf.csv", "b", columns={"status_note": "Status.Notes"})
     report.statuses = Counter({"by notes: Case Transferred": 169, "by notes: *duplicate*": 40,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.ingest.importer import ImportFileError, import_events
+from data.ingest import ImportFileError, import_events
 from queries.duckdb_store import DuckDBStore
 from tests.importer.test_time_formats import _ambiguous_la, detecting, la_csv
 

@@ -327,7 +327,7 @@ def test_grids_naming_missing_communities_are_filed_under_their_streets(monkeypa
 
 def test_chain_says_when_an_area_has_nothing_under_it(monkeypatch, tmp_path, events):
     """Two streets, grids only in street 0: street 1 has no grid under it."""
-    from data.ingest.importer import import_areas, import_events
+    from data.ingest import import_areas, import_events
     from tests.importer.conftest import area_frame
 
     db = tmp_path / "gridscope.duckdb"

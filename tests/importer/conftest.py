@@ -22,7 +22,7 @@ import pytest
 import shapely
 
 from data.contracts import TABLES
-from data.ingest.importer import import_areas
+from data.ingest import import_areas
 from queries.duckdb_store import DuckDBStore
 
 X0, Y0, CELL = 116.30, 39.90, 0.01

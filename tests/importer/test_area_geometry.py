@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 import shapely
 
+from data.ingest import DryRunStore, import_areas, import_events
 from data.ingest.area_parents import NOT_IN_FILE_TOP
 from data.ingest.batches import list_batches
-from data.ingest.importer import DryRunStore, import_areas, import_events
 from tests.importer.conftest import (
     CELL,
     X0,

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from data.ingest import DryRunStore, import_areas, import_events
 from data.ingest.area_parents import SKIPS_LEVEL, WARNINGS_ZH
-from data.ingest.importer import DryRunStore, import_areas, import_events
-from data.ingest.validate import reason_zh
+from data.ingest.reasons import reason_zh
 from tests.dashboard.sparse_stores import (
     N_EVENTS,
     SUBSETS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.ingest.importer import import_events
+from data.ingest import import_events
 from tests.importer.conftest import (
     check_planted_import,
     planted_events,
@@ -98,7 +98,7 @@ def test_sf_style_headers_match_the_311_preset(duck, tmp_path):
 
 
 def test_a_check_only_import_writes_nothing(district, tmp_path):
-    from data.ingest.importer import DryRunStore
+    from data.ingest import DryRunStore
 
     planted = planted_events()
     path = tmp_path / "311.csv"

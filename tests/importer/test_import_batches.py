@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 
 from cli import main as gridscope
+from data.ingest import DryRunStore, ImportFileError, import_events
 from data.ingest.batches import list_batches, unfinished_batches
-from data.ingest.importer import DryRunStore, ImportFileError, import_events
 from queries.duckdb_store import DuckDBStore
 from tests.importer.conftest import inside_points, rejects_of, write_areas
 
@@ -34,7 +34,7 @@ BAD = {k for k in range(1, N + 1) if k % 997 == 0}
 
 CHILD = textwrap.dedent("""
     import sys
-    from data.ingest.importer import import_events
+    from data.ingest import import_events
     backend, where, path = sys.argv[1:4]
     if backend == "duckdb":
         from queries.duckdb_store import DuckDBStore

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from cli import main as gridscope
+from data.ingest import DryRunStore, ImportFileError, import_events
 from data.ingest.categories import import_categories
-from data.ingest.importer import DryRunStore, ImportFileError, import_events
 from tests.importer.conftest import inside_points, rejects_of
 
 T0 = datetime(2026, 5, 14, 8, 0, 0)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.ingest.importer import import_events
+from data.ingest import import_events
 from data.ingest.readers import open_source
 from geo.crs import wgs84_to_gcj02
 from tests.importer.conftest import (

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from data.ingest.importer import import_events
+from data.ingest import import_events
 from queries import EventFilter
 from queries.answers.kpis import overview_kpis
 from tests.importer.test_import_statuses import T0, nyc_file

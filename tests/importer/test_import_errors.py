@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from data.ingest.importer import (
+from data.ingest import (
     ImportFileError,
     import_areas,
     import_events,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from data.ingest.importer import ImportFileError, import_areas, import_events
+from data.ingest import ImportFileError, import_areas, import_events
 from tests.importer.conftest import (
     area_frame,
     check_planted_import,

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from data.ingest.importer import import_areas, import_events
+from data.ingest import import_areas, import_events
 from data.ingest.readers import open_source
 from tests.importer.conftest import (
     area_frame,

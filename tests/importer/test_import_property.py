@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.ingest.importer import ImportFileError, import_areas, import_events
+from data.ingest import ImportFileError, import_areas, import_events
 from data.ingest.timeformats import AmbiguousDateOrderError
 from queries.duckdb_store import DuckDBStore
 from tests.importer.conftest import X0, Y0

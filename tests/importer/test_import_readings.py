@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data.ingest.importer import import_readings
+from data.ingest import import_readings
 from tests.importer.conftest import expected_areas, inside_points, rejects_of
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from data.ingest.importer import import_areas, import_events
+from data.ingest import import_areas, import_events
 from tests.importer.conftest import (
     area_frame,
     check_planted_import,

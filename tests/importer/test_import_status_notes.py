@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from cli import main as gridscope
-from data.ingest.importer import import_events
+from data.ingest import import_events
 from data.ingest.mappings import MappingError, load_mapping, parse_mapping
 from queries import EventFilter
 from queries.answers.kpis import overview_kpis
@@ -228,7 +228,7 @@ def test_note_rules_keep_their_order_through_toml():
 
 
 def test_cli_prints_the_notes_counts(tmp_path, capsys):
-    from data.ingest.importer import import_areas
+    from data.ingest import import_areas
     from queries.duckdb_store import DuckDBStore
 
     db = tmp_path / "cli.duckdb"  # the CLI opens its own store: one backend is enough for the printing

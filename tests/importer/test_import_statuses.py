@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from cli import main as gridscope
-from data.ingest.importer import import_events
+from data.ingest import import_events
 from tests.importer.conftest import inside_points, stored_events
 
 US_TIME = "%m/%d/%Y %I:%M:%S %p"
@@ -92,7 +92,7 @@ def test_chinese_statuses(district, tmp_path):
 
 def test_cli_prints_the_status_findings(tmp_path, capsys):
     db = tmp_path / "cli.duckdb"  # the CLI opens its own store: one backend is enough for the printing
-    from data.ingest.importer import import_areas
+    from data.ingest import import_areas
     from queries.duckdb_store import DuckDBStore
     from tests.importer.conftest import write_areas
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data.ingest.importer import import_events
+from data.ingest import import_events
 from geo.crs import wgs84_to_bd09
 from tests.importer.conftest import (
     check_planted_import,

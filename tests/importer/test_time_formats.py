@@ -18,7 +18,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from data.ingest.importer import ImportFileError, import_events, import_readings
+from data.ingest import ImportFileError, import_events, import_readings
 from data.ingest.mappings import MappingError, load_mapping, parse_mapping
 from data.ingest.timeformats import (
     WINDOW_LIMITS,
@@ -368,7 +368,7 @@ def test_the_window_is_configurable(district, tmp_path):
 
 
 def test_a_column_empty_in_the_sample_is_detected_when_its_values_come(district, tmp_path, monkeypatch):
-    import data.ingest.importer as importer
+    import data.ingest.opening as importer
 
     monkeypatch.setattr(importer, "SAMPLE_ROWS", 4)
     lng, lat = inside_points(8, 2)

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.ingest.importer import import_areas, import_events, import_readings
+from data.ingest import import_areas, import_events, import_readings
 from data.ingest.readers import CHUNK_ROWS
-from data.ingest.validate import REASONS, reason_zh
+from data.ingest.reasons import REASONS, reason_zh
 from tests.importer.conftest import area_frame, inside_points, rejects_of, stored_events
 
 HEADER = "事件编号,上报时间,事件类型,经度,纬度,问题描述\n"

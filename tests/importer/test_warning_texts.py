@@ -12,9 +12,9 @@ from dashboard.i18n import all_strings
 from data.ingest.area_geometry import REPAIRED_WARNING
 from data.ingest.area_parents import NOT_IN_FILE, NOT_IN_FILE_TOP, SKIPS_LEVEL
 from data.ingest.mappings import FIELDS
-from data.ingest.validate import reason_zh, warning_zh
+from data.ingest.reasons import reason_zh, warning_zh
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data" / "ingest"
 NAMED = {"REPAIRED_WARNING": [REPAIRED_WARNING], "note": [NOT_IN_FILE, NOT_IN_FILE_TOP, SKIPS_LEVEL]}
 """Keys given by a name, not a literal: what the name holds (``note`` is area_parents' decision)."""
 PAGE_LABELS = {f: all_strings()[f"import_field_{f}"]["zh"] for fields in FIELDS.values() for f in fields}
@@ -24,7 +24,7 @@ PAGE_LABELS = {f: all_strings()[f"import_field_{f}"]["zh"] for fields in FIELDS.
 def _emitted() -> list[tuple[str, str]]:
     """``(where, sample key)`` of every ``...warnings[key] += n`` in data/, placeholders as ``1``."""
     out = []
-    for path in sorted(DATA.glob("*.py")):
+    for path in sorted(DATA.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)):
                 continue

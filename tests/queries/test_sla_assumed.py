@@ -13,8 +13,8 @@ import pandas as pd
 import psycopg
 import pytest
 
+from data.ingest import ImportReport
 from data.ingest.catalog import Catalog
-from data.ingest.importer import ImportReport
 from queries import DuckDBStore, EventFilter
 from queries.answers.chain import set_category_sla
 from queries.postgis_migrations import available_migrations, migrate
