@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from dashboard.components.filters import data_window, render_filters
+from dashboard.components import columns as col
+from dashboard.components.cached import cached_answer
+from dashboard.components.filters import data_window, last_day, render_filters
 from dashboard.components.hotspot_state import (
     CONFIDENCES,
     SLICES,
@@ -14,8 +17,15 @@ from dashboard.components.hotspot_state import (
     seed_from_url,
     write_to_url,
 )
+from dashboard.components.map_kit import (
+    clicked_object,
+    deck,
+    kept_view,
+    render_legend,
+    tooltips,
+)
 from dashboard.components.map_view import area_shapes, available_levels
-from dashboard.components.names import lookups
+from dashboard.components.names import category_names, department_names, lookups
 from dashboard.hotspot_view import (
     fmt_p,
     fmt_stat,
@@ -29,19 +39,13 @@ from dashboard.hotspot_view import (
     weekly_series,
 )
 from dashboard.i18n import name_column, t
-from dashboard.layers import (
-    area_layer,
-    area_records,
-    grid_outline_layer,
-    h3_layer,
-    make_deck,
-    view_for,
-)
+from dashboard.layers import area_layer, area_records, grid_outline_layer, h3_layer
 from dashboard.safe_text import md
-from dashboard.state import current_settings, get_store
+from dashboard.state import get_store
 from data.contracts import SOURCES
+from data.store import Store
 from geo.emerging import TooFewSlices
-from queries import Store
+from queries import EventFilter
 from queries.answers.hotspots import (
     H3_RESOLUTIONS,
     METHODS,
@@ -52,116 +56,117 @@ from queries.answers.hotspots import (
 
 EVENT_LIMIT = 200
 
-store = get_store()
-tables = lookups(store)
-first, last = data_window(store)
-levels = available_levels(store)
-units = ["h3", *levels]  # only the area levels this store has
-seed_from_url({"cat": set(tables["categories"]["code"]), "src": set(SOURCES),
-               "street": set(tables["streets"]["area_id"]), "dept": set(tables["departments"]["code"])}, first, last,
-              units)
-flt = render_filters(store, departments=True)
 
-st.title(t("hotspots_title"))
-st.caption(t("hotspots_caption", start=flt.start.date(), end=(flt.end - pd.Timedelta(days=1)).date(),
-             days=flt.length.days))
+def render() -> None:
+    """The page: controls, the analysis map and legend, the ranking beside the selected unit."""
+    store = get_store()
+    tables = lookups(store)
+    first, last = data_window(store)
+    units = ["h3", *available_levels(store)]  # only the area levels this store has
+    seed_from_url({"cat": set(tables["categories"]["code"]), "src": set(SOURCES),
+                   "street": set(tables["streets"]["area_id"]), "dept": set(tables["departments"]["code"])},
+                  first, last, units)
+    flt = render_filters(store, departments=True)
+    st.title(t("hotspots_title"))
+    st.caption(t("hotspots_caption", start=flt.start.date(), end=last_day(flt), days=flt.length.days))
+    controls = render_controls(units)
+    request = HotspotRequest(flt, unit=controls.unit, res=controls.res, method=controls.method,
+                             confidence=controls.confidence, fdr=controls.fdr, slice_days=SLICES[controls.slice],
+                             # With FDR, a pseudo p-value (>= 2 / (perms + 1)) must beat alpha * rank / n:
+                             # 999 draws leave nothing significant on ~2,000 cells, 4999 draws do.
+                             permutations=4999 if controls.fdr else 999)
+    try:
+        with st.spinner(t("hotspots_running")):
+            analysis = cached_answer(analyse_hotspots, store, request)
+    except TooFewSlices as exc:  # only this; any other failure is the page's error message (dashboard/status.py)
+        st.warning(t("hotspots_too_few_slices", slice=t(f"hotspots_slice_{controls.slice}"), needed=exc.needed))
+        write_to_url(flt, controls, None)
+        return
 
-# --- analysis controls -------------------------------------------------------------
-# Defaults go into session state (not the widgets' own defaults): the URL may have set them.
-for key, default in (("hs_res", 9), ("hs_conf", 0.95), ("hs_fdr", True)):
-    st.session_state.setdefault(key, default)
-if st.session_state.get("hs_unit") not in units:  # a level the store (no longer) has
-    st.session_state["hs_unit"] = "h3"
-c1, c2 = st.columns([3, 2])
-c3, c4, c5 = st.columns([3, 1, 1], vertical_alignment="bottom")
-unit = c1.radio(t("hotspots_unit"), units, horizontal=True, key="hs_unit",
-                format_func={u: t("unit_h3") if u == "h3" else t(f"level_{u}") for u in units}.get)
-res = c2.radio(t("h3_resolution"), list(H3_RESOLUTIONS), horizontal=True, key="hs_res", disabled=unit != "h3")
-method = c3.radio(t("hotspots_method"), list(METHODS), horizontal=True, key="hs_method",
-                  format_func={m: t(f"hotspots_method_{m}") for m in METHODS}.get, help=t("hotspots_method_help"))
-confidence = c4.selectbox(t("hotspots_confidence"), CONFIDENCES, key="hs_conf",
-                          format_func=lambda c: f"{c:.0%}")
-fdr = c5.toggle(t("hotspots_fdr"), key="hs_fdr", help=t("hotspots_fdr_help"))
-slice_name = "week"
-if method == "emerging":
-    slice_name = st.radio(t("hotspots_slice"), list(SLICES), horizontal=True, key="hs_slice",
-                          format_func={s: t(f"hotspots_slice_{s}") for s in SLICES}.get)
-controls = Controls(unit, int(res), method, float(confidence), bool(fdr), slice_name)
-request = HotspotRequest(flt, unit=unit, res=int(res), method=method, confidence=float(confidence), fdr=bool(fdr),
-                         slice_days=SLICES[slice_name],
-                         # With FDR, a pseudo p-value (>= 2 / (perms + 1)) must beat alpha * rank / n:
-                         # 999 draws leave nothing significant on ~2,000 cells, 4999 draws do.
-                         permutations=4999 if fdr else 999)
+    table = analysis.table
+    label_text = {lb: t(f"hotspots_label_{lb}") for lb in table["label"].unique()}
+    names = table[name_column()].astype(str) if controls.unit != "h3" else table["unit_id"]
+    if int(table["events"].sum()) == 0:
+        st.info(t("no_data"))
+    table = render_map(store, table, names, label_text, controls)
+    st.caption(t(f"hotspots_note_{controls.method}", slices=analysis.n_slices, perms=request.permutations))
+    left, right = st.columns([3, 2])
+    with left:
+        top = render_ranking(analysis, table, names, label_text, controls)
+    with right:
+        selected = render_selection(table, top, names, label_text)
+    if selected:
+        unit_name = dict(zip(table["unit_id"], names, strict=True))[selected]
+        render_unit(store, flt, table.set_index("unit_id").loc[selected], selected, unit_name, label_text, controls,
+                    right)
+    write_to_url(flt, controls, selected or None)
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=32)
-def _analyse(_store: Store, store_key: str, req: HotspotRequest) -> HotspotAnalysis:
-    return analyse_hotspots(_store, req)
+def render_controls(units: list[str]) -> Controls:
+    """Unit, resolution, method, confidence, FDR and (emerging) the time slice."""
+    # Defaults go into session state (not the widgets' own defaults): the URL may have set them.
+    for key, default in (("hs_res", 9), ("hs_conf", 0.95), ("hs_fdr", True)):
+        st.session_state.setdefault(key, default)
+    if st.session_state.get("hs_unit") not in units:  # a level the store (no longer) has
+        st.session_state["hs_unit"] = "h3"
+    c1, c2 = st.columns([3, 2])
+    c3, c4, c5 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    unit = c1.radio(t("hotspots_unit"), units, horizontal=True, key="hs_unit",
+                    format_func={u: t("unit_h3") if u == "h3" else t(f"level_{u}") for u in units}.get)
+    res = c2.radio(t("h3_resolution"), list(H3_RESOLUTIONS), horizontal=True, key="hs_res", disabled=unit != "h3")
+    method = c3.radio(t("hotspots_method"), list(METHODS), horizontal=True, key="hs_method",
+                      format_func={m: t(f"hotspots_method_{m}") for m in METHODS}.get, help=t("hotspots_method_help"))
+    confidence = c4.selectbox(t("hotspots_confidence"), CONFIDENCES, key="hs_conf",
+                              format_func=lambda c: f"{c:.0%}")
+    fdr = c5.toggle(t("hotspots_fdr"), key="hs_fdr", help=t("hotspots_fdr_help"))
+    slice_name = "week"
+    if method == "emerging":
+        slice_name = st.radio(t("hotspots_slice"), list(SLICES), horizontal=True, key="hs_slice",
+                              format_func={s: t(f"hotspots_slice_{s}") for s in SLICES}.get)
+    return Controls(unit, int(res), method, float(confidence), bool(fdr), slice_name)
 
 
-try:
-    with st.spinner(t("hotspots_running")):
-        analysis = _analyse(store, f"{store.dialect}:{id(store)}", request)
-except TooFewSlices as exc:  # only this; any other failure is the page's error message (dashboard/status.py)
-    st.warning(t("hotspots_too_few_slices", slice=t(f"hotspots_slice_{slice_name}"), needed=exc.needed))
-    write_to_url(flt, controls, None)
-    st.stop()
-
-table = analysis.table
-label_text = {lb: t(f"hotspots_label_{lb}") for lb in table["label"].unique()}
-names = table[name_column()].astype(str) if unit != "h3" else table["unit_id"]
-if int(table["events"].sum()) == 0:
-    st.info(t("no_data"))
-
-# --- map -----------------------------------------------------------------------------
-table = table.assign(
-    color=label_colors(table["label"]),
-    tip=("<b>" + names + "</b><br/>" + t("hotspots_label") + ": " + table["label"].map(label_text)
-         + "<br/>" + t("tip_events") + ": " + table["events"].astype(str)
-         + "<br/>" + t(f"hotspots_stat_{method}") + ": " + pd.Series(fmt_stat(table["z"]), index=table.index)
-         + "<br/>p: " + pd.Series(fmt_p(table["p_adjusted"]), index=table.index)),
-)
-outline_level = levels[-1] if levels else None
-outline = area_shapes(store, outline_level) if outline_level else pd.DataFrame(columns=["area_id", "wkb"])
-layer_id = "hs-h3" if unit == "h3" else "hs-areas"
-if unit == "h3":
-    main_layer = h3_layer(table[["unit_id", "color", "tip"]].assign(hex=table["unit_id"]), layer_id=layer_id)
-else:
-    shapes = area_shapes(store, unit)
-    shapes = shapes[shapes["area_id"].isin(table["unit_id"])]
-    main_layer = area_layer(area_records(shapes, table[["unit_id", "color", "tip"]].rename(
-        columns={"unit_id": "area_id"}).assign(unit_id=table["unit_id"].to_numpy())), layer_id=layer_id)
-layers = [main_layer] + ([grid_outline_layer(outline)] if len(outline) else [])
-chosen = st.session_state.get("hs_selected") or ""
-if chosen in set(table["unit_id"]):  # outline the selected unit on top
+def render_map(store: Store, table: pd.DataFrame, names: pd.Series, label_text: dict[str, str],
+               controls: Controls) -> pd.DataFrame:
+    """The units coloured by label, the selected one outlined, and the legend; a click
+    selects a unit. Returns ``table`` with its ``color`` and ``tip`` columns."""
+    unit, method = controls.unit, controls.method
+    table = table.assign(color=label_colors(table["label"]), tip=tooltips(names, [
+        (t("hotspots_label"), table["label"].map(label_text)),
+        (t("tip_events"), table["events"]),
+        (t(f"hotspots_stat_{method}"), fmt_stat(table["z"])),
+        ("p", fmt_p(table["p_adjusted"]))]))
+    levels = available_levels(store)
+    outline = area_shapes(store, levels[-1]) if levels else pd.DataFrame(columns=["area_id", "wkb"])
+    layer_id = "hs-h3" if unit == "h3" else "hs-areas"
     if unit == "h3":
-        layers.append(selection_layer_h3(chosen))
+        main_layer = h3_layer(table[["unit_id", "color", "tip"]].assign(hex=table["unit_id"]), layer_id=layer_id)
     else:
-        layers.append(selection_layer_area(area_shapes(store, unit), chosen))
-if "hs_view" not in st.session_state and len(outline):
-    st.session_state["hs_view"] = view_for(outline)
-event = st.pydeck_chart(make_deck(layers, st.session_state.get("hs_view")
-                                  or view_for(outline, hexes=table["unit_id"] if unit == "h3" else None),
-                                  current_settings().tile_url),
-                        height=540, key="hs_map", on_select="rerun", selection_mode="single-object")
-clicked = ((event or {}).get("selection", {}).get("objects", {}).get(layer_id) or [None])[0]
-if clicked and clicked.get("unit_id") != st.session_state.get("hs_last_click"):
-    st.session_state["hs_last_click"] = clicked.get("unit_id")
-    st.session_state["hs_selected"] = clicked.get("unit_id")
+        shapes = area_shapes(store, unit)
+        shapes = shapes[shapes["area_id"].isin(table["unit_id"])]
+        main_layer = area_layer(area_records(shapes, table[["unit_id", "color", "tip"]].rename(
+            columns={"unit_id": "area_id"}).assign(unit_id=table["unit_id"].to_numpy())), layer_id=layer_id)
+    layers = [main_layer] + ([grid_outline_layer(outline)] if len(outline) else [])
+    chosen = st.session_state.get("hs_selected") or ""
+    if chosen in set(table["unit_id"]):  # outline the selected unit on top
+        layers.append(selection_layer_h3(chosen) if unit == "h3" else selection_layer_area(area_shapes(store, unit),
+                                                                                            chosen))
+    view = kept_view("hs_view", outline, hexes=table["unit_id"] if unit == "h3" else None)
+    event = st.pydeck_chart(deck(layers, view), height=540, key="hs_map", on_select="rerun",
+                            selection_mode="single-object")
+    clicked = clicked_object(event, layer_id)
+    if clicked and clicked.get("unit_id") != st.session_state.get("hs_last_click"):
+        st.session_state["hs_last_click"] = clicked.get("unit_id")
+        st.session_state["hs_selected"] = clicked.get("unit_id")
+    render_legend(t("hotspots_legend"), [
+        (f"rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})", f"{label_text.get(lb, lb)} ({n:,})")
+        for lb, c, n in legend_entries(method, table["label"])], gap=12, testid="hs-legend")
+    return table
 
-chips = "".join(
-    f'<span style="display:inline-block;margin-right:12px"><span style="display:inline-block;width:14px;height:14px;'
-    f'background:rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f});vertical-align:middle;border:1px solid #999"></span> '
-    f"{label_text.get(lb, lb)} ({n:,})</span>"
-    for lb, c, n in legend_entries(method, table["label"])
-)
-st.markdown(f'<div style="font-size:0.85rem" data-testid="hs-legend">{t("hotspots_legend")}: {chips}</div>',
-            unsafe_allow_html=True)
-st.caption(t(f"hotspots_note_{method}", slices=analysis.n_slices, perms=request.permutations))
 
-# --- ranking and downloads -------------------------------------------------------------
-left, right = st.columns([3, 2])
-with left:
+def render_ranking(analysis: HotspotAnalysis, table: pd.DataFrame, names: pd.Series, label_text: dict[str, str],
+                   controls: Controls) -> pd.DataFrame:
+    """The strongest units and the result's CSV and GeoJSON downloads; returns the units shown."""
     st.subheader(t("hotspots_ranking"))
     top = ranked(table)
     st.dataframe(
@@ -171,23 +176,26 @@ with left:
         }),
         hide_index=True, width="stretch", height=360, key="hs_table",
         column_config={
-            "rank": st.column_config.NumberColumn(t("hotspots_col_rank"), format="%d"),
-            "unit": st.column_config.TextColumn(t("hotspots_col_unit")),
-            "events": st.column_config.NumberColumn(t("col_events"), format="%d"),
-            "stat": st.column_config.NumberColumn(t(f"hotspots_stat_{method}"), format="%.3f"),
-            "p": st.column_config.NumberColumn(t("hotspots_col_p"), format="%.4f"),
-            "label": st.column_config.TextColumn(t("hotspots_label")),
+            "rank": col.count(t("hotspots_col_rank")),
+            "unit": col.text(t("hotspots_col_unit")),
+            "events": col.count(t("col_events")),
+            "stat": col.number(t(f"hotspots_stat_{controls.method}"), "%.3f"),
+            "p": col.number(t("hotspots_col_p"), "%.4f"),
+            "label": col.text(t("hotspots_label")),
         },
     )
     export = table.drop(columns=["color", "tip"])
     d1, d2 = st.columns(2)
     d1.download_button(t("hotspots_download_csv"), result_csv(export, label_text), file_name="hotspots.csv",
                        mime="text/csv", key="hs_csv")
-    d2.download_button(t("hotspots_download_geojson"), result_geojson(export, analysis.wkb, unit=unit),
+    d2.download_button(t("hotspots_download_geojson"), result_geojson(export, analysis.wkb, unit=controls.unit),
                        file_name="hotspots.geojson", mime="application/geo+json", key="hs_geojson")
+    return top
 
-# --- selected unit: events and weekly series -----------------------------------------------
-with right:
+
+def render_selection(table: pd.DataFrame, top: pd.DataFrame, names: pd.Series, label_text: dict[str, str]) -> str:
+    """The unit picker (fed by this box, map clicks and the URL) and its clear button;
+    returns the selected unit id ("" when none)."""
     st.subheader(t("hotspots_detail"))
     current = st.session_state.get("hs_selected") or ""
     if current not in set(table["unit_id"]):
@@ -208,25 +216,27 @@ with right:
     if choice and choice != current:  # redraw so the map outlines the pick too
         st.session_state["hs_selected"] = choice
         st.rerun()
-    selected = current
-    if selected and st.button(t("hotspots_clear"), key="hs_clear"):
+    if current and st.button(t("hotspots_clear"), key="hs_clear"):
         st.session_state["hs_selected"] = ""
         st.rerun()
-    if not selected:
+    if not current:
         st.info(t("hotspots_select_hint"))
+    return current
 
-if selected:
-    row = table.set_index("unit_id").loc[selected]
-    if unit == "h3":
-        params = {"res": int(res), "cell": int(row["cell"])}
+
+def render_unit(store: Store, flt: EventFilter, row: pd.Series, selected: str, name: str,
+                label_text: dict[str, str], controls: Controls, side: DeltaGenerator) -> None:
+    """The selected unit: its weekly events (in ``side``) and the list of its events."""
+    if controls.unit == "h3":
+        params = {"res": controls.res, "cell": int(row["cell"])}
         ev = store.fetch("list_cell_events", **flt.params(), **params, limit=EVENT_LIMIT)
         weekly = store.fetch("weekly_cell_events", **flt.params(), **params)
     else:
-        params = {"level": unit, "area_id": selected}
+        params = {"level": controls.unit, "area_id": selected}
         ev = store.fetch("list_area_events", **flt.params(), **params, limit=EVENT_LIMIT)
         weekly = store.fetch("weekly_area_events", **flt.params(), **params)
-    with right:
-        st.markdown(f"**{md(by_id[selected])}** · {label_text.get(row['label'], row['label'])} · "
+    with side:
+        st.markdown(f"**{md(name)}** · {label_text.get(row['label'], row['label'])} · "
                     f"{t('tip_events')}: {int(row['events']):,}")
         series = weekly_series(weekly, flt.start, flt.end)
         fig = go.Figure(go.Bar(x=series["week"], y=series["events"], marker_color="#c0392b"))
@@ -234,8 +244,7 @@ if selected:
                           xaxis_title=t("hotspots_week"), yaxis_title=t("trend_y"))
         st.plotly_chart(fig, width="stretch", key="hs_weekly")
     st.subheader(t("hotspots_events", n=min(len(ev), EVENT_LIMIT), total=int(row["events"])))
-    cats = dict(zip(tables["categories"]["code"], tables["categories"][name_column()], strict=True))
-    depts = dict(zip(tables["departments"]["code"], tables["departments"][name_column()], strict=True))
+    cats, depts = category_names(store), department_names(store)
     st.dataframe(
         pd.DataFrame({
             "time": ev["reported_at"], "category": ev["category"].map(cats).fillna(ev["category"]),
@@ -244,12 +253,13 @@ if selected:
         }),
         hide_index=True, width="stretch", key="hs_events",
         column_config={
-            "time": st.column_config.DatetimeColumn(t("hotspots_col_time"), format="YYYY-MM-DD HH:mm"),
-            "category": st.column_config.TextColumn(t("category")),
-            "status": st.column_config.TextColumn(t("hotspots_col_status")),
-            "department": st.column_config.TextColumn(t("department")),
-            "description": st.column_config.TextColumn(t("hotspots_col_description")),
+            "time": col.when(t("hotspots_col_time")),
+            "category": col.text(t("category")),
+            "status": col.text(t("hotspots_col_status")),
+            "department": col.text(t("department")),
+            "description": col.text(t("hotspots_col_description")),
         },
     )
 
-write_to_url(flt, controls, selected or None)
+
+render()
