@@ -1,6 +1,6 @@
 """Benchmark the status-note rules: what re-classifying closed rows by their notes costs.
 
-Times :func:`data.ingest.validate._status` (the stored status of one chunk's rows) on 1M rows with
+Times :func:`data.ingest.statuses.stored_status` (the stored status of one chunk's rows) on 1M rows with
 notes shaped like San Francisco's ``Status Notes`` and NYC's ``Resolution Description``
 (built here: templates with case numbers, so most notes are distinct), 95 % closed, under
 the ``311`` preset's rules, against the same rows without a notes column. CPU seconds
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._report import write_section  # noqa: E402
 from data.ingest.mappings import load_mapping  # noqa: E402
-from data.ingest.validate import _status  # noqa: E402
+from data.ingest.statuses import stored_status  # noqa: E402
 
 ROWS = 1_000_000
 TEMPLATES = [  # (share, text; {n} = a case number)
@@ -44,7 +44,7 @@ TEMPLATES = [  # (share, text; {n} = a case number)
 
 
 def frame(n: int = ROWS, seed: int = 3) -> pl.DataFrame:
-    """``n`` rows as :func:`_status` sees them: status, the file's status, notes, two times."""
+    """``n`` rows as :func:`stored_status` sees them: status, the file's status, notes, two times."""
     rng = np.random.default_rng(seed)
     shares = np.array([s for s, _ in TEMPLATES])
     pick = rng.choice(len(TEMPLATES), n, p=shares / shares.sum())
@@ -74,14 +74,14 @@ def main() -> None:
     rows = frame()
     rules = load_mapping("311").status_note_rules
     load = os.getloadavg()[0]
-    plain, _ = cpu(lambda: _status(rows.drop("status_note"), ()))
-    noted, out = cpu(lambda: _status(rows, rules))
+    plain, _ = cpu(lambda: stored_status(rows.drop("status_note"), ()))
+    noted, out = cpu(lambda: stored_status(rows, rules))
     cancelled = int((out["status"] == "cancelled").sum())
     md = f"""## Status-note rules (bench/bench_status_notes.py)
 
 Machine: {platform.machine()}, Python {platform.python_version()}, 2 cores; run {datetime.now():%Y-%m-%d %H:%M},
 load {load:.1f}. {ROWS:,} rows, 95 % closed, SF/NYC-shaped notes (most distinct), the `311` preset's
-{len(rules)} `[status_note_rules]`; CPU time of the status step (`data/ingest/validate.py` `_status`), best of 5.
+{len(rules)} `[status_note_rules]`; CPU time of the status step (`data/ingest/statuses.py` `stored_status`), best of 5.
 
 | notes column | CPU per 1M rows | re-classified |
 |---|---|---|

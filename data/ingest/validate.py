@@ -1,95 +1,38 @@
 """Row validation for imports: typed columns out, and for every bad row a reason users understand.
 
-Input is a frame of *fields* as text (``fields_frame`` applies a mapping to a chunk);
-output is the same rows parsed to the contract's types plus a ``reason`` column (null =
-the row is good). The first problem found is the reason; the order of checks is the
-order of :data:`REASONS`. Everything is vectorised (polars): a million rows validate in
-well under a second.
+Input is a frame of *fields* as text (:func:`~data.ingest.fields.fields_frame` applies a
+mapping to a chunk); output is the same rows parsed to the contract's types plus a
+``reason`` column (null = the row is good). The first problem found is the reason; the
+order of checks is the order of :data:`~data.ingest.reasons.REASONS`. Everything is
+vectorised (polars): a million rows validate in well under a second.
 
 ``reason`` texts are stored in ``import_rejects.reason`` as ``"<reason>: <detail>"``,
-where ``<reason>`` is one of :data:`REASONS` (English, with a Chinese translation for
-pages) and the detail quotes the column and value.
+where ``<reason>`` is one of :data:`~data.ingest.reasons.REASONS` (English, with a
+Chinese translation for pages) and the detail quotes the column and value. Time columns
+are read by :class:`~data.ingest.timeformats.TimeParser`, the stored status decided by
+:mod:`data.ingest.statuses`.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from data.contracts import CANCELLED, SOURCES, STAGE_COLUMNS, STAGES, STATUSES
-from data.ingest.area_geometry import REPAIRED_WARNING
-from data.ingest.area_parents import (
-    NOT_IN_FILE,
-    NOT_IN_FILE_TOP,
-    SKIPS_LEVEL,
-    WARNINGS_ZH,
+from data.contracts import SOURCES, STAGE_COLUMNS
+from data.ingest.fields import fields_frame
+from data.ingest.mappings import Mapping
+from data.ingest.readers import INVALID_TEXT
+from data.ingest.statuses import (
+    NOT_STORED,
+    STATUS_FINDINGS,
+    count_statuses,
+    stored_status,
 )
-from data.ingest.mappings import FIELDS, Mapping, NoteRule
-from data.ingest.readers import INVALID_TEXT, Chunk
-from data.ingest.timeformats import (
-    AmbiguousDateOrderError,
-    TimeFormat,
-    TimeWindow,
-    detect_format,
-)
+from data.ingest.timeformats import TimeParser
 from geo.crs import normalize_crs, to_wgs84
-
-REASONS: dict[str, str] = {
-    "unreadable line": "无法解析的行",
-    "text cannot be stored": "文本无法存储",
-    "missing id": "缺少编号",
-    "missing time": "缺少时间",
-    "unparseable time": "时间无法解析",
-    "ambiguous date order": "日期顺序不明（月在前还是日在前）",
-    "time outside the plausible range": "时间超出合理范围",
-    "missing coordinates": "缺少坐标",
-    "coordinates not numbers": "坐标不是数字",
-    "latitude out of range": "纬度超出范围",
-    "longitude out of range": "经度超出范围",
-    "coordinates not convertible": "坐标无法转换",
-    "missing category": "缺少事件类型",
-    "missing value": "缺少数值",
-    "value not a number": "数值不是数字",
-    "closed before reported": "结案时间早于上报时间",
-    "unknown sensor": "未知监测设备",
-    "outside every area": "不在任何区域内",
-    "duplicate id in the file": "文件内编号重复",
-    "not a polygon": "不是面要素",
-    "unknown level": "未知层级",
-    "empty geometry": "几何为空",
-    "geometry out of range": "几何坐标超出范围",
-    "polygon has no area": "面要素没有面积",
-    "invalid polygon": "面要素无效（自相交）",
-    "parent of a wrong level": "上级区域层级错误",
-    "parent contradicts location": "上级区域与位置不符",
-    "missing SLA": "缺少时限",
-    "SLA not a number": "时限不是数字",
-    "SLA out of range": "时限超出范围",
-    "close SLA shorter than response SLA": "结案时限短于响应时限",
-}
-"""Every reject reason (English, as stored) with its Chinese text."""
-
-STATUS_FINDINGS: dict[str, str] = {
-    "unmapped": "status values not recognised (each row's status derived from its stage times; "
-                "map them in the mapping's [values.status])",
-    "not resolved": "closed without a resolution (cancelled, duplicate, referred out …): stored as "
-                    "'cancelled', left out of the closure and on-time rates and of overdue",
-    "closed, no time": "status closed but no close time: stored closed without a time, counted as "
-                       "closed, left out of the on-time rate and of overdue",
-    "open, close time": "status open but a close time: the close time is not stored (the status says "
-                        "the case is open)",
-    "by notes": "status notes say closed without a resolution: stored as 'cancelled', left out of the closure "
-                "and on-time rates and of overdue; by [status_note_rules] rule",
-}
-"""What the import report says about status values (``ImportReport.statuses`` keys are
-``"<finding>: <value as in the file>"``; for ``by notes`` the value is the rule that matched)."""
 
 _TRUE = {"true", "1", "yes", "y", "t", "是", "有", "返工"}
 _FALSE = {"false", "0", "no", "n", "f", "否", "无", "未返工"}
@@ -100,10 +43,6 @@ UNSTORABLE_TEXT: tuple[tuple[str, str], ...] = (
     (INVALID_TEXT, "has bytes that are not valid in the file's encoding (shown as \ufffd in the raw row)"),
 )
 """Characters no store keeps: a row with one in any field is rejected on both backends."""
-
-
-NOT_STORED: tuple[str, ...] = ("status_note",)
-"""Fields read but never stored: what they hold cannot make a row unstorable."""
 
 
 def reject_unstorable(frame: pl.DataFrame) -> pl.DataFrame:
@@ -124,233 +63,6 @@ def reject_unstorable(frame: pl.DataFrame) -> pl.DataFrame:
 def storable(text: str) -> str:
     """``text`` with the characters of :data:`UNSTORABLE_TEXT` made visible (for ``raw``)."""
     return text.replace("\x00", "\u2400").replace(INVALID_TEXT, "\ufffd")
-
-
-DETAILS: tuple[tuple[str, str], ...] = (
-    (r" \(the column's format is (.+)\)$", r"（该列的格式为 \1）"),
-    (r" \(no known time format fits this column\)$", "（没有已知的时间格式适合此列）"),
-    (r' \(month or day first\? set date_order = "mdy" or "dmy" in the mapping\)$',
-     '（月在前还是日在前？请在对应关系中设置 date_order = "mdy" 或 "dmy"）'),
-    (r" \(allowed (.+); time_window in the mapping\)$", r"（允许范围 \1；可在对应关系中用 time_window 设置）"),
-    (r" \(hours must be more than 0 and at most (\d+)\)$", r"（小时数须大于 0 且不超过 \1）"),
-    (r" \(use (.+)\)$", r"（可用：\1）"),
-    (r" h\b", " 小时"),
-    (r"^the number of fields differs from the header$", "字段数与表头不一致"),
-    (r"^first at row (\d+)$", r"首次出现在第 \1 行"),
-    (r"^sensor and time first at row (\d+)$", r"同一设备与时间首次出现在第 \1 行"),
-    (r"^not in the store and the row has no lon/lat$", "库中没有该设备，且该行没有经纬度"),
-    (r"^from (\S+), ", r"自 \1 转换："),
-    (r"^field '([^']*)' contains a NUL character \(U\+0000\), which PostgreSQL cannot store$",
-     r"字段 \1 含有 NUL 字符（U+0000），PostgreSQL 无法存储"),
-    (r"^field '([^']*)' has bytes that are not valid in the file's encoding \(shown as \ufffd in the raw row\)$",
-     "字段 \\1 含有不符合文件编码的字节（原始行中显示为 \ufffd）"),
-)
-"""Reason details (English, as stored after ``"<reason>: "``) -> Chinese: ``(regex, replacement)``
-applied in order; quoted values and format codes from the file are kept."""
-
-_FIELD_AT = re.compile(r"^([a-z_]+)(?= = |$)")
-
-
-def reason_zh(reason: str, labels: MappingABC[str, str] | None = None) -> str:
-    """Translate a stored reason (``"<reason>: <detail>"``) into Chinese, its detail by
-    :data:`DETAILS`; a field name opening the detail becomes its label in ``labels``
-    (field -> Chinese label, e.g. the page's)."""
-    head, sep, detail = reason.partition(": ")
-    if not sep:
-        return REASONS.get(head, head)
-    for pattern, zh in DETAILS:
-        detail = re.sub(pattern, zh, detail)
-    if labels:
-        detail = _FIELD_AT.sub(lambda m: labels.get(m.group(1), m.group(1)), detail)
-    return f"{REASONS.get(head, head)}：{detail}"
-
-
-WARNINGS: tuple[tuple[str, str], ...] = (
-    (re.escape(NOT_IN_FILE), WARNINGS_ZH[NOT_IN_FILE]),
-    (re.escape(NOT_IN_FILE_TOP), WARNINGS_ZH[NOT_IN_FILE_TOP]),
-    (re.escape(SKIPS_LEVEL), WARNINGS_ZH[SKIPS_LEVEL]),
-    (re.escape(REPAIRED_WARNING), "已修复无效的面要素（make_valid，面积变化不超过 1%）"),
-    (r"no department: new category stored with department '(.*)'", r"未填部门：新事件类型归入部门“\1”"),
-    (r"matched a stored category by name: the stored code is kept", "按名称匹配到已存的事件类型：保留已存的编码"),
-    (r"(\w+) '(.*)' is not (\d+)-(\d+): left empty", r"{\1}“\2”不在 \3–\4 之间：留空"),
-    (r"(\w+): (\d+) more values not (\d+)-(\d+): left empty", r"{\1}：另有 \2 个值不在 \3–\4 之间：留空"),
-    (r"(\w+) '(.*)' is not a whole number 0-(\d+): left empty", r"{\1}“\2”不是 0–\3 的整数：留空"),
-    (r"(\w+): (\d+) more values not whole numbers 0-(\d+): left empty", r"{\1}：另有 \2 个值不是 0–\3 的整数：留空"),
-    (r"source '(.*)' not recognised: stored as '(.*)'", r"{source}“\1”无法识别：按“\2”存储"),
-    (r"threshold '(.*)' is not a number: a new sensor gets the default", r"{threshold}“\1”不是数字：新设备使用默认阈值"),
-    (r"no level column: every area stored as '(.*)'", r"没有层级列：所有区域按“\1”存储"),
-    (r"(\d+) area ids had several features: merged", r"\1 个区域编号有多个要素：已合并"),
-)
-"""Every warning the importers emit (``report.warnings`` keys, English) -> Chinese:
-``(regex matching the whole key, replacement)``; ``{field}`` in a replacement is that
-field's label (see :func:`warning_zh`)."""
-
-
-def warning_zh(warning: str, labels: MappingABC[str, str] | None = None) -> str:
-    """A report warning in Chinese (:data:`WARNINGS`); one without a translation as written."""
-    for pattern, zh in WARNINGS:
-        match = re.fullmatch(pattern, warning)
-        if match:
-            text = match.expand(zh)
-            return re.sub(r"\{(\w+)\}", lambda m: (labels or {}).get(m.group(1), m.group(1)), text)
-    return warning
-
-
-@dataclass
-class TimeParser:
-    """Reads each time column with one format: the mapping's, or one detected from a sample.
-
-    :meth:`detect` fixes a column's format (from a sample, before any row is stored);
-    :meth:`parse` then reads every chunk of that column with it. A column first seen
-    in :meth:`parse` (empty in the sample) is detected there, on that chunk.
-    """
-
-    formats: tuple[str, ...] = ()
-    """The mapping's ``time_formats``: tried before the built-in ones, winning ties."""
-    timezone: str = "Asia/Shanghai"
-    column_formats: MappingABC[str, str] = field(default_factory=dict)
-    """The mapping's ``[time_format]``: field -> the format of its column (no detection)."""
-    date_order: str | None = None
-    window: TimeWindow | None = None
-    """Plausible times (default :data:`~data.ingest.timeformats.DEFAULT_WINDOW` in ``timezone``)."""
-    columns: dict[str, str] = field(default_factory=dict)
-    """field -> the file's column name, for messages."""
-    detected: dict[str, TimeFormat | None] = field(default_factory=dict)
-    ambiguous: dict[str, AmbiguousDateOrderError] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if self.window is None:
-            self.window = TimeWindow.from_spec(None, self.timezone)
-
-    @classmethod
-    def for_mapping(cls, mapping: Mapping, resolved: MappingABC[str, str] | None = None) -> TimeParser:
-        """The parser a mapping describes (time zone, formats, date order, window)."""
-        return cls(tuple(mapping.time_formats), mapping.timezone, dict(mapping.time_format), mapping.date_order,
-                   TimeWindow.from_spec(mapping.time_window, mapping.timezone), dict(resolved or {}))
-
-    def detect(self, name: str, sample: pl.Series) -> TimeFormat | None:
-        """Fix the format of column ``name`` from ``sample`` (None: no format reads any value).
-
-        Raises
-        ------
-        AmbiguousDateOrderError
-            Month first and day first fit equally and the mapping does not say which.
-        """
-        if name in self.column_formats:
-            fmt = TimeFormat.from_spec(self.column_formats[name], "mapping")
-        else:
-            fmt = detect_format(sample, timezone=self.timezone, window=self.window, date_order=self.date_order,
-                                preferred=self.formats, field_name=name, column=self.columns.get(name, name))
-        self.detected[name] = fmt
-        return fmt
-
-    def parse(self, name: str, text: pl.Series) -> pl.Series:
-        """``text`` read with the column's format as ``Datetime("us")``; null where empty or not that format."""
-        if text.dtype == pl.Datetime:
-            return text.cast(pl.Datetime("us"))
-        text = text.cast(pl.String)
-        if name not in self.detected and name not in self.ambiguous and text.null_count() < len(text):
-            try:
-                self.detect(name, text)
-            except AmbiguousDateOrderError as exc:  # too late to stop the import: its rows are rejected
-                self.ambiguous[name] = exc
-        fmt = self.detected.get(name)
-        if fmt is None:
-            return pl.Series(name, [None] * len(text), dtype=pl.Datetime("us"))
-        return fmt.parse(text, self.timezone).alias(name)
-
-    def problem(self, name: str) -> tuple[str, str]:
-        """``(reason, note)`` for a value of column ``name`` that :meth:`parse` could not read."""
-        if name in self.ambiguous:
-            return "ambiguous date order", ' (month or day first? set date_order = "mdy" or "dmy" in the mapping)'
-        fmt = self.detected.get(name)
-        if fmt is None:
-            return "unparseable time", " (no known time format fits this column)"
-        return "unparseable time", f" (the column's format is {fmt.pattern})"
-
-    def date_only(self, name: str) -> bool:
-        """True when column ``name`` holds dates without a time of day."""
-        fmt = self.detected.get(name)
-        return fmt is not None and fmt.date_only
-
-    def summary(self) -> dict[str, dict[str, object]]:
-        """field -> the column, its format (``TimeFormat.to_dict``) and a line of English."""
-        out: dict[str, dict[str, object]] = {}
-        for name, fmt in self.detected.items():
-            entry: dict[str, object] = {"column": self.columns.get(name, name)}
-            if fmt is None:
-                entry.update(pattern=None, text="no known time format: every value is rejected")
-            else:
-                entry.update(fmt.to_dict(), text=fmt.describe())
-                if self.date_order and fmt.order == self.date_order and fmt.source == "detected":
-                    # the pattern came from the file, the order from the mapping
-                    entry.update(order_source="mapping",
-                                 text=str(entry["text"]).replace("detected)", "detected, date_order from the mapping)"))
-            out[name] = entry
-        for name in self.ambiguous:
-            out[name] = {"column": self.columns.get(name, name), "pattern": None, "ambiguous": True,
-                         "text": "month or day first is unknown: every value is rejected (set date_order)"}
-        return out
-
-    def out_of_window(self, col: str, label: str | None = None) -> tuple[pl.Expr, pl.Expr]:
-        """A check for :func:`_first_reason`: the parsed ``col`` lies outside the window."""
-        w = self.window
-        assert w is not None
-        return (
-            (pl.col(col) < w.start) | (pl.col(col) > w.end),
-            pl.lit(f"time outside the plausible range: {label or col} = ") + pl.col(col).dt.strftime("%Y-%m-%d %H:%M")
-            + pl.lit(f" (allowed {w.label()}; time_window in the mapping)"),
-        )
-
-
-def _value_table(table: MappingABC[str, str]) -> dict[str, str]:
-    """A value map with the usual case variants of each key (matching ignores case)."""
-    out: dict[str, str] = {}
-    for key, value in table.items():
-        key = key.strip()
-        for variant in (key, key.lower(), key.upper(), key.title(), key.capitalize()):
-            out.setdefault(variant, value)
-    return out
-
-
-def fields_frame(chunk: Chunk, mapping: Mapping, resolved: MappingABC[str, str]) -> pl.DataFrame:
-    """Apply a mapping to a chunk: one text column per field (trimmed; empty -> null).
-
-    Fields without a column take the mapping's default; ``[values]`` tables translate
-    values (ignoring case; unlisted values pass through). Geometry formats add
-    ``_x``/``_y``; every frame has ``_pos`` (position in the chunk) and ``_row``.
-    One lazy select: every column is processed in parallel in a single pass.
-    """
-    n = chunk.table.num_rows
-    used = sorted(set(resolved.values()))
-    # Arrow's trim is ~4x faster than polars' strip_chars; Unicode whitespace (incl. U+3000)
-    src = pl.from_arrow(pa.table({c: pc.utf8_trim_whitespace(chunk.table.column(c)) for c in used}))
-    assert isinstance(src, pl.DataFrame)
-    exprs: list[pl.Expr] = []
-    for fld in FIELDS[mapping.table]:
-        expr: pl.Expr | None = None
-        if fld in resolved:
-            text = pl.col(resolved[fld])
-            expr = pl.when(text.str.len_bytes() > 0).then(text)
-        if fld in mapping.defaults:
-            default = pl.lit(mapping.defaults[fld], dtype=pl.String)
-            expr = default if expr is None else expr.fill_null(default)
-        if expr is None:
-            continue
-        if fld == "status":  # the file's own text, for the report's status findings
-            exprs.append(expr.alias("_status_raw"))
-        if fld in mapping.values:
-            expr = expr.replace(_value_table(mapping.values[fld]))
-        exprs.append(expr.alias(fld))
-    exprs += [pl.int_range(0, pl.len(), dtype=pl.Int64).alias("_pos")]
-    frame = src.lazy().select(exprs).collect() if used else pl.select(exprs)
-    if frame.height != n:  # only defaults and no column: broadcast to the chunk's length
-        frame = pl.DataFrame({c: pl.repeat(frame[c][0], n, eager=True) for c in frame.columns}).with_columns(
-            pl.int_range(0, n, dtype=pl.Int64, eager=True).alias("_pos"))
-    frame = frame.with_columns(pl.Series("_row", chunk.rows.astype(np.int64)))
-    if chunk.x is not None:
-        frame = frame.with_columns(pl.Series("_x", chunk.x, dtype=pl.Float64), pl.Series("_y", chunk.y, dtype=pl.Float64))
-    return frame
 
 
 @dataclass
@@ -448,7 +160,7 @@ def _int_field(frame: pl.DataFrame, name: str, lo: int, hi: int, warnings: Count
 
 
 def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeParser) -> Checked:
-    """Validate event fields; see :data:`REASONS` for what rejects a row.
+    """Validate event fields; see :data:`~data.ingest.reasons.REASONS` for what rejects a row.
 
     Parameters
     ----------
@@ -514,88 +226,7 @@ def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimePar
             pl.when(low.is_in(list(_TRUE))).then(True).when(low.is_in(list(_FALSE))).then(False)
             .otherwise(None).alias("reopened")
         )
-    return Checked(_status(frame, mapping.status_note_rules), warnings)
-
-
-def _note_rule(frame: pl.DataFrame, closed: pl.Expr, rules: tuple[NoteRule, ...]) -> pl.Series:
-    """``"by notes: <rule>"`` where a closed row's ``status_note`` matches a rule re-classifying
-    it as cancelled (first matching rule wins, ignoring case), else null.
-
-    Vectorised: the notes are lower-cased once, one Aho-Corasick pass (``contains_any``) over
-    every rule's text finds the rows any rule can match (a prefix is contained too), and the
-    ordered when-chain runs on those rows only (the chain over all rows re-evaluated each
-    rule on the whole column: 2.4 s of CPU per 1M SF-like rows, now ~0.2 s; bench_status_notes.py).
-    """
-    low = frame.select(pl.when(closed).then(pl.col("status_note").str.to_lowercase())).to_series()
-    hit = low.str.contains_any([r.needle for r in rules]).fill_null(False)
-    out = pl.Series("_note_rule", [None] * frame.height, dtype=pl.String)
-    if not hit.any():
-        return out
-    rows = hit.arg_true()
-    note = pl.col("n")
-    expr = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
-    for rule in rules:
-        match = note.str.contains(rule.needle, literal=True) if rule.contains else note.str.starts_with(rule.needle)
-        expr = expr.when(match).then(pl.lit(f"by notes: {rule.pattern}" if rule.status == CANCELLED else None,
-                                           dtype=pl.String))
-    found = pl.DataFrame({"n": low.gather(rows)}).select(expr.otherwise(None)).to_series()
-    return out.scatter(rows, found)
-
-
-def _status(frame: pl.DataFrame, rules: tuple[NoteRule, ...] = ()) -> pl.DataFrame:
-    """Stored ``status`` (and ``closed_at``), with ``_status_note`` (and ``_note_rule``) for the report.
-
-    A value naming a status (:data:`~data.contracts.STATUSES`) is kept; any other is
-    replaced by the latest stage with a time (rated if rated), noted ``unmapped: <value>``.
-    A row whose status so found is 'closed' and whose ``status_note`` matches one of
-    ``rules`` re-classifying it is stored 'cancelled', noted ``by notes: <rule>`` in
-    ``_note_rule`` (the SF 311 export says "Closed" for cases its notes call transferred,
-    duplicate or invalid). Noted too: ``not resolved`` ('cancelled'), ``closed, no time``
-    (closed or rated without ``closed_at``: stored so, the closure rate's definition says
-    how it counts) and ``open, close time`` (a status before 'closed' with a ``closed_at``:
-    the close time contradicts the status and is not stored). The note quotes the file's text.
-    """
-    derived = pl.lit("reported")
-    for col, stage in zip(STAGE_COLUMNS, STAGES, strict=False):
-        if col in frame.columns:
-            derived = pl.when(pl.col(col).is_not_null()).then(pl.lit(stage)).otherwise(derived)
-    if "satisfaction" in frame.columns:
-        derived = pl.when(pl.col("satisfaction").is_not_null()).then(pl.lit("rated")).otherwise(derived)
-    given = pl.col("status") if "status" in frame.columns else pl.lit(None, dtype=pl.String)
-    stored = pl.when(given.is_in(list(STATUSES))).then(given).otherwise(derived)
-    if rules and "status_note" in frame.columns:
-        frame = frame.with_columns(_note_rule(frame, stored == "closed", rules))
-        by_notes = pl.col("_note_rule").is_not_null()
-        stored = pl.when(by_notes).then(pl.lit(CANCELLED)).otherwise(stored)
-    else:
-        by_notes = pl.lit(False)
-    frame = frame.drop([c for c in NOT_STORED if c in frame.columns])
-    if "status" not in frame.columns:
-        return frame.with_columns(stored.alias("status"), pl.lit(None, dtype=pl.String).alias("_status_note"))
-    raw = pl.col("_status_raw") if "_status_raw" in frame.columns else given
-    closed = pl.col("closed_at") if "closed_at" in frame.columns else pl.lit(None, dtype=pl.Datetime("us"))
-    is_open = given.is_in([s for s in STAGES if STAGES.index(s) < STAGES.index("closed")])
-    note = (
-        pl.when(given.is_null()).then(None)
-        .when(~given.is_in(list(STATUSES))).then(pl.lit("unmapped: ") + raw)
-        .when(given == CANCELLED).then(pl.lit("not resolved: ") + raw)
-        .when(given.is_in(["closed", "rated"]) & closed.is_null() & ~by_notes).then(pl.lit("closed, no time: ") + raw)
-        .when(is_open & closed.is_not_null()).then(pl.lit("open, close time: ") + raw)
-        .otherwise(None)
-    )
-    frame = frame.with_columns(note.alias("_status_note"))
-    if "closed_at" in frame.columns:
-        frame = frame.with_columns(pl.when(is_open).then(None).otherwise(pl.col("closed_at")).alias("closed_at"))
-    return frame.with_columns(stored.alias("status"))
-
-
-def count_statuses(good: pl.DataFrame, statuses: Counter) -> None:
-    """Add the status findings of the rows stored (``good``) to ``statuses``."""
-    for col in ("_status_note", "_note_rule"):
-        if col in good.columns:
-            notes = good.get_column(col).drop_nulls()
-            if len(notes):
-                statuses.update(dict(notes.value_counts().iter_rows()))
+    return Checked(stored_status(frame, mapping.status_note_rules), warnings)
 
 
 def check_readings(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeParser) -> Checked:
@@ -685,12 +316,8 @@ def stored_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 __all__ = [
-    "DETAILS",
-    "NOT_STORED",
-    "REASONS",
     "STATUS_FINDINGS",
     "UNSTORABLE_TEXT",
-    "WARNINGS",
     "Checked",
     "DuplicateTracker",
     "TimeParser",
@@ -699,8 +326,6 @@ __all__ = [
     "count_statuses",
     "fields_frame",
     "is_geographic",
-    "reason_zh",
-    "warning_zh",
     "reject_unstorable",
     "storable",
     "stored_rows",

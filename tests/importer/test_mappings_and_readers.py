@@ -17,7 +17,8 @@ from data.ingest.mappings import (
 )
 from data.ingest.readers import ReadError, detect_encoding, open_source
 from data.ingest.readers.csv_reader import _number_rows
-from data.ingest.validate import REASONS, TimeParser, reason_zh
+from data.ingest.reasons import REASONS, reason_zh
+from data.ingest.timeformats import TimeParser
 
 
 def test_presets_load_and_name_only_known_fields():

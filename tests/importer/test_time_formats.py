@@ -20,14 +20,15 @@ import pytest
 
 from data.ingest import ImportFileError, import_events, import_readings
 from data.ingest.mappings import MappingError, load_mapping, parse_mapping
+from data.ingest.reasons import REASONS, reason_zh
 from data.ingest.timeformats import (
     WINDOW_LIMITS,
     AmbiguousDateOrderError,
     TimeFormat,
+    TimeParser,
     TimeWindow,
     detect_format,
 )
-from data.ingest.validate import REASONS, TimeParser, reason_zh
 from queries.filters import SUPPORTED_FIRST_DAY, SUPPORTED_LAST_DAY
 from tests.importer.conftest import inside_points, rejects_of, stored_events
 
