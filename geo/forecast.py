@@ -109,6 +109,7 @@ def forecast_daily(series: pd.Series, horizon: int = 7, *, alpha: float = 0.1,
     """
     y = _check(series, MIN_TRAIN_DAYS)[-history_days:]
     out = _predict(y, horizon, alpha)
+    days: pd.Index
     if isinstance(series.index, pd.DatetimeIndex):
         days = pd.date_range(series.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
     else:

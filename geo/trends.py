@@ -348,20 +348,21 @@ def anomaly_drivers(anomalies: pd.DataFrame, breakdown: pd.DataFrame, grain: str
     table = table.reindex(pd.date_range(table.index.min(), table.index.max(), freq="D" if grain == "day" else "7D"),
                           fill_value=0)
     rows = []
-    for bucket, row in anomalies.iterrows():
-        bucket = pd.Timestamp(bucket)
+    for bucket, flag in zip(pd.to_datetime(anomalies.index), anomalies["anomaly"], strict=True):
         if bucket not in table.index:
             continue
         past = [bucket - step * k for k in range(1, baseline_periods + 1)]
         past = [p for p in past if p in table.index]
         if not past:
             continue
-        observed = table.loc[bucket]
-        baseline = table.loc[past].mean()
+        # pandas-stubs: one label of a unique index may be a frame for them; here it is the row
+        observed: pd.Series = table.loc[bucket]  # type: ignore[assignment]
+        baseline: pd.Series = table.loc[past].mean()
         excess = observed - baseline
-        direction = 1 if row["anomaly"] >= 0 else -1
-        key = (excess * direction).idxmax()
+        direction = 1 if flag >= 0 else -1
+        top = int(np.argmax((excess * direction).to_numpy()))  # the first largest, as idxmax
         total = float(excess.sum())
-        rows.append((bucket, key, float(observed[key]), float(baseline[key]), float(excess[key]),
-                     float(excess[key]) / total if total * direction > 0 else np.nan))
+        gain = float(excess.iloc[top])
+        rows.append((bucket, excess.index[top], float(observed.iloc[top]), float(baseline.iloc[top]), gain,
+                     gain / total if total * direction > 0 else np.nan))
     return pd.DataFrame(rows, columns=cols)

@@ -165,13 +165,13 @@ def analyse_hotspots(store: Store, req: HotspotRequest) -> HotspotAnalysis:
     y = events / size
     n_slices = 0
     if req.method == "gi_star":
-        res = getis_ord_gi_star(y, weights, fdr=req.fdr)
-        label = res.classes(req.confidence)
-        z, p, p_adj = res.z, res.p_value, res.p_adjusted
+        gi = getis_ord_gi_star(y, weights, fdr=req.fdr)
+        label = gi.classes(req.confidence)
+        z, p, p_adj = gi.z, gi.p_value, gi.p_adjusted
     elif req.method == "local_moran":
-        res = local_moran(y, weights, permutations=req.permutations, seed=req.seed, fdr=req.fdr)
-        label = res.labels(1.0 - req.confidence)
-        z, p, p_adj = res.i, res.p_value, res.p_adjusted
+        lisa = local_moran(y, weights, permutations=req.permutations, seed=req.seed, fdr=req.fdr)
+        label = lisa.labels(1.0 - req.confidence)
+        z, p, p_adj = lisa.i, lisa.p_value, lisa.p_adjusted
     else:
         n_slices = int(req.flt.length / timedelta(days=req.slice_days))
         if n_slices < MIN_SLICES:

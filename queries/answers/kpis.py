@@ -39,14 +39,16 @@ def overview_kpis(store: Store, flt: EventFilter, now: datetime) -> dict[str, Kp
     """
     rows = store.fetch("kpi_summary", **flt.params(), prev_start=flt.previous().start, now=now)
     out = {}
-    for r in rows.itertuples():
-        out[r.period] = Kpis(
-            events=int(r.events),
-            closure_rate=_ratio(int(r.closed), int(r.events) - int(r.cancelled)),
-            on_time_rate=_ratio(int(r.closed_on_time), int(r.closed) - int(r.closed_untimed) + int(r.open_overdue)),
-            satisfaction_rate=_ratio(int(r.satisfied), int(r.rated)),
-            open_overdue=int(r.open_overdue),
-            cancelled=int(r.cancelled),
-            closed_untimed=int(r.closed_untimed),
+    for r in rows.to_dict("records"):
+        n = {k: int(r[k]) for k in ("events", "closed", "cancelled", "closed_on_time", "closed_untimed",
+                                     "open_overdue", "satisfied", "rated")}
+        out[str(r["period"])] = Kpis(
+            events=n["events"],
+            closure_rate=_ratio(n["closed"], n["events"] - n["cancelled"]),
+            on_time_rate=_ratio(n["closed_on_time"], n["closed"] - n["closed_untimed"] + n["open_overdue"]),
+            satisfaction_rate=_ratio(n["satisfied"], n["rated"]),
+            open_overdue=n["open_overdue"],
+            cancelled=n["cancelled"],
+            closed_untimed=n["closed_untimed"],
         )
     return out

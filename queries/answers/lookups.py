@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from data.contracts import AREA_LEVELS
@@ -51,7 +52,7 @@ def area_shapes(store: Store, level: str) -> pd.DataFrame:
     return store.fetch("area_shapes", level=level)
 
 
-def _day(value: object) -> date:
+def _day(value: date | np.datetime64 | str) -> date:
     """A date from what the store returned (datetime, pandas or numpy timestamp, date)."""
     if isinstance(value, date):  # datetime and pd.Timestamp are dates too
         return value.date() if isinstance(value, datetime) else value

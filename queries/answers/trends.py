@@ -131,7 +131,8 @@ def top_keys(frame: pd.DataFrame, n: int, other: str) -> pd.DataFrame:
     totals = frame.groupby("key")["events"].sum().sort_values(ascending=False)
     keep = set(totals.index[:n])
     out = frame.assign(key=frame["key"].where(frame["key"].isin(keep), other))
-    return out.groupby(["bucket", "key"], as_index=False, sort=False)["events"].sum()
+    # pandas-stubs type groupby(...)[col].sum() as a Series; with as_index=False it is a DataFrame
+    return out.groupby(["bucket", "key"], as_index=False, sort=False)["events"].sum()  # type: ignore[return-value]
 
 
 def breakdown(store: Store, flt: EventFilter, grain: str, dim: str, *, other: str,
