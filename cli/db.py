@@ -21,7 +21,7 @@ from queries.postgis_migrations import (
     migrate,
     set_reader_password,
 )
-from queries.postgis_store import connection_error_reason, describe_dsn
+from queries.postgis_pool import connection_error_reason, describe_dsn
 from queries.settings import load_settings
 
 

@@ -6,9 +6,9 @@ import contextlib
 import json
 import re
 import threading
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import duckdb_extension_spatial
@@ -19,6 +19,7 @@ from data.contracts import DEFAULT_SLA_HOURS, TABLES
 from data.store import ParamStyle, StoreLocked, StoreUnavailable
 
 from .sql_files import bound_sql
+from .store_base import STAGE, SqlRunner, SqlStore, quoted
 
 SCHEMA_FILE = Path(__file__).parent / "schema" / "duckdb.sql"
 """Idempotent DDL for the embedded store."""
@@ -55,7 +56,7 @@ def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
         _mark_assumed_slas(con)
     # Files written before deadlines were stored get them filled once, on open.
     if con.execute("SELECT count(*) FROM events WHERE close_due_at IS NULL").fetchone()[0]:
-        con.execute(bound_sql("refresh_event_deadlines", "duckdb"), {"category": None})
+        con.execute(bound_sql("refresh_event_deadlines", "duckdb", "dollar"), {"category": None})
     return con
 
 
@@ -98,7 +99,33 @@ def _as_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-class DuckDBStore:
+class _DuckDBRunner:
+    """A DuckDB connection or cursor as :class:`~queries.store_base.SqlRunner`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def rows(self, text: str, params: Mapping[str, object] | None = None) -> list[tuple[Any, ...]]:
+        """Run a query and return all its rows."""
+        return self._con.execute(text, params).fetchall()
+
+    def changed(self, text: str) -> int:
+        """Run an ``UPDATE``/``INSERT`` and return how many rows it wrote."""
+        row = self._con.execute(text).fetchone()
+        return int(row[0]) if row else 0
+
+    def run(self, text: str, params: Mapping[str, object] | None = None) -> None:
+        """Run a statement that returns nothing."""
+        self._con.execute(text, params)
+
+
+@contextlib.contextmanager
+def _runner(cursors: contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]) -> Iterator[SqlRunner]:
+    with cursors as cur:
+        yield _DuckDBRunner(cur)
+
+
+class DuckDBStore(SqlStore):
     """A :class:`data.store.Store` on a DuckDB file (or ``:memory:``)."""
 
     dialect = "duckdb"
@@ -157,12 +184,12 @@ class DuckDBStore:
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
         with self._reader() as cur:
-            return cur.execute(bound_sql(name, self.dialect), params or None).df()
+            return cur.execute(bound_sql(name, self.dialect, self.paramstyle), params or None).df()
 
     def execute(self, name: str, **params: object) -> None:
         """Run a named statement that returns nothing."""
         with self._lock:
-            self._con.execute(bound_sql(name, self.dialect), params or None)
+            self._con.execute(bound_sql(name, self.dialect, self.paramstyle), params or None)
 
     def sql(self, text: str, params: list | dict | None = None) -> pd.DataFrame:
         """Run trusted SQL written by the project (tests, loaders); never user text."""
@@ -187,97 +214,53 @@ class DuckDBStore:
                 self._con.unregister("_incoming")
         return len(frame)
 
-    def upsert_frame(
-        self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True
-    ) -> dict[str, int]:
-        """Insert rows of ``frame`` whose ``keys`` are new; update changed existing rows.
+    def _reading(self) -> contextlib.AbstractContextManager[SqlRunner]:
+        return _runner(self._reader())
 
-        Only the columns in ``frame`` are written; a row whose values equal the stored
-        ones is left alone (so re-importing a file changes nothing). Keys must be unique
-        within ``frame``. With ``update=False`` existing rows are never changed. One
-        transaction. Returns ``{"inserted", "updated", "unchanged"}`` row counts.
-        """
-        cols = {c.name: c for c in TABLES.get(table, ())}
-        names = list(frame.columns)
-        if cols and (unknown := [n for n in names if n not in cols]):
-            raise KeyError(f"columns {unknown} are not columns of {table}")
-        if missing := [k for k in keys if k not in names]:
-            raise KeyError(f"key columns {missing} are not in the frame")
-        exprs = [
-            f"ST_GeomFromWKB({n}) AS {n}" if n in cols and cols[n].kind == "geometry" else n for n in names
-        ]
-        match = " AND ".join(f"t.{k} = s.{k}" for k in keys)
-        rest = [n for n in names if n not in keys]
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[SqlRunner]:
         with self._lock:
-            self._con.register("_incoming", _as_arrow(frame))
             own = not self._in_transaction()  # inside transaction(), its outer one
             if own:
                 self._con.execute("BEGIN TRANSACTION")
             try:
-                # a view, not a copy: the Arrow data is scanned by each statement
-                self._con.execute(f"CREATE OR REPLACE TEMP VIEW _upsert AS SELECT {', '.join(exprs)} FROM _incoming")
-                updated = 0
-                if update and rest:
-                    updated = self._con.execute(
-                        f"UPDATE {table} AS t SET {', '.join(f'{n} = s.{n}' for n in rest)} FROM _upsert s "
-                        f"WHERE {match} AND ROW({', '.join(f't.{n}' for n in rest)}) "
-                        f"IS DISTINCT FROM ROW({', '.join(f's.{n}' for n in rest)})"
-                    ).fetchone()[0]
-                inserted = self._con.execute(
-                    f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(names)} FROM _upsert s "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})"
-                ).fetchone()[0]
-                self._con.execute("DROP VIEW _upsert")
-                if own:
-                    self._con.execute("COMMIT")
+                yield _DuckDBRunner(self._con)
             except BaseException:
                 if own:
                     self._con.execute("ROLLBACK")
                 raise
-            finally:
-                self._con.unregister("_incoming")
-        return {"inserted": int(inserted), "updated": int(updated), "unchanged": len(frame) - int(inserted) - int(updated)}
+            if own:
+                self._con.execute("COMMIT")
 
-    def clear(self, tables: list[str]) -> None:
-        """Delete every row of ``tables`` (used before rebuilding the demo city)."""
-        with self._lock:
-            for table in tables:
-                self._con.execute(f"DELETE FROM {table}")
+    def _check_frame(self, table: str, names: list[str]) -> None:
+        cols = {c.name for c in TABLES.get(table, ())}
+        if cols and (unknown := [n for n in names if n not in cols]):
+            raise KeyError(f"columns {unknown} are not columns of {table}")
 
-    def table_counts(self) -> dict[str, int]:
-        """Row count of every GridScope table."""
-        with self._reader() as cur:
-            tables = (*TABLES, "demo_truth", "import_batches")
-            return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    @contextlib.contextmanager
+    def _staged(self, runner: SqlRunner, table: str, frame: pd.DataFrame) -> Iterator[None]:
+        """The frame registered as Arrow and seen through the temporary view :data:`STAGE`
+        (a view, not a copy: each statement scans the Arrow data)."""
+        cols = {c.name: c for c in TABLES.get(table, ())}
+        exprs = [
+            f"ST_GeomFromWKB({quoted(n)}) AS {quoted(n)}" if n in cols and cols[n].kind == "geometry" else quoted(n)
+            for n in frame.columns
+        ]
+        self._con.register("_incoming", _as_arrow(frame))
+        try:
+            runner.run(f"CREATE OR REPLACE TEMP VIEW {STAGE} AS SELECT {', '.join(exprs)} FROM _incoming")
+            yield
+            runner.run(f"DROP VIEW {STAGE}")
+        finally:
+            self._con.unregister("_incoming")
 
-    def get_meta(self, key: str) -> str | None:
-        """Read a value from the ``meta`` table."""
-        with self._reader() as cur:
-            row = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        """Write a value to the ``meta`` table."""
-        with self._lock:
-            self._con.execute(
-                "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, value],
-            )
-
-    def data_freshness(self) -> datetime | None:
-        """Time of the newest event, or ``None`` when the store is empty."""
-        with self._reader() as cur:
-            return cur.execute("SELECT max(reported_at) FROM events").fetchone()[0]
+    def _clear_statements(self, tables: list[str]) -> list[str]:
+        return [f"DELETE FROM {quoted(t)}" for t in tables]
 
     def checkpoint(self) -> None:
         """Flush the write-ahead log into the file (after bulk loads)."""
         with self._lock:
             self._con.execute("CHECKPOINT")
-
-    def ping(self) -> None:
-        """Check that the connection answers (an open DuckDB file always does)."""
-        with self._reader() as cur:
-            cur.execute("SELECT 1").fetchall()
 
     def migrate(self) -> list[str]:
         """Nothing to apply: the schema (:data:`SCHEMA_FILE`) is applied when the file opens."""

@@ -13,6 +13,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from data.store import ParamStyle
+
 SQL_DIR = Path(__file__).parent / "sql"
 """Folder holding the portable queries, ``duckdb/`` and ``postgis/`` overrides, ``_fragments/``."""
 
@@ -65,14 +67,23 @@ def _strip_comments(sql: str) -> str:
 
 
 @cache
-def bound_sql(name: str, dialect: str) -> str:
-    """Return query ``name`` with ``:param`` rewritten to the driver's placeholder.
+def bound_sql(name: str, dialect: str, paramstyle: ParamStyle = "pyformat") -> str:
+    """Return query ``name`` of ``dialect`` with ``:param`` rewritten to ``paramstyle``,
+    the placeholder style the store declares (``Store.paramstyle``; psycopg's by default)."""
+    return bind_params(_strip_comments(raw_sql(name, dialect)), paramstyle)
 
-    DuckDB takes ``$param``; psycopg takes ``%(param)s`` (so literal ``%`` doubles).
+
+def bind_params(sql: str, paramstyle: ParamStyle) -> str:
+    """Rewrite the ``:param`` placeholders of project SQL to a driver's style.
+
+    ``dollar`` (DuckDB) gives ``$param``; ``pyformat`` (psycopg) gives ``%(param)s``, so a
+    literal ``%`` doubles.
+
+    >>> bind_params("x = :a AND y LIKE 'b%'", "pyformat")
+    "x = %(a)s AND y LIKE 'b%%'"
     """
-    sql = _strip_comments(raw_sql(name, dialect))
-    if dialect == "duckdb":
+    if paramstyle == "dollar":
         return _PARAM.sub(r"$\1", sql)
-    if dialect == "postgis":
+    if paramstyle == "pyformat":
         return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
-    raise ValueError(f"unknown dialect {dialect!r}; expected 'duckdb' or 'postgis'")
+    raise ValueError(f"unknown paramstyle {paramstyle!r}; expected 'dollar' or 'pyformat'")

@@ -11,7 +11,8 @@ import pytest
 import shapely
 
 from data.contracts import column_names
-from queries.postgis_store import BULK_ROWS, PostGISStore
+from queries.postgis_load import BULK_ROWS
+from queries.postgis_store import PostGISStore
 from tests.queries.conftest import parity_city
 
 pytestmark = pytest.mark.postgis

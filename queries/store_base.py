@@ -1,0 +1,185 @@
+"""What both stores share, written once: the upsert algorithm and the bookkeeping.
+
+:class:`SqlStore` holds the bodies of ``upsert_frame``, ``clear``, ``table_counts``,
+``get_meta``, ``set_meta``, ``data_freshness`` and ``ping``. A store subclasses it and
+supplies the driver's side: a connection to read on, one to write on (one transaction), a
+way to stage a frame as the relation ``_upsert`` (DuckDB: an Arrow registration; PostGIS:
+binary COPY into a temporary table) and its ``DELETE``/``TRUNCATE`` statements. Project
+SQL here uses ``:param`` placeholders, rewritten to the store's :attr:`SqlStore.paramstyle`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+import pandas as pd
+
+from data.contracts import TABLES
+from data.store import ParamStyle
+
+from .sql_files import bind_params
+
+ALL_TABLES: tuple[str, ...] = (*TABLES, "demo_truth", "meta", "import_batches")
+"""Tables the stores read and write (``import_batches``: data/ingest/batches.py)."""
+
+COUNTED_TABLES: tuple[str, ...] = tuple(t for t in ALL_TABLES if t != "meta")
+"""Tables :meth:`SqlStore.table_counts` reports, in this order."""
+
+STAGE = "_upsert"
+"""Name of the temporary relation an upsert stages its frame in."""
+
+_GET_META = "SELECT value FROM meta WHERE key = :key"
+_SET_META = "INSERT INTO meta VALUES (:key, :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+_FRESHNESS = "SELECT max(reported_at) FROM events"
+
+
+class SqlRunner(Protocol):
+    """One driver connection (or cursor) as the shared bodies use it."""
+
+    def rows(self, text: str, params: Mapping[str, object] | None = None) -> list[tuple[Any, ...]]:
+        """Run a query and return all its rows."""
+        ...
+
+    def changed(self, text: str) -> int:
+        """Run an ``UPDATE``/``INSERT`` and return how many rows it wrote."""
+        ...
+
+    def run(self, text: str, params: Mapping[str, object] | None = None) -> None:
+        """Run a statement that returns nothing."""
+        ...
+
+
+def quoted(name: str) -> str:
+    """``name`` as a double-quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def upsert_statements(table: str, names: list[str], keys: list[str], *, update: bool) -> tuple[str | None, str]:
+    """``(UPDATE, INSERT)`` of an upsert from :data:`STAGE` into ``table``.
+
+    The UPDATE (``None`` when nothing may change) writes the non-key ``names`` of rows whose
+    values differ; the INSERT adds the rows whose ``keys`` are new."""
+    match = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in keys)
+    rest = [n for n in names if n not in keys]
+    cols = ", ".join(map(quoted, names))
+    insert = (
+        f"INSERT INTO {quoted(table)} ({cols}) SELECT {cols} FROM {STAGE} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {quoted(table)} t WHERE {match})"
+    )
+    if not (update and rest):
+        return None, insert
+    sets = ", ".join(f"{quoted(n)} = s.{quoted(n)}" for n in rest)
+    old = ", ".join(f"t.{quoted(n)}" for n in rest)
+    new = ", ".join(f"s.{quoted(n)}" for n in rest)
+    return (
+        f"UPDATE {quoted(table)} AS t SET {sets} FROM {STAGE} s "
+        f"WHERE {match} AND ROW({old}) IS DISTINCT FROM ROW({new})"
+    ), insert
+
+
+class SqlStore(ABC):
+    """The shared half of :class:`DuckDBStore` and :class:`PostGISStore`."""
+
+    dialect: str
+    """``duckdb`` or ``postgis`` (the folder of the SQL overrides)."""
+    paramstyle: ParamStyle
+    """The driver's placeholder style, which named queries are bound to."""
+
+    # -- the driver's side -----------------------------------------------------------------
+
+    @abstractmethod
+    def _reading(self) -> AbstractContextManager[SqlRunner]:
+        """A connection to read on (this thread's transaction, if one is open)."""
+
+    @abstractmethod
+    def _writing(self) -> AbstractContextManager[SqlRunner]:
+        """A connection whose writes commit together when the block ends (joining this
+        thread's :meth:`transaction`)."""
+
+    @abstractmethod
+    def _check_frame(self, table: str, names: list[str]) -> None:
+        """Raise ``KeyError`` for a table or columns the store knows cannot take ``names``."""
+
+    @abstractmethod
+    def _staged(self, runner: SqlRunner, table: str, frame: pd.DataFrame) -> AbstractContextManager[None]:
+        """Hold ``frame`` as the relation :data:`STAGE` (columns typed as in ``table``,
+        geometry as geometry) for the block, on ``runner``'s transaction."""
+
+    @abstractmethod
+    def _clear_statements(self, tables: list[str]) -> list[str]:
+        """Statements that delete every row of ``tables``."""
+
+    # -- the shared bodies -----------------------------------------------------------------
+
+    def _bind(self, text: str) -> str:
+        return bind_params(text, self.paramstyle)
+
+    def upsert_frame(
+        self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True
+    ) -> dict[str, int]:
+        """Insert rows of ``frame`` whose ``keys`` are new; update changed existing rows.
+
+        Only the columns in ``frame`` are written; a row whose values equal the stored
+        ones is left alone (so re-importing a file changes nothing). Keys must be unique
+        within ``frame``. With ``update=False`` existing rows are never changed. One
+        transaction: the frame is staged, then one UPDATE ... FROM (rows whose values
+        differ) and one INSERT ... WHERE NOT EXISTS. Returns ``{"inserted", "updated",
+        "unchanged"}`` row counts.
+        """
+        names = list(frame.columns)
+        self._check_frame(table, names)
+        if missing := [k for k in keys if k not in names]:
+            raise KeyError(f"key columns {missing} are not in the frame")
+        if frame.empty:
+            return {"inserted": 0, "updated": 0, "unchanged": 0}
+        update_sql, insert_sql = upsert_statements(table, names, keys, update=update)
+        with self._writing() as runner, self._staged(runner, table, frame):
+            updated = runner.changed(update_sql) if update_sql else 0
+            inserted = runner.changed(insert_sql)
+        return {"inserted": inserted, "updated": updated, "unchanged": len(frame) - inserted - updated}
+
+    def clear(self, tables: list[str]) -> None:
+        """Delete every row of ``tables`` (used before rebuilding the demo city)."""
+        if unknown := [t for t in tables if t not in ALL_TABLES]:
+            raise KeyError(f"unknown tables {unknown}")
+        with self._writing() as runner:
+            for statement in self._clear_statements(tables):
+                runner.run(statement)
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every GridScope table (``meta`` aside)."""
+        query = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {quoted(t)}" for t in COUNTED_TABLES)
+        with self._reading() as runner:
+            counts = dict(runner.rows(query))
+        return {t: int(counts[t]) for t in COUNTED_TABLES}
+
+    def get_meta(self, key: str) -> str | None:
+        """Read a value from the ``meta`` table."""
+        with self._reading() as runner:
+            rows = runner.rows(self._bind(_GET_META), {"key": key})
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Write a value to the ``meta`` table."""
+        with self._writing() as runner:
+            runner.run(self._bind(_SET_META), {"key": key, "value": value})
+
+    def data_freshness(self) -> datetime | None:
+        """Time of the newest event, or ``None`` when the store is empty (index-only on PostGIS)."""
+        with self._reading() as runner:
+            newest: datetime | None = runner.rows(_FRESHNESS)[0][0]
+        return newest
+
+    def ping(self) -> None:
+        """Check that the database answers; raise :class:`~data.store.StoreUnavailable` if not."""
+        with self._reading() as runner:
+            runner.rows("SELECT 1")
+
+
+def tables_list(tables: Iterable[str]) -> str:
+    """``tables`` as a comma-separated list of quoted identifiers."""
+    return ", ".join(map(quoted, tables))
