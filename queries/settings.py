@@ -2,7 +2,7 @@
 
 The dashboard also reads ``.streamlit/secrets.toml`` and passes those values in as
 ``overrides``; the environment wins over secrets, as it does for Streamlit's own options.
-``tests/test_settings.py`` checks that README documents every setting.
+``tests/test_docs.py`` checks that README documents every setting.
 """
 
 from __future__ import annotations
