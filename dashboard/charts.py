@@ -10,7 +10,7 @@ def period_overlay_chart(current: pd.DataFrame, previous: pd.DataFrame, *, label
     """Daily counts of the current period with the previous period overlaid day by day.
 
     ``current`` and ``previous`` have ``day`` and ``events`` for every day of two windows
-    of equal length (see :func:`fill_days`); the previous one is drawn at the current
+    of equal length (see :func:`queries.answers.counts.fill_days`); the previous one is drawn at the current
     one's dates, its own date in the hover text. ``labels``: current, previous, x, y.
     """
     fig = go.Figure()
@@ -24,9 +24,3 @@ def period_overlay_chart(current: pd.DataFrame, previous: pd.DataFrame, *, label
                       legend={"orientation": "h", "y": 1.1}, xaxis_title=labels["x"], yaxis_title=labels["y"])
     return fig
 
-
-def fill_days(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Daily ``events`` for every day in [start, end), zeros where the frame has none."""
-    days = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
-    counts = frame.assign(day=pd.to_datetime(frame["day"])).set_index("day")["events"]
-    return pd.DataFrame({"day": days, "events": counts.reindex(days, fill_value=0).to_numpy()})

@@ -78,14 +78,6 @@ def legend_entries(method: str, present: pd.Series) -> list[tuple[str, list[int]
     return [(lb, CLASS_COLORS[lb], int(counts[lb])) for lb in LABELS_BY_METHOD[method] if lb in counts.index]
 
 
-def weekly_series(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """``week`` (Monday) and ``events`` for every ISO week touching [start, end), zeros filled."""
-    first = (pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())).normalize()
-    weeks = pd.date_range(first, pd.Timestamp(end) - pd.Timedelta(seconds=1), freq="7D")
-    counts = frame.assign(week=pd.to_datetime(frame["week"])).set_index("week")["events"]
-    return pd.DataFrame({"week": weeks, "events": counts.reindex(weeks, fill_value=0).to_numpy()})
-
-
 def _cell_polygon(hex_id: str) -> dict:
     ring = [[round(lng, 6), round(lat, 6)] for lat, lng in h3.cell_to_boundary(hex_id)]
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}

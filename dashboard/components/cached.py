@@ -1,4 +1,4 @@
-"""The page kit's one cache: named-query results and answers, reused for a short while.
+"""The page kit's one cache: answers of ``queries.answers`` services, reused for a short while.
 
 Every cached read of the dashboard goes through here: one key per store
 (:func:`store_key`), one lifetime (:data:`TTL_SECONDS`) and one invalidation
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pandas as pd
 import streamlit as st
 
 from data.store import Store
@@ -31,9 +30,13 @@ def store_key(store: Store) -> str:
     return f"{store.dialect}:{id(store)}"
 
 
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
-def _fetch(_store: Store, key: str, name: str, params: dict) -> pd.DataFrame:
-    return _store.fetch(name, **params)
+def _compute(_fn: Callable[..., Any], fn_name: str, args: tuple) -> Any:
+    return _fn(*args)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
@@ -41,21 +44,20 @@ def _answer(_fn: Callable[..., Any], fn_name: str, _store: Store, key: str, args
     return _fn(_store, *args, **kwargs)
 
 
-def cached_fetch(store: Store, name: str, **params: object) -> pd.DataFrame:
-    """``store.fetch(name, **params)``, reused for :data:`TTL_SECONDS`."""
-    return _fetch(store, store_key(store), name, params)
-
-
 def cached_answer(fn: Callable[..., T], store: Store, *args: object, **kwargs: object) -> T:
     """``fn(store, *args, **kwargs)`` of an answer service, reused for :data:`TTL_SECONDS`.
 
     The arguments must be hashable by ``st.cache_data`` (filters, requests, numbers, text).
     """
-    name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
-    return _answer(fn, name, store, store_key(store), args, kwargs)
+    return _answer(fn, _name(fn), store, store_key(store), args, kwargs)
+
+
+def cached_compute(fn: Callable[..., T], *args: object) -> T:
+    """``fn(*args)`` of a pure computation (no store, e.g. a forecast), reused the same way."""
+    return _compute(fn, _name(fn), args)
 
 
 def invalidate() -> None:
     """Forget every cached result (after the page changed data: an import, an SLA edit)."""
-    _fetch.clear()
     _answer.clear()
+    _compute.clear()

@@ -17,13 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import url_state as url
-from dashboard.components.cached import cached_fetch
+from dashboard.components.cached import cached_answer
 from dashboard.i18n import name_column, t
 from dashboard.safe_text import md
 from data.store import Store
 from queries import EventFilter
+from queries.answers import lookups
 
-DRILL_LEVELS: tuple[str, ...] = ("street", "community", "grid")
+DRILL_LEVELS: tuple[str, ...] = lookups.DRILL_LEVELS
 """The levels an event carries, coarse to fine (the district is everything)."""
 
 
@@ -83,8 +84,7 @@ def scope_to(flt: EventFilter, level: str, area_id: str | None) -> EventFilter:
 
 def area_table(store: Store) -> pd.DataFrame:
     """Every street, community and grid with its parent and names (through the kit's cache)."""
-    return pd.concat([cached_fetch(store, "list_areas", level=lv).assign(level=lv) for lv in DRILL_LEVELS],
-                     ignore_index=True)
+    return cached_answer(lookups.drill_areas, store)
 
 
 def present_levels(store: Store) -> tuple[str, ...]:

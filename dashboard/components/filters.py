@@ -7,11 +7,13 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.cached import cached_answer
 from dashboard.components.names import lookups, name_map, source_names
 from dashboard.i18n import t
 from data.contracts import SOURCES
 from data.store import Store
 from queries import EventFilter
+from queries.answers import lookups as answers
 from queries.filters import clamp_day
 
 
@@ -24,15 +26,15 @@ def data_window(store: Store) -> tuple[date, date]:
     """First and last day with events (today when the store is empty), clamped to the days
     a filter supports (:data:`queries.filters.SUPPORTED_FIRST_DAY` ..), so a store holding
     a year-1 or year-9999 event still offers a range every page can compute with."""
-    rng = lookups(store)["range"].iloc[0]
-    if pd.isna(rng["last_reported"]) or pd.isna(rng["first_reported"]):
+    days = cached_answer(answers.event_days, store)
+    if days is None:
         today = clamp_day(date.today())
         return today, today
-    return clamp_day(_day(rng["first_reported"])), clamp_day(_day(rng["last_reported"]))
+    return days
 
 
 def _day(value: object) -> date:
-    """A date from what the store returned (datetime, pandas or numpy timestamp, date)."""
+    """A date from what a widget or session state holds (datetime, timestamp, date)."""
     if isinstance(value, date):  # datetime and pd.Timestamp are dates too
         return value.date() if isinstance(value, datetime) else value
     return pd.Timestamp(value).date()

@@ -17,7 +17,6 @@ import streamlit as st
 
 from dashboard.layers import make_deck, view_for
 from dashboard.state import current_settings
-from geo import cells_to_strings
 
 
 def tooltips(title: pd.Series, lines: Sequence[tuple[str, pd.Series | Sequence[str]]]) -> pd.Series:
@@ -50,11 +49,6 @@ def legend_html(title: str, chips: Iterable[tuple[str, str]], *, gap: int = 10, 
 def render_legend(title: str, chips: Iterable[tuple[str, str]], *, gap: int = 10, testid: str | None = None) -> None:
     """Draw :func:`legend_html` (the app's own HTML: titles and texts are the app's labels)."""
     st.markdown(legend_html(title, chips, gap=gap, testid=testid), unsafe_allow_html=True)
-
-
-def hex_strings(cells: pd.Series) -> pd.Series:
-    """H3 cells (integers) as the strings pydeck's H3 layer reads, on the same index."""
-    return pd.Series(cells_to_strings(cells.to_numpy()), index=cells.index, dtype=object)
 
 
 def kept_view(key: str, outline: pd.DataFrame, hexes: pd.Series | None = None) -> pdk.ViewState:

@@ -7,10 +7,9 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard.components.cached import cached_fetch
+from dashboard.components.cached import cached_answer
 from dashboard.components.map_kit import (
     deck,
-    hex_strings,
     kept_view,
     range_chips,
     render_legend,
@@ -28,13 +27,15 @@ from dashboard.layers import (
 from data.contracts import AREA_LEVELS
 from data.store import Store
 from queries import EventFilter
+from queries.answers import lookups
+from queries.answers.counts import events_by_area, events_by_cell
 
 UNITS = ("h3", "street", "community", "grid")
 
 
 def area_shapes(store: Store, level: str) -> pd.DataFrame:
     """Area ids, names and WKB of one level (through the page kit's cache)."""
-    return cached_fetch(store, "area_shapes", level=level)
+    return cached_answer(lookups.area_shapes, store, level)
 
 
 def available_levels(store: Store) -> list[str]:
@@ -69,14 +70,13 @@ def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefi
     outline = area_shapes(store, levels[-1]) if levels else pd.DataFrame(columns=["area_id", "wkb"])
     layers = [grid_outline_layer(outline)] if len(outline) else []
     if unit == "h3":
-        counts = store.fetch("count_events_by_cell", **flt.params(), res=int(res), now=now)
-        counts["hex"] = hex_strings(counts["cell"])
+        counts = events_by_cell(store, flt, now, int(res))
         colors, edges = color_bins(counts["events"])
         counts["color"] = colors
         counts["tip"] = count_tips(t("tip_cell") + " " + counts["hex"].astype(str), counts)
         layers.insert(0, h3_layer(counts[["hex", "color", "tip"]], layer_id=f"{key_prefix}-h3"))
     else:
-        counts = store.fetch("count_events_by_area", **flt.params(), level=unit, now=now)
+        counts = events_by_area(store, flt, now, unit)
         colors, edges = color_bins(counts["events"])
         counts["color"] = colors
         counts["tip"] = count_tips(counts[name_column()], counts)

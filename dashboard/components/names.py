@@ -11,19 +11,19 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from dashboard.components.cached import cached_fetch
+from dashboard.components.cached import cached_answer
 from dashboard.i18n import name_column, t
 from data.contracts import SOURCES, STAGES
 from data.store import Store
+from queries.answers import lookups as answers
 
 
 def lookups(store: Store) -> dict[str, pd.DataFrame]:
-    """Category, department and street tables plus the event date range (cached)."""
+    """The category, department and street tables (through the kit's cache)."""
     return {
-        "categories": cached_fetch(store, "list_categories"),
-        "departments": cached_fetch(store, "list_departments"),
-        "streets": cached_fetch(store, "list_areas", level="street"),
-        "range": cached_fetch(store, "event_date_range"),
+        "categories": cached_answer(answers.categories, store),
+        "departments": cached_answer(answers.departments, store),
+        "streets": cached_answer(answers.areas, store, "street"),
     }
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.cached import cached_fetch
+from dashboard.components.cached import cached_answer
 from dashboard.i18n import current_language, name_column, t, t_count
 from dashboard.safe_text import md
 from data.contracts import DEFAULT_SLA_HOURS
-from queries import EventFilter, Store
+from data.store import Store
+from queries import EventFilter
+from queries.answers.chain import assumed_sla_categories
 
 SHOWN = 8
 """Categories named in the warning; the rest are counted."""
@@ -21,7 +23,7 @@ def render_assumed_sla_notice(store: Store, flt: EventFilter, *, editor_below: b
     points there rather than to another page. Shows nothing when there are none; returns
     how many there are.
     """
-    cats = cached_fetch(store, "assumed_sla_categories", **flt.params())
+    cats = cached_answer(assumed_sla_categories, store, flt)
     if cats.empty:
         return 0
     names = cats[name_column()].fillna(cats["code"]).astype(str)

@@ -21,7 +21,7 @@ from dashboard.chain_view import (
     source_figure,
 )
 from dashboard.components import columns as col
-from dashboard.components.cached import cached_fetch
+from dashboard.components.cached import cached_answer
 from dashboard.components.drilldown import (
     Drill,
     area_name,
@@ -53,8 +53,9 @@ from dashboard.state import data_now, get_store
 from data.exports import csv_bytes
 from data.store import Store
 from queries import EventFilter
+from queries.answers import chain
+from queries.answers.chain import OVERDUE_LIMIT
 
-OVERDUE_LIMIT = 200
 RANK_FIELDS = ["rank", "events", "closure_rate", "on_time_rate", "response_on_time_rate", "reopen_rate",
                "satisfaction_rate", "median_close_h", "open_overdue"]
 METRICS = ["on_time_rate", "events", "open_overdue"]
@@ -67,7 +68,6 @@ def render() -> None:
     now = data_now()
     drill = read_drill(store)
     scoped = drill.scope(flt)
-    params = {**scoped.params(), "now": now}
     st.title(t("chain_title"))
     st.caption(t("chain_caption", start=flt.start.date(), end=last_day(flt), as_of=f"{min(flt.end, now):%Y-%m-%d %H:%M}"))
     render_breadcrumb(store, drill, key_prefix="chain")
@@ -82,23 +82,23 @@ def render() -> None:
                                      key="chain_min_events", help=t("chain_min_events_help")))
     areas = render_drilldown(store, flt, now, drill, metric, min_events, c3)
 
-    kpi = cached_fetch(store, "sla_compliance", **params)
+    kpi = cached_answer(chain.sla_compliance, store, scoped, now)
     if int(kpi["events"].sum()) == 0:
         st.info(t("no_data"))
     tabs = st.tabs([t("chain_tab_funnel"), t("chain_tab_durations"), t("chain_tab_sla"), t("chain_tab_overdue"),
                     t("chain_tab_ranking"), t("chain_tab_sources")])
     with tabs[0]:
-        render_funnel(store, params)
+        render_funnel(store, scoped, now)
     with tabs[1]:
-        render_durations(store, params)
+        render_durations(store, scoped, now)
     with tabs[2]:
         render_sla_tab(store, kpi, category_names(store))
     with tabs[3]:
-        render_overdue(store, params)
+        render_overdue(store, scoped, now)
     with tabs[4]:
-        render_rankings(store, params, min_events, areas)
+        render_rankings(store, scoped, now, min_events, areas)
     with tabs[5]:
-        render_sources(store, params)
+        render_sources(store, scoped, now)
     if drill.area_id:
         st.caption(t("chain_scope_note", area=md(area_name(store, drill.area_id))))
 
@@ -113,8 +113,7 @@ def render_drilldown(store: Store, flt: EventFilter, now: datetime, drill: Drill
         return None
     map_level, map_parent, map_scope = target
     name_col = name_column()
-    areas = cached_fetch(store, "area_ranking", **{**map_scope.params(), "now": now}, level=map_level,
-                         parent_id=map_parent, min_events=min_events)
+    areas = cached_answer(chain.area_ranking, store, map_scope, now, map_level, map_parent, min_events)
     choices = areas.sort_values(["events", "area_id"], ascending=[False, True])
     labels = dict(zip(choices["area_id"], choices[name_col].fillna(choices["area_id"]), strict=True))
     if drill.child_level:
@@ -162,10 +161,10 @@ def render_drilldown(store: Store, flt: EventFilter, now: datetime, drill: Drill
     return map_level, area_table
 
 
-def render_funnel(store: Store, params: dict) -> None:
+def render_funnel(store: Store, flt: EventFilter, now: datetime) -> None:
     """How many events reach each stage, and where the others wait, drop or skip."""
     stage_labels = stage_names()
-    funnel = cached_fetch(store, "chain_funnel", **params)
+    funnel = cached_answer(chain.funnel, store, flt, now)
     f1, f2 = st.columns([2, 3])
     f1.plotly_chart(funnel_figure(funnel, stage_labels), width="stretch", key="chain_funnel_chart")
     shares = funnel_table(funnel).assign(stage=lambda d: d["stage"].map(stage_labels))
@@ -181,7 +180,7 @@ def render_funnel(store: Store, params: dict) -> None:
     st.caption(t("chain_funnel_note"))
 
 
-def render_durations(store: Store, params: dict) -> None:
+def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
     """Median or P90 hours of each step per department, category or source."""
     d1, d2 = st.columns([3, 1])
     by_options = ["department", "category", "source"]
@@ -189,7 +188,7 @@ def render_durations(store: Store, params: dict) -> None:
                   format_func={"department": t("department"), "category": t("category"), "source": t("source")}.get)
     stat = d2.radio(t("chain_durations_stat"), ["p50", "p90"], horizontal=True, key="chain_stat",
                     format_func={"p50": t("chain_median"), "p90": "P90"}.get)
-    durations = cached_fetch(store, "stage_durations", **params, by=by)
+    durations = cached_answer(chain.stage_durations, store, flt, now, by)
     if by == "source":
         names = source_names(durations["group_key"].dropna())
     else:
@@ -211,10 +210,10 @@ def render_durations(store: Store, params: dict) -> None:
                      })
 
 
-def render_overdue(store: Store, params: dict) -> None:
+def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
     """Open overdue cases per department and the longest overdue, with a CSV download."""
-    by_dept = cached_fetch(store, "overdue_by_department", **params)
-    cases = cached_fetch(store, "overdue_cases", **params, limit=OVERDUE_LIMIT)
+    by_dept = cached_answer(chain.overdue_by_department, store, flt, now)
+    cases = cached_answer(chain.overdue_cases, store, flt, now, OVERDUE_LIMIT)
     n_overdue = int(by_dept["open_overdue"].sum())
     st.markdown(t("chain_overdue_total", n=n_overdue, shown=min(n_overdue, OVERDUE_LIMIT)))
     o1, o2 = st.columns([2, 3])
@@ -251,9 +250,9 @@ def render_overdue(store: Store, params: dict) -> None:
                            mime="text/csv", key="chain_overdue_csv")
 
 
-def render_rankings(store: Store, params: dict, min_events: int, areas: tuple[str, pd.DataFrame] | None) -> None:
+def render_rankings(store: Store, flt: EventFilter, now: datetime, min_events: int, areas: tuple[str, pd.DataFrame] | None) -> None:
     """Departments ranked, and the areas of the drill-down's map level."""
-    ranking = cached_fetch(store, "department_ranking", **params, min_events=min_events)
+    ranking = cached_answer(chain.department_ranking, store, flt, now, min_events)
     ranking = ranking.assign(department_name=ranking["department"].map(department_names(store))
                              .fillna(ranking["department"]))
     st.markdown(f"**{t('chain_dept_ranking')}**")
@@ -268,9 +267,9 @@ def render_rankings(store: Store, params: dict, min_events: int, areas: tuple[st
     st.caption(t("chain_ranking_note", n=min_events))
 
 
-def render_sources(store: Store, params: dict) -> None:
+def render_sources(store: Store, flt: EventFilter, now: datetime) -> None:
     """Sources compared: share of events, hours to respond and close, rates."""
-    sources = cached_fetch(store, "source_comparison", **params)
+    sources = cached_answer(chain.source_comparison, store, flt, now)
     source_labels = source_names(sources["source"])
     if len(sources):
         st.plotly_chart(source_figure(sources, source_labels, {

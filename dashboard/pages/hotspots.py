@@ -36,7 +36,6 @@ from dashboard.hotspot_view import (
     result_geojson,
     selection_layer_area,
     selection_layer_h3,
-    weekly_series,
 )
 from dashboard.i18n import name_column, t
 from dashboard.layers import area_layer, area_records, grid_outline_layer, h3_layer
@@ -47,14 +46,14 @@ from data.store import Store
 from geo.emerging import TooFewSlices
 from queries import EventFilter
 from queries.answers.hotspots import (
+    EVENT_LIMIT,
     H3_RESOLUTIONS,
     METHODS,
     HotspotAnalysis,
     HotspotRequest,
     analyse_hotspots,
+    unit_events,
 )
-
-EVENT_LIMIT = 200
 
 
 def render() -> None:
@@ -228,17 +227,13 @@ def render_unit(store: Store, flt: EventFilter, row: pd.Series, selected: str, n
                 label_text: dict[str, str], controls: Controls, side: DeltaGenerator) -> None:
     """The selected unit: its weekly events (in ``side``) and the list of its events."""
     if controls.unit == "h3":
-        params = {"res": controls.res, "cell": int(row["cell"])}
-        ev = store.fetch("list_cell_events", **flt.params(), **params, limit=EVENT_LIMIT)
-        weekly = store.fetch("weekly_cell_events", **flt.params(), **params)
+        found = unit_events(store, flt, "h3", selected, res=controls.res, cell=int(row["cell"]), limit=EVENT_LIMIT)
     else:
-        params = {"level": controls.unit, "area_id": selected}
-        ev = store.fetch("list_area_events", **flt.params(), **params, limit=EVENT_LIMIT)
-        weekly = store.fetch("weekly_area_events", **flt.params(), **params)
+        found = unit_events(store, flt, controls.unit, selected, limit=EVENT_LIMIT)
+    ev, series = found.events, found.weekly
     with side:
         st.markdown(f"**{md(name)}** · {label_text.get(row['label'], row['label'])} · "
                     f"{t('tip_events')}: {int(row['events']):,}")
-        series = weekly_series(weekly, flt.start, flt.end)
         fig = go.Figure(go.Bar(x=series["week"], y=series["events"], marker_color="#c0392b"))
         fig.update_layout(height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                           xaxis_title=t("hotspots_week"), yaxis_title=t("trend_y"))

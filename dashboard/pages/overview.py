@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard.charts import fill_days, period_overlay_chart
+from dashboard.charts import period_overlay_chart
 from dashboard.components import columns as col
 from dashboard.components.filters import last_day, render_filters
 from dashboard.components.map_view import available_levels, render_count_map
@@ -15,6 +15,7 @@ from dashboard.i18n import name_column, t
 from dashboard.state import data_now, get_store
 from data.store import Store
 from queries import EventFilter
+from queries.answers.counts import daily_trend
 from queries.answers.kpis import Kpis, overview_kpis
 from queries.answers.rankings import top_areas
 
@@ -78,10 +79,8 @@ def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
 def render_trend(store: Store, flt: EventFilter) -> None:
     """Daily events of the period with the previous period overlaid."""
     st.subheader(t("trend_title"))
-    trend = store.fetch("daily_trend", **flt.params(), prev_start=flt.previous().start)
-    current = fill_days(trend[trend["period"] == "current"], flt.start, flt.end)
-    previous = fill_days(trend[trend["period"] == "previous"], flt.previous().start, flt.start)
-    st.plotly_chart(period_overlay_chart(current, previous, labels={
+    trend = daily_trend(store, flt)
+    st.plotly_chart(period_overlay_chart(trend.current, trend.previous, labels={
         "current": t("trend_current"), "previous": t("trend_previous"), "x": t("trend_x"), "y": t("trend_y")}),
         width="stretch", key="overview-trend")
 

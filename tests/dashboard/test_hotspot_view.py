@@ -15,8 +15,8 @@ from dashboard.hotspot_view import (
     legend_entries,
     result_csv,
     result_geojson,
-    weekly_series,
 )
+from queries.answers.hotspots import weekly_series
 
 
 def _table(ids: list[str]) -> pd.DataFrame:
