@@ -49,14 +49,6 @@ def periods_figure(current: pd.DataFrame, previous: pd.DataFrame, last_year: pd.
     return fig
 
 
-def top_keys(frame: pd.DataFrame, n: int, other: str) -> pd.DataFrame:
-    """Keep the ``n`` keys with most events; the rest become ``other`` (summed per bucket)."""
-    totals = frame.groupby("key")["events"].sum().sort_values(ascending=False)
-    keep = set(totals.index[:n])
-    out = frame.assign(key=frame["key"].where(frame["key"].isin(keep), other))
-    return out.groupby(["bucket", "key"], as_index=False, sort=False)["events"].sum()
-
-
 def breakdown_figure(frame: pd.DataFrame, *, names: dict[str, str], mode: str, grain: str,
                      labels: dict[str, str]) -> go.Figure:
     """Stacked bars (``mode='stacked'``) or one small panel per key (``'multiples'``).
