@@ -175,7 +175,7 @@ def encode_rows(frame: pd.DataFrame, pg_types: list[str]) -> memoryview:
         block[:, at + 4 : at + 4 + w] = values.astype(dtype).view(np.uint8).reshape(n, w)
         at += 4 + w
     if len(lead) == len(pg_types):
-        return memoryview(block.reshape(-1))
+        return block.reshape(-1).data
     parts = [
         pa.Array.from_buffers(
             pa.binary(), n, [None, pa.py_buffer(np.arange(n + 1, dtype=np.int32) * width), pa.py_buffer(block)]

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from data.contracts import DEFAULT_SLA_HOURS, TABLES
-from data.store import ParamStyle, StoreLocked, StoreUnavailable
+from data.store import ParamStyle, SqlParams, StoreLocked, StoreUnavailable
 
 from .sql_files import bound_sql
 from .store_base import STAGE, SqlRunner, SqlStore, quoted
@@ -55,7 +55,8 @@ def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
     if upgrading:
         _mark_assumed_slas(con)
     # Files written before deadlines were stored get them filled once, on open.
-    if con.execute("SELECT count(*) FROM events WHERE close_due_at IS NULL").fetchone()[0]:
+    (undated,) = con.execute("SELECT count(*) FROM events WHERE close_due_at IS NULL").fetchone() or (0,)
+    if undated:
         con.execute(bound_sql("refresh_event_deadlines", "duckdb", "dollar"), {"category": None})
     return con
 
@@ -191,7 +192,7 @@ class DuckDBStore(SqlStore):
         with self._lock:
             self._con.execute(bound_sql(name, self.dialect, self.paramstyle), params or None)
 
-    def sql(self, text: str, params: list | dict | None = None) -> pd.DataFrame:
+    def sql(self, text: str, params: SqlParams = None) -> pd.DataFrame:
         """Run trusted SQL written by the project (tests, loaders); never user text."""
         with self._reader() as cur:
             return cur.execute(text, params).df()

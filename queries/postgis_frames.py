@@ -5,11 +5,13 @@ So a page sees the same columns whichever store answers (``tests/queries/test_pa
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import numpy as np
 import pandas as pd
 import psycopg
 
-_PANDAS_INT = {"int2": "Int16", "int4": "Int32", "int8": "Int64"}
+_PANDAS_INT: dict[str, Literal["Int16", "Int32", "Int64"]] = {"int2": "Int16", "int4": "Int32", "int8": "Int64"}
 _NUMPY_INT = {"int2": np.int16, "int4": np.int32, "int8": np.int64}
 
 
@@ -19,7 +21,7 @@ def type_name(conn: psycopg.Connection, oid: int) -> str:
     return info.name if info is not None else "unknown"
 
 
-def _column(values: tuple, type_name: str) -> object:
+def _column(values: tuple[Any, ...], type_name: str) -> object:
     """One result column as the array type DuckDB's ``.df()`` would give."""
     has_null = any(v is None for v in values)
     if type_name in _NUMPY_INT:
@@ -31,11 +33,11 @@ def _column(values: tuple, type_name: str) -> object:
     if type_name in ("timestamp", "date"):
         return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]").array
     if type_name in ("text", "varchar", "bpchar", "name"):
-        return pd.array(values, dtype="str")
+        return pd.array(list(values), dtype="str")
     return pd.array(values, dtype=object)
 
 
-def frame_from_rows(rows: list[tuple], columns: list[tuple[str, str]]) -> pd.DataFrame:
+def frame_from_rows(rows: list[tuple[Any, ...]], columns: list[tuple[str, str]]) -> pd.DataFrame:
     """Build a DataFrame from result rows with dtypes matching DuckDB's.
 
     Parameters

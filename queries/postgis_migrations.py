@@ -85,8 +85,8 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 
 def applied_versions(conn: psycopg.Connection) -> dict[int, str]:
     """Return ``{version: checksum}`` of migrations recorded in ``conn``'s database."""
-    exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
-    if not exists:
+    exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+    if not (exists and exists[0]):
         return {}
     return dict(conn.execute("SELECT version, checksum FROM schema_migrations").fetchall())
 
@@ -147,7 +147,7 @@ def create_database_if_missing(dsn: str) -> bool:
     Connects to the server's ``postgres`` database with the same credentials.
     """
     info = psycopg.conninfo.conninfo_to_dict(dsn)
-    dbname = info.get("dbname") or info.get("user") or "postgres"
+    dbname = str(info.get("dbname") or info.get("user") or "postgres")
     admin = psycopg.conninfo.make_conninfo(dsn, dbname="postgres")
     with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():

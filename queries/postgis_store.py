@@ -125,7 +125,8 @@ class PostGISStore(SqlStore):
     def _configure(self, conn: psycopg.Connection) -> None:
         """A new pooled connection: loaders, and the pinned timeout when it is the reader's."""
         _configure(conn)
-        reader = bool(conn.execute(_IS_READER, {"reader": READER_ROLE}).fetchone()[0])
+        row = conn.execute(_IS_READER, {"reader": READER_ROLE}).fetchone()
+        reader = bool(row and row[0])
         if reader:
             conn.execute("SELECT set_config('statement_timeout', %s, false)", [READER_STATEMENT_TIMEOUT])
         conn.commit()
@@ -260,7 +261,8 @@ class PostGISStore(SqlStore):
         """
         with self.connection() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'events_version'").fetchone()
-            if row is None or conn.execute("SELECT to_regclass('event_rollup')").fetchone()[0] is None:
+            rollup = conn.execute("SELECT to_regclass('event_rollup')").fetchone()
+            if row is None or rollup is None or rollup[0] is None:
                 return False
             conn.execute("REFRESH MATERIALIZED VIEW event_rollup")
             conn.execute("UPDATE meta SET value = %s WHERE key = 'event_rollup_version'", [row[0]])
