@@ -305,8 +305,9 @@ class DuplicateTracker:
             prior[hit] = pr[pos[hit]]
         first_at[idx[order]] = np.where(prior > 0, prior, np.where(starts, 0, group_row))
         keep = starts & (prior == 0)
-        self._hashes.append(hs[keep])
-        self._rows.append(rs[keep])
+        if keep.any():  # a chunk of only repeats adds nothing (an empty array cannot be searched)
+            self._hashes.append(hs[keep])
+            self._rows.append(rs[keep])
         return first_at
 
 
