@@ -130,11 +130,6 @@ class TrendWindows:
     buckets: int
     partial_end: bool
 
-    def params(self) -> dict[str, object]:
-        """Bound parameters of ``trend_periods`` (with the event lists added by the caller)."""
-        return {"grain": self.grain, "start": self.start, "end": self.end, "prev_start": self.prev_start,
-                "ly_start": self.ly_start, "ly_end": self.ly_end}
-
 
 def _year_back(day: date) -> date:
     """The same calendar day a year earlier (29 February becomes 28 February)."""
