@@ -35,8 +35,9 @@ from bench._filters import RUNS  # noqa: E402
 from bench._filters import varied_filters as shared_filters  # noqa: E402
 from bench._report import write_section  # noqa: E402
 from geo.forecast import backtest, forecast_daily  # noqa: E402
-from geo.trends import expected_band, fill_buckets, trend_windows  # noqa: E402
+from geo.trends import expected_band, fill_buckets  # noqa: E402
 from queries import DuckDBStore, EventFilter  # noqa: E402
+from queries.answers.trends import trend_windows  # noqa: E402
 
 END = date(2026, 6, 30)
 NOW = datetime(2026, 7, 1)

@@ -42,8 +42,8 @@ from libpysal.graph import Graph
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from geo import getis_ord_gi_star, local_moran  # noqa: E402
 from geo.emerging import classify_emerging, emerging_hotspots  # noqa: E402
-from geo.hotspots import getis_ord_gi_star, local_moran  # noqa: E402
 from geo.weights import h3_extent_cells, h3_kring_weights  # noqa: E402
 
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
