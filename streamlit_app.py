@@ -23,7 +23,10 @@ if st.session_state.get("lang") not in LANGUAGES:
     st.session_state["lang"] = get_choice("lang", LANGUAGES, fold_case=True) or LANGUAGES[0]
 st.session_state["lang_picker"] = st.session_state["lang"]
 st.sidebar.segmented_control(
-    t("language"), LANGUAGES, key="lang_picker", on_change=_pick_language,
+    t("language"),
+    LANGUAGES,
+    key="lang_picker",
+    on_change=_pick_language,
     format_func={"zh": "中文", "en": "English"}.get,
 )
 if st.query_params.get("lang") != st.session_state["lang"]:
@@ -34,8 +37,9 @@ st.sidebar.caption(t("app_subtitle"))
 # Streamlit serves the default page only at "/" (its url_path is reserved, not served):
 # "/overview" would open an English "Page not found" dialog. A hidden page answers that
 # path and hands over to the default page, with the address's parameters.
-OVERVIEW = st.Page("dashboard/pages/overview.py", title=t("nav_overview"), icon=":material/dashboard:",
-                   url_path="home", default=True)
+OVERVIEW = st.Page(
+    "dashboard/pages/overview.py", title=t("nav_overview"), icon=":material/dashboard:", url_path="home", default=True
+)
 
 
 def _overview_path() -> None:
@@ -44,7 +48,12 @@ def _overview_path() -> None:
 
 PAGES = [
     OVERVIEW,
-    st.Page("dashboard/pages/hotspots.py", title=t("nav_hotspots"), icon=":material/local_fire_department:", url_path="hotspots"),
+    st.Page(
+        "dashboard/pages/hotspots.py",
+        title=t("nav_hotspots"),
+        icon=":material/local_fire_department:",
+        url_path="hotspots",
+    ),
     st.Page("dashboard/pages/chain.py", title=t("nav_chain"), icon=":material/account_tree:", url_path="chain"),
     st.Page("dashboard/pages/trends.py", title=t("nav_trends"), icon=":material/trending_up:", url_path="trends"),
     st.Page("dashboard/pages/sensors.py", title=t("nav_sensors"), icon=":material/sensors:", url_path="sensors"),

@@ -13,8 +13,9 @@ RUNS = 20
 """Filters per benchmark: p50/p95 are taken over this many runs."""
 
 
-def varied_filters(categories: Sequence[str], street_ids: Sequence[str], rng: np.random.Generator,
-                   end: date, *, within_days: int = 200) -> list[EventFilter]:
+def varied_filters(
+    categories: Sequence[str], street_ids: Sequence[str], rng: np.random.Generator, end: date, *, within_days: int = 200
+) -> list[EventFilter]:
     """20 filters: windows of 7-90 days ending up to ``within_days`` before ``end``;
     every 3rd with two categories, every 4th with a street, every 5th with two sources."""
     out = []

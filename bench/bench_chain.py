@@ -46,13 +46,18 @@ TARGET_MS = 300.0
 
 def varied_filters(store: DuckDBStore, rng: np.random.Generator, *, within_days: int = 200) -> list[EventFilter]:
     """The shared benchmark filters (bench/_filters.py) over the store's categories and streets."""
-    return shared_filters(store.fetch("list_categories")["code"].tolist(),
-                          store.fetch("list_areas", level="street")["area_id"].tolist(),
-                          rng, END, within_days=within_days)
+    return shared_filters(
+        store.fetch("list_categories")["code"].tolist(),
+        store.fetch("list_areas", level="street")["area_id"].tolist(),
+        rng,
+        END,
+        within_days=within_days,
+    )
 
 
 def chain_queries(store: DuckDBStore, communities: list[str]) -> dict[str, Callable[[EventFilter], object]]:
     """The chain page's queries as it calls them (default tab state)."""
+
     def p(f: EventFilter) -> dict:
         return {**f.params(), "now": NOW}
 
@@ -64,17 +69,23 @@ def chain_queries(store: DuckDBStore, communities: list[str]) -> dict[str, Calla
         "overdue_cases (200)": lambda f: store.fetch("overdue_cases", **p(f), limit=200),
         "overdue_by_department": lambda f: store.fetch("overdue_by_department", **p(f)),
         "department_ranking": lambda f: store.fetch("department_ranking", **p(f), min_events=10),
-        "area_ranking (streets)": lambda f: store.fetch("area_ranking", **p(f), level="street", parent_id=None,
-                                                        min_events=10),
+        "area_ranking (streets)": lambda f: store.fetch(
+            "area_ranking", **p(f), level="street", parent_id=None, min_events=10
+        ),
         "area_ranking (grids of a community)": lambda f: store.fetch(
-            "area_ranking", **p(replace(f, street_ids=(), community_ids=(communities[len(f.categories) % len(communities)],))),
-            level="grid", parent_id=communities[len(f.categories) % len(communities)], min_events=10),
+            "area_ranking",
+            **p(replace(f, street_ids=(), community_ids=(communities[len(f.categories) % len(communities)],))),
+            level="grid",
+            parent_id=communities[len(f.categories) % len(communities)],
+            min_events=10,
+        ),
         "source_comparison": lambda f: store.fetch("source_comparison", **p(f)),
     }
 
 
 def trend_queries(store: DuckDBStore) -> dict[str, Callable[[EventFilter], object]]:
     """The trends page's queries as it calls them."""
+
     def periods(f: EventFilter, grain: str):
         w = trend_windows(f.start.date(), (f.end - timedelta(days=1)).date(), grain)
         return store.fetch("trend_periods", **{**replace(f, start=w.start, end=w.end).params(), **w.params()})
@@ -85,12 +96,15 @@ def trend_queries(store: DuckDBStore) -> dict[str, Callable[[EventFilter], objec
     return {
         "trend_periods (day)": lambda f: periods(f, "day"),
         "trend_periods (week)": lambda f: periods(f, "week"),
-        "trend_breakdown (category, day)": lambda f: store.fetch("trend_breakdown", **f.params(), grain="day",
-                                                                 dim="category"),
-        "trend_breakdown (400-day history)": lambda f: store.fetch("trend_breakdown", **history(f, 400).params(),
-                                                                   grain="day", dim="none"),
-        "trend_breakdown (street, 196 days)": lambda f: store.fetch("trend_breakdown", **history(f, 196).params(),
-                                                                    grain="day", dim="street"),
+        "trend_breakdown (category, day)": lambda f: store.fetch(
+            "trend_breakdown", **f.params(), grain="day", dim="category"
+        ),
+        "trend_breakdown (400-day history)": lambda f: store.fetch(
+            "trend_breakdown", **history(f, 400).params(), grain="day", dim="none"
+        ),
+        "trend_breakdown (street, 196 days)": lambda f: store.fetch(
+            "trend_breakdown", **history(f, 196).params(), grain="day", dim="street"
+        ),
     }
 
 
@@ -99,16 +113,21 @@ def sensor_queries(store: DuckDBStore, sensor: str, cell: int) -> dict[str, Call
     kinds = ["pm25", "noise", "water_level", "manhole"]
 
     def w(f: EventFilter) -> dict:
-        return {"start": f.start, "end": f.end, "street_ids": list(f.street_ids) or None,
-                "kind": kinds[f.start.day % 4]}
+        return {
+            "start": f.start,
+            "end": f.end,
+            "street_ids": list(f.street_ids) or None,
+            "kind": kinds[f.start.day % 4],
+        }
 
     return {
         "sensor_stats_by_cell (r8)": lambda f: store.fetch("sensor_stats_by_cell", **w(f), res=8),
         "sensor_stats_by_grid": lambda f: store.fetch("sensor_stats_by_grid", **w(f)),
         "sensor_stats": lambda f: store.fetch("sensor_stats", **w(f)),
         "sensor_series": lambda f: store.fetch("sensor_series", sensor_id=sensor, start=f.start, end=f.end),
-        "sensor_cell_series (r8)": lambda f: store.fetch("sensor_cell_series", kind="pm25", res=8, cell=cell,
-                                                         start=f.start, end=f.end),
+        "sensor_cell_series (r8)": lambda f: store.fetch(
+            "sensor_cell_series", kind="pm25", res=8, cell=cell, start=f.start, end=f.end
+        ),
         "sensor_alarms (300)": lambda f: store.fetch("sensor_alarms", **{**w(f), "kind": None}, now=NOW, limit=300),
         "sensor_alarm_summary": lambda f: store.fetch("sensor_alarm_summary", **{**w(f), "kind": None}, now=NOW),
     }
@@ -129,14 +148,19 @@ def statistics(store: DuckDBStore) -> list[tuple[str, float]]:
     """Seconds of the trends page's statistics on a year of daily counts (median of 3)."""
     start = datetime.combine(END - timedelta(days=399), datetime.min.time())
     f = EventFilter(start, NOW)
-    daily = fill_buckets(store.fetch("trend_breakdown", **f.params(), grain="day", dim="none"), start, NOW,
-                         "day").set_index("bucket")["events"].astype(float)
+    daily = (
+        fill_buckets(store.fetch("trend_breakdown", **f.params(), grain="day", dim="none"), start, NOW, "day")
+        .set_index("bucket")["events"]
+        .astype(float)
+    )
     daily = daily[daily.index >= daily[daily > 0].index.min()]
     out = []
-    for name, fn in (("expected_band (day, a year)", lambda: expected_band(daily)),
-                     ("expected_band (week, a year)", lambda: expected_band(daily, "week")),
-                     ("forecast_daily (7 days)", lambda: forecast_daily(daily)),
-                     ("backtest (8 weekly origins)", lambda: backtest(daily))):
+    for name, fn in (
+        ("expected_band (day, a year)", lambda: expected_band(daily)),
+        ("expected_band (week, a year)", lambda: expected_band(daily, "week")),
+        ("forecast_daily (7 days)", lambda: forecast_daily(daily)),
+        ("backtest (8 weekly origins)", lambda: backtest(daily)),
+    ):
         times = []
         for _ in range(3):
             t = time.perf_counter()
@@ -155,17 +179,24 @@ def run(db: Path, label: str) -> tuple[list[str], list[str], dict[str, int]]:
     communities = store.fetch("list_areas", level="community")["area_id"].tolist()
     stats = store.fetch("sensor_stats", start=NOW - timedelta(days=30), end=NOW, street_ids=None, kind="pm25")
     sensor = stats["sensor_id"].iloc[0]
-    cell = int(store.fetch("sensor_stats_by_cell", start=NOW - timedelta(days=30), end=NOW, street_ids=None,
-                           kind="pm25", res=8)["cell"].iloc[0])
+    cell = int(
+        store.fetch(
+            "sensor_stats_by_cell", start=NOW - timedelta(days=30), end=NOW, street_ids=None, kind="pm25", res=8
+        )["cell"].iloc[0]
+    )
     rows = []
-    for page, queries, flts in (("chain", chain_queries(store, communities), filters),
-                                ("trends", trend_queries(store), filters),
-                                ("sensors", sensor_queries(store, sensor, cell), sensor_filters)):
+    for page, queries, flts in (
+        ("chain", chain_queries(store, communities), filters),
+        ("trends", trend_queries(store), filters),
+        ("sensors", sensor_queries(store, sensor, cell), sensor_filters),
+    ):
         for name, fn in queries.items():
             ms = timed(fn, flts)
             p95 = np.percentile(ms, 95)
-            rows.append(f"| {label} | {page} | {name} | {np.percentile(ms, 50):.1f} | {p95:.1f} | "
-                        f"{'yes' if p95 < TARGET_MS else '**no**'} |")
+            rows.append(
+                f"| {label} | {page} | {name} | {np.percentile(ms, 50):.1f} | {p95:.1f} | "
+                f"{'yes' if p95 < TARGET_MS else '**no**'} |"
+            )
             print(rows[-1], flush=True)
     stat_rows = [f"| {label} | {name} | {sec * 1000:.0f} |" for name, sec in statistics(store)]
     print("\n".join(stat_rows), flush=True)
@@ -186,8 +217,13 @@ def _prepare(src: Path, tmp: Path) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--db", nargs="+", default=[], metavar="LABEL=PATH",
-                    help="existing city DuckDB files, e.g. 1m=/tmp/b1m.duckdb (copied first, never opened in place)")
+    ap.add_argument(
+        "--db",
+        nargs="+",
+        default=[],
+        metavar="LABEL=PATH",
+        help="existing city DuckDB files, e.g. 1m=/tmp/b1m.duckdb (copied first, never opened in place)",
+    )
     ap.add_argument("--size", nargs="+", default=[], help="build demo cities of these sizes (small, 1m, 10m)")
     ap.add_argument("--no-write", action="store_true", help="print only, leave docs/BENCHMARKS.md alone")
     args = ap.parse_args()
@@ -210,10 +246,13 @@ def main() -> None:
             r, st, counts = run(db, label)
             rows += r
             stat_rows += st
-            cities.append(f"`{label}`: {counts['events']:,} events, {counts['readings']:,} readings of "
-                          f"{counts['sensors']:,} sensors")
+            cities.append(
+                f"`{label}`: {counts['events']:,} events, {counts['readings']:,} readings of "
+                f"{counts['sensors']:,} sensors"
+            )
     load = os.getloadavg()
-    md = f"""## Chain, trends, sensors
+    md = (
+        f"""## Chain, trends, sensors
 
 `bench/bench_chain.py`, run {datetime.now():%Y-%m-%d %H:%M} on {platform.machine()}, Python {platform.python_version()},
 2 cores shared with other engineers' work (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end).
@@ -223,17 +262,22 @@ Each query as its page calls it, {RUNS} runs with varied filters after one warm-
 
 | city | page | query | p50 ms | p95 ms | p95 < {TARGET_MS:.0f} ms |
 |---|---|---|---:|---:|---|
-""" + "\n".join(rows) + """
+"""
+        + "\n".join(rows)
+        + """
 
 The trends page's statistics on a year of daily counts (median of 3 runs; the page caches them):
 
 | city | computation | ms |
 |---|---|---:|
-""" + "\n".join(stat_rows) + """
+"""
+        + "\n".join(stat_rows)
+        + """
 
 Timings on this shared machine vary 2-4x with the other engineers' load; rerun when the
 load average is low and compare runs, not single numbers. The slowest query is
 `stage_durations` (16 exact percentiles over every event of the window)."""
+    )
     print(md)
     if not args.no_write:
         write_section("chain", md)

@@ -114,8 +114,13 @@ def bench_gi_analytic(n: int, repeat: int) -> dict:
     t_ours, r = timed(ours, repeat)
     t_ref, (e, g) = timed(ref, repeat)
     dz = np.abs(r.z - e.Zs[_pos(g, cells)]).max()
-    return {"task": "Gi* analytic, incl. k-ring neighbours", "n": len(cells), "ours": t_ours, "esda": t_ref,
-            "check": f"max abs dz {dz:.1e}"}
+    return {
+        "task": "Gi* analytic, incl. k-ring neighbours",
+        "n": len(cells),
+        "ours": t_ours,
+        "esda": t_ref,
+        "check": f"max abs dz {dz:.1e}",
+    }
 
 
 def bench_weights(n: int, repeat: int) -> dict:
@@ -134,10 +139,15 @@ def bench_weights(n: int, repeat: int) -> dict:
     ref.setdiag(0)
     ref.eliminate_zeros()
     differ = int((w.neighbours != (ref != 0).astype(float)).nnz)
-    return {"task": "H3 k-ring weights (k = 1, neighbour building only)", "n": w.n, "ours": t_ours, "esda": t_ref,
-            "check": f"{differ} neighbour pairs differ; CPU {statistics.median(cpu):.3f} s; "
-                     f"load average {os.getloadavg()[0]:.1f}",
-            "esda_label": "libpysal Graph.build_h3"}
+    return {
+        "task": "H3 k-ring weights (k = 1, neighbour building only)",
+        "n": w.n,
+        "ours": t_ours,
+        "esda": t_ref,
+        "check": f"{differ} neighbour pairs differ; CPU {statistics.median(cpu):.3f} s; "
+        f"load average {os.getloadavg()[0]:.1f}",
+        "esda_label": "libpysal Graph.build_h3",
+    }
 
 
 def _esda_graph_of(w) -> Graph:
@@ -149,11 +159,22 @@ def bench_gi_permutations(n: int, repeat: int) -> dict:
     y = counts_for(cells)[0]
     w = h3_kring_weights(cells)
     g = _esda_graph_of(w).assign_self_weight(1)
-    t_ours, r = timed(lambda: getis_ord_gi_star(y, w, permutations=999, seed=1, alternative="directed", fdr=False), repeat)
-    t_ref, e = timed(lambda: esda.G_Local(y, g, transform="B", star=True, permutations=999, seed=1,
-                                          n_jobs=1, keep_simulations=False), repeat)
-    return {"task": "Gi* 999 permutations (weights given)", "n": w.n, "ours": t_ours, "esda": t_ref,
-            "check": f"mean abs dp_sim {np.abs(r.p_sim - e.p_sim).mean():.4f}"}
+    t_ours, r = timed(
+        lambda: getis_ord_gi_star(y, w, permutations=999, seed=1, alternative="directed", fdr=False), repeat
+    )
+    t_ref, e = timed(
+        lambda: esda.G_Local(
+            y, g, transform="B", star=True, permutations=999, seed=1, n_jobs=1, keep_simulations=False
+        ),
+        repeat,
+    )
+    return {
+        "task": "Gi* 999 permutations (weights given)",
+        "n": w.n,
+        "ours": t_ours,
+        "esda": t_ref,
+        "check": f"mean abs dp_sim {np.abs(r.p_sim - e.p_sim).mean():.4f}",
+    }
 
 
 def bench_moran(n: int, repeat: int) -> dict:
@@ -164,8 +185,13 @@ def bench_moran(n: int, repeat: int) -> dict:
     t_ours, r = timed(lambda: local_moran(y, w, permutations=999, seed=1, alternative="directed", fdr=False), repeat)
     t_ref, e = timed(lambda: esda.Moran_Local(y, g, permutations=999, seed=1, n_jobs=1, keep_simulations=True), repeat)
     di = np.abs(r.i - e.Is).max()
-    return {"task": "Local Moran 999 permutations (weights given)", "n": w.n, "ours": t_ours, "esda": t_ref,
-            "check": f"max abs dI {di:.1e}; mean abs dp_sim {np.abs(r.p_sim - e.p_sim).mean():.4f}"}
+    return {
+        "task": "Local Moran 999 permutations (weights given)",
+        "n": w.n,
+        "ours": t_ours,
+        "esda": t_ref,
+        "check": f"max abs dI {di:.1e}; mean abs dp_sim {np.abs(r.p_sim - e.p_sim).mean():.4f}",
+    }
 
 
 def bench_emerging(n: int, slices: int, repeat: int) -> dict:
@@ -197,10 +223,14 @@ def bench_emerging(n: int, slices: int, repeat: int) -> dict:
     t_ours, r = timed(ours, repeat)
     t_ref, (cats, z) = timed(ref, repeat)
     same = (r.categories == cats).mean()
-    return {"task": f"Emerging hot spots, {slices} weekly slices, incl. neighbours", "n": len(cells),
-            "ours": t_ours, "esda": t_ref,
-            "check": f"max abs dz {np.abs(r.z - z).max():.1e}; same category {same:.1%}",
-            "esda_label": "esda G_Local per slice + pymannkendall per cell"}
+    return {
+        "task": f"Emerging hot spots, {slices} weekly slices, incl. neighbours",
+        "n": len(cells),
+        "ours": t_ours,
+        "esda": t_ref,
+        "check": f"max abs dz {np.abs(r.z - z).max():.1e}; same category {same:.1%}",
+        "esda_label": "esda G_Local per slice + pymannkendall per cell",
+    }
 
 
 def table(rows: list[dict]) -> str:
@@ -210,8 +240,10 @@ def table(rows: list[dict]) -> str:
     ]
     for r in rows:
         label = r.get("esda_label", "esda")
-        lines.append(f"| {r['task']} | {r['n']:,} | {r['ours']:.3f} | {r['esda']:.3f} ({label}) | "
-                     f"{r['esda'] / r['ours']:.1f}x | {r['check']} |")
+        lines.append(
+            f"| {r['task']} | {r['n']:,} | {r['ours']:.3f} | {r['esda']:.3f} ({label}) | "
+            f"{r['esda'] / r['ours']:.1f}x | {r['check']} |"
+        )
     return "\n".join(lines)
 
 
@@ -253,8 +285,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (development)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write-docs", action="store_true", help="update docs/BENCHMARKS.md")
-    parser.add_argument("--only", choices=["weights", "gi", "moran", "emerging"],
-                        help="run these rows only; with --write-docs replace just them in the table")
+    parser.add_argument(
+        "--only",
+        choices=["weights", "gi", "moran", "emerging"],
+        help="run these rows only; with --write-docs replace just them in the table",
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     small, large, mid = (500, 2_000, 1_000) if args.quick else (5_000, 50_000, 10_000)
@@ -281,8 +316,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{os.getloadavg()[0]:.1f} at the end: the machine is shared, timings vary), Python "
         f"{platform.python_version()}, numpy {numpy.__version__}, esda {esda.__version__}, numba not installed; "
         f"median of {args.repeat} (single run where a run exceeds 5 s). Targets (issue 4): Gi* analytic on 50k "
-        "cells < 50 ms incl. neighbours; 999 permutations on 50k < 2 s; emerging 52 x 10k < 3 s.\n\n"
-        + table(rows)
+        "cells < 50 ms incl. neighbours; 999 permutations on 50k < 2 s; emerging 52 x 10k < 3 s.\n\n" + table(rows)
     )
     print(f"{HEADING}\n\n{body}")
     if args.write_docs and args.only:

@@ -49,7 +49,13 @@ def write_csv(path: Path, n: int, seed: int = 7) -> None:
     ev = city.events
     rng = np.random.default_rng(seed)
     cats, deps, srcs = ev["category"].to_numpy(), ev["department"].to_numpy(), ev["source"].to_numpy()
-    src_zh = {"patrol": "网格员巡查", "hotline": "12345热线", "app": "随手拍", "sensor": "物联感知", "video": "视频识别"}
+    src_zh = {
+        "patrol": "网格员巡查",
+        "hotline": "12345热线",
+        "app": "随手拍",
+        "sensor": "物联感知",
+        "video": "视频识别",
+    }
     sat_zh = np.array(["", "非常不满意", "不满意", "一般", "基本满意", "满意"], dtype=object)
     rep_s = ev["reported_at"].to_numpy().astype("datetime64[s]")
     clo_s = ev["closed_at"].to_numpy().astype("datetime64[s]")
@@ -63,18 +69,29 @@ def write_csv(path: Path, n: int, seed: int = 7) -> None:
             lat = np.round(ev["lat"].to_numpy()[i] + rng.normal(0, 2e-4, m), 6).astype(str).astype(object)
             rep = np.datetime_as_string(rep_s[i], unit="s").astype(object)
             rep = np.char.replace(rep.astype(str), "T", " ").astype(object)
-            clo = np.where(np.isnat(clo_s[i]), "", np.char.replace(np.datetime_as_string(clo_s[i], unit="s"), "T", " ")).astype(object)
+            clo = np.where(
+                np.isnat(clo_s[i]), "", np.char.replace(np.datetime_as_string(clo_s[i], unit="s"), "T", " ")
+            ).astype(object)
             broken = rng.random(m) < 0.002
             kind = rng.integers(0, 3, m)
             rep[broken & (kind == 0)] = "2026-13-45 25:00:00"
             lon[broken & (kind == 1)] = ""
             dup = np.flatnonzero(broken & (kind == 2))
             ids[dup] = ids[np.maximum(dup - 1, 0)]
-            table = pa.table({
-                "事件编号": ids, "上报时间": rep, "事件类型": cats[i], "事件描述": np.full(m, "路面有坑洼, 请尽快处理", dtype=object),
-                "经度": lon, "纬度": lat, "处置部门": deps[i], "结案时间": clo,
-                "满意度": sat_zh[sat[i]], "事件来源": np.vectorize(src_zh.get, otypes=[object])(srcs[i]),
-            })
+            table = pa.table(
+                {
+                    "事件编号": ids,
+                    "上报时间": rep,
+                    "事件类型": cats[i],
+                    "事件描述": np.full(m, "路面有坑洼, 请尽快处理", dtype=object),
+                    "经度": lon,
+                    "纬度": lat,
+                    "处置部门": deps[i],
+                    "结案时间": clo,
+                    "满意度": sat_zh[sat[i]],
+                    "事件来源": np.vectorize(src_zh.get, otypes=[object])(srcs[i]),
+                }
+            )
             buf = pa.BufferOutputStream()
             pacsv.write_csv(table, buf, write_options=pacsv.WriteOptions(include_header=start == 0))
             fh.write(buf.getvalue().to_pybytes())
@@ -119,9 +136,15 @@ def child(backend: str, csv: str, dsn: str, reimport: bool) -> None:
     t0 = time.perf_counter()
     report = import_events(store, csv)
     first = time.perf_counter() - t0
-    out = {"rows": report.rows_read, "stored": report.stored, "rejected": report.rejected,
-           "reconciled": report.reconciled, "seconds": first, "base_rss_mb": base,
-           "import_peak_rss_mb": peak_rss_mb()}
+    out = {
+        "rows": report.rows_read,
+        "stored": report.stored,
+        "rejected": report.rejected,
+        "reconciled": report.reconciled,
+        "seconds": first,
+        "base_rss_mb": base,
+        "import_peak_rss_mb": peak_rss_mb(),
+    }
     if reimport:
         t0 = time.perf_counter()
         again = import_events(store, csv)
@@ -182,17 +205,23 @@ def main() -> None:
 
                         drop_test_database(dsn)
                 rate = r["rows"] / r["seconds"]
-                re = (f"{r['rows'] / r['reimport_seconds']:,.0f} ({r['reimport_unchanged']:,} unchanged)"
-                      if "reimport_seconds" in r else "-")
-                line = (f"| {size} | {backend} | {mb:,.0f} MB | {r['rows']:,} | {r['stored']:,} + {r['rejected']:,}"
-                        f"{'' if r['reconciled'] else ' MISMATCH'} | {r['seconds']:.1f} s | **{rate:,.0f}** | {re} | "
-                        f"{r['peak_rss_mb']:,.0f} MB | {load:.1f} |")
+                re = (
+                    f"{r['rows'] / r['reimport_seconds']:,.0f} ({r['reimport_unchanged']:,} unchanged)"
+                    if "reimport_seconds" in r
+                    else "-"
+                )
+                line = (
+                    f"| {size} | {backend} | {mb:,.0f} MB | {r['rows']:,} | {r['stored']:,} + {r['rejected']:,}"
+                    f"{'' if r['reconciled'] else ' MISMATCH'} | {r['seconds']:.1f} s | **{rate:,.0f}** | {re} | "
+                    f"{r['peak_rss_mb']:,.0f} MB | {load:.1f} |"
+                )
                 print(line, flush=True)
                 rows.append(line)
                 if backend == "duckdb":
                     verdicts.append(
                         f"{size}: {rate:,.0f} rows/s is {'at or above' if rate >= TARGET else 'below'} the target"
-                        f"; peak RSS {r['peak_rss_mb']:,.0f} MB")
+                        f"; peak RSS {r['peak_rss_mb']:,.0f} MB"
+                    )
     md = f"""## Import (bench/bench_import.py)
 
 Machine: {platform.machine()}, Python {platform.python_version()}, 2 cores; run {datetime.now():%Y-%m-%d %H:%M}.

@@ -41,7 +41,9 @@ def varied_filters(city, rng: np.random.Generator) -> list[EventFilter]:
 
 def pandas_mask(ev: pd.DataFrame, f: EventFilter, start=None) -> np.ndarray:
     """The filter as a boolean mask (the naive way)."""
-    m = (ev["reported_at"].to_numpy() >= np.datetime64(start or f.start)) & (ev["reported_at"].to_numpy() < np.datetime64(f.end))
+    m = (ev["reported_at"].to_numpy() >= np.datetime64(start or f.start)) & (
+        ev["reported_at"].to_numpy() < np.datetime64(f.end)
+    )
     if f.categories:
         m &= ev["category"].isin(f.categories).to_numpy()
     if f.sources:
@@ -61,8 +63,18 @@ def pandas_versions(ev: pd.DataFrame, sla: pd.Series):
         dl = deadline[sub.index]
         cur = sub["reported_at"] >= f.start
         closed = sub["closed_at"] < pd.Timestamp(min(f.end, NOW))
-        return pd.DataFrame({"cur": cur, "closed": closed, "on_time": closed & (sub["closed_at"] <= dl),
-                             "sat": sub["satisfaction"] >= 4}).groupby("cur").sum()
+        return (
+            pd.DataFrame(
+                {
+                    "cur": cur,
+                    "closed": closed,
+                    "on_time": closed & (sub["closed_at"] <= dl),
+                    "sat": sub["satisfaction"] >= 4,
+                }
+            )
+            .groupby("cur")
+            .sum()
+        )
 
     def cells(f, res):
         h = ev.loc[pandas_mask(ev, f), "h3"].to_numpy()
@@ -74,7 +86,9 @@ def pandas_versions(ev: pd.DataFrame, sla: pd.Series):
         "count_events_by_cell r9": lambda f: cells(f, 9),
         "count_events_by_cell r7": lambda f: cells(f, 7),
         "count_events_by_area grid": lambda f: ev.loc[pandas_mask(ev, f), "grid_id"].value_counts(),
-        "daily_trend": lambda f: ev.loc[pandas_mask(ev, f, f.previous().start), "reported_at"].dt.floor("D").value_counts(),
+        "daily_trend": lambda f: (
+            ev.loc[pandas_mask(ev, f, f.previous().start), "reported_at"].dt.floor("D").value_counts()
+        ),
         "street_ranking": lambda f: ev[pandas_mask(ev, f)].groupby("street_id")["closed_at"].agg(["size", "count"]),
     }
 
@@ -124,7 +138,9 @@ def payloads(store: DuckDBStore) -> dict[str, int]:
         c["hex"] = cells_to_strings(c["cell"].to_numpy())
         c["color"] = color_bins(c["events"])[0]
         c["tip"] = "<b>cell " + c["hex"] + "</b><br/>events: " + c["events"].astype(str)
-        out[f"H3 r{res} ({len(c):,} cells)"] = len(make_deck([h3_layer(c[["hex", "color", "tip"]]), base], view).to_json())
+        out[f"H3 r{res} ({len(c):,} cells)"] = len(
+            make_deck([h3_layer(c[["hex", "color", "tip"]]), base], view).to_json()
+        )
     for level in ("street", "community", "grid"):
         c = store.fetch("count_events_by_area", **f.params(), level=level, now=NOW)
         c["color"] = color_bins(c["events"])[0]
@@ -156,8 +172,10 @@ def run(size: str) -> tuple[list[str], list[str]]:
         for name, fn in store_versions(store).items():
             ms = timed(fn, filters)
             pd_ms = timed(naive[name], filters)
-            rows.append(f"| {size} | {name} | {np.percentile(ms, 50):.1f} | {np.percentile(ms, 95):.1f} | "
-                        f"{np.percentile(pd_ms, 50):.1f} | {np.percentile(pd_ms, 50) / np.percentile(ms, 50):.1f}x |")
+            rows.append(
+                f"| {size} | {name} | {np.percentile(ms, 50):.1f} | {np.percentile(ms, 95):.1f} | "
+                f"{np.percentile(pd_ms, 50):.1f} | {np.percentile(pd_ms, 50) / np.percentile(ms, 50):.1f}x |"
+            )
         pay = [f"| {size} | {view} | {b / 1e6:.2f} |" for view, b in payloads(store).items()]
         store.close()
     gen_only = t_gen - placement
@@ -180,11 +198,12 @@ def main() -> None:
         summaries += s
         cut = r.index("PAYLOAD")
         queries += r[:cut]
-        pays += r[cut + 1:]
+        pays += r[cut + 1 :]
     md = f"""## Overview on DuckDB (bench/bench_overview.py)
 
-Machine: {platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores; run {datetime.now():%Y-%m-%d};
-load average at the end {os.getloadavg()[0]:.1f} (timings on a busy shared machine are 2-4x slower).
+Machine: {platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores;
+run {datetime.now():%Y-%m-%d}; load average at the end {os.getloadavg()[0]:.1f}
+(timings on a busy shared machine are 2-4x slower).
 Targets at 10M (issue 2): every overview query p95 < 100 ms; import >= 500k events/s.
 Import = H3 (res 12) + grid/community/street assignment + load of the events table.
 

@@ -73,7 +73,11 @@ def plan_summary(store: PostGISStore, flt) -> list[str]:
             rows = conn.execute("EXPLAIN " + text, {k: p[k] for k in param_names(name, "postgis")}).fetchall()
         scans = []
         for (line,) in rows:
-            m = re.search(r"((?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan|Bitmap Heap Scan)(?: using \w+)? on \w+)", line)
+            m = re.search(
+                r"((?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan|Bitmap Heap Scan)"
+                r"(?: using \w+)? on \w+)",
+                line,
+            )
             if m and m.group(1) not in scans:
                 scans.append(m.group(1))
         out.append(f"| {name} | {'; '.join(scans)} |")
@@ -103,7 +107,10 @@ def run(size: str) -> tuple[list[str], list[str], list[str]]:
         t_pg_all = time.perf_counter() - t1
         grab("", 0)
         ev = stats["events"]
-        print(f"{size}: PostGIS events COPY {ev.copy_s:.1f} s, indexes {ev.index_s:.1f} s; all tables {t_pg_all:.0f} s", flush=True)
+        print(
+            f"{size}: PostGIS events COPY {ev.copy_s:.1f} s, indexes {ev.index_s:.1f} s; all tables {t_pg_all:.0f} s",
+            flush=True,
+        )
         with tempfile.TemporaryDirectory() as tmp:
             duck = DuckDBStore(Path(tmp) / "bench.duckdb")
             marks: dict[str, float] = {}
@@ -150,14 +157,17 @@ def main() -> None:
         plans += p
     with psycopg.connect(ADMIN_DSN) as conn:
         server = conn.execute("SELECT split_part(version(), ' ', 2)").fetchone()[0]
-        settings = dict(conn.execute(
-            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
-            "('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'jit')"
-        ).fetchall())
+        settings = dict(
+            conn.execute(
+                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
+                "('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'jit')"
+            ).fetchall()
+        )
+    server_settings = ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
     md = f"""## PostGIS vs DuckDB
 
 `bench/bench_postgis.py`, run {datetime.now():%Y-%m-%d} on {platform.machine()}, Python {platform.python_version()},
-2 shared cores; PostgreSQL {server} + PostGIS (server settings as installed: {", ".join(f"{k}={v}" for k, v in sorted(settings.items()))}).
+2 shared cores; PostgreSQL {server} + PostGIS (server settings as installed: {server_settings}).
 Both stores loaded with the same demo city through `load_city` (what `gridscope demo` runs).
 
 Ingest of the events table. PostGIS: binary COPY built column-wise in numpy/Arrow
@@ -184,7 +194,7 @@ queries list both branches, of which one runs):
 | size | query | scans |
 |---|---|---|
 {chr(10).join(plans)}
-"""
+"""  # noqa: E501 - Markdown table rows are one line
     print(md)
     if not args.no_write:
         write_section("postgis", md)

@@ -32,13 +32,20 @@ from data.ingest.statuses import stored_status  # noqa: E402
 
 ROWS = 1_000_000
 TEMPLATES = [  # (share, text; {n} = a case number)
-    (0.43, None), (0.30, "Case Completed - resolved: {n} pothole filled"), (0.09, "Case Resolved - {n}"),
-    (0.04, "DPT Abandoned Vehicles- Gone on arrival - {n} HRS"), (0.035, "Case Transferred - psr {n}"),
-    (0.015, "Case is a Duplicate - DUPLICATE TO ACTIVE STL OIS {n}"), (0.01, "Case is Invalid - wrong location {n}"),
+    (0.43, None),
+    (0.30, "Case Completed - resolved: {n} pothole filled"),
+    (0.09, "Case Resolved - {n}"),
+    (0.04, "DPT Abandoned Vehicles- Gone on arrival - {n} HRS"),
+    (0.035, "Case Transferred - psr {n}"),
+    (0.015, "Case is a Duplicate - DUPLICATE TO ACTIVE STL OIS {n}"),
+    (0.01, "Case is Invalid - wrong location {n}"),
     (0.01, "Case Completed - resolved: duplicate request {n}"),
     (0.03, "The Police Department responded to the complaint and took action to fix the condition. {n}"),
-    (0.015, "The Department of Environmental Protection determined that this complaint is a duplicate of a "
-            "previously filed complaint. {n}"),
+    (
+        0.015,
+        "The Department of Environmental Protection determined that this complaint is a duplicate of a "
+        "previously filed complaint. {n}",
+    ),
     (0.02, "Scheduled - {n}"),
 ]
 
@@ -49,12 +56,24 @@ def frame(n: int = ROWS, seed: int = 3) -> pl.DataFrame:
     shares = np.array([s for s, _ in TEMPLATES])
     pick = rng.choice(len(TEMPLATES), n, p=shares / shares.sum())
     numbers = rng.integers(100_000, 9_999_999, n).astype(str)
-    notes = np.array([None if TEMPLATES[k][1] is None else TEMPLATES[k][1].format(n=num)
-                      for k, num in zip(pick, numbers, strict=True)], dtype=object)
+    notes = np.array(
+        [
+            None if TEMPLATES[k][1] is None else TEMPLATES[k][1].format(n=num)
+            for k, num in zip(pick, numbers, strict=True)
+        ],
+        dtype=object,
+    )
     status = np.where(rng.random(n) < 0.95, "closed", "reported")
     t = pl.datetime_range(datetime(2026, 1, 1), datetime(2026, 1, 1) + timedelta(seconds=n - 1), "1s", eager=True)
-    return pl.DataFrame({"status": status, "_status_raw": status, "status_note": pl.Series(notes.tolist(), dtype=pl.String),
-                         "reported_at": t, "closed_at": t})
+    return pl.DataFrame(
+        {
+            "status": status,
+            "_status_raw": status,
+            "status_note": pl.Series(notes.tolist(), dtype=pl.String),
+            "reported_at": t,
+            "closed_at": t,
+        }
+    )
 
 
 def cpu(f, reps: int = 5) -> tuple[float, object]:

@@ -91,7 +91,7 @@ def run_init(args: argparse.Namespace) -> int:
     print(f"schema up to date at version {available_migrations()[-1].version} ({len(done)} applied now)")
     print(f"dashboard: GRIDSCOPE_DSN='{reader_dsn(dsn)}' (read-only role {READER_ROLE})")
     if collation not in ("C", "C.UTF-8", "C.utf8", "POSIX"):
-        print(f"note: database collation is {collation}; GridScope columns use COLLATE \"C\" regardless")
+        print(f'note: database collation is {collation}; GridScope columns use COLLATE "C" regardless')
     return 0
 
 

@@ -31,12 +31,12 @@ def run(args: argparse.Namespace) -> int:
     steps = ["areas", "sensors", "events", "placement", "event log"]
     t0 = time.perf_counter()
     with tqdm(total=len(steps), desc="generate", unit="step") as bar:
+
         def advance(label: str) -> None:
             bar.set_postfix_str(label)
             bar.update(0 if label == steps[0] else 1)
 
-        city = generate_city(args.size, seed=args.seed, end_date=args.end_date, uniform=args.uniform,
-                             progress=advance)
+        city = generate_city(args.size, seed=args.seed, end_date=args.end_date, uniform=args.uniform, progress=advance)
         bar.update(bar.total - bar.n)
     t1 = time.perf_counter()
     total = sum(len(getattr(city, t)) for t in ("areas", "events", "event_log", "sensors", "readings"))
@@ -52,8 +52,10 @@ def run(args: argparse.Namespace) -> int:
         bar.update(last["n"])
     t2 = time.perf_counter()
     n = len(city.events)
-    print(f"demo city '{args.size}': {n:,} events, {len(city.areas):,} areas, {len(city.sensors):,} sensors, "
-          f"{len(city.readings):,} readings; generated in {t1 - t0:.1f} s ({n / (t1 - t0):,.0f} events/s), "
-          f"loaded in {t2 - t1:.1f} s ({n / (t2 - t1):,.0f} events/s)")
+    print(
+        f"demo city '{args.size}': {n:,} events, {len(city.areas):,} areas, {len(city.sensors):,} sensors, "
+        f"{len(city.readings):,} readings; generated in {t1 - t0:.1f} s ({n / (t1 - t0):,.0f} events/s), "
+        f"loaded in {t2 - t1:.1f} s ({n / (t2 - t1):,.0f} events/s)"
+    )
     store.close()
     return 0

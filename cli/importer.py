@@ -45,33 +45,51 @@ from .common import (
     terminal_text,
 )
 
-CRS_HELP = "coordinate system of the file: wgs84, gcj02 (AMap/Tencent), bd09 (Baidu) or EPSG:nnnn (default: the file's, else wgs84)"
+CRS_HELP = (
+    "coordinate system of the file: wgs84, gcj02 (AMap/Tencent), bd09 (Baidu) or EPSG:nnnn "
+    "(default: the file's, else wgs84)"
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``import`` sub-command and its ``events``, ``areas``, ``readings``, ``categories``, ``mappings``."""
     p = sub.add_parser("import", help="import events, areas, sensor readings or categories (SLAs) from a file")
     kinds = p.add_subparsers(dest="kind", required=True)
-    for kind, text in (("events", "events / complaints (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, Parquet)"),
-                       ("areas", "area polygons: replaces the district's areas and re-assigns events"),
-                       ("readings", "sensor readings (sensor id, time, value; new sensors need lon/lat)")):
+    for kind, text in (
+        ("events", "events / complaints (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, Parquet)"),
+        ("areas", "area polygons: replaces the district's areas and re-assigns events"),
+        ("readings", "sensor readings (sensor id, time, value; new sensors need lon/lat)"),
+    ):
         k = kinds.add_parser(kind, help=text)
         k.add_argument("file", type=Path, help="the file to import")
-        k.add_argument("--mapping", help=f"preset name ({', '.join(list_mappings())}) or a mapping TOML file; "
-                                         "default: the preset matching the most columns")
+        k.add_argument(
+            "--mapping",
+            help=f"preset name ({', '.join(list_mappings())}) or a mapping TOML file; "
+            "default: the preset matching the most columns",
+        )
         k.add_argument("--crs", help=CRS_HELP)
         k.add_argument("--batch-id", help="id of this import in import_rejects (default: table, file and time)")
         if kind == "areas":
-            k.add_argument("--level", choices=AREA_LEVELS, help="level of every area when the file has no level column (default: grid)")
+            k.add_argument(
+                "--level",
+                choices=AREA_LEVELS,
+                help="level of every area when the file has no level column (default: grid)",
+            )
         else:
             k.add_argument("--chunk-rows", type=int, default=250_000, help="rows read at a time (memory bound)")
-            k.add_argument("--date-order", choices=DATE_ORDERS,
-                           help="month, day or year first, for dates like 03/04/2024 whose order the file cannot "
-                                "tell (default: the mapping's date_order, else detected)")
+            k.add_argument(
+                "--date-order",
+                choices=DATE_ORDERS,
+                help="month, day or year first, for dates like 03/04/2024 whose order the file cannot "
+                "tell (default: the mapping's date_order, else detected)",
+            )
         add_store_options(k)
         k.set_defaults(func=run)
-    c = kinds.add_parser("categories", help="event categories with their SLA hours (code, names, department, "
-                                            "response and close hours): sets the real SLAs")
+    c = kinds.add_parser(
+        "categories",
+        help="event categories with their SLA hours (code, names, department, "
+        "response and close hours): sets the real SLAs",
+    )
     c.add_argument("file", type=Path, help="the CSV or XLSX file to import")
     c.add_argument("--mapping", help="preset name (default: categories) or a mapping TOML file")
     c.add_argument("--batch-id", help="id of this import in import_rejects (default: table, file and time)")
@@ -114,8 +132,10 @@ def _note_unfinished(store: Store) -> None:
 
     unfinished = unfinished_batches(store)
     if unfinished:
-        print("gridscope import: earlier imports that did not finish (re-run the same file to complete one):",
-              file=sys.stderr)
+        print(
+            "gridscope import: earlier imports that did not finish (re-run the same file to complete one):",
+            file=sys.stderr,
+        )
         for batch in unfinished[:10]:
             print(terminal_text(f"  {batch.describe()}"), file=sys.stderr)
 
@@ -134,8 +154,11 @@ def _mapping_arg(args: argparse.Namespace) -> object:
     if not order:
         return args.mapping
     try:
-        mapping = load_mapping(args.mapping) if args.mapping else detect_mapping(
-            open_source(args.file).info.columns, args.kind)
+        mapping = (
+            load_mapping(args.mapping)
+            if args.mapping
+            else detect_mapping(open_source(args.file).info.columns, args.kind)
+        )
     except (MappingError, ReadError) as exc:
         raise ImportFileError(str(exc)) from exc
     return dataclasses.replace(mapping, date_order=order)
@@ -144,8 +167,10 @@ def _mapping_arg(args: argparse.Namespace) -> object:
 def run(args: argparse.Namespace) -> int:
     """Run one import with a progress bar; print the reconciliation. Exit 1 if nothing could be read."""
     try:
-        with import_store(args) as store, tqdm(desc=f"import {args.kind}", unit="row", unit_scale=True,
-                                                file=sys.stderr) as bar:
+        with (
+            import_store(args) as store,
+            tqdm(desc=f"import {args.kind}", unit="row", unit_scale=True, file=sys.stderr) as bar,
+        ):
             _note_unfinished(store)
 
             def progress(done: int, total: int | None) -> None:

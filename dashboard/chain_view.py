@@ -12,8 +12,14 @@ STEPS: tuple[str, ...] = ("register", "dispatch", "respond", "resolve", "verify"
 """Duration steps of ``stage_durations``, chain order, then the two totals."""
 
 RATE_PALETTE = [
-    [165, 0, 38], [215, 48, 39], [244, 109, 67], [253, 174, 97],
-    [254, 224, 139], [217, 239, 139], [166, 217, 106], [26, 152, 80],
+    [165, 0, 38],
+    [215, 48, 39],
+    [244, 109, 67],
+    [253, 174, 97],
+    [254, 224, 139],
+    [217, 239, 139],
+    [166, 217, 106],
+    [26, 152, 80],
 ]
 """Red (low) to green (high) for rates where higher is better."""
 
@@ -30,15 +36,17 @@ def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
     first = reached[0] if len(reached) and reached[0] else np.nan
     nxt = np.r_[reached[1:], np.nan]
     with np.errstate(divide="ignore", invalid="ignore"):
-        return pd.DataFrame({
-            "stage": funnel["stage"].to_numpy(),
-            "reached": funnel["reached"].to_numpy(),
-            "of_all": reached / first,
-            "to_next": np.where(reached > 0, nxt / reached, np.nan),
-            "waiting_share": np.where(reached > 0, funnel["waiting"].astype(float) / reached, np.nan),
-            "dropped_share": np.where(reached > 0, funnel["dropped"].astype(float) / reached, np.nan),
-            "skipped_share": np.where(reached > 0, funnel["skipped"].astype(float) / reached, np.nan),
-        })
+        return pd.DataFrame(
+            {
+                "stage": funnel["stage"].to_numpy(),
+                "reached": funnel["reached"].to_numpy(),
+                "of_all": reached / first,
+                "to_next": np.where(reached > 0, nxt / reached, np.nan),
+                "waiting_share": np.where(reached > 0, funnel["waiting"].astype(float) / reached, np.nan),
+                "dropped_share": np.where(reached > 0, funnel["dropped"].astype(float) / reached, np.nan),
+                "skipped_share": np.where(reached > 0, funnel["skipped"].astype(float) / reached, np.nan),
+            }
+        )
 
 
 def shares_shown(table: pd.DataFrame, columns: tuple[str, ...] = SHARE_COLUMNS):
@@ -50,10 +58,14 @@ def shares_shown(table: pd.DataFrame, columns: tuple[str, ...] = SHARE_COLUMNS):
 
 def funnel_figure(funnel: pd.DataFrame, stage_labels: dict[str, str]) -> go.Figure:
     """Horizontal funnel of the events reaching each stage."""
-    fig = go.Figure(go.Funnel(
-        y=[stage_labels[s] for s in funnel["stage"]], x=funnel["reached"], textinfo="value+percent initial",
-        marker={"color": ["#7f1d1d", "#991b1b", "#b91c1c", "#c0392b", "#dc2626", "#ef4444", "#f87171", "#fca5a5"]},
-    ))
+    fig = go.Figure(
+        go.Funnel(
+            y=[stage_labels[s] for s in funnel["stage"]],
+            x=funnel["reached"],
+            textinfo="value+percent initial",
+            marker={"color": ["#7f1d1d", "#991b1b", "#b91c1c", "#c0392b", "#dc2626", "#ef4444", "#f87171", "#fca5a5"]},
+        )
+    )
     fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig
 
@@ -63,13 +75,22 @@ def durations_long(durations: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     rows = []
     for _, row in durations.iterrows():
         for step in STEPS:
-            rows.append((row["group_key"], names.get(row["group_key"], row["group_key"]), step,
-                         row[f"{step}_n"], row[f"{step}_p50"], row[f"{step}_p90"]))
+            rows.append(
+                (
+                    row["group_key"],
+                    names.get(row["group_key"], row["group_key"]),
+                    step,
+                    row[f"{step}_n"],
+                    row[f"{step}_p50"],
+                    row[f"{step}_p90"],
+                )
+            )
     return pd.DataFrame(rows, columns=["group_key", "name", "step", "n", "p50", "p90"])
 
 
-def durations_heatmap(long: pd.DataFrame, step_labels: dict[str, str], *, value: str = "p50",
-                      hover: str = "h") -> go.Figure:
+def durations_heatmap(
+    long: pd.DataFrame, step_labels: dict[str, str], *, value: str = "p50", hover: str = "h"
+) -> go.Figure:
     """Groups × steps coloured by the median (or p90) hours, both in the hover text."""
     groups = list(dict.fromkeys(long["name"]))
     z = long.pivot_table(index="name", columns="step", values=value, sort=False).reindex(index=groups, columns=STEPS)
@@ -77,20 +98,34 @@ def durations_heatmap(long: pd.DataFrame, step_labels: dict[str, str], *, value:
     p90 = long.pivot_table(index="name", columns="step", values="p90", sort=False).reindex(index=groups, columns=STEPS)
     text = np.vectorize(lambda v: "" if pd.isna(v) else f"{v:.1f}")(z.to_numpy())
     custom = np.dstack([p50.to_numpy(), p90.to_numpy()])
-    fig = go.Figure(go.Heatmap(
-        z=np.log10(np.clip(z.to_numpy(dtype=float), 0.01, None)), x=[step_labels[s] for s in STEPS],
-        y=[html_text(g) for g in groups],  # plotly renders a subset of HTML in labels
-        text=text, texttemplate="%{text}", customdata=custom, colorscale="YlOrRd", showscale=False,
-        hovertemplate="%{y} · %{x}<br>p50 %{customdata[0]:.2f} " + hover + "<br>p90 %{customdata[1]:.2f} " + hover
-                      + "<extra></extra>",
-    ))
-    fig.update_layout(height=max(260, 28 * len(groups) + 80), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis={"autorange": "reversed"})
+    fig = go.Figure(
+        go.Heatmap(
+            z=np.log10(np.clip(z.to_numpy(dtype=float), 0.01, None)),
+            x=[step_labels[s] for s in STEPS],
+            y=[html_text(g) for g in groups],  # plotly renders a subset of HTML in labels
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale="YlOrRd",
+            showscale=False,
+            hovertemplate="%{y} · %{x}<br>p50 %{customdata[0]:.2f} "
+            + hover
+            + "<br>p90 %{customdata[1]:.2f} "
+            + hover
+            + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=max(260, 28 * len(groups) + 80),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"autorange": "reversed"},
+    )
     return fig
 
 
-def metric_colors(values: pd.Series, *, higher_is_better: bool, n: int = 6,
-                  alpha: int = 200) -> tuple[list[list[int]], list[float], list[list[int]]]:
+def metric_colors(
+    values: pd.Series, *, higher_is_better: bool, n: int = 6, alpha: int = 200
+) -> tuple[list[list[int]], list[float], list[list[int]]]:
     """Colour units by quantile bins of ``values`` among the units shown (so small
     differences between streets stay visible); red = worse. Returns the colours, the bin
     edges and the palette of the bins, for a legend. Missing values are grey."""
@@ -109,14 +144,27 @@ def metric_colors(values: pd.Series, *, higher_is_better: bool, n: int = 6,
     return colors, edges.tolist(), palette
 
 
-def bar_figure(labels: list[str], values: pd.Series, *, color: str = "#c0392b", x_title: str = "",
-               fmt: str = "%{x:,}") -> go.Figure:
+def bar_figure(
+    labels: list[str], values: pd.Series, *, color: str = "#c0392b", x_title: str = "", fmt: str = "%{x:,}"
+) -> go.Figure:
     """Horizontal bars, largest on top."""
-    fig = go.Figure(go.Bar(x=values, y=[html_text(lb) for lb in labels], orientation="h", marker_color=color,
-                           texttemplate=fmt,
-                           textposition="outside", cliponaxis=False))
-    fig.update_layout(height=max(220, 26 * len(labels) + 60), margin={"l": 10, "r": 40, "t": 10, "b": 10},
-                      yaxis={"autorange": "reversed"}, xaxis_title=x_title)
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=[html_text(lb) for lb in labels],
+            orientation="h",
+            marker_color=color,
+            texttemplate=fmt,
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(
+        height=max(220, 26 * len(labels) + 60),
+        margin={"l": 10, "r": 40, "t": 10, "b": 10},
+        yaxis={"autorange": "reversed"},
+        xaxis_title=x_title,
+    )
     return fig
 
 
@@ -124,15 +172,36 @@ def source_figure(sources: pd.DataFrame, labels: dict[str, str], titles: dict[st
     """Share of events per source (bars) with median hours to respond and close (markers)."""
     names = [labels.get(s, s) for s in sources["source"]]
     fig = go.Figure()
-    fig.add_bar(x=names, y=sources["share"], name=titles["share"], marker_color="#c0392b", yaxis="y",
-                texttemplate="%{y:.1%}", textposition="outside")
-    fig.add_scatter(x=names, y=sources["median_respond_h"], name=titles["respond"], mode="markers+lines",
-                    yaxis="y2", marker={"size": 10, "color": "#2c7fb8"})
-    fig.add_scatter(x=names, y=sources["median_close_h"], name=titles["close"], mode="markers+lines",
-                    yaxis="y2", marker={"size": 10, "color": "#41ab5d"})
-    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      yaxis={"title": titles["share"], "tickformat": ".0%"},
-                      yaxis2={"title": titles["hours"], "overlaying": "y", "side": "right", "rangemode": "tozero"},
-                      legend={"orientation": "h", "y": 1.15})
+    fig.add_bar(
+        x=names,
+        y=sources["share"],
+        name=titles["share"],
+        marker_color="#c0392b",
+        yaxis="y",
+        texttemplate="%{y:.1%}",
+        textposition="outside",
+    )
+    fig.add_scatter(
+        x=names,
+        y=sources["median_respond_h"],
+        name=titles["respond"],
+        mode="markers+lines",
+        yaxis="y2",
+        marker={"size": 10, "color": "#2c7fb8"},
+    )
+    fig.add_scatter(
+        x=names,
+        y=sources["median_close_h"],
+        name=titles["close"],
+        mode="markers+lines",
+        yaxis="y2",
+        marker={"size": 10, "color": "#41ab5d"},
+    )
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis={"title": titles["share"], "tickformat": ".0%"},
+        yaxis2={"title": titles["hours"], "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": 1.15},
+    )
     return fig
-

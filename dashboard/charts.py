@@ -14,13 +14,29 @@ def period_overlay_chart(current: pd.DataFrame, previous: pd.DataFrame, *, label
     one's dates, its own date in the hover text. ``labels``: current, previous, x, y.
     """
     fig = go.Figure()
-    fig.add_scatter(x=current["day"], y=previous["events"], name=labels["previous"], mode="lines",
-                    line={"color": "#9e9e9e", "dash": "dot"},
-                    customdata=previous["day"].dt.strftime("%Y-%m-%d"),
-                    hovertemplate="%{customdata}: %{y}<extra>" + labels["previous"] + "</extra>")
-    fig.add_scatter(x=current["day"], y=current["events"], name=labels["current"], mode="lines+markers",
-                    line={"color": "#c0392b", "width": 2}, marker={"size": 4})
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=320, hovermode="x unified",
-                      legend={"orientation": "h", "y": 1.1}, xaxis_title=labels["x"], yaxis_title=labels["y"])
+    fig.add_scatter(
+        x=current["day"],
+        y=previous["events"],
+        name=labels["previous"],
+        mode="lines",
+        line={"color": "#9e9e9e", "dash": "dot"},
+        customdata=previous["day"].dt.strftime("%Y-%m-%d"),
+        hovertemplate="%{customdata}: %{y}<extra>" + labels["previous"] + "</extra>",
+    )
+    fig.add_scatter(
+        x=current["day"],
+        y=current["events"],
+        name=labels["current"],
+        mode="lines+markers",
+        line={"color": "#c0392b", "width": 2},
+        marker={"size": 4},
+    )
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=320,
+        hovermode="x unified",
+        legend={"orientation": "h", "y": 1.1},
+        xaxis_title=labels["x"],
+        yaxis_title=labels["y"],
+    )
     return fig
-

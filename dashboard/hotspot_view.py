@@ -124,9 +124,18 @@ def fmt_stat(values: np.ndarray | pd.Series, decimals: int = 2) -> list[str]:
 
 def selection_layer_h3(hex_id: str) -> pdk.Layer:
     """A thick dark outline around the selected H3 cell."""
-    return pdk.Layer("H3HexagonLayer", data=pd.DataFrame({"hex": [hex_id]}), id="hs-selected",
-                     get_hexagon="hex", filled=False, stroked=True, extruded=False,
-                     get_line_color=[20, 20, 20, 255], line_width_min_pixels=3, pickable=False)
+    return pdk.Layer(
+        "H3HexagonLayer",
+        data=pd.DataFrame({"hex": [hex_id]}),
+        id="hs-selected",
+        get_hexagon="hex",
+        filled=False,
+        stroked=True,
+        extruded=False,
+        get_line_color=[20, 20, 20, 255],
+        line_width_min_pixels=3,
+        pickable=False,
+    )
 
 
 def selection_layer_area(shapes: pd.DataFrame, area_id: str) -> pdk.Layer:
@@ -134,6 +143,14 @@ def selection_layer_area(shapes: pd.DataFrame, area_id: str) -> pdk.Layer:
     from dashboard.layers import polygons_to_paths
 
     paths = polygons_to_paths(shapes.loc[shapes["area_id"] == area_id, "wkb"])
-    return pdk.Layer("PathLayer", data=pd.DataFrame({"path": paths}), id="hs-selected", get_path="path",
-                     get_color=[20, 20, 20, 255], width_min_pixels=3, get_width=3,
-                     width_units='"pixels"', pickable=False)
+    return pdk.Layer(
+        "PathLayer",
+        data=pd.DataFrame({"path": paths}),
+        id="hs-selected",
+        get_path="path",
+        get_color=[20, 20, 20, 255],
+        width_min_pixels=3,
+        get_width=3,
+        width_units='"pixels"',
+        pickable=False,
+    )

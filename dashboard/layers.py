@@ -18,8 +18,14 @@ import pydeck as pdk
 import shapely
 
 PALETTE = [
-    [255, 255, 204], [255, 237, 160], [254, 217, 118], [254, 178, 76],
-    [253, 141, 60], [252, 78, 42], [227, 26, 28], [177, 0, 38],
+    [255, 255, 204],
+    [255, 237, 160],
+    [254, 217, 118],
+    [254, 178, 76],
+    [253, 141, 60],
+    [252, 78, 42],
+    [227, 26, 28],
+    [177, 0, 38],
 ]
 """Sequential yellow-orange-red (ColorBrewer YlOrRd 8) for counts."""
 
@@ -60,27 +66,50 @@ def area_records(shapes: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
 def grid_outline_layer(shapes: pd.DataFrame, layer_id: str = "grid-outlines") -> pdk.Layer:
     """Thin grey outlines of the grids: the map's base layer when there is no basemap."""
     return pdk.Layer(
-        "PathLayer", data=pd.DataFrame({"path": polygons_to_paths(shapes["wkb"])}), id=layer_id,
-        get_path="path", get_color=[90, 90, 90, 120], width_min_pixels=0.6, width_units='"pixels"',
-        get_width=0.6, pickable=False,
+        "PathLayer",
+        data=pd.DataFrame({"path": polygons_to_paths(shapes["wkb"])}),
+        id=layer_id,
+        get_path="path",
+        get_color=[90, 90, 90, 120],
+        width_min_pixels=0.6,
+        width_units='"pixels"',
+        get_width=0.6,
+        pickable=False,
     )
 
 
 def h3_layer(frame: pd.DataFrame, layer_id: str = "h3-cells", opacity: float = 0.85) -> pdk.Layer:
     """Flat H3 choropleth; ``frame`` has ``hex`` (cell as string), ``color`` and ``tip``."""
     return pdk.Layer(
-        "H3HexagonLayer", data=frame, id=layer_id, get_hexagon="hex", get_fill_color="color",
-        extruded=False, stroked=True, get_line_color=[255, 255, 255, 80], line_width_min_pixels=0.3,
-        pickable=True, opacity=opacity, auto_highlight=True,
+        "H3HexagonLayer",
+        data=frame,
+        id=layer_id,
+        get_hexagon="hex",
+        get_fill_color="color",
+        extruded=False,
+        stroked=True,
+        get_line_color=[255, 255, 255, 80],
+        line_width_min_pixels=0.3,
+        pickable=True,
+        opacity=opacity,
+        auto_highlight=True,
     )
 
 
 def area_layer(frame: pd.DataFrame, layer_id: str = "areas", opacity: float = 0.85) -> pdk.Layer:
     """Area choropleth; ``frame`` has ``polygon``, ``color`` and ``tip`` per polygon part."""
     return pdk.Layer(
-        "PolygonLayer", data=frame, id=layer_id, get_polygon="polygon", get_fill_color="color",
-        stroked=True, get_line_color=[80, 80, 80, 160], line_width_min_pixels=0.8, pickable=True,
-        opacity=opacity, auto_highlight=True,
+        "PolygonLayer",
+        data=frame,
+        id=layer_id,
+        get_polygon="polygon",
+        get_fill_color="color",
+        stroked=True,
+        get_line_color=[80, 80, 80, 160],
+        line_width_min_pixels=0.8,
+        pickable=True,
+        opacity=opacity,
+        auto_highlight=True,
     )
 
 
@@ -124,10 +153,14 @@ def basemap_style(tile_url: str) -> str:
     return f"/app/static/{name}"
 
 
-def make_deck(layers: list[pdk.Layer], view: pdk.ViewState, tile_url: str = "",
-              tooltip_html: str = "{tip}") -> pdk.Deck:
+def make_deck(
+    layers: list[pdk.Layer], view: pdk.ViewState, tile_url: str = "", tooltip_html: str = "{tip}"
+) -> pdk.Deck:
     """A deck with no external basemap unless a tile URL is configured."""
     return pdk.Deck(
-        layers=layers, initial_view_state=view, map_provider="mapbox", map_style=basemap_style(tile_url),
+        layers=layers,
+        initial_view_state=view,
+        map_provider="mapbox",
+        map_style=basemap_style(tile_url),
         tooltip={"html": tooltip_html, "style": {"fontSize": "13px"}},
     )

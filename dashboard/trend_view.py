@@ -10,16 +10,37 @@ from plotly.subplots import make_subplots
 from dashboard.safe_text import html_text
 
 QUALITATIVE = [
-    "#c0392b", "#2c7fb8", "#41ab5d", "#e6550d", "#756bb1", "#636363", "#d6616b", "#8c6d31",
-    "#3182bd", "#31a354", "#fd8d3c", "#9e9ac8", "#969696", "#e7969c", "#bd9e39", "#6baed6",
+    "#c0392b",
+    "#2c7fb8",
+    "#41ab5d",
+    "#e6550d",
+    "#756bb1",
+    "#636363",
+    "#d6616b",
+    "#8c6d31",
+    "#3182bd",
+    "#31a354",
+    "#fd8d3c",
+    "#9e9ac8",
+    "#969696",
+    "#e7969c",
+    "#bd9e39",
+    "#6baed6",
 ]
 """Distinct colours for breakdown keys (more keys repeat them)."""
 
 DATE_FORMAT = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m"}
 
 
-def periods_figure(current: pd.DataFrame, previous: pd.DataFrame, last_year: pd.DataFrame, *, grain: str,
-                   labels: dict[str, str], partial_end: bool) -> go.Figure:
+def periods_figure(
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    last_year: pd.DataFrame,
+    *,
+    grain: str,
+    labels: dict[str, str],
+    partial_end: bool,
+) -> go.Figure:
     """Counts per bucket of the current window with the previous period and last year's
     same period overlaid bucket by bucket (each series' own dates in the hover text).
 
@@ -29,28 +50,54 @@ def periods_figure(current: pd.DataFrame, previous: pd.DataFrame, last_year: pd.
     fmt = DATE_FORMAT[grain]
     x = current["bucket"]
     fig = go.Figure()
-    for frame, key, style in ((last_year, "last_year", {"color": "#bdbdbd", "dash": "dash"}),
-                              (previous, "previous", {"color": "#7f7f7f", "dash": "dot"})):
+    for frame, key, style in (
+        (last_year, "last_year", {"color": "#bdbdbd", "dash": "dash"}),
+        (previous, "previous", {"color": "#7f7f7f", "dash": "dot"}),
+    ):
         if frame["events"].notna().any():
-            fig.add_scatter(x=x[: len(frame)], y=frame["events"].to_numpy()[: len(x)], name=labels[key],
-                            mode="lines+markers", line=style, marker={"size": 4},
-                            customdata=frame["bucket"].dt.strftime(fmt)[: len(x)],
-                            hovertemplate="%{customdata}: %{y:,}<extra>" + labels[key] + "</extra>")
-    fig.add_scatter(x=x, y=current["events"], name=labels["current"], mode="lines+markers",
-                    line={"color": "#c0392b", "width": 2.5}, marker={"size": 6},
-                    hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + labels["current"] + "</extra>")
+            fig.add_scatter(
+                x=x[: len(frame)],
+                y=frame["events"].to_numpy()[: len(x)],
+                name=labels[key],
+                mode="lines+markers",
+                line=style,
+                marker={"size": 4},
+                customdata=frame["bucket"].dt.strftime(fmt)[: len(x)],
+                hovertemplate="%{customdata}: %{y:,}<extra>" + labels[key] + "</extra>",
+            )
+    fig.add_scatter(
+        x=x,
+        y=current["events"],
+        name=labels["current"],
+        mode="lines+markers",
+        line={"color": "#c0392b", "width": 2.5},
+        marker={"size": 6},
+        hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + labels["current"] + "</extra>",
+    )
     if partial_end and len(x):
-        fig.add_scatter(x=[x.iloc[-1]], y=[current["events"].iloc[-1]], mode="markers", name=labels["partial"],
-                        marker={"size": 13, "symbol": "circle-open", "color": "#c0392b", "line": {"width": 2}},
-                        hoverinfo="skip")
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, hovermode="x unified",
-                      legend={"orientation": "h", "y": 1.12}, xaxis_title=labels["x"], yaxis_title=labels["y"],
-                      yaxis={"rangemode": "tozero"})
+        fig.add_scatter(
+            x=[x.iloc[-1]],
+            y=[current["events"].iloc[-1]],
+            mode="markers",
+            name=labels["partial"],
+            marker={"size": 13, "symbol": "circle-open", "color": "#c0392b", "line": {"width": 2}},
+            hoverinfo="skip",
+        )
+    fig.update_layout(
+        height=360,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        hovermode="x unified",
+        legend={"orientation": "h", "y": 1.12},
+        xaxis_title=labels["x"],
+        yaxis_title=labels["y"],
+        yaxis={"rangemode": "tozero"},
+    )
     return fig
 
 
-def breakdown_figure(frame: pd.DataFrame, *, names: dict[str, str], mode: str, grain: str,
-                     labels: dict[str, str]) -> go.Figure:
+def breakdown_figure(
+    frame: pd.DataFrame, *, names: dict[str, str], mode: str, grain: str, labels: dict[str, str]
+) -> go.Figure:
     """Stacked bars (``mode='stacked'``) or one small panel per key (``'multiples'``).
 
     ``frame`` has ``bucket``, ``key`` and ``events`` for every bucket (zeros filled).
@@ -62,21 +109,44 @@ def breakdown_figure(frame: pd.DataFrame, *, names: dict[str, str], mode: str, g
         fig = go.Figure()
         for i, key in enumerate(order):
             part = frame[frame["key"] == key]
-            fig.add_bar(x=part["bucket"], y=part["events"], name=names.get(key, key),
-                        marker_color=QUALITATIVE[i % len(QUALITATIVE)],
-                        hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + names.get(key, key) + "</extra>")
-        fig.update_layout(barmode="stack", height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                          legend={"orientation": "h", "y": -0.15}, yaxis_title=labels["y"], bargap=0.1)
+            fig.add_bar(
+                x=part["bucket"],
+                y=part["events"],
+                name=names.get(key, key),
+                marker_color=QUALITATIVE[i % len(QUALITATIVE)],
+                hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + names.get(key, key) + "</extra>",
+            )
+        fig.update_layout(
+            barmode="stack",
+            height=380,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            legend={"orientation": "h", "y": -0.15},
+            yaxis_title=labels["y"],
+            bargap=0.1,
+        )
         return fig
     cols = 3
     rows = int(np.ceil(len(order) / cols)) or 1
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, subplot_titles=[names.get(k, k) for k in order],
-                        vertical_spacing=min(0.08, 0.5 / rows), horizontal_spacing=0.05)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        subplot_titles=[names.get(k, k) for k in order],
+        vertical_spacing=min(0.08, 0.5 / rows),
+        horizontal_spacing=0.05,
+    )
     for i, key in enumerate(order):
         part = frame[frame["key"] == key]
-        fig.add_scatter(x=part["bucket"], y=part["events"], mode="lines", line={"color": "#c0392b", "width": 1.5},
-                        row=i // cols + 1, col=i % cols + 1, showlegend=False,
-                        hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + names.get(key, key) + "</extra>")
+        fig.add_scatter(
+            x=part["bucket"],
+            y=part["events"],
+            mode="lines",
+            line={"color": "#c0392b", "width": 1.5},
+            row=i // cols + 1,
+            col=i % cols + 1,
+            showlegend=False,
+            hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + names.get(key, key) + "</extra>",
+        )
     fig.update_layout(height=170 * rows + 40, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     fig.update_annotations(font_size=12)
     return fig
@@ -88,36 +158,91 @@ def band_figure(band: pd.DataFrame, *, labels: dict[str, str], grain: str) -> go
     fmt = DATE_FORMAT[grain]
     fig = go.Figure()
     fig.add_scatter(x=x, y=band["upper"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=x, y=band["lower"], mode="lines", line={"width": 0}, fill="tonexty",
-                    fillcolor="rgba(44,127,184,0.18)", name=labels["band"], hoverinfo="skip")
-    fig.add_scatter(x=x, y=band["expected"], mode="lines", line={"color": "#2c7fb8", "dash": "dot"},
-                    name=labels["expected"], hovertemplate="%{x|" + fmt + "}: %{y:,.1f}<extra>" + labels["expected"]
-                    + "</extra>")
-    fig.add_scatter(x=x, y=band["observed"], mode="lines+markers", line={"color": "#555", "width": 1.5},
-                    marker={"size": 4}, name=labels["observed"],
-                    hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + labels["observed"] + "</extra>")
+    fig.add_scatter(
+        x=x,
+        y=band["lower"],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor="rgba(44,127,184,0.18)",
+        name=labels["band"],
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=x,
+        y=band["expected"],
+        mode="lines",
+        line={"color": "#2c7fb8", "dash": "dot"},
+        name=labels["expected"],
+        hovertemplate="%{x|" + fmt + "}: %{y:,.1f}<extra>" + labels["expected"] + "</extra>",
+    )
+    fig.add_scatter(
+        x=x,
+        y=band["observed"],
+        mode="lines+markers",
+        line={"color": "#555", "width": 1.5},
+        marker={"size": 4},
+        name=labels["observed"],
+        hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + labels["observed"] + "</extra>",
+    )
     for flag, color, name in ((1, "#c0392b", labels["high"]), (-1, "#2c7fb8", labels["low"])):
         hit = band[band["anomaly"] == flag]
         if len(hit):
-            fig.add_scatter(x=hit.index, y=hit["observed"], mode="markers", name=name,
-                            marker={"size": 12, "color": color, "symbol": "diamond", "line": {"width": 1, "color": "white"}},
-                            hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + name + "</extra>")
-    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, hovermode="x unified",
-                      legend={"orientation": "h", "y": 1.12}, yaxis={"rangemode": "tozero", "title": labels["y"]})
+            fig.add_scatter(
+                x=hit.index,
+                y=hit["observed"],
+                mode="markers",
+                name=name,
+                marker={"size": 12, "color": color, "symbol": "diamond", "line": {"width": 1, "color": "white"}},
+                hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + name + "</extra>",
+            )
+    fig.update_layout(
+        height=340,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        hovermode="x unified",
+        legend={"orientation": "h", "y": 1.12},
+        yaxis={"rangemode": "tozero", "title": labels["y"]},
+    )
     return fig
 
 
 def forecast_figure(history: pd.Series, forecast: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:
     """The recent daily counts and the forecast with its interval."""
     fig = go.Figure()
-    fig.add_scatter(x=history.index, y=history.to_numpy(), mode="lines+markers", line={"color": "#555"},
-                    marker={"size": 4}, name=labels["history"])
-    fig.add_scatter(x=forecast["day"], y=forecast["upper"], mode="lines", line={"width": 0}, showlegend=False,
-                    hoverinfo="skip")
-    fig.add_scatter(x=forecast["day"], y=forecast["lower"], mode="lines", line={"width": 0}, fill="tonexty",
-                    fillcolor="rgba(192,57,43,0.18)", name=labels["interval"], hoverinfo="skip")
-    fig.add_scatter(x=forecast["day"], y=forecast["mean"], mode="lines+markers", line={"color": "#c0392b", "width": 2.5},
-                    name=labels["forecast"], hovertemplate="%{x|%Y-%m-%d}: %{y:,.1f}<extra></extra>")
-    fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10}, hovermode="x unified",
-                      legend={"orientation": "h", "y": 1.12}, yaxis={"rangemode": "tozero", "title": labels["y"]})
+    fig.add_scatter(
+        x=history.index,
+        y=history.to_numpy(),
+        mode="lines+markers",
+        line={"color": "#555"},
+        marker={"size": 4},
+        name=labels["history"],
+    )
+    fig.add_scatter(
+        x=forecast["day"], y=forecast["upper"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+    )
+    fig.add_scatter(
+        x=forecast["day"],
+        y=forecast["lower"],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor="rgba(192,57,43,0.18)",
+        name=labels["interval"],
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=forecast["day"],
+        y=forecast["mean"],
+        mode="lines+markers",
+        line={"color": "#c0392b", "width": 2.5},
+        name=labels["forecast"],
+        hovertemplate="%{x|%Y-%m-%d}: %{y:,.1f}<extra></extra>",
+    )
+    fig.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        hovermode="x unified",
+        legend={"orientation": "h", "y": 1.12},
+        yaxis={"rangemode": "tozero", "title": labels["y"]},
+    )
     return fig

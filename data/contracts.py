@@ -132,8 +132,13 @@ CATEGORIES = (
     Column("department", "text", True, "default department code"),
     Column("sla_response_h", "float", True, "respond within (hours), default 2"),
     Column("sla_close_h", "float", True, "close within (hours), default 24"),
-    Column("sla_assumed", "bool", False, "the SLA hours are the defaults an events import assumed for a "
-           "category it created (never given by a categories file or an SLA edit)"),
+    Column(
+        "sla_assumed",
+        "bool",
+        False,
+        "the SLA hours are the defaults an events import assumed for a "
+        "category it created (never given by a categories file or an SLA edit)",
+    ),
 )
 
 DEPARTMENTS = (

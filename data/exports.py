@@ -50,8 +50,11 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         series = out[col]
-        if is_numeric_dtype(series.dtype) or isinstance(series.dtype, pd.DatetimeTZDtype) \
-                or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if (
+            is_numeric_dtype(series.dtype)
+            or isinstance(series.dtype, pd.DatetimeTZDtype)
+            or pd.api.types.is_datetime64_any_dtype(series.dtype)
+        ):
             continue
         out[col] = series.astype(object).map(neutralise_cell)
     out.columns = [neutralise_cell(str(c)) for c in out.columns]

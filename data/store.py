@@ -76,9 +76,7 @@ class Store(Protocol):
         """Append ``frame`` to ``table`` (geometry columns as WKB bytes); return rows added."""
         ...
 
-    def upsert_frame(
-        self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True
-    ) -> dict[str, int]:
+    def upsert_frame(self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True) -> dict[str, int]:
         """Insert rows with new ``keys``, update changed existing ones (only ``frame``'s
         columns), leave equal ones alone; one transaction. Keys unique within ``frame``;
         ``update=False`` never changes existing rows. Returns inserted/updated/unchanged."""

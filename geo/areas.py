@@ -34,9 +34,7 @@ def covering_polygon_index(lng: np.ndarray, lat: np.ndarray, polygons: np.ndarra
     return out
 
 
-def assign_points_to_areas(
-    lng: np.ndarray, lat: np.ndarray, polygons: np.ndarray, area_ids: np.ndarray
-) -> np.ndarray:
+def assign_points_to_areas(lng: np.ndarray, lat: np.ndarray, polygons: np.ndarray, area_ids: np.ndarray) -> np.ndarray:
     """Return, for each point, the id of the area covering it (``None`` when outside all).
 
     Parameters

@@ -34,11 +34,26 @@ NAMED_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 """Coordinate systems known by name; anything else must be ``EPSG:nnnn``."""
 
 _ALIASES = {
-    "wgs84": "wgs84", "wgs-84": "wgs84", "wgs_84": "wgs84", "epsg:4326": "wgs84", "4326": "wgs84",
-    "crs84": "wgs84", "gps": "wgs84",
-    "gcj02": "gcj02", "gcj-02": "gcj02", "gcj_02": "gcj02", "gcj": "gcj02", "mars": "gcj02",
-    "amap": "gcj02", "gaode": "gcj02", "tencent": "gcj02",
-    "bd09": "bd09", "bd-09": "bd09", "bd_09": "bd09", "bd09ll": "bd09", "baidu": "bd09",
+    "wgs84": "wgs84",
+    "wgs-84": "wgs84",
+    "wgs_84": "wgs84",
+    "epsg:4326": "wgs84",
+    "4326": "wgs84",
+    "crs84": "wgs84",
+    "gps": "wgs84",
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+    "gcj_02": "gcj02",
+    "gcj": "gcj02",
+    "mars": "gcj02",
+    "amap": "gcj02",
+    "gaode": "gcj02",
+    "tencent": "gcj02",
+    "bd09": "bd09",
+    "bd-09": "bd09",
+    "bd_09": "bd09",
+    "bd09ll": "bd09",
+    "baidu": "bd09",
 }
 
 
@@ -64,9 +79,7 @@ def normalize_crs(name: str) -> str:
         return _ALIASES[key]
     m = re.fullmatch(r"(?:epsg:)?(\d{4,6})", key)
     if not m:
-        raise ValueError(
-            f"unknown coordinate system {name!r}: use wgs84, gcj02, bd09 or EPSG:nnnn"
-        )
+        raise ValueError(f"unknown coordinate system {name!r}: use wgs84, gcj02, bd09 or EPSG:nnnn")
     code = f"EPSG:{m.group(1)}"
     try:
         CRS.from_user_input(code)

@@ -54,8 +54,15 @@ def _fit(train: np.ndarray):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter on short or flat series
-        model = ETSModel(pd.Series(train), error="add", trend="add", damped_trend=True, seasonal="add",
-                         seasonal_periods=SEASON, initialization_method="heuristic")
+        model = ETSModel(
+            pd.Series(train),
+            error="add",
+            trend="add",
+            damped_trend=True,
+            seasonal="add",
+            seasonal_periods=SEASON,
+            initialization_method="heuristic",
+        )
         return model.fit(disp=False)
 
 
@@ -69,11 +76,13 @@ def _predict(train: np.ndarray, horizon: int, alpha: float) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frame = fit.get_prediction(start=n, end=n + horizon - 1).summary_frame(alpha=alpha)
-    return pd.DataFrame({
-        "mean": np.clip(frame["mean"].to_numpy(), 0, None),
-        "lower": np.clip(frame["pi_lower"].to_numpy(), 0, None),
-        "upper": np.clip(frame["pi_upper"].to_numpy(), 0, None),
-    })
+    return pd.DataFrame(
+        {
+            "mean": np.clip(frame["mean"].to_numpy(), 0, None),
+            "lower": np.clip(frame["pi_lower"].to_numpy(), 0, None),
+            "upper": np.clip(frame["pi_upper"].to_numpy(), 0, None),
+        }
+    )
 
 
 def _check(series: pd.Series, need: int) -> np.ndarray:
@@ -85,8 +94,7 @@ def _check(series: pd.Series, need: int) -> np.ndarray:
     return y
 
 
-def forecast_daily(series: pd.Series, horizon: int = 7, *, alpha: float = 0.1,
-                   history_days: int = 140) -> pd.DataFrame:
+def forecast_daily(series: pd.Series, horizon: int = 7, *, alpha: float = 0.1, history_days: int = 140) -> pd.DataFrame:
     """Forecast the next ``horizon`` days of a daily count series with an interval.
 
     Parameters
@@ -182,10 +190,10 @@ def backtest(series: pd.Series, horizon: int = 7, *, weeks: int = 8, history_day
     rows = []
     for k in range(weeks, 0, -1):
         origin = len(y) - k * SEASON
-        train = y[max(0, origin - history_days):origin]
-        actual = y[origin:origin + horizon]
-        model = _predict(train, horizon, 0.1)["mean"].to_numpy()[:len(actual)]
-        naive = seasonal_naive(train, horizon)[:len(actual)]
+        train = y[max(0, origin - history_days) : origin]
+        actual = y[origin : origin + horizon]
+        model = _predict(train, horizon, 0.1)["mean"].to_numpy()[: len(actual)]
+        naive = seasonal_naive(train, horizon)[: len(actual)]
         scale = _mase_scale(train)
         for step, (a, m, n) in enumerate(zip(actual, model, naive, strict=True), start=1):
             rows.append((origin, step, a, m, n, scale))

@@ -180,7 +180,9 @@ class GiStarResult:
     no_neighbours: np.ndarray
 
     def classes(self, confidence: float = 0.90) -> np.ndarray:
-        """Class label of each unit (``HOTSPOT_CLASSES``; ``NO_NEIGHBOURS`` for islands), bins below ``confidence`` hidden."""
+        """Class label of each unit (``HOTSPOT_CLASSES``; ``NO_NEIGHBOURS`` for islands).
+
+        Bins below ``confidence`` are hidden (class 0)."""
         level = _level_of(confidence)
         bins = np.where(np.abs(self.bins) >= level, self.bins, 0)
         out = np.asarray(HOTSPOT_CLASSES, dtype=object)[3 - bins]

@@ -71,8 +71,9 @@ class PolygonIndex:
         # bins ~1/8 of the median polygon extent, within a bounded number of bins
         extent = float(np.median(np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])))
         span_x, span_y = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
-        size = max(extent / _BINS_PER_EXTENT, np.sqrt(span_x * span_y / _MAX_BINS),
-                   max(span_x, span_y) / _MAX_SIDE, 1e-9)
+        size = max(
+            extent / _BINS_PER_EXTENT, np.sqrt(span_x * span_y / _MAX_BINS), max(span_x, span_y) / _MAX_SIDE, 1e-9
+        )
         nx = int(np.floor(span_x / size)) + 1
         ny = int(np.floor(span_y / size)) + 1
         with np.errstate(over="ignore", invalid="ignore"):  # unbinnable polygons give inf/NaN here
@@ -104,8 +105,9 @@ class PolygonIndex:
         self._bin_start = np.searchsorted(bins, np.arange(nx * ny + 1))
         # bins whose (closed) box lies in the interior of one polygon and meets no other
         pad = size * 1e-6
-        boxes = shapely.box(x0 + bx * size - pad, y0 + by * size - pad,
-                            x0 + (bx + 1) * size + pad, y0 + (by + 1) * size + pad)
+        boxes = shapely.box(
+            x0 + bx * size - pad, y0 + by * size - pad, x0 + (bx + 1) * size + pad, y0 + (by + 1) * size + pad
+        )
         holds = shapely.contains_properly(self.polygons[poly], boxes)
         meets = holds | shapely.intersects(self.polygons[poly], boxes)
         meeting = np.bincount(bins, weights=meets, minlength=nx * ny)

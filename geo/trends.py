@@ -169,12 +169,14 @@ def trend_windows(first: date, last: date, grain: str) -> TrendWindows:
     else:
         ly_start, ly_end = start - timedelta(weeks=52), end - timedelta(weeks=52)
     partial = _add(buckets[-1], 1, grain) != end
-    return TrendWindows(grain, _dt(start), _dt(end), _dt(_add(start, -n, grain)), _dt(ly_start), _dt(ly_end),
-                        n, partial)
+    return TrendWindows(
+        grain, _dt(start), _dt(end), _dt(_add(start, -n, grain)), _dt(ly_start), _dt(ly_end), n, partial
+    )
 
 
-def fill_buckets(frame: pd.DataFrame, start: datetime, end: datetime, grain: str,
-                 value: str = "events") -> pd.DataFrame:
+def fill_buckets(
+    frame: pd.DataFrame, start: datetime, end: datetime, grain: str, value: str = "events"
+) -> pd.DataFrame:
     """``frame`` (``bucket``, ``value``) on every bucket of ``[start, end)``, zeros filled.
 
     Returns columns ``bucket`` (datetime64), ``index`` (0-based bucket number, to overlay
@@ -182,8 +184,9 @@ def fill_buckets(frame: pd.DataFrame, start: datetime, end: datetime, grain: str
     """
     starts = pd.to_datetime(bucket_starts(start.date(), end.date(), grain))
     counts = frame.assign(bucket=pd.to_datetime(frame["bucket"])).groupby("bucket")[value].sum()
-    return pd.DataFrame({"bucket": starts, "index": np.arange(len(starts)),
-                         value: counts.reindex(starts, fill_value=0).to_numpy()})
+    return pd.DataFrame(
+        {"bucket": starts, "index": np.arange(len(starts)), value: counts.reindex(starts, fill_value=0).to_numpy()}
+    )
 
 
 def _anscombe(y: np.ndarray) -> np.ndarray:
@@ -194,15 +197,25 @@ def _inverse_anscombe(a: np.ndarray) -> np.ndarray:
     return np.clip((np.clip(a, 0, None) / 2.0) ** 2 - 3.0 / 8.0, 0, None)
 
 
-def _band_frame(index: pd.Index, observed: np.ndarray, fit_a: np.ndarray, scale: np.ndarray | float,
-                z: float) -> pd.DataFrame:
+def _band_frame(
+    index: pd.Index, observed: np.ndarray, fit_a: np.ndarray, scale: np.ndarray | float, z: float
+) -> pd.DataFrame:
     lower = _inverse_anscombe(fit_a - z * scale)
     upper = _inverse_anscombe(fit_a + z * scale)
     obs = np.asarray(observed, dtype=float)
     flag = np.where(obs > upper, 1, np.where(obs < lower, -1, 0))
     score = (_anscombe(obs) - fit_a) / scale
-    return pd.DataFrame({"observed": obs, "expected": _inverse_anscombe(fit_a), "lower": lower,
-                         "upper": upper, "score": score, "anomaly": flag}, index=index)
+    return pd.DataFrame(
+        {
+            "observed": obs,
+            "expected": _inverse_anscombe(fit_a),
+            "lower": lower,
+            "upper": upper,
+            "score": score,
+            "anomaly": flag,
+        },
+        index=index,
+    )
 
 
 def _baselines(a: np.ndarray, dow: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -236,8 +249,7 @@ def _baselines(a: np.ndarray, dow: np.ndarray, days: int) -> tuple[np.ndarray, n
     return level, effects, spread
 
 
-def expected_band(daily: pd.Series, grain: str = "day", *, z: float = 3.0,
-                  baseline_days: int = 28) -> pd.DataFrame:
+def expected_band(daily: pd.Series, grain: str = "day", *, z: float = 3.0, baseline_days: int = 28) -> pd.DataFrame:
     """Expected counts with a band, and anomaly flags, for a daily count series.
 
     The band of a day (or of a week, as of its Monday) depends only on the days before
@@ -313,8 +325,9 @@ def expected_band(daily: pd.Series, grain: str = "day", *, z: float = 3.0,
     return _band_frame(y.index[mondays], obs_w, fit_w, scale, z)
 
 
-def anomaly_drivers(anomalies: pd.DataFrame, breakdown: pd.DataFrame, grain: str = "day",
-                    baseline_periods: int = 4) -> pd.DataFrame:
+def anomaly_drivers(
+    anomalies: pd.DataFrame, breakdown: pd.DataFrame, grain: str = "day", baseline_periods: int = 4
+) -> pd.DataFrame:
     """The breakdown value that moved most in each anomalous bucket.
 
     Parameters
@@ -338,10 +351,12 @@ def anomaly_drivers(anomalies: pd.DataFrame, breakdown: pd.DataFrame, grain: str
     if anomalies.empty or breakdown.empty:
         return pd.DataFrame(columns=cols)
     table = breakdown.assign(bucket=pd.to_datetime(breakdown["bucket"]), key=breakdown["key"].fillna("—")).pivot_table(
-        index="bucket", columns="key", values="events", aggfunc="sum", fill_value=0)
+        index="bucket", columns="key", values="events", aggfunc="sum", fill_value=0
+    )
     step = pd.Timedelta(days=7)  # same weekday last week, or last week
-    table = table.reindex(pd.date_range(table.index.min(), table.index.max(), freq="D" if grain == "day" else "7D"),
-                          fill_value=0)
+    table = table.reindex(
+        pd.date_range(table.index.min(), table.index.max(), freq="D" if grain == "day" else "7D"), fill_value=0
+    )
     rows = []
     for bucket, flag in zip(pd.to_datetime(anomalies.index), anomalies["anomaly"], strict=True):
         if bucket not in table.index:
@@ -358,6 +373,14 @@ def anomaly_drivers(anomalies: pd.DataFrame, breakdown: pd.DataFrame, grain: str
         top = int(np.argmax((excess * direction).to_numpy()))  # the first largest, as idxmax
         total = float(excess.sum())
         gain = float(excess.iloc[top])
-        rows.append((bucket, excess.index[top], float(observed.iloc[top]), float(baseline.iloc[top]), gain,
-                     gain / total if total * direction > 0 else np.nan))
+        rows.append(
+            (
+                bucket,
+                excess.index[top],
+                float(observed.iloc[top]),
+                float(baseline.iloc[top]),
+                gain,
+                gain / total if total * direction > 0 else np.nan,
+            )
+        )
     return pd.DataFrame(rows, columns=cols)

@@ -81,7 +81,9 @@ class SpatialWeights:
         return np.diff(self.neighbours.indptr)
 
     @classmethod
-    def from_sparse(cls, matrix: sp.sparray | sp.spmatrix, ids: Sequence | None = None, kind: str = "") -> SpatialWeights:
+    def from_sparse(
+        cls, matrix: sp.sparray | sp.spmatrix, ids: Sequence | None = None, kind: str = ""
+    ) -> SpatialWeights:
         """Build weights from any square sparse matrix (non-zero = neighbour; diagonal dropped)."""
         m = sp.csr_array(matrix, dtype=np.float64)
         m.setdiag(0)
@@ -135,7 +137,9 @@ class SpatialWeights:
 def _check_transform(transform: str) -> str:
     t = str(transform).upper()
     if t not in ("B", "R"):
-        raise ValueError(f"transform={transform!r} is not supported; choose one of 'B' (binary), 'R' (row-standardised)")
+        raise ValueError(
+            f"transform={transform!r} is not supported; choose one of 'B' (binary), 'R' (row-standardised)"
+        )
     return t
 
 

@@ -140,8 +140,11 @@ def copy_order(frame: pd.DataFrame, pg_types: list[str]) -> list[str]:
     Those form one fixed-size block per row, built with strided numpy copies; only the
     remaining columns go through Arrow's element-wise join.
     """
-    first = [c for c, t in zip(frame.columns, pg_types, strict=True)
-             if (t in _FIXED or t in _TIME) and not frame[c].isna().any()]
+    first = [
+        c
+        for c, t in zip(frame.columns, pg_types, strict=True)
+        if (t in _FIXED or t in _TIME) and not frame[c].isna().any()
+    ]
     return first + [c for c in frame.columns if c not in first]
 
 

@@ -92,7 +92,9 @@ def _mark_assumed_slas(con: duckdb.DuckDBPyConnection) -> None:
     if codes:
         con.execute(
             "UPDATE categories SET sla_assumed = TRUE WHERE code IN (SELECT unnest(?)) "
-            "AND sla_response_h = ? AND sla_close_h = ?", [sorted(codes), *DEFAULT_SLA_HOURS])
+            "AND sla_response_h = ? AND sla_close_h = ?",
+            [sorted(codes), *DEFAULT_SLA_HOURS],
+        )
 
 
 def _as_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -202,15 +204,12 @@ class DuckDBStore(SqlStore):
         columns = [c for c in TABLES[table] if c.name in frame.columns] if table in TABLES else None
         names = [f'"{c.name}"' for c in columns] if columns else [f'"{c}"' for c in frame.columns]
         exprs = [
-            f'ST_GeomFromWKB("{c.name}")' if c.kind == "geometry" else f'"{c.name}"'
-            for c in (columns or [])
+            f'ST_GeomFromWKB("{c.name}")' if c.kind == "geometry" else f'"{c.name}"' for c in (columns or [])
         ] or names
         with self._lock:
             self._con.register("_incoming", _as_arrow(frame))
             try:
-                self._con.execute(
-                    f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM _incoming"
-                )
+                self._con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM _incoming")
             finally:
                 self._con.unregister("_incoming")
         return len(frame)

@@ -25,7 +25,11 @@ def _column(values: tuple[Any, ...], type_name: str) -> object:
     """One result column as the array type DuckDB's ``.df()`` would give."""
     has_null = any(v is None for v in values)
     if type_name in _NUMPY_INT:
-        return pd.array(values, dtype=_PANDAS_INT[type_name]) if has_null else np.array(values, dtype=_NUMPY_INT[type_name])
+        return (
+            pd.array(values, dtype=_PANDAS_INT[type_name])
+            if has_null
+            else np.array(values, dtype=_NUMPY_INT[type_name])
+        )
     if type_name in ("float4", "float8", "numeric"):
         return np.array(values, dtype=np.float64)
     if type_name == "bool":

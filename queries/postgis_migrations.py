@@ -136,9 +136,7 @@ def pending_migrations(conn: psycopg.Connection) -> list[Migration]:
 def set_reader_password(conn: psycopg.Connection, password: str) -> None:
     """Set the password of :data:`READER_ROLE` (ALTER ROLE takes no bind parameters;
     the value is quoted as a literal by psycopg)."""
-    conn.execute(
-        sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(READER_ROLE), sql.Literal(password))
-    )
+    conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(READER_ROLE), sql.Literal(password)))
 
 
 def create_database_if_missing(dsn: str) -> bool:

@@ -37,7 +37,7 @@ def connection_error_reason(exc: BaseException) -> str:
 
     >>> connection_error_reason(Exception('connection failed: connection to server at "h", port 1 failed: Connection refused'))
     'Connection refused'
-    """
+    """  # noqa: E501 - a doctest's input is one line
     text = str(exc).strip()
     if not text:
         return type(exc).__name__

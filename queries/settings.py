@@ -25,10 +25,16 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("GRIDSCOPE_DB", "", "DuckDB file of the embedded store (default: gridscope.duckdb in the user data directory)"),
+    Setting(
+        "GRIDSCOPE_DB", "", "DuckDB file of the embedded store (default: gridscope.duckdb in the user data directory)"
+    ),
     Setting("GRIDSCOPE_DSN", "", "PostgreSQL/PostGIS connection string; when set, the server backend is used"),
     Setting("GRIDSCOPE_DEMO_SIZE", "default", "size of the demo city built on first start: small | default | 1m | 10m"),
-    Setting("GRIDSCOPE_TILE_URL", "", "raster tile URL template for a basemap ({z}/{x}/{y}); empty = no basemap, grid outlines only"),
+    Setting(
+        "GRIDSCOPE_TILE_URL",
+        "",
+        "raster tile URL template for a basemap ({z}/{x}/{y}); empty = no basemap, grid outlines only",
+    ),
     Setting("GRIDSCOPE_PUBLIC_MIN_COUNT", "5", "public pages hide any cell or area with fewer events than this"),
     Setting("GRIDSCOPE_PUBLIC_MAX_RES", "8", "finest H3 resolution the public pages may show"),
 )

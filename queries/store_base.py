@@ -118,9 +118,7 @@ class SqlStore(ABC):
     def _bind(self, text: str) -> str:
         return bind_params(text, self.paramstyle)
 
-    def upsert_frame(
-        self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True
-    ) -> dict[str, int]:
+    def upsert_frame(self, table: str, frame: pd.DataFrame, keys: list[str], *, update: bool = True) -> dict[str, int]:
         """Insert rows of ``frame`` whose ``keys`` are new; update changed existing rows.
 
         Only the columns in ``frame`` are written; a row whose values equal the stored

@@ -18,4 +18,6 @@ if [ -x scripts/provision_postgis.sh ]; then
   scripts/provision_postgis.sh
 fi
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python -m mypy
 exec .venv/bin/python -m pytest -q "$@"

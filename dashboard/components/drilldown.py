@@ -45,7 +45,7 @@ class Drill:
         """The next finer level present, listed under the current area (None at the finest)."""
         if self.level == "district":
             return self.levels[0] if self.levels else None
-        finer = self.levels[self.levels.index(self.level) + 1:] if self.level in self.levels else ()
+        finer = self.levels[self.levels.index(self.level) + 1 :] if self.level in self.levels else ()
         return finer[0] if finer else None
 
     @property
@@ -141,7 +141,12 @@ def render_breadcrumb(store: Store, drill: Drill, *, key_prefix: str) -> None:
             current = i == len(steps) - 1
             # button labels are Markdown: an imported name is shown as text (issue 9)
             text = t("chain_breadcrumb_step", level=t(f"level_{lv}"), name=md(label)) if lv != "district" else label
-            if st.button(("› " if i else "") + text, key=f"{key_prefix}_crumb_{i}", disabled=current,
-                         type="tertiary" if current else "secondary", help=t("chain_breadcrumb_help")):
+            if st.button(
+                ("› " if i else "") + text,
+                key=f"{key_prefix}_crumb_{i}",
+                disabled=current,
+                type="tertiary" if current else "secondary",
+                help=t("chain_breadcrumb_help"),
+            ):
                 go_to(lv, area)
                 st.rerun()

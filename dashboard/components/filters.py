@@ -63,7 +63,11 @@ def render_filters(store: Store, *, departments: bool = False, key_prefix: str =
     kept = _within(st.session_state.get(f"{key_prefix}_dates"), first, last, default)
     st.session_state[f"{key_prefix}_dates"] = kept
     picked = st.sidebar.date_input(
-        t("date_range"), value=kept, min_value=first, max_value=last, key=f"{key_prefix}_dates_widget",
+        t("date_range"),
+        value=kept,
+        min_value=first,
+        max_value=last,
+        key=f"{key_prefix}_dates_widget",
     )
     if isinstance(picked, (tuple, list)) and len(picked) == 2:
         st.session_state[f"{key_prefix}_dates"] = _within(picked, first, last, default)
@@ -71,19 +75,28 @@ def render_filters(store: Store, *, departments: bool = False, key_prefix: str =
 
     cats = name_map(tables["categories"])
     streets = name_map(tables["streets"], "area_id")
-    categories = st.sidebar.multiselect(t("category"), list(cats), format_func=cats.get,
-                                        key=f"{key_prefix}_categories", placeholder=t("all"))
+    categories = st.sidebar.multiselect(
+        t("category"), list(cats), format_func=cats.get, key=f"{key_prefix}_categories", placeholder=t("all")
+    )
     # Labels are looked up now, not inside format_func: it may be called outside the run.
     source_labels = source_names()
-    sources = st.sidebar.multiselect(t("source"), list(SOURCES), format_func=source_labels.get,
-                                     key=f"{key_prefix}_sources", placeholder=t("all"))
+    sources = st.sidebar.multiselect(
+        t("source"), list(SOURCES), format_func=source_labels.get, key=f"{key_prefix}_sources", placeholder=t("all")
+    )
     # A store without streets (e.g. grids only) has no street to filter by: no empty box.
-    street_ids = st.sidebar.multiselect(t("street"), list(streets), format_func=streets.get,
-                                        key=f"{key_prefix}_streets", placeholder=t("all")) if streets else []
+    street_ids = (
+        st.sidebar.multiselect(
+            t("street"), list(streets), format_func=streets.get, key=f"{key_prefix}_streets", placeholder=t("all")
+        )
+        if streets
+        else []
+    )
     dept_codes: list[str] = []
     if departments:
         depts = name_map(tables["departments"])
-        dept_codes = st.sidebar.multiselect(t("department"), list(depts), format_func=depts.get,
-                                            key=f"{key_prefix}_departments", placeholder=t("all"))
-    return EventFilter.for_dates(start, end, categories=categories, sources=sources,
-                                 street_ids=street_ids, departments=dept_codes)
+        dept_codes = st.sidebar.multiselect(
+            t("department"), list(depts), format_func=depts.get, key=f"{key_prefix}_departments", placeholder=t("all")
+        )
+    return EventFilter.for_dates(
+        start, end, categories=categories, sources=sources, street_ids=street_ids, departments=dept_codes
+    )

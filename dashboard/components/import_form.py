@@ -55,8 +55,13 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
     detected = detect_mapping(columns, table).name
     left, right = st.columns([1, 2])
     titles = {n: f"{n} · {_title(n)}" for n in presets}  # now: format_func may run outside the run
-    preset = left.selectbox(t("import_mapping_preset"), presets, index=presets.index(detected),
-                            key=f"{key_prefix}_preset", format_func=titles.get)
+    preset = left.selectbox(
+        t("import_mapping_preset"),
+        presets,
+        index=presets.index(detected),
+        key=f"{key_prefix}_preset",
+        format_func=titles.get,
+    )
     upload = right.file_uploader(t("import_mapping_file"), type=["toml"], key=f"{key_prefix}_mapping_file")
     base = load_mapping(preset)
     if upload is not None:
@@ -71,22 +76,41 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
     suggested = {field: col for col, field in suggest_columns(columns, base).items()}
     st.caption(t("import_mapping_help"))
     if suggested:
-        st.caption(t("import_suggested", pairs=_sep().join(f"{md(c)} → {t('import_field_' + f)}" for f, c in suggested.items())))
+        st.caption(
+            t(
+                "import_suggested",
+                pairs=_sep().join(f"{md(c)} → {t('import_field_' + f)}" for f, c in suggested.items()),
+            )
+        )
     options = [_NONE, *columns]
     chosen: dict[str, str | None] = {}
     grid = st.columns(4)
     for i, field in enumerate(FIELDS[table]):
         default = resolved.get(field) or suggested.get(field)
         label = t(f"import_field_{field}") + (" *" if field in REQUIRED[table] else "")
-        pick = grid[i % 4].selectbox(label, options, index=options.index(default) if default in options else 0,
-                                     key=f"{key_prefix}_{base.name}_{field}")
+        pick = grid[i % 4].selectbox(
+            label,
+            options,
+            index=options.index(default) if default in options else 0,
+            key=f"{key_prefix}_{base.name}_{field}",
+        )
         chosen[field] = None if pick == _NONE else pick
     mapping = base.with_columns(chosen)
     if mapping.status_note_rules and chosen.get("status_note"):
         sep = _sep()
-        listed = [f"“{md(r.pattern)}”" + ("" if r.status == "cancelled" else f" → {t('import_note_rule_closed')}")
-                  for r in mapping.status_note_rules]
-        st.caption(t_count("import_note_rules", len(listed), column=md(chosen["status_note"]), n=len(listed), rules=sep.join(listed)))
+        listed = [
+            f"“{md(r.pattern)}”" + ("" if r.status == "cancelled" else f" → {t('import_note_rule_closed')}")
+            for r in mapping.status_note_rules
+        ]
+        st.caption(
+            t_count(
+                "import_note_rules",
+                len(listed),
+                column=md(chosen["status_note"]),
+                n=len(listed),
+                rules=sep.join(listed),
+            )
+        )
     if TIME_FIELDS[table]:
         mapping = render_date_order(mapping, key_prefix)
     missing = mapping.missing_required(columns)
@@ -94,8 +118,13 @@ def render_mapping_form(columns: list[str], table: str, key_prefix: str) -> Mapp
         missing = [f for f in missing if f not in ("lon", "lat")]
     if missing:
         st.warning(t("import_missing_required", fields=_sep().join(t(f"import_field_{f}") for f in missing)))
-    st.download_button(t("import_mapping_download"), mapping.to_toml().encode("utf-8"),
-                       file_name=f"{mapping.name}.toml", mime="application/toml", key=f"{key_prefix}_mapping_dl")
+    st.download_button(
+        t("import_mapping_download"),
+        mapping.to_toml().encode("utf-8"),
+        file_name=f"{mapping.name}.toml",
+        mime="application/toml",
+        key=f"{key_prefix}_mapping_dl",
+    )
     return mapping
 
 
@@ -104,8 +133,14 @@ def render_date_order(mapping: Mapping, key_prefix: str) -> Mapping:
     orders = ["auto", *DATE_ORDERS]
     labels = {o: t(f"import_date_order_{o}") for o in orders}
     current = mapping.date_order or "auto"
-    pick = st.selectbox(t("import_date_order"), orders, index=orders.index(current), format_func=labels.get,
-                        help=t("import_date_order_help"), key=f"{key_prefix}_{mapping.name}_date_order")
+    pick = st.selectbox(
+        t("import_date_order"),
+        orders,
+        index=orders.index(current),
+        format_func=labels.get,
+        help=t("import_date_order_help"),
+        key=f"{key_prefix}_{mapping.name}_date_order",
+    )
     return replace(mapping, date_order=None if pick == "auto" else pick)
 
 
@@ -113,8 +148,12 @@ def import_error_text(exc: Exception) -> str:
     """An import's refusal in the page's language (an ambiguous date order has its own text)."""
     cause = exc.__cause__ if isinstance(exc.__cause__, AmbiguousDateOrderError) else exc
     if isinstance(cause, AmbiguousDateOrderError):
-        return t("import_ambiguous_dates", column=md(cause.column), field=t(f"import_field_{cause.field}"),
-                 examples=_sep().join(md(e) for e in cause.examples))
+        return t(
+            "import_ambiguous_dates",
+            column=md(cause.column),
+            field=t(f"import_field_{cause.field}"),
+            examples=_sep().join(md(e) for e in cause.examples),
+        )
     return t("import_failed", detail=md(exc))
 
 
@@ -156,8 +195,14 @@ def render_crs_picker(declared: str | None, key_prefix: str) -> str:
         default, code = "epsg", declared.upper().removeprefix("EPSG:")
     left, right = st.columns([2, 1])
     labels = {c: t(f"import_crs_{c}") for c in CRS_CHOICES}
-    choice = left.radio(t("import_crs"), CRS_CHOICES, index=CRS_CHOICES.index(default), horizontal=True,
-                        format_func=labels.get, key=f"{key_prefix}_crs")
+    choice = left.radio(
+        t("import_crs"),
+        CRS_CHOICES,
+        index=CRS_CHOICES.index(default),
+        horizontal=True,
+        format_func=labels.get,
+        key=f"{key_prefix}_crs",
+    )
     if choice != "epsg":
         return choice
     code = right.text_input(t("import_epsg_code"), value=code or "4547", key=f"{key_prefix}_epsg")
@@ -167,8 +212,13 @@ def render_crs_picker(declared: str | None, key_prefix: str) -> str:
 def render_level_picker(key_prefix: str) -> str:
     """Level for area files without a level column."""
     labels = {lv: t(f"level_{lv}") for lv in AREA_LEVELS}
-    return st.selectbox(t("import_level"), AREA_LEVELS, index=AREA_LEVELS.index("grid"),
-                        format_func=labels.get, key=f"{key_prefix}_level")
+    return st.selectbox(
+        t("import_level"),
+        AREA_LEVELS,
+        index=AREA_LEVELS.index("grid"),
+        format_func=labels.get,
+        key=f"{key_prefix}_level",
+    )
 
 
 def _sep() -> str:
@@ -201,9 +251,13 @@ def _item(name: str, n: int) -> str:
     return t_count("import_item_rows", n, name=name, n=f"{n:,}")
 
 
-_STATUS_KEYS = {"unmapped": "import_status_unmapped", "not resolved": "import_status_not_resolved",
-                "closed, no time": "import_status_closed_no_time", "open, close time": "import_status_open_close_time",
-                "by notes": "import_status_by_notes"}
+_STATUS_KEYS = {
+    "unmapped": "import_status_unmapped",
+    "not resolved": "import_status_not_resolved",
+    "closed, no time": "import_status_closed_no_time",
+    "open, close time": "import_status_open_close_time",
+    "by notes": "import_status_by_notes",
+}
 """Page text of each :data:`data.ingest.validate.STATUS_FINDINGS` key."""
 
 
@@ -216,17 +270,28 @@ def render_sla_and_statuses(report: ImportReport) -> None:
         top = report.assumed_sla.most_common()
         names = sep.join(_item(md(c), n) for c, n in top[:20]) + (f" … (+{len(top) - 20:,})" if len(top) > 20 else "")
         response_h, close_h = DEFAULT_SLA_HOURS
-        st.warning(t_count("import_assumed_sla", len(top), n=len(top), rows=_rows(sum(report.assumed_sla.values())),
-                           names=names,
-                     response=response_h, close=close_h), icon=":material/schedule:")
+        st.warning(
+            t_count(
+                "import_assumed_sla",
+                len(top),
+                n=len(top),
+                rows=_rows(sum(report.assumed_sla.values())),
+                names=names,
+                response=response_h,
+                close=close_h,
+            ),
+            icon=":material/schedule:",
+        )
     lines = []
     for finding in STATUS_FINDINGS:
         found = [(k.partition(": ")[2], n) for k, n in report.statuses.most_common() if k.startswith(finding + ": ")]
         if found:
             values = sep.join(_item(f"“{md(v)}”", n) for v, n in found[:30]) + (" …" if len(found) > 30 else "")
             finding_text = t(_STATUS_KEYS[finding], column=md(report.columns.get("status_note", "")))
-            lines.append("- " + t("import_status_line", finding=finding_text,
-                                  rows=_rows(sum(n for _, n in found)), values=values))
+            lines.append(
+                "- "
+                + t("import_status_line", finding=finding_text, rows=_rows(sum(n for _, n in found)), values=values)
+            )
     if lines:
         st.markdown(f"**{t('import_statuses')}**")
         st.markdown("\n".join(lines))
@@ -241,11 +306,23 @@ def render_unfinished_batches(store) -> None:
         return
     if not unfinished:
         return
-    lines = [t("import_unfinished_line", batch=md(b.batch_id), kind=t(f"import_kind_{b.kind}"), file=md(b.file_name),
-               state=t(f"import_batch_{b.status}"), chunks=f"{b.chunks:,}", rows=f"{b.rows_stored:,}",
-               started=f"{b.started_at:%Y-%m-%d %H:%M}") for b in unfinished[:10]]
-    st.warning(t("import_unfinished", n=len(unfinished)) + "\n\n" + "\n".join(f"- {line}" for line in lines),
-               icon=":material/history:")
+    lines = [
+        t(
+            "import_unfinished_line",
+            batch=md(b.batch_id),
+            kind=t(f"import_kind_{b.kind}"),
+            file=md(b.file_name),
+            state=t(f"import_batch_{b.status}"),
+            chunks=f"{b.chunks:,}",
+            rows=f"{b.rows_stored:,}",
+            started=f"{b.started_at:%Y-%m-%d %H:%M}",
+        )
+        for b in unfinished[:10]
+    ]
+    st.warning(
+        t("import_unfinished", n=len(unfinished)) + "\n\n" + "\n".join(f"- {line}" for line in lines),
+        icon=":material/history:",
+    )
 
 
 def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) -> None:
@@ -263,15 +340,27 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
     else:
         st.error(t("import_not_reconciled", **fmt))
     if not report.dry_run:
-        st.caption(t("import_breakdown", new=f"{report.inserted:,}", updated=f"{report.updated:,}",
-                     unchanged=f"{report.unchanged + report.merged:,}"))
+        st.caption(
+            t(
+                "import_breakdown",
+                new=f"{report.inserted:,}",
+                updated=f"{report.updated:,}",
+                unchanged=f"{report.unchanged + report.merged:,}",
+            )
+        )
     if report.error:
         st.error(t("import_stopped", error=md(report.error)))
     if report.table == "areas" and not report.dry_run:
         st.info(t("import_reassigned", n=f"{report.reassigned:,}", outside=f"{report.outside_new_areas:,}"))
     if report.table == "areas":
-        st.caption(t("import_parents", file=f"{report.parents_from_file:,}", located=f"{report.parents_by_location:,}",
-                     top=f"{report.parents_top:,}"))
+        st.caption(
+            t(
+                "import_parents",
+                file=f"{report.parents_from_file:,}",
+                located=f"{report.parents_by_location:,}",
+                top=f"{report.parents_top:,}",
+            )
+        )
     if report.new_categories:
         st.caption(t("import_new_categories", names=_sep().join(md(c) for c in report.new_categories[:30])))
     if report.new_departments:
@@ -281,26 +370,48 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
     render_sla_and_statuses(report)
     if report.time_formats:
         st.markdown(f"**{t('import_time_formats')}**")
-        st.markdown("\n".join(
-            "- " + t("import_count_line", text=f"{t(f'import_field_{name}')} ← {md(info.get('column'))}",
-                     n=_time_text(info))
-            for name, info in report.time_formats.items()))
+        st.markdown(
+            "\n".join(
+                "- "
+                + t(
+                    "import_count_line",
+                    text=f"{t(f'import_field_{name}')} ← {md(info.get('column'))}",
+                    n=_time_text(info),
+                )
+                for name, info in report.time_formats.items()
+            )
+        )
         if report.time_window:
             st.caption(t("import_time_window", window=report.time_window))
     if report.reasons:
         st.markdown(f"**{t('import_reasons')}**")
-        st.markdown("\n".join("- " + t("import_count_line", text=md(_reason(r)), n=f"{n:,}")
-                               for r, n in report.reasons.most_common()))
+        st.markdown(
+            "\n".join(
+                "- " + t("import_count_line", text=md(_reason(r)), n=f"{n:,}") for r, n in report.reasons.most_common()
+            )
+        )
     if report.warnings:
         st.markdown(f"**{t('import_warnings')}**")
-        st.markdown("\n".join("- " + t("import_count_line", text=md(_warning(w)), n=f"{n:,}")
-                               for w, n in report.warnings.most_common(20)))
+        st.markdown(
+            "\n".join(
+                "- " + t("import_count_line", text=md(_warning(w)), n=f"{n:,}")
+                for w, n in report.warnings.most_common(20)
+            )
+        )
     if len(rejects):
         st.markdown(f"**{t('import_rejected_rows')}**")
-        shown = pd.DataFrame({t("import_row"): rejects["row_number"].astype(int),
-                              t("import_reason"): [_reason(r) for r in rejects["reason"]],
-                              t("import_raw"): rejects["raw"]})
+        shown = pd.DataFrame(
+            {
+                t("import_row"): rejects["row_number"].astype(int),
+                t("import_reason"): [_reason(r) for r in rejects["reason"]],
+                t("import_raw"): rejects["raw"],
+            }
+        )
         st.dataframe(shown, hide_index=True, key=f"{key_prefix}_rejects")
-        st.download_button(t("import_download_rejects"), csv_bytes(shown),
-                           file_name=f"rejects-{Path(report.file).stem}.csv", mime="text/csv",
-                           key=f"{key_prefix}_rejects_dl")
+        st.download_button(
+            t("import_download_rejects"),
+            csv_bytes(shown),
+            file_name=f"rejects-{Path(report.file).stem}.csv",
+            mime="text/csv",
+            key=f"{key_prefix}_rejects_dl",
+        )

@@ -31,8 +31,10 @@ def tooltips(title: pd.Series, lines: Sequence[tuple[str, pd.Series | Sequence[s
 
 def range_chips(edges: Sequence[float], colors: Sequence[str], fmt: str = "{:,.0f}") -> list[tuple[str, str]]:
     """``(css colour, "low–high")`` per bin of a legend (``colors``: one per bin, in order)."""
-    return [(colors[i], f"{fmt.format(edges[i])}–{fmt.format(edges[i + 1])}")
-            for i in range(min(len(colors), max(len(edges) - 1, 0)))]
+    return [
+        (colors[i], f"{fmt.format(edges[i])}–{fmt.format(edges[i + 1])}")
+        for i in range(min(len(colors), max(len(edges) - 1, 0)))
+    ]
 
 
 def legend_html(title: str, chips: Iterable[tuple[str, str]], *, gap: int = 10, testid: str | None = None) -> str:

@@ -45,8 +45,14 @@ def available_levels(store: Store) -> list[str]:
 
 def count_tips(name: pd.Series, frame: pd.DataFrame) -> pd.Series:
     """Tooltips of a count map: the unit's name, its events, closed and open overdue."""
-    return tooltips(name, [(t("tip_events"), frame["events"]), (t("tip_closed"), frame["closed"]),
-                           (t("tip_overdue"), frame["open_overdue"])])
+    return tooltips(
+        name,
+        [
+            (t("tip_events"), frame["events"]),
+            (t("tip_closed"), frame["closed"]),
+            (t("tip_overdue"), frame["open_overdue"]),
+        ],
+    )
 
 
 def _legend(edges: list[float], colors: list[list[int]]) -> None:
@@ -65,8 +71,9 @@ def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefi
     c1, c2 = st.columns([3, 2])
     labels = {u: t("unit_h3") if u == "h3" else t(f"level_{u}") for u in units}
     unit = c1.radio(t("map_unit"), units, horizontal=True, key=f"{key_prefix}_unit", format_func=labels.get)
-    res = c2.select_slider(t("h3_resolution"), options=[7, 8, 9, 10], value=9, key=f"{key_prefix}_res",
-                           disabled=unit != "h3")
+    res = c2.select_slider(
+        t("h3_resolution"), options=[7, 8, 9, 10], value=9, key=f"{key_prefix}_res", disabled=unit != "h3"
+    )
     outline = area_shapes(store, levels[-1]) if levels else pd.DataFrame(columns=["area_id", "wkb"])
     layers = [grid_outline_layer(outline)] if len(outline) else []
     if unit == "h3":

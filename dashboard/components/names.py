@@ -55,4 +55,3 @@ def source_names(sources: Iterable[str] = SOURCES) -> dict[str, str]:
 def stage_names() -> dict[str, str]:
     """Chain stage → its label."""
     return {s: t(f"stage_{s}") for s in STAGES}
-

@@ -20,13 +20,20 @@ def render_sla_tab(store: Store, kpi: pd.DataFrame, cat_names: dict[str, str]) -
     confirmed after the rerun; a read-only store or an invalid value is said on the page.
     """
     sla = kpi.assign(name=kpi["code"].map(cat_names).fillna(kpi["code"]))
-    st.dataframe(sla[["name", "sla_response_h", "sla_close_h", "events", "response_on_time_rate", "on_time_rate",
-                      "open_overdue"]], hide_index=True, width="stretch", key="chain_sla_table", column_config={
-        "name": col.text(t("category")),
-        "sla_response_h": col.number(t("chain_col_sla_response"), "%.1f h"),
-        "sla_close_h": col.number(t("chain_col_sla_close"), "%.1f h"),
-        **col.rate_columns(),
-    })
+    st.dataframe(
+        sla[
+            ["name", "sla_response_h", "sla_close_h", "events", "response_on_time_rate", "on_time_rate", "open_overdue"]
+        ],
+        hide_index=True,
+        width="stretch",
+        key="chain_sla_table",
+        column_config={
+            "name": col.text(t("category")),
+            "sla_response_h": col.number(t("chain_col_sla_response"), "%.1f h"),
+            "sla_close_h": col.number(t("chain_col_sla_close"), "%.1f h"),
+            **col.rate_columns(),
+        },
+    )
     st.markdown(f"**{t('chain_sla_edit')}**")
     saved = st.session_state.pop("chain_sla_saved", None)
     if saved:
@@ -36,10 +43,22 @@ def render_sla_tab(store: Store, kpi: pd.DataFrame, cat_names: dict[str, str]) -
     current = sla.set_index("code").loc[code]
     with e2.form("chain_sla_form", border=False):
         n1, n2, n3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-        response_h = n1.number_input(t("chain_col_sla_response"), min_value=0.1, max_value=8760.0, step=0.5,
-                                     value=float(current["sla_response_h"]), key=f"chain_sla_resp_{code}")
-        close_h = n2.number_input(t("chain_col_sla_close"), min_value=0.1, max_value=8760.0, step=1.0,
-                                  value=float(current["sla_close_h"]), key=f"chain_sla_close_{code}")
+        response_h = n1.number_input(
+            t("chain_col_sla_response"),
+            min_value=0.1,
+            max_value=8760.0,
+            step=0.5,
+            value=float(current["sla_response_h"]),
+            key=f"chain_sla_resp_{code}",
+        )
+        close_h = n2.number_input(
+            t("chain_col_sla_close"),
+            min_value=0.1,
+            max_value=8760.0,
+            step=1.0,
+            value=float(current["sla_close_h"]),
+            key=f"chain_sla_close_{code}",
+        )
         submitted = n3.form_submit_button(t("chain_sla_save"), type="primary")
     if submitted:
         _save(store, code, response_h, close_h, cat_names)
@@ -55,6 +74,7 @@ def _save(store: Store, code: str, response_h: float, close_h: float, cat_names:
         st.error(t("chain_sla_invalid", detail=md(exc)))
     else:
         invalidate()
-        st.session_state["chain_sla_saved"] = t("chain_sla_saved", category=md(cat_names.get(code, code)),
-                                                response=response_h, close=close_h)
+        st.session_state["chain_sla_saved"] = t(
+            "chain_sla_saved", category=md(cat_names.get(code, code)), response=response_h, close=close_h
+        )
         st.rerun()

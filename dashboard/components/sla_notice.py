@@ -27,14 +27,17 @@ def render_assumed_sla_notice(store: Store, flt: EventFilter, *, editor_below: b
     if cats.empty:
         return 0
     names = cats[name_column()].fillna(cats["code"]).astype(str)
-    items = [t_count("sla_assumed_item", int(e), name=md(n), events=f"{int(e):,}")
-             for n, e in zip(names.head(SHOWN), cats["events"].head(SHOWN), strict=True)]
+    items = [
+        t_count("sla_assumed_item", int(e), name=md(n), events=f"{int(e):,}")
+        for n, e in zip(names.head(SHOWN), cats["events"].head(SHOWN), strict=True)
+    ]
     text = ("、" if current_language() == "zh" else ", ").join(items)
     if len(cats) > SHOWN:
         text += " " + t("sla_assumed_more", more=len(cats) - SHOWN)
     response_h, close_h = DEFAULT_SLA_HOURS
     fix = t("sla_assumed_fix_chain" if editor_below else "sla_assumed_fix")
-    st.warning(t_count("sla_assumed_notice", len(cats), n=len(cats), names=text, response=response_h,
-                       close=close_h, fix=fix),
-               icon=":material/schedule:")
+    st.warning(
+        t_count("sla_assumed_notice", len(cats), n=len(cats), names=text, response=response_h, close=close_h, fix=fix),
+        icon=":material/schedule:",
+    )
     return len(cats)

@@ -56,8 +56,17 @@ from queries import EventFilter
 from queries.answers import chain
 from queries.answers.chain import OVERDUE_LIMIT
 
-RANK_FIELDS = ["rank", "events", "closure_rate", "on_time_rate", "response_on_time_rate", "reopen_rate",
-               "satisfaction_rate", "median_close_h", "open_overdue"]
+RANK_FIELDS = [
+    "rank",
+    "events",
+    "closure_rate",
+    "on_time_rate",
+    "response_on_time_rate",
+    "reopen_rate",
+    "satisfaction_rate",
+    "median_close_h",
+    "open_overdue",
+]
 METRICS = ["on_time_rate", "events", "open_overdue"]
 
 
@@ -69,24 +78,48 @@ def render() -> None:
     drill = read_drill(store)
     scoped = drill.scope(flt)
     st.title(t("chain_title"))
-    st.caption(t("chain_caption", start=flt.start.date(), end=last_day(flt), as_of=f"{min(flt.end, now):%Y-%m-%d %H:%M}"))
+    st.caption(
+        t("chain_caption", start=flt.start.date(), end=last_day(flt), as_of=f"{min(flt.end, now):%Y-%m-%d %H:%M}")
+    )
     render_breadcrumb(store, drill, key_prefix="chain")
     render_assumed_sla_notice(store, scoped, editor_below=True)  # the SLA tab below edits them
     if drill.ignored:
         st.info(t("chain_url_area_unknown"))
 
     c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
-    metric = c1.radio(t("chain_map_metric"), METRICS, horizontal=True, key="chain_metric",
-                      format_func={m: t(f"chain_metric_{m}") for m in METRICS}.get)
-    min_events = int(c2.number_input(t("chain_min_events"), min_value=1, max_value=10_000, value=10, step=5,
-                                     key="chain_min_events", help=t("chain_min_events_help")))
+    metric = c1.radio(
+        t("chain_map_metric"),
+        METRICS,
+        horizontal=True,
+        key="chain_metric",
+        format_func={m: t(f"chain_metric_{m}") for m in METRICS}.get,
+    )
+    min_events = int(
+        c2.number_input(
+            t("chain_min_events"),
+            min_value=1,
+            max_value=10_000,
+            value=10,
+            step=5,
+            key="chain_min_events",
+            help=t("chain_min_events_help"),
+        )
+    )
     areas = render_drilldown(store, flt, now, drill, metric, min_events, c3)
 
     kpi = cached_answer(chain.sla_compliance, store, scoped, now)
     if int(kpi["events"].sum()) == 0:
         st.info(t("no_data"))
-    tabs = st.tabs([t("chain_tab_funnel"), t("chain_tab_durations"), t("chain_tab_sla"), t("chain_tab_overdue"),
-                    t("chain_tab_ranking"), t("chain_tab_sources")])
+    tabs = st.tabs(
+        [
+            t("chain_tab_funnel"),
+            t("chain_tab_durations"),
+            t("chain_tab_sla"),
+            t("chain_tab_overdue"),
+            t("chain_tab_ranking"),
+            t("chain_tab_sources"),
+        ]
+    )
     with tabs[0]:
         render_funnel(store, scoped, now)
     with tabs[1]:
@@ -103,8 +136,9 @@ def render() -> None:
         st.caption(t("chain_scope_note", area=md(area_name(store, drill.area_id))))
 
 
-def render_drilldown(store: Store, flt: EventFilter, now: datetime, drill: Drill, metric: str, min_events: int,
-                     picker: DeltaGenerator) -> tuple[str, pd.DataFrame] | None:
+def render_drilldown(
+    store: Store, flt: EventFilter, now: datetime, drill: Drill, metric: str, min_events: int, picker: DeltaGenerator
+) -> tuple[str, pd.DataFrame] | None:
     """The map and compact ranking of the areas one level down (``picker``: the column of the
     drill-down box). Returns their level and table, None when the store has no areas."""
     target = drill.map_target(flt)
@@ -117,9 +151,14 @@ def render_drilldown(store: Store, flt: EventFilter, now: datetime, drill: Drill
     choices = areas.sort_values(["events", "area_id"], ascending=[False, True])
     labels = dict(zip(choices["area_id"], choices[name_col].fillna(choices["area_id"]), strict=True))
     if drill.child_level:
-        picked = picker.selectbox(t("chain_drill_into", level=t(f"level_{drill.child_level}").lower()), list(labels),
-                                  index=None, format_func=labels.get, placeholder=t("chain_drill_placeholder"),
-                                  key=f"chain_drill_{drill.area_id or 'district'}")
+        picked = picker.selectbox(
+            t("chain_drill_into", level=t(f"level_{drill.child_level}").lower()),
+            list(labels),
+            index=None,
+            format_func=labels.get,
+            placeholder=t("chain_drill_placeholder"),
+            key=f"chain_drill_{drill.area_id or 'district'}",
+        )
         if picked:
             go_to(drill.child_level, picked)
             st.rerun()
@@ -127,35 +166,55 @@ def render_drilldown(store: Store, flt: EventFilter, now: datetime, drill: Drill
     all_shapes = area_shapes(store, map_level)
     shapes = all_shapes[all_shapes["area_id"].isin(areas["area_id"])]
     colors, edges, palette = metric_colors(areas[metric], higher_is_better=metric == "on_time_rate")
-    tips = tooltips(areas[name_col].where(areas[name_col].notna(), areas["area_id"]), [
-        (t("col_events"), [str(int(v)) for v in areas["events"]]),
-        (t("chain_col_on_time_rate"), ["—" if pd.isna(v) else f"{v:.1%}" for v in areas["on_time_rate"]]),
-        (t("col_open_overdue"), [str(int(v)) for v in areas["open_overdue"]])])
+    tips = tooltips(
+        areas[name_col].where(areas[name_col].notna(), areas["area_id"]),
+        [
+            (t("col_events"), [str(int(v)) for v in areas["events"]]),
+            (t("chain_col_on_time_rate"), ["—" if pd.isna(v) else f"{v:.1%}" for v in areas["on_time_rate"]]),
+            (t("col_open_overdue"), [str(int(v)) for v in areas["open_overdue"]]),
+        ],
+    )
     layer_id = "chain-areas"
     records = area_records(shapes, areas.assign(color=colors, tip=tips)[["area_id", "color", "tip"]])
     if not drill.child_level:  # outline the chosen area among its siblings
-        records["color"] = [c if a == drill.area_id else [c[0], c[1], c[2], 70]
-                            for a, c in zip(records["area_id"], records["color"], strict=True)]
+        records["color"] = [
+            c if a == drill.area_id else [c[0], c[1], c[2], 70]
+            for a, c in zip(records["area_id"], records["color"], strict=True)
+        ]
     left, right = st.columns([3, 2])
     with left:
         st.subheader(t("chain_map_title", level=t(f"level_{map_level}").lower()))
-        event = st.pydeck_chart(deck([area_layer(records, layer_id=layer_id)],
-                                     view_for(shapes if len(shapes) else all_shapes)),
-                                height=460, key=f"chain_map_{drill.area_id or 'district'}", on_select="rerun",
-                                selection_mode="single-object")
+        event = st.pydeck_chart(
+            deck([area_layer(records, layer_id=layer_id)], view_for(shapes if len(shapes) else all_shapes)),
+            height=460,
+            key=f"chain_map_{drill.area_id or 'district'}",
+            on_select="rerun",
+            selection_mode="single-object",
+        )
         clicked = clicked_object(event, layer_id)
         if clicked and drill.child_level and clicked.get("area_id") in labels:
             go_to(drill.child_level, clicked["area_id"])
             st.rerun()
-        render_legend(t(f"chain_metric_{metric}"), range_chips(
-            edges, [f"rgb({c[0]},{c[1]},{c[2]})" for c in palette], "{:.1%}" if metric == "on_time_rate" else "{:,.0f}"))
+        render_legend(
+            t(f"chain_metric_{metric}"),
+            range_chips(
+                edges,
+                [f"rgb({c[0]},{c[1]},{c[2]})" for c in palette],
+                "{:.1%}" if metric == "on_time_rate" else "{:,.0f}",
+            ),
+        )
         st.caption(t("chain_map_hint") if drill.child_level else t("chain_map_grid_hint"))
     area_table = areas.assign(area_name=areas[name_col].fillna(areas["area_id"]))
     with right:
         st.subheader(t("chain_area_ranking", level=t(f"level_{map_level}")))
-        st.dataframe(area_table[["area_name", "rank", "events", "on_time_rate", "open_overdue"]], hide_index=True,
-                     width="stretch", height=460, key="chain_area_compact",
-                     column_config={"area_name": col.text(t(f"level_{map_level}")), **col.rate_columns()})
+        st.dataframe(
+            area_table[["area_name", "rank", "events", "on_time_rate", "open_overdue"]],
+            hide_index=True,
+            width="stretch",
+            height=460,
+            key="chain_area_compact",
+            column_config={"area_name": col.text(t(f"level_{map_level}")), **col.rate_columns()},
+        )
         if areas.empty:  # e.g. an areas file whose grids name communities it left out
             st.info(t("chain_no_children", level=t(f"level_{map_level}")))
     return map_level, area_table
@@ -168,15 +227,21 @@ def render_funnel(store: Store, flt: EventFilter, now: datetime) -> None:
     f1, f2 = st.columns([2, 3])
     f1.plotly_chart(funnel_figure(funnel, stage_labels), width="stretch", key="chain_funnel_chart")
     shares = funnel_table(funnel).assign(stage=lambda d: d["stage"].map(stage_labels))
-    f2.dataframe(shares_shown(shares), hide_index=True, width="stretch", key="chain_funnel_table", column_config={
-        "stage": col.text(t("chain_col_stage")),
-        "reached": col.count(t("chain_col_reached")),
-        "of_all": col.percent(t("chain_col_of_all")),
-        "to_next": col.percent(t("chain_col_to_next")),
-        "waiting_share": col.percent(t("chain_col_waiting"), "chain_help_waiting"),
-        "dropped_share": col.percent(t("chain_col_dropped"), "chain_help_dropped"),
-        "skipped_share": col.percent(t("chain_col_skipped"), "chain_help_skipped"),
-    })
+    f2.dataframe(
+        shares_shown(shares),
+        hide_index=True,
+        width="stretch",
+        key="chain_funnel_table",
+        column_config={
+            "stage": col.text(t("chain_col_stage")),
+            "reached": col.count(t("chain_col_reached")),
+            "of_all": col.percent(t("chain_col_of_all")),
+            "to_next": col.percent(t("chain_col_to_next")),
+            "waiting_share": col.percent(t("chain_col_waiting"), "chain_help_waiting"),
+            "dropped_share": col.percent(t("chain_col_dropped"), "chain_help_dropped"),
+            "skipped_share": col.percent(t("chain_col_skipped"), "chain_help_skipped"),
+        },
+    )
     st.caption(t("chain_funnel_note"))
 
 
@@ -184,10 +249,20 @@ def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
     """Median or P90 hours of each step per department, category or source."""
     d1, d2 = st.columns([3, 1])
     by_options = ["department", "category", "source"]
-    by = d1.radio(t("chain_durations_by"), by_options, horizontal=True, key="chain_by",
-                  format_func={"department": t("department"), "category": t("category"), "source": t("source")}.get)
-    stat = d2.radio(t("chain_durations_stat"), ["p50", "p90"], horizontal=True, key="chain_stat",
-                    format_func={"p50": t("chain_median"), "p90": "P90"}.get)
+    by = d1.radio(
+        t("chain_durations_by"),
+        by_options,
+        horizontal=True,
+        key="chain_by",
+        format_func={"department": t("department"), "category": t("category"), "source": t("source")}.get,
+    )
+    stat = d2.radio(
+        t("chain_durations_stat"),
+        ["p50", "p90"],
+        horizontal=True,
+        key="chain_stat",
+        format_func={"p50": t("chain_median"), "p90": "P90"}.get,
+    )
     durations = cached_answer(chain.stage_durations, store, flt, now, by)
     if by == "source":
         names = source_names(durations["group_key"].dropna())
@@ -196,18 +271,26 @@ def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
     long = durations_long(durations, pd.Series(names, dtype=object))
     step_labels = {s: t(f"chain_step_{s}") for s in STEPS}
     if len(long):
-        st.plotly_chart(durations_heatmap(long, step_labels, value=stat, hover=t("chain_hours")), width="stretch",
-                        key="chain_durations_chart")
+        st.plotly_chart(
+            durations_heatmap(long, step_labels, value=stat, hover=t("chain_hours")),
+            width="stretch",
+            key="chain_durations_chart",
+        )
     st.caption(t("chain_durations_note"))
     with st.expander(t("chain_durations_table")):
-        st.dataframe(long.assign(step=long["step"].map(step_labels))[["name", "step", "n", "p50", "p90"]],
-                     hide_index=True, width="stretch", key="chain_durations_table", column_config={
-                         "name": col.text(t(by if by != "source" else "source")),
-                         "step": col.text(t("chain_col_step")),
-                         "n": col.count(t("chain_col_timed")),
-                         "p50": col.number(t("chain_col_p50"), "%.2f"),
-                         "p90": col.number(t("chain_col_p90"), "%.2f"),
-                     })
+        st.dataframe(
+            long.assign(step=long["step"].map(step_labels))[["name", "step", "n", "p50", "p90"]],
+            hide_index=True,
+            width="stretch",
+            key="chain_durations_table",
+            column_config={
+                "name": col.text(t(by if by != "source" else "source")),
+                "step": col.text(t("chain_col_step")),
+                "n": col.count(t("chain_col_timed")),
+                "p50": col.number(t("chain_col_p50"), "%.2f"),
+                "p90": col.number(t("chain_col_p90"), "%.2f"),
+            },
+        )
 
 
 def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
@@ -220,50 +303,82 @@ def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
     with o1:
         if len(by_dept):
             dept_names = department_names(store)
-            st.plotly_chart(bar_figure([dept_names.get(d, d or "—") for d in by_dept["department"]],
-                                       by_dept["open_overdue"], x_title=t("col_open_overdue")),
-                            width="stretch", key="chain_overdue_chart")
+            st.plotly_chart(
+                bar_figure(
+                    [dept_names.get(d, d or "—") for d in by_dept["department"]],
+                    by_dept["open_overdue"],
+                    x_title=t("col_open_overdue"),
+                ),
+                width="stretch",
+                key="chain_overdue_chart",
+            )
     with o2:
         suffix = "zh" if name_column().endswith("zh") else "en"
-        listing = pd.DataFrame({
-            "event_id": cases["event_id"],
-            "hours_overdue": cases["hours_overdue"],
-            "category": cases[f"category_{suffix}"],
-            "department": cases[f"department_{suffix}"],
-            "stage": cases["stage"].map(stage_names()),
-            "grid": cases[f"grid_{suffix}"].fillna(cases["grid_id"]),
-            "street": cases[f"street_{suffix}"].fillna(cases["street_id"]),
-            "reported_at": cases["reported_at"],
-        })
-        st.dataframe(listing, hide_index=True, width="stretch", height=420, key="chain_overdue_table", column_config={
-            "event_id": col.text(t("chain_col_event")),
-            "hours_overdue": col.number(t("chain_col_hours_overdue"), "%.1f"),
-            "category": col.text(t("category")),
-            "department": col.text(t("department")),
-            "stage": col.text(t("chain_col_stage_now")),
-            "grid": col.text(t("level_grid")),
-            "street": col.text(t("level_street")),
-            "reported_at": col.when(t("chain_col_reported")),
-        })
+        listing = pd.DataFrame(
+            {
+                "event_id": cases["event_id"],
+                "hours_overdue": cases["hours_overdue"],
+                "category": cases[f"category_{suffix}"],
+                "department": cases[f"department_{suffix}"],
+                "stage": cases["stage"].map(stage_names()),
+                "grid": cases[f"grid_{suffix}"].fillna(cases["grid_id"]),
+                "street": cases[f"street_{suffix}"].fillna(cases["street_id"]),
+                "reported_at": cases["reported_at"],
+            }
+        )
+        st.dataframe(
+            listing,
+            hide_index=True,
+            width="stretch",
+            height=420,
+            key="chain_overdue_table",
+            column_config={
+                "event_id": col.text(t("chain_col_event")),
+                "hours_overdue": col.number(t("chain_col_hours_overdue"), "%.1f"),
+                "category": col.text(t("category")),
+                "department": col.text(t("department")),
+                "stage": col.text(t("chain_col_stage_now")),
+                "grid": col.text(t("level_grid")),
+                "street": col.text(t("level_street")),
+                "reported_at": col.when(t("chain_col_reported")),
+            },
+        )
         # the table's own CSV download is off (config.toml): this one neutralises formula cells
-        st.download_button(t("chain_download_overdue"), csv_bytes(listing), file_name="overdue-cases.csv",
-                           mime="text/csv", key="chain_overdue_csv")
+        st.download_button(
+            t("chain_download_overdue"),
+            csv_bytes(listing),
+            file_name="overdue-cases.csv",
+            mime="text/csv",
+            key="chain_overdue_csv",
+        )
 
 
-def render_rankings(store: Store, flt: EventFilter, now: datetime, min_events: int, areas: tuple[str, pd.DataFrame] | None) -> None:
+def render_rankings(
+    store: Store, flt: EventFilter, now: datetime, min_events: int, areas: tuple[str, pd.DataFrame] | None
+) -> None:
     """Departments ranked, and the areas of the drill-down's map level."""
     ranking = cached_answer(chain.department_ranking, store, flt, now, min_events)
-    ranking = ranking.assign(department_name=ranking["department"].map(department_names(store))
-                             .fillna(ranking["department"]))
+    ranking = ranking.assign(
+        department_name=ranking["department"].map(department_names(store)).fillna(ranking["department"])
+    )
     st.markdown(f"**{t('chain_dept_ranking')}**")
-    st.dataframe(ranking[["department_name", *RANK_FIELDS]], hide_index=True, width="stretch", key="chain_dept_table",
-                 column_config={"department_name": col.text(t("department")), **col.rate_columns()})
+    st.dataframe(
+        ranking[["department_name", *RANK_FIELDS]],
+        hide_index=True,
+        width="stretch",
+        key="chain_dept_table",
+        column_config={"department_name": col.text(t("department")), **col.rate_columns()},
+    )
     if areas is not None:
         map_level, area_table = areas
         st.markdown(f"**{t('chain_area_ranking', level=t(f'level_{map_level}'))}**")
-        st.dataframe(area_table[["area_name", *RANK_FIELDS]], hide_index=True, width="stretch",
-                     key="chain_area_table",
-                     column_config={"area_name": col.text(t(f"level_{map_level}")), **col.rate_columns()})
+        st.dataframe(
+            area_table[["area_name", *RANK_FIELDS]],
+            hide_index=True,
+            width="stretch",
+            key="chain_area_table",
+            column_config={"area_name": col.text(t(f"level_{map_level}")), **col.rate_columns()},
+        )
     st.caption(t("chain_ranking_note", n=min_events))
 
 
@@ -272,18 +387,43 @@ def render_sources(store: Store, flt: EventFilter, now: datetime) -> None:
     sources = cached_answer(chain.source_comparison, store, flt, now)
     source_labels = source_names(sources["source"])
     if len(sources):
-        st.plotly_chart(source_figure(sources, source_labels, {
-            "share": t("chain_col_share"), "respond": t("chain_col_median_respond_h"),
-            "close": t("chain_col_median_close_h"), "hours": t("chain_hours")}),
-            width="stretch", key="chain_sources_chart")
-    st.dataframe(sources.assign(source=sources["source"].map(source_labels))[
-        ["source", "events", "share", "median_respond_h", "median_close_h", "response_on_time_rate", "on_time_rate",
-         "satisfaction_rate"]], hide_index=True, width="stretch", key="chain_sources_table", column_config={
-        "source": col.text(t("source")),
-        "share": col.percent(t("chain_col_share")),
-        "median_respond_h": col.number(t("chain_col_median_respond_h"), "%.2f"),
-        **col.rate_columns(),
-    })
+        st.plotly_chart(
+            source_figure(
+                sources,
+                source_labels,
+                {
+                    "share": t("chain_col_share"),
+                    "respond": t("chain_col_median_respond_h"),
+                    "close": t("chain_col_median_close_h"),
+                    "hours": t("chain_hours"),
+                },
+            ),
+            width="stretch",
+            key="chain_sources_chart",
+        )
+    st.dataframe(
+        sources.assign(source=sources["source"].map(source_labels))[
+            [
+                "source",
+                "events",
+                "share",
+                "median_respond_h",
+                "median_close_h",
+                "response_on_time_rate",
+                "on_time_rate",
+                "satisfaction_rate",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        key="chain_sources_table",
+        column_config={
+            "source": col.text(t("source")),
+            "share": col.percent(t("chain_col_share")),
+            "median_respond_h": col.number(t("chain_col_median_respond_h"), "%.2f"),
+            **col.rate_columns(),
+        },
+    )
 
 
 render()

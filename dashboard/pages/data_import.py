@@ -36,8 +36,12 @@ from data.store import Store
 from queries.answers.lookups import import_rejects
 
 KEY = "imp"
-IMPORTERS = {"events": import_events, "areas": import_areas, "readings": import_readings,
-             "categories": import_categories}
+IMPORTERS = {
+    "events": import_events,
+    "areas": import_areas,
+    "readings": import_readings,
+    "categories": import_categories,
+}
 
 
 @dataclass(frozen=True)
@@ -74,16 +78,23 @@ def render() -> None:
 
 def render_upload() -> tuple[str, UploadedFile | None]:
     """The kind of data and the file uploader for it."""
-    kind = st.segmented_control(t("import_kind"), list(IMPORTERS), default="events", key=f"{KEY}_kind",
-                                format_func=lambda k: t(f"import_kind_{k}")) or "events"
+    kind = (
+        st.segmented_control(
+            t("import_kind"),
+            list(IMPORTERS),
+            default="events",
+            key=f"{KEY}_kind",
+            format_func=lambda k: t(f"import_kind_{k}"),
+        )
+        or "events"
+    )
     types = ["geojson", "json", "gpkg", "zip", "parquet"]
     if kind != "areas":
         types = ["csv", "txt", "tsv", "xlsx", "xls", *types]
     if kind == "categories":  # a table: no geometry formats
         types = ["csv", "txt", "tsv", "xlsx", "xls"]
         st.caption(t("import_categories_help"))
-    upload_label = {"areas": "import_upload_areas", "categories": "import_upload_categories"}.get(kind,
-                                                                                                 "import_upload")
+    upload_label = {"areas": "import_upload_areas", "categories": "import_upload_categories"}.get(kind, "import_upload")
     return kind, st.file_uploader(t(upload_label), type=types, key=f"{KEY}_file_{kind}")
 
 
@@ -92,17 +103,28 @@ def open_file(path: Path, kind: str) -> Opened:
     if kind == "areas":
         attrs, _, declared = read_areas(path)
         columns = list(attrs.columns)
-        info = t("import_file_info", format="vector", encoding="—",
-                 rows=t_count("import_rows", len(attrs), n=f"{len(attrs):,}"),
-                 columns=len(columns), crs=md(declared) if declared else t("import_unknown"))
+        info = t(
+            "import_file_info",
+            format="vector",
+            encoding="—",
+            rows=t_count("import_rows", len(attrs), n=f"{len(attrs):,}"),
+            columns=len(columns),
+            crs=md(declared) if declared else t("import_unknown"),
+        )
         return Opened(columns, attrs.head(20), declared, info)
     src = open_source(path)
     columns, declared = src.info.columns, src.info.crs
     st.session_state[f"{KEY}_geometry"] = src.info.geometry
-    info = t("import_file_info", format=md(src.info.format), encoding=md(src.info.encoding or "—"),
-             rows=t_count("import_rows", src.info.rows, n=f"{src.info.rows:,}") if src.info.rows is not None
-             else t("import_rows_unknown"), columns=len(columns),
-             crs=md(declared) if declared else t("import_unknown"))
+    info = t(
+        "import_file_info",
+        format=md(src.info.format),
+        encoding=md(src.info.encoding or "—"),
+        rows=t_count("import_rows", src.info.rows, n=f"{src.info.rows:,}")
+        if src.info.rows is not None
+        else t("import_rows_unknown"),
+        columns=len(columns),
+        crs=md(declared) if declared else t("import_unknown"),
+    )
     return Opened(columns, src.preview(20), declared, info)
 
 
@@ -124,8 +146,7 @@ def render_check_and_import(store: Store, kind: str, path: Path, options: dict, 
         _check(store, kind, path, options, settings_key)
     checked = st.session_state.get(f"{KEY}_checked")
     ready = checked is not None and checked[0] == settings_key
-    if right.button(t("import_confirm"), type="primary", disabled=not ready, key=f"{KEY}_confirm_btn",
-                    width="stretch"):
+    if right.button(t("import_confirm"), type="primary", disabled=not ready, key=f"{KEY}_confirm_btn", width="stretch"):
         _import(store, kind, path, options, settings_key)
     done = st.session_state.get(f"{KEY}_done")
     if done is not None and done[0] == settings_key:

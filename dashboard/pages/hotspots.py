@@ -62,18 +62,33 @@ def render() -> None:
     tables = lookups(store)
     first, last = data_window(store)
     units = ["h3", *available_levels(store)]  # only the area levels this store has
-    seed_from_url({"cat": set(tables["categories"]["code"]), "src": set(SOURCES),
-                   "street": set(tables["streets"]["area_id"]), "dept": set(tables["departments"]["code"])},
-                  first, last, units)
+    seed_from_url(
+        {
+            "cat": set(tables["categories"]["code"]),
+            "src": set(SOURCES),
+            "street": set(tables["streets"]["area_id"]),
+            "dept": set(tables["departments"]["code"]),
+        },
+        first,
+        last,
+        units,
+    )
     flt = render_filters(store, departments=True)
     st.title(t("hotspots_title"))
     st.caption(t("hotspots_caption", start=flt.start.date(), end=last_day(flt), days=flt.length.days))
     controls = render_controls(units)
-    request = HotspotRequest(flt, unit=controls.unit, res=controls.res, method=controls.method,
-                             confidence=controls.confidence, fdr=controls.fdr, slice_days=SLICES[controls.slice],
-                             # With FDR, a pseudo p-value (>= 2 / (perms + 1)) must beat alpha * rank / n:
-                             # 999 draws leave nothing significant on ~2,000 cells, 4999 draws do.
-                             permutations=4999 if controls.fdr else 999)
+    request = HotspotRequest(
+        flt,
+        unit=controls.unit,
+        res=controls.res,
+        method=controls.method,
+        confidence=controls.confidence,
+        fdr=controls.fdr,
+        slice_days=SLICES[controls.slice],
+        # With FDR, a pseudo p-value (>= 2 / (perms + 1)) must beat alpha * rank / n:
+        # 999 draws leave nothing significant on ~2,000 cells, 4999 draws do.
+        permutations=4999 if controls.fdr else 999,
+    )
     try:
         with st.spinner(t("hotspots_running")):
             analysis = cached_answer(analyse_hotspots, store, request)
@@ -96,8 +111,9 @@ def render() -> None:
         selected = render_selection(table, top, names, label_text)
     if selected:
         unit_name = dict(zip(table["unit_id"], names, strict=True))[selected]
-        render_unit(store, flt, table.set_index("unit_id").loc[selected], selected, unit_name, label_text, controls,
-                    right)
+        render_unit(
+            store, flt, table.set_index("unit_id").loc[selected], selected, unit_name, label_text, controls, right
+        )
     write_to_url(flt, controls, selected or None)
 
 
@@ -110,31 +126,54 @@ def render_controls(units: list[str]) -> Controls:
         st.session_state["hs_unit"] = "h3"
     c1, c2 = st.columns([3, 2])
     c3, c4, c5 = st.columns([3, 1, 1], vertical_alignment="bottom")
-    unit = c1.radio(t("hotspots_unit"), units, horizontal=True, key="hs_unit",
-                    format_func={u: t("unit_h3") if u == "h3" else t(f"level_{u}") for u in units}.get)
+    unit = c1.radio(
+        t("hotspots_unit"),
+        units,
+        horizontal=True,
+        key="hs_unit",
+        format_func={u: t("unit_h3") if u == "h3" else t(f"level_{u}") for u in units}.get,
+    )
     res = c2.radio(t("h3_resolution"), list(H3_RESOLUTIONS), horizontal=True, key="hs_res", disabled=unit != "h3")
-    method = c3.radio(t("hotspots_method"), list(METHODS), horizontal=True, key="hs_method",
-                      format_func={m: t(f"hotspots_method_{m}") for m in METHODS}.get, help=t("hotspots_method_help"))
-    confidence = c4.selectbox(t("hotspots_confidence"), CONFIDENCES, key="hs_conf",
-                              format_func=lambda c: f"{c:.0%}")
+    method = c3.radio(
+        t("hotspots_method"),
+        list(METHODS),
+        horizontal=True,
+        key="hs_method",
+        format_func={m: t(f"hotspots_method_{m}") for m in METHODS}.get,
+        help=t("hotspots_method_help"),
+    )
+    confidence = c4.selectbox(t("hotspots_confidence"), CONFIDENCES, key="hs_conf", format_func=lambda c: f"{c:.0%}")
     fdr = c5.toggle(t("hotspots_fdr"), key="hs_fdr", help=t("hotspots_fdr_help"))
     slice_name = "week"
     if method == "emerging":
-        slice_name = st.radio(t("hotspots_slice"), list(SLICES), horizontal=True, key="hs_slice",
-                              format_func={s: t(f"hotspots_slice_{s}") for s in SLICES}.get)
+        slice_name = st.radio(
+            t("hotspots_slice"),
+            list(SLICES),
+            horizontal=True,
+            key="hs_slice",
+            format_func={s: t(f"hotspots_slice_{s}") for s in SLICES}.get,
+        )
     return Controls(unit, int(res), method, float(confidence), bool(fdr), slice_name)
 
 
-def render_map(store: Store, table: pd.DataFrame, names: pd.Series, label_text: dict[str, str],
-               controls: Controls) -> pd.DataFrame:
+def render_map(
+    store: Store, table: pd.DataFrame, names: pd.Series, label_text: dict[str, str], controls: Controls
+) -> pd.DataFrame:
     """The units coloured by label, the selected one outlined, and the legend; a click
     selects a unit. Returns ``table`` with its ``color`` and ``tip`` columns."""
     unit, method = controls.unit, controls.method
-    table = table.assign(color=label_colors(table["label"]), tip=tooltips(names, [
-        (t("hotspots_label"), table["label"].map(label_text)),
-        (t("tip_events"), table["events"]),
-        (t(f"hotspots_stat_{method}"), fmt_stat(table["z"])),
-        ("p", fmt_p(table["p_adjusted"]))]))
+    table = table.assign(
+        color=label_colors(table["label"]),
+        tip=tooltips(
+            names,
+            [
+                (t("hotspots_label"), table["label"].map(label_text)),
+                (t("tip_events"), table["events"]),
+                (t(f"hotspots_stat_{method}"), fmt_stat(table["z"])),
+                ("p", fmt_p(table["p_adjusted"])),
+            ],
+        ),
+    )
     levels = available_levels(store)
     outline = area_shapes(store, levels[-1]) if levels else pd.DataFrame(columns=["area_id", "wkb"])
     layer_id = "hs-h3" if unit == "h3" else "hs-areas"
@@ -143,37 +182,62 @@ def render_map(store: Store, table: pd.DataFrame, names: pd.Series, label_text: 
     else:
         shapes = area_shapes(store, unit)
         shapes = shapes[shapes["area_id"].isin(table["unit_id"])]
-        main_layer = area_layer(area_records(shapes, table[["unit_id", "color", "tip"]].rename(
-            columns={"unit_id": "area_id"}).assign(unit_id=table["unit_id"].to_numpy())), layer_id=layer_id)
+        main_layer = area_layer(
+            area_records(
+                shapes,
+                table[["unit_id", "color", "tip"]]
+                .rename(columns={"unit_id": "area_id"})
+                .assign(unit_id=table["unit_id"].to_numpy()),
+            ),
+            layer_id=layer_id,
+        )
     layers = [main_layer] + ([grid_outline_layer(outline)] if len(outline) else [])
     chosen = st.session_state.get("hs_selected") or ""
     if chosen in set(table["unit_id"]):  # outline the selected unit on top
-        layers.append(selection_layer_h3(chosen) if unit == "h3" else selection_layer_area(area_shapes(store, unit),
-                                                                                            chosen))
+        layers.append(
+            selection_layer_h3(chosen) if unit == "h3" else selection_layer_area(area_shapes(store, unit), chosen)
+        )
     view = kept_view("hs_view", outline, hexes=table["unit_id"] if unit == "h3" else None)
-    event = st.pydeck_chart(deck(layers, view), height=540, key="hs_map", on_select="rerun",
-                            selection_mode="single-object")
+    event = st.pydeck_chart(
+        deck(layers, view), height=540, key="hs_map", on_select="rerun", selection_mode="single-object"
+    )
     clicked = clicked_object(event, layer_id)
     if clicked and clicked.get("unit_id") != st.session_state.get("hs_last_click"):
         st.session_state["hs_last_click"] = clicked.get("unit_id")
         st.session_state["hs_selected"] = clicked.get("unit_id")
-    render_legend(t("hotspots_legend"), [
-        (f"rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})", f"{label_text.get(lb, lb)} ({n:,})")
-        for lb, c, n in legend_entries(method, table["label"])], gap=12, testid="hs-legend")
+    render_legend(
+        t("hotspots_legend"),
+        [
+            (f"rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})", f"{label_text.get(lb, lb)} ({n:,})")
+            for lb, c, n in legend_entries(method, table["label"])
+        ],
+        gap=12,
+        testid="hs-legend",
+    )
     return table
 
 
-def render_ranking(analysis: HotspotAnalysis, table: pd.DataFrame, names: pd.Series, label_text: dict[str, str],
-                   controls: Controls) -> pd.DataFrame:
+def render_ranking(
+    analysis: HotspotAnalysis, table: pd.DataFrame, names: pd.Series, label_text: dict[str, str], controls: Controls
+) -> pd.DataFrame:
     """The strongest units and the result's CSV and GeoJSON downloads; returns the units shown."""
     st.subheader(t("hotspots_ranking"))
     top = ranked(table)
     st.dataframe(
-        pd.DataFrame({
-            "rank": top["rank"], "unit": names.loc[top.index], "events": top["events"],
-            "stat": top["z"].round(3), "p": top["p_adjusted"], "label": top["label"].map(label_text),
-        }),
-        hide_index=True, width="stretch", height=360, key="hs_table",
+        pd.DataFrame(
+            {
+                "rank": top["rank"],
+                "unit": names.loc[top.index],
+                "events": top["events"],
+                "stat": top["z"].round(3),
+                "p": top["p_adjusted"],
+                "label": top["label"].map(label_text),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=360,
+        key="hs_table",
         column_config={
             "rank": col.count(t("hotspots_col_rank")),
             "unit": col.text(t("hotspots_col_unit")),
@@ -185,10 +249,20 @@ def render_ranking(analysis: HotspotAnalysis, table: pd.DataFrame, names: pd.Ser
     )
     export = table.drop(columns=["color", "tip"])
     d1, d2 = st.columns(2)
-    d1.download_button(t("hotspots_download_csv"), result_csv(export, label_text), file_name="hotspots.csv",
-                       mime="text/csv", key="hs_csv")
-    d2.download_button(t("hotspots_download_geojson"), result_geojson(export, analysis.wkb, unit=controls.unit),
-                       file_name="hotspots.geojson", mime="application/geo+json", key="hs_geojson")
+    d1.download_button(
+        t("hotspots_download_csv"),
+        result_csv(export, label_text),
+        file_name="hotspots.csv",
+        mime="text/csv",
+        key="hs_csv",
+    )
+    d2.download_button(
+        t("hotspots_download_geojson"),
+        result_geojson(export, analysis.wkb, unit=controls.unit),
+        file_name="hotspots.geojson",
+        mime="application/geo+json",
+        key="hs_geojson",
+    )
     return top
 
 
@@ -223,8 +297,16 @@ def render_selection(table: pd.DataFrame, top: pd.DataFrame, names: pd.Series, l
     return current
 
 
-def render_unit(store: Store, flt: EventFilter, row: pd.Series, selected: str, name: str,
-                label_text: dict[str, str], controls: Controls, side: DeltaGenerator) -> None:
+def render_unit(
+    store: Store,
+    flt: EventFilter,
+    row: pd.Series,
+    selected: str,
+    name: str,
+    label_text: dict[str, str],
+    controls: Controls,
+    side: DeltaGenerator,
+) -> None:
     """The selected unit: its weekly events (in ``side``) and the list of its events."""
     if controls.unit == "h3":
         found = unit_events(store, flt, "h3", selected, res=controls.res, cell=int(row["cell"]), limit=EVENT_LIMIT)
@@ -232,21 +314,32 @@ def render_unit(store: Store, flt: EventFilter, row: pd.Series, selected: str, n
         found = unit_events(store, flt, controls.unit, selected, limit=EVENT_LIMIT)
     ev, series = found.events, found.weekly
     with side:
-        st.markdown(f"**{md(name)}** · {label_text.get(row['label'], row['label'])} · "
-                    f"{t('tip_events')}: {int(row['events']):,}")
+        st.markdown(
+            f"**{md(name)}** · {label_text.get(row['label'], row['label'])} · {t('tip_events')}: {int(row['events']):,}"
+        )
         fig = go.Figure(go.Bar(x=series["week"], y=series["events"], marker_color="#c0392b"))
-        fig.update_layout(height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                          xaxis_title=t("hotspots_week"), yaxis_title=t("trend_y"))
+        fig.update_layout(
+            height=220,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            xaxis_title=t("hotspots_week"),
+            yaxis_title=t("trend_y"),
+        )
         st.plotly_chart(fig, width="stretch", key="hs_weekly")
     st.subheader(t("hotspots_events", n=min(len(ev), EVENT_LIMIT), total=int(row["events"])))
     cats, depts = category_names(store), department_names(store)
     st.dataframe(
-        pd.DataFrame({
-            "time": ev["reported_at"], "category": ev["category"].map(cats).fillna(ev["category"]),
-            "status": [t(f"stage_{s}") for s in ev["status"]], "department": ev["department"].map(depts),
-            "description": ev["description"],
-        }),
-        hide_index=True, width="stretch", key="hs_events",
+        pd.DataFrame(
+            {
+                "time": ev["reported_at"],
+                "category": ev["category"].map(cats).fillna(ev["category"]),
+                "status": [t(f"stage_{s}") for s in ev["status"]],
+                "department": ev["department"].map(depts),
+                "description": ev["description"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="hs_events",
         column_config={
             "time": col.when(t("hotspots_col_time")),
             "category": col.text(t("category")),

@@ -46,10 +46,17 @@ def _pp(a: float | None, b: float | None) -> str | None:
     return None if a is None or b is None else t("kpi_delta_pp", value=100 * (a - b))
 
 
-def _metric(column, label: str, value: str, delta: str | None, help_key: str | None = None,
-            inverse: bool = False) -> None:
-    column.metric(label, value, delta, delta_color="inverse" if inverse else "normal",
-                  help=t(help_key) if help_key else None, border=True)
+def _metric(
+    column, label: str, value: str, delta: str | None, help_key: str | None = None, inverse: bool = False
+) -> None:
+    column.metric(
+        label,
+        value,
+        delta,
+        delta_color="inverse" if inverse else "normal",
+        help=t(help_key) if help_key else None,
+        border=True,
+    )
 
 
 def _events_delta(c: Kpis, p: Kpis) -> str | None:
@@ -62,14 +69,35 @@ def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
     cur, prev = kpis["current"], kpis["previous"]
     cols = st.columns(5)
     _metric(cols[0], t("kpi_events"), f"{cur.events:,}", _events_delta(cur, prev))
-    _metric(cols[1], t("kpi_closure_rate"), _pct(cur.closure_rate), _pp(cur.closure_rate, prev.closure_rate),
-            "kpi_help_closure")
-    _metric(cols[2], t("kpi_on_time_rate"), _pct(cur.on_time_rate), _pp(cur.on_time_rate, prev.on_time_rate),
-            "kpi_help_on_time")
-    _metric(cols[3], t("kpi_satisfaction_rate"), _pct(cur.satisfaction_rate),
-            _pp(cur.satisfaction_rate, prev.satisfaction_rate), "kpi_help_satisfaction")
-    _metric(cols[4], t("kpi_open_overdue"), f"{cur.open_overdue:,}", f"{cur.open_overdue - prev.open_overdue:+,}",
-            "kpi_help_overdue", inverse=True)
+    _metric(
+        cols[1],
+        t("kpi_closure_rate"),
+        _pct(cur.closure_rate),
+        _pp(cur.closure_rate, prev.closure_rate),
+        "kpi_help_closure",
+    )
+    _metric(
+        cols[2],
+        t("kpi_on_time_rate"),
+        _pct(cur.on_time_rate),
+        _pp(cur.on_time_rate, prev.on_time_rate),
+        "kpi_help_on_time",
+    )
+    _metric(
+        cols[3],
+        t("kpi_satisfaction_rate"),
+        _pct(cur.satisfaction_rate),
+        _pp(cur.satisfaction_rate, prev.satisfaction_rate),
+        "kpi_help_satisfaction",
+    )
+    _metric(
+        cols[4],
+        t("kpi_open_overdue"),
+        f"{cur.open_overdue:,}",
+        f"{cur.open_overdue - prev.open_overdue:+,}",
+        "kpi_help_overdue",
+        inverse=True,
+    )
     if cur.events == 0:
         st.info(t("no_data"))
     if cur.cancelled or cur.closed_untimed:
@@ -80,9 +108,20 @@ def render_trend(store: Store, flt: EventFilter) -> None:
     """Daily events of the period with the previous period overlaid."""
     st.subheader(t("trend_title"))
     trend = daily_trend(store, flt)
-    st.plotly_chart(period_overlay_chart(trend.current, trend.previous, labels={
-        "current": t("trend_current"), "previous": t("trend_previous"), "x": t("trend_x"), "y": t("trend_y")}),
-        width="stretch", key="overview-trend")
+    st.plotly_chart(
+        period_overlay_chart(
+            trend.current,
+            trend.previous,
+            labels={
+                "current": t("trend_current"),
+                "previous": t("trend_previous"),
+                "x": t("trend_x"),
+                "y": t("trend_y"),
+            },
+        ),
+        width="stretch",
+        key="overview-trend",
+    )
 
 
 def render_ranking(store: Store, flt: EventFilter, now: datetime) -> None:
@@ -99,7 +138,9 @@ def render_ranking(store: Store, flt: EventFilter, now: datetime) -> None:
     ranking[name] = ranking[name].fillna(ranking["area_id"])  # unnamed: its code
     st.dataframe(
         ranking[[name, "events", "closure_rate", "on_time_rate", "open_overdue"]],
-        hide_index=True, width="stretch", key="overview_ranking",
+        hide_index=True,
+        width="stretch",
+        key="overview_ranking",
         column_config={
             name: col.text(t(f"level_{level}")),
             "events": col.count(t("col_events")),

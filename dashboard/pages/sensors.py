@@ -79,57 +79,105 @@ def render_map(store: Store, flt: EventFilter) -> MapView:
     units = ["h3", "grid"] if "grid" in available_levels(store) else ["h3"]  # grids only if the store has them
     if st.session_state.get("sensors_unit") not in units:
         st.session_state.pop("sensors_unit", None)
-    unit = c2.radio(t("map_unit"), units, horizontal=True, key="sensors_unit",
-                    format_func={"h3": t("unit_h3"), "grid": t("level_grid")}.get)
-    res = int(c3.select_slider(t("h3_resolution"), options=[7, 8, 9, 10], value=8, key="sensors_res",
-                               disabled=unit != "h3"))
-    metric = c4.radio(t("sensors_metric"), METRICS, horizontal=True, key="sensors_metric",
-                      format_func={m: t(f"sensors_metric_{m}") for m in METRICS}.get)
+    unit = c2.radio(
+        t("map_unit"),
+        units,
+        horizontal=True,
+        key="sensors_unit",
+        format_func={"h3": t("unit_h3"), "grid": t("level_grid")}.get,
+    )
+    res = int(
+        c3.select_slider(t("h3_resolution"), options=[7, 8, 9, 10], value=8, key="sensors_res", disabled=unit != "h3")
+    )
+    metric = c4.radio(
+        t("sensors_metric"),
+        METRICS,
+        horizontal=True,
+        key="sensors_metric",
+        format_func={m: t(f"sensors_metric_{m}") for m in METRICS}.get,
+    )
     sensors = cached_answer(answers.sensor_stats, store, flt, kind)
     unit_label = answers.reading_unit(sensors)
     stats = cached_answer(answers.unit_stats, store, flt, kind, unit, res)
     names = stats["hex"] if unit == "h3" else stats[name_column()].fillna(stats["area_id"]).astype(str)
     colors, edges = color_bins(stats[metric]) if len(stats) else ([], [])
-    stats = stats.assign(color=colors, tip=tooltips(names, [
-        (t("sensors_sensors"), stats["sensors"]),
-        (t("sensors_metric_mean_value"), stats["mean_value"].map(_fmt).astype(str) + " " + unit_label),
-        (t("sensors_metric_p95_value"), stats["p95_value"].map(_fmt)),
-        (t("sensors_metric_max_value"), stats["max_value"].map(_fmt)),
-        (t("sensors_metric_exceedances"), stats["exceedances"])]))
+    stats = stats.assign(
+        color=colors,
+        tip=tooltips(
+            names,
+            [
+                (t("sensors_sensors"), stats["sensors"]),
+                (t("sensors_metric_mean_value"), stats["mean_value"].map(_fmt).astype(str) + " " + unit_label),
+                (t("sensors_metric_p95_value"), stats["p95_value"].map(_fmt)),
+                (t("sensors_metric_max_value"), stats["max_value"].map(_fmt)),
+                (t("sensors_metric_exceedances"), stats["exceedances"]),
+            ],
+        ),
+    )
     outline = area_shapes(store, "grid")
     layer_id = "sensors-units"
     if unit == "h3":
         main = h3_layer(stats[["hex", "color", "tip", "unit_id"]], layer_id=layer_id)
     else:
-        main = area_layer(area_records(outline[outline["area_id"].isin(stats["area_id"])],
-                                       stats[["area_id", "color", "tip", "unit_id"]]), layer_id=layer_id)
-    points = sensors.assign(tip=tooltips(sensors["sensor_id"], [
-        (t("sensors_metric_exceedances"), sensors["exceedances"]),
-        (t("sensors_metric_max_value"), sensors["max_value"].map(_fmt))]))
+        main = area_layer(
+            area_records(
+                outline[outline["area_id"].isin(stats["area_id"])], stats[["area_id", "color", "tip", "unit_id"]]
+            ),
+            layer_id=layer_id,
+        )
+    points = sensors.assign(
+        tip=tooltips(
+            sensors["sensor_id"],
+            [
+                (t("sensors_metric_exceedances"), sensors["exceedances"]),
+                (t("sensors_metric_max_value"), sensors["max_value"].map(_fmt)),
+            ],
+        )
+    )
     layers = [main, *([grid_outline_layer(outline)] if len(outline) else []), sensor_point_layer(points)]
     left, right = st.columns([3, 2])
     with left:
         view = kept_view("sensors_view", outline, hexes=stats["hex"] if unit == "h3" else None)
-        event = st.pydeck_chart(deck(layers, view), height=480, key="sensors_map", on_select="rerun",
-                                selection_mode="single-object")
+        event = st.pydeck_chart(
+            deck(layers, view), height=480, key="sensors_map", on_select="rerun", selection_mode="single-object"
+        )
         clicked_unit = (clicked_object(event, layer_id) or {}).get("unit_id")
         clicked_sensor = (clicked_object(event, "sensor-points") or {}).get("sensor_id")
         if edges:
-            st.caption(t("sensors_legend", metric=t(f"sensors_metric_{metric}"), low=f"{edges[0]:,.1f}",
-                         high=f"{edges[-1]:,.1f}"))
+            st.caption(
+                t(
+                    "sensors_legend",
+                    metric=t(f"sensors_metric_{metric}"),
+                    low=f"{edges[0]:,.1f}",
+                    high=f"{edges[-1]:,.1f}",
+                )
+            )
     with right:
         st.subheader(t("sensors_units_title"))
-        st.dataframe(pd.DataFrame({"unit": names, "sensors": stats["sensors"], "exceedances": stats["exceedances"],
-                                   "mean_value": stats["mean_value"], "p95_value": stats["p95_value"],
-                                   "max_value": stats["max_value"]}),
-                     hide_index=True, width="stretch", height=440, key="sensors_units_table", column_config={
-                         "unit": col.text(t("unit_h3") if unit == "h3" else t("level_grid")),
-                         "sensors": col.count(t("sensors_sensors")),
-                         "exceedances": col.count(t("sensors_metric_exceedances")),
-                         "mean_value": col.number(t("sensors_metric_mean_value"), "%.1f"),
-                         "p95_value": col.number(t("sensors_metric_p95_value"), "%.1f"),
-                         "max_value": col.number(t("sensors_metric_max_value"), "%.1f"),
-                     })
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "unit": names,
+                    "sensors": stats["sensors"],
+                    "exceedances": stats["exceedances"],
+                    "mean_value": stats["mean_value"],
+                    "p95_value": stats["p95_value"],
+                    "max_value": stats["max_value"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            height=440,
+            key="sensors_units_table",
+            column_config={
+                "unit": col.text(t("unit_h3") if unit == "h3" else t("level_grid")),
+                "sensors": col.count(t("sensors_sensors")),
+                "exceedances": col.count(t("sensors_metric_exceedances")),
+                "mean_value": col.number(t("sensors_metric_mean_value"), "%.1f"),
+                "p95_value": col.number(t("sensors_metric_p95_value"), "%.1f"),
+                "max_value": col.number(t("sensors_metric_max_value"), "%.1f"),
+            },
+        )
     if stats.empty:
         st.info(t("sensors_no_readings"))
     return MapView(kind, unit, res, metric, sensors, stats, unit_label, clicked_unit, clicked_sensor)
@@ -162,23 +210,44 @@ def render_series(store: Store, flt: EventFilter, view: MapView) -> None:
     _follow_click(view)
     if st.session_state.get("sensors_series_mode") not in modes:
         st.session_state["sensors_series_mode"] = "sensor"
-    mode = s1.radio(t("sensors_series_of"), modes, key="sensors_series_mode",
-                    format_func={"sensor": t("sensors_series_sensor"), "cell": t("sensors_series_cell")}.get)
-    labels = {"value": t("sensors_value"), "over": t("sensors_over"), "threshold": t("sensors_threshold"),
-              "extra": t("sensors_cell_max"), "y": html_text(view.reading_unit)}
+    mode = s1.radio(
+        t("sensors_series_of"),
+        modes,
+        key="sensors_series_mode",
+        format_func={"sensor": t("sensors_series_sensor"), "cell": t("sensors_series_cell")}.get,
+    )
+    labels = {
+        "value": t("sensors_value"),
+        "over": t("sensors_over"),
+        "threshold": t("sensors_threshold"),
+        "extra": t("sensors_cell_max"),
+        "y": html_text(view.reading_unit),
+    }
     sensors, stats = view.sensors, view.stats
     if mode == "sensor":
         options = list(sensors["sensor_id"])
         key = f"sensors_sensor_{view.kind}"
         if st.session_state.get(key) not in options:
             st.session_state.pop(key, None)
-        text = dict(zip(sensors["sensor_id"], sensors["sensor_id"] + " · " + t("sensors_metric_exceedances") + " "
-                        + sensors["exceedances"].astype(str), strict=True))
+        text = dict(
+            zip(
+                sensors["sensor_id"],
+                sensors["sensor_id"]
+                + " · "
+                + t("sensors_metric_exceedances")
+                + " "
+                + sensors["exceedances"].astype(str),
+                strict=True,
+            )
+        )
         chosen = s2.selectbox(t("sensors_pick_sensor"), options, key=key, format_func=text.get) if options else None
         if chosen:
             series = cached_answer(answers.sensor_series, store, flt, chosen)
-            st.plotly_chart(series_figure(series.frame, value="value", threshold=series.threshold, labels=labels),
-                            width="stretch", key="sensors_series_chart")
+            st.plotly_chart(
+                series_figure(series.frame, value="value", threshold=series.threshold, labels=labels),
+                width="stretch",
+                key="sensors_series_chart",
+            )
     else:
         options = list(stats.sort_values(view.metric, ascending=False)["hex"])
         if st.session_state.get("sensors_cell") not in options:
@@ -187,10 +256,17 @@ def render_series(store: Store, flt: EventFilter, view: MapView) -> None:
         if chosen:
             cell = int(stats.set_index("hex").loc[chosen, "cell"])
             series = cached_answer(answers.cell_series, store, flt, view.kind, view.res, cell)
-            st.plotly_chart(series_figure(series.frame, value="mean_value", extra="max_value",
-                                          threshold=series.threshold,
-                                          labels={**labels, "value": t("sensors_cell_mean")}),
-                            width="stretch", key="sensors_series_chart")
+            st.plotly_chart(
+                series_figure(
+                    series.frame,
+                    value="mean_value",
+                    extra="max_value",
+                    threshold=series.threshold,
+                    labels={**labels, "value": t("sensors_cell_mean")},
+                ),
+                width="stretch",
+                key="sensors_series_chart",
+            )
 
 
 def render_alarms(store: Store, flt: EventFilter, now: datetime, kind: str) -> None:
@@ -203,30 +279,61 @@ def render_alarms(store: Store, flt: EventFilter, now: datetime, kind: str) -> N
     else:
         cols = st.columns(len(summary))
         for column, row in zip(cols, summary.itertuples(), strict=True):
-            column.metric(t("sensors_alarm_label", kind=kind_labels.get(row.kind) or md(row.kind)), f"{row.alarms:,}",
-                          t_count("sensors_alarm_delta", int(row.to_events), events=row.to_events,
-                                  share=row.event_share),
-                          delta_color="off", delta_arrow="off", border=True, help=t("sensors_alarm_help"))
-        st.dataframe(summary.assign(kind=summary["kind"].map(kind_labels).fillna(summary["kind"]))[
-            ["kind", "sensors_alarmed", "alarms", "to_events", "event_share", "median_respond_h", "median_close_h",
-             "on_time_rate"]], hide_index=True, width="stretch", key="sensors_summary_table", column_config={
-            "kind": col.text(t("sensors_kind")),
-            "sensors_alarmed": col.count(t("sensors_sensors_alarmed")),
-            "alarms": col.count(t("sensors_alarms")),
-            "to_events": col.count(t("sensors_to_events")),
-            "event_share": col.percent(t("sensors_event_share")),
-            "median_respond_h": col.number(t("chain_col_median_respond_h"), "%.2f"),
-            "median_close_h": col.number(t("chain_col_median_close_h"), "%.1f"),
-            "on_time_rate": col.percent(t("chain_col_on_time_rate")),
-        })
+            column.metric(
+                t("sensors_alarm_label", kind=kind_labels.get(row.kind) or md(row.kind)),
+                f"{row.alarms:,}",
+                t_count("sensors_alarm_delta", int(row.to_events), events=row.to_events, share=row.event_share),
+                delta_color="off",
+                delta_arrow="off",
+                border=True,
+                help=t("sensors_alarm_help"),
+            )
+        st.dataframe(
+            summary.assign(kind=summary["kind"].map(kind_labels).fillna(summary["kind"]))[
+                [
+                    "kind",
+                    "sensors_alarmed",
+                    "alarms",
+                    "to_events",
+                    "event_share",
+                    "median_respond_h",
+                    "median_close_h",
+                    "on_time_rate",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+            key="sensors_summary_table",
+            column_config={
+                "kind": col.text(t("sensors_kind")),
+                "sensors_alarmed": col.count(t("sensors_sensors_alarmed")),
+                "alarms": col.count(t("sensors_alarms")),
+                "to_events": col.count(t("sensors_to_events")),
+                "event_share": col.percent(t("sensors_event_share")),
+                "median_respond_h": col.number(t("chain_col_median_respond_h"), "%.2f"),
+                "median_close_h": col.number(t("chain_col_median_close_h"), "%.1f"),
+                "on_time_rate": col.percent(t("chain_col_on_time_rate")),
+            },
+        )
         render_assumed_sla_notice(store, answers.sensor_filter(flt))
 
     alarms = cached_answer(answers.alarms, store, flt, kind, now)
     with st.expander(t("sensors_alarm_list", kind=kind_labels[kind], n=len(alarms)), expanded=False):
-        st.dataframe(pd.DataFrame({
-            "ts": alarms["ts"], "sensor_id": alarms["sensor_id"], "value": alarms["value"],
-            "threshold": alarms["threshold"], "event_id": alarms["event_id"], "respond_h": alarms["respond_h"],
-            "close_h": alarms["close_h"]}), hide_index=True, width="stretch", key="sensors_alarm_table",
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "ts": alarms["ts"],
+                    "sensor_id": alarms["sensor_id"],
+                    "value": alarms["value"],
+                    "threshold": alarms["threshold"],
+                    "event_id": alarms["event_id"],
+                    "respond_h": alarms["respond_h"],
+                    "close_h": alarms["close_h"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            key="sensors_alarm_table",
             column_config={
                 "ts": col.when(t("sensors_alarm_time")),
                 "sensor_id": col.text(t("sensors_sensor")),
@@ -235,7 +342,8 @@ def render_alarms(store: Store, flt: EventFilter, now: datetime, kind: str) -> N
                 "event_id": col.text(t("sensors_event")),
                 "respond_h": col.number(t("sensors_respond_h"), "%.2f"),
                 "close_h": col.number(t("sensors_close_h"), "%.1f"),
-            })
+            },
+        )
 
 
 def render_sensor_chain(store: Store, flt: EventFilter, now: datetime) -> None:
@@ -243,21 +351,39 @@ def render_sensor_chain(store: Store, flt: EventFilter, now: datetime) -> None:
     st.markdown(f"**{t('sensors_chain_title')}**")
     chain = cached_answer(answers.sensor_chain, store, flt, now)
     k1, k2 = st.columns([2, 3])
-    k1.dataframe(shares_shown(funnel_table(chain.funnel).assign(stage=lambda d: d["stage"].map(stage_names()))[
-        ["stage", "reached", "waiting_share"]]), hide_index=True, width="stretch", key="sensors_funnel_table",
-        column_config={"stage": col.text(t("chain_col_stage")),
-                       "reached": col.count(t("chain_col_reached")),
-                       "waiting_share": col.percent(t("chain_col_waiting"))})
+    k1.dataframe(
+        shares_shown(
+            funnel_table(chain.funnel).assign(stage=lambda d: d["stage"].map(stage_names()))[
+                ["stage", "reached", "waiting_share"]
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="sensors_funnel_table",
+        column_config={
+            "stage": col.text(t("chain_col_stage")),
+            "reached": col.count(t("chain_col_reached")),
+            "waiting_share": col.percent(t("chain_col_waiting")),
+        },
+    )
     long = durations_long(chain.durations, pd.Series(category_names(store), dtype=object))
     steps = {s: t(f"chain_step_{s}") for s in STEPS}
-    wide = long[long["step"].isin(["to_respond", "to_close"])].pivot_table(
-        index="name", columns="step", values="p50", sort=False).reindex(columns=["to_respond", "to_close"])
-    k2.dataframe(wide.reset_index().rename(columns={"name": "category"}), hide_index=True, width="stretch",
-                 key="sensors_durations_table", column_config={
-                     "category": col.text(t("category")),
-                     "to_respond": col.number(steps["to_respond"] + " P50", "%.2f"),
-                     "to_close": col.number(steps["to_close"] + " P50", "%.1f"),
-                 })
+    wide = (
+        long[long["step"].isin(["to_respond", "to_close"])]
+        .pivot_table(index="name", columns="step", values="p50", sort=False)
+        .reindex(columns=["to_respond", "to_close"])
+    )
+    k2.dataframe(
+        wide.reset_index().rename(columns={"name": "category"}),
+        hide_index=True,
+        width="stretch",
+        key="sensors_durations_table",
+        column_config={
+            "category": col.text(t("category")),
+            "to_respond": col.number(steps["to_respond"] + " P50", "%.2f"),
+            "to_close": col.number(steps["to_close"] + " P50", "%.1f"),
+        },
+    )
 
 
 render()

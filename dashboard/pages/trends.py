@@ -42,10 +42,18 @@ def render() -> None:
     has_streets = len(lookups(store)["streets"]) > 0  # a store without streets has nothing to break down by street
     flt = render_filters(store, departments=True)
     first_day, _ = data_window(store)
-    names = {"category": category_names(store), "department": department_names(store),
-             "street": street_names(store), "source": source_names()}
-    dim_labels = {"category": t("category"), "source": t("source"), "department": t("department"),
-                  "street": t("street")}
+    names = {
+        "category": category_names(store),
+        "department": department_names(store),
+        "street": street_names(store),
+        "source": source_names(),
+    }
+    dim_labels = {
+        "category": t("category"),
+        "source": t("source"),
+        "department": t("department"),
+        "street": t("street"),
+    }
     st.title(t("trends_title"))
     st.caption(t("trends_caption", start=flt.start.date(), end=last_day(flt)))
     grain = render_periods(store, flt, first_day)
@@ -56,23 +64,46 @@ def render() -> None:
 
 def render_periods(store: Store, flt: EventFilter, first_day: date) -> str:
     """Counts per day, week or month with the previous period and last year; returns the grain."""
-    grain = st.radio(t("trends_grain"), GRAINS, horizontal=True, key="trends_grain",
-                     format_func={g: t(f"trends_grain_{g}") for g in GRAINS}.get)
+    grain = st.radio(
+        t("trends_grain"),
+        GRAINS,
+        horizontal=True,
+        key="trends_grain",
+        format_func={g: t(f"trends_grain_{g}") for g in GRAINS}.get,
+    )
     cmp = cached_answer(trends.period_comparison, store, flt, grain, first_day)
     st.subheader(t("trends_periods_title"))
-    st.plotly_chart(periods_figure(cmp.current, cmp.previous, cmp.last_year, grain=grain,
-                                   partial_end=cmp.windows.partial_end, labels={
-        "current": t("trends_current"), "previous": t("trends_previous"), "last_year": t("trends_last_year"),
-        "partial": t("trends_partial"), "x": t(f"trends_grain_{grain}"), "y": t("trend_y")}),
-        width="stretch", key="trends_periods_chart")
+    st.plotly_chart(
+        periods_figure(
+            cmp.current,
+            cmp.previous,
+            cmp.last_year,
+            grain=grain,
+            partial_end=cmp.windows.partial_end,
+            labels={
+                "current": t("trends_current"),
+                "previous": t("trends_previous"),
+                "last_year": t("trends_last_year"),
+                "partial": t("trends_partial"),
+                "x": t(f"trends_grain_{grain}"),
+                "y": t("trend_y"),
+            },
+        ),
+        width="stretch",
+        key="trends_periods_chart",
+    )
     m1, m2, m3 = st.columns(3)
     cur_total = cmp.current_total
     m1.metric(t("trends_current"), f"{cur_total:,.0f}", border=True)
     for column, period, label in ((m2, "previous", "trends_previous"), (m3, "last_year", "trends_last_year")):
         # a comparison window that the data cover only in part has no total to compare with
         total = cmp.total(period)
-        column.metric(t(label), "—" if total is None else f"{total:,.0f}",
-                      None if not total else f"{(cur_total - total) / total:+.1%}", border=True)
+        column.metric(
+            t(label),
+            "—" if total is None else f"{total:,.0f}",
+            None if not total else f"{(cur_total - total) / total:+.1%}",
+            border=True,
+        )
     notes = []
     if cmp.windows.partial_end:
         notes.append(t("trends_partial_note"))
@@ -83,42 +114,66 @@ def render_periods(store: Store, flt: EventFilter, first_day: date) -> str:
     return grain
 
 
-def render_breakdown(store: Store, flt: EventFilter, grain: str, names: dict[str, dict[str, str]],
-                     dim_labels: dict[str, str]) -> None:
+def render_breakdown(
+    store: Store, flt: EventFilter, grain: str, names: dict[str, dict[str, str]], dim_labels: dict[str, str]
+) -> None:
     """Counts per category, source, department or street, stacked or as small multiples."""
     st.subheader(t("trends_breakdown_title"))
     b1, b2 = st.columns([3, 2])
-    dim = b1.radio(t("trends_breakdown_by"), list(dim_labels), horizontal=True, key="trends_dim",
-                   format_func=dim_labels.get)
+    dim = b1.radio(
+        t("trends_breakdown_by"), list(dim_labels), horizontal=True, key="trends_dim", format_func=dim_labels.get
+    )
     modes = ["stacked", "multiples"]
-    mode = b2.radio(t("trends_breakdown_mode"), modes, horizontal=True, key="trends_mode",
-                    format_func={m: t(f"trends_mode_{m}") for m in modes}.get)
+    mode = b2.radio(
+        t("trends_breakdown_mode"),
+        modes,
+        horizontal=True,
+        key="trends_mode",
+        format_func={m: t(f"trends_mode_{m}") for m in modes}.get,
+    )
     full = cached_answer(trends.breakdown, store, flt, grain, dim, other=t("trends_other"))
     if len(full):
-        st.plotly_chart(breakdown_figure(full, names=names[dim], mode=mode, grain=grain, labels={"y": t("trend_y")}),
-                        width="stretch", key="trends_breakdown_chart")
+        st.plotly_chart(
+            breakdown_figure(full, names=names[dim], mode=mode, grain=grain, labels={"y": t("trend_y")}),
+            width="stretch",
+            key="trends_breakdown_chart",
+        )
     else:
         st.info(t("no_data"))
 
 
-def render_anomalies(store: Store, flt: EventFilter, grain: str, first_day: date,
-                     names: dict[str, dict[str, str]]) -> None:
+def render_anomalies(
+    store: Store, flt: EventFilter, grain: str, first_day: date, names: dict[str, dict[str, str]]
+) -> None:
     """The expected band, the days or weeks outside it and what drove each."""
     st.subheader(t("trends_anomaly_title"))
     a1, a2 = st.columns([2, 3])
     anomaly_grain = trends.anomaly_grain(grain)
-    z = a1.select_slider(t("trends_band_width"), list(BAND_WIDTHS), value=3.0, key="trends_z",
-                         help=t("trends_band_help"))
+    z = a1.select_slider(
+        t("trends_band_width"), list(BAND_WIDTHS), value=3.0, key="trends_z", help=t("trends_band_help")
+    )
     if grain == "month":
         a2.caption(t("trends_anomaly_month"))
     in_window = cached_answer(trends.anomaly_band, store, flt, grain, float(z), first_day)
     if in_window.empty:
         st.info(t("trends_anomaly_short"))
     else:
-        st.plotly_chart(band_figure(in_window, grain=anomaly_grain, labels={
-            "band": t("trends_band"), "expected": t("trends_expected"), "observed": t("trends_observed"),
-            "high": t("trends_high"), "low": t("trends_low"), "y": t("trend_y")}), width="stretch",
-            key="trends_band_chart")
+        st.plotly_chart(
+            band_figure(
+                in_window,
+                grain=anomaly_grain,
+                labels={
+                    "band": t("trends_band"),
+                    "expected": t("trends_expected"),
+                    "observed": t("trends_observed"),
+                    "high": t("trends_high"),
+                    "low": t("trends_low"),
+                    "y": t("trend_y"),
+                },
+            ),
+            width="stretch",
+            key="trends_band_chart",
+        )
         flagged = in_window[in_window["anomaly"] != 0]
         if flagged.empty:
             st.success(t("trends_no_anomaly", z=z))
@@ -131,24 +186,34 @@ def render_anomalies(store: Store, flt: EventFilter, grain: str, first_day: date
                 row = drivers[d].loc[bucket]
                 return f"{names[d].get(row['key'], row['key'])} ({row['observed']:,.0f} / {row['baseline']:,.1f})"
 
-            listing = pd.DataFrame({
-                "bucket": [b.strftime("%Y-%m-%d") for b in flagged.index],
-                "direction": [t("trends_high") if a > 0 else t("trends_low") for a in flagged["anomaly"]],
-                "observed": flagged["observed"].to_numpy(),
-                "expected": flagged["expected"].round(1).to_numpy(),
-                "band": [f"{lo:,.0f} – {hi:,.0f}" for lo, hi in zip(flagged["lower"], flagged["upper"], strict=True)],
-                "category": [_driver("category", b) for b in flagged.index],
-                "street": [_driver("street", b) for b in flagged.index],
-            })
-            st.dataframe(listing, hide_index=True, width="stretch", key="trends_anomaly_table", column_config={
-                "bucket": col.text(t(f"trends_grain_{anomaly_grain}")),
-                "direction": col.text(t("trends_direction")),
-                "observed": col.count(t("trends_observed")),
-                "expected": col.number(t("trends_expected"), "%.1f"),
-                "band": col.text(t("trends_band")),
-                "category": col.text(t("trends_driver_category"), "trends_driver_help"),
-                "street": col.text(t("trends_driver_street"), "trends_driver_help"),
-            })
+            listing = pd.DataFrame(
+                {
+                    "bucket": [b.strftime("%Y-%m-%d") for b in flagged.index],
+                    "direction": [t("trends_high") if a > 0 else t("trends_low") for a in flagged["anomaly"]],
+                    "observed": flagged["observed"].to_numpy(),
+                    "expected": flagged["expected"].round(1).to_numpy(),
+                    "band": [
+                        f"{lo:,.0f} – {hi:,.0f}" for lo, hi in zip(flagged["lower"], flagged["upper"], strict=True)
+                    ],
+                    "category": [_driver("category", b) for b in flagged.index],
+                    "street": [_driver("street", b) for b in flagged.index],
+                }
+            )
+            st.dataframe(
+                listing,
+                hide_index=True,
+                width="stretch",
+                key="trends_anomaly_table",
+                column_config={
+                    "bucket": col.text(t(f"trends_grain_{anomaly_grain}")),
+                    "direction": col.text(t("trends_direction")),
+                    "observed": col.count(t("trends_observed")),
+                    "expected": col.number(t("trends_expected"), "%.1f"),
+                    "band": col.text(t("trends_band")),
+                    "category": col.text(t("trends_driver_category"), "trends_driver_help"),
+                    "street": col.text(t("trends_driver_street"), "trends_driver_help"),
+                },
+            )
     st.caption(t("trends_anomaly_note"))
 
 
@@ -156,21 +221,36 @@ def _forecast(values: tuple[float, ...], last: pd.Timestamp) -> tuple[pd.DataFra
     return trends.forecast_week(pd.Series(values, index=pd.date_range(end=last, periods=len(values), freq="D")))
 
 
-def render_forecast(store: Store, flt: EventFilter, first_day: date, names: dict[str, dict[str, str]],
-                    dim_labels: dict[str, str], has_streets: bool) -> None:
+def render_forecast(
+    store: Store,
+    flt: EventFilter,
+    first_day: date,
+    names: dict[str, dict[str, str]],
+    dim_labels: dict[str, str],
+    has_streets: bool,
+) -> None:
     """The next seven days of all events, a street or a category, beside the backtest's error."""
     st.subheader(t("trends_forecast_title"))
     f1, f2 = st.columns([3, 2])
     scopes = ["all", "street", "category"] if has_streets else ["all", "category"]
-    scope = f1.radio(t("trends_forecast_scope"), scopes, horizontal=True, key="trends_fc_scope",
-                     format_func={"all": t("trends_scope_all"), "street": t("street"), "category": t("category")}.get)
+    scope = f1.radio(
+        t("trends_forecast_scope"),
+        scopes,
+        horizontal=True,
+        key="trends_fc_scope",
+        format_func={"all": t("trends_scope_all"), "street": t("street"), "category": t("category")}.get,
+    )
     history = cached_answer(trends.forecast_history, store, flt, scope, first_day)
     if scope == "all":
         series = history.series()
         key_label = t("trends_scope_all")
     else:
-        key = f2.selectbox(t("trends_forecast_key", what=dim_labels[scope]), history.keys(), key=f"trends_fc_{scope}",
-                           format_func=lambda k: names[scope].get(k, k) or "—")
+        key = f2.selectbox(
+            t("trends_forecast_key", what=dim_labels[scope]),
+            history.keys(),
+            key=f"trends_fc_{scope}",
+            format_func=lambda k: names[scope].get(k, k) or "—",
+        )
         series = history.series(key)
         key_label = names[scope].get(key, key)
     if not trends.can_forecast(series):
@@ -179,10 +259,21 @@ def render_forecast(store: Store, flt: EventFilter, first_day: date, names: dict
     with st.spinner(t("trends_forecast_running")):
         fc, bt = cached_compute(_forecast, tuple(series.to_numpy()), series.index[-1])
     g1, g2 = st.columns([3, 1])
-    recent = series.iloc[-7 * BACKTEST_WEEKS:]
-    g1.plotly_chart(forecast_figure(recent, fc, labels={
-        "history": t("trends_observed"), "forecast": t("trends_forecast"), "interval": t("trends_interval"),
-        "y": t("trend_y")}), width="stretch", key="trends_forecast_chart")
+    recent = series.iloc[-7 * BACKTEST_WEEKS :]
+    g1.plotly_chart(
+        forecast_figure(
+            recent,
+            fc,
+            labels={
+                "history": t("trends_observed"),
+                "forecast": t("trends_forecast"),
+                "interval": t("trends_interval"),
+                "y": t("trend_y"),
+            },
+        ),
+        width="stretch",
+        key="trends_forecast_chart",
+    )
     with g2:
         st.markdown(f"**{md(key_label)}**")
         if bt is None or not np.isfinite(bt.mase_model):
@@ -197,13 +288,18 @@ def render_forecast(store: Store, flt: EventFilter, first_day: date, names: dict
                 st.warning(t("trends_not_beats_naive", weeks=BACKTEST_WEEKS))
     weekdays = t("trends_weekdays").split(",")
     days = [f"{d:%Y-%m-%d} ({weekdays[d.weekday()]})" for d in fc["day"]]
-    st.dataframe(pd.DataFrame({"day": days, "mean": fc["mean"], "lower": fc["lower"], "upper": fc["upper"]}),
-                 hide_index=True, width="stretch", key="trends_forecast_table", column_config={
-                     "day": col.text(t("trends_grain_day")),
-                     "mean": col.number(t("trends_forecast"), "%.1f"),
-                     "lower": col.number(t("trends_lower"), "%.1f"),
-                     "upper": col.number(t("trends_upper"), "%.1f"),
-                 })
+    st.dataframe(
+        pd.DataFrame({"day": days, "mean": fc["mean"], "lower": fc["lower"], "upper": fc["upper"]}),
+        hide_index=True,
+        width="stretch",
+        key="trends_forecast_table",
+        column_config={
+            "day": col.text(t("trends_grain_day")),
+            "mean": col.number(t("trends_forecast"), "%.1f"),
+            "lower": col.number(t("trends_lower"), "%.1f"),
+            "upper": col.number(t("trends_upper"), "%.1f"),
+        },
+    )
     st.caption(t("trends_forecast_note", weeks=BACKTEST_WEEKS, days=FORECAST_HISTORY))
 
 

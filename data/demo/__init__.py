@@ -82,8 +82,9 @@ def build_event_log(events: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
         mask = at.notna().to_numpy()
         sub = events.loc[mask]
         if stage == "reported":
-            actor = sub["source"].map({"patrol": "网格员", "hotline": "12345热线", "app": "市民",
-                                       "sensor": "物联平台", "video": "视频识别"})
+            actor = sub["source"].map(
+                {"patrol": "网格员", "hotline": "12345热线", "app": "市民", "sensor": "物联平台", "video": "视频识别"}
+            )
         elif stage == "dispatched":
             actor = pd.Series(np.where(sub["auto_dispatched"], "自动派单", "指挥中心"), index=sub.index)
         elif stage in ("responded", "resolved"):
@@ -91,18 +92,40 @@ def build_event_log(events: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
         else:
             actor = pd.Series(actor_by_stage[stage], index=sub.index)
         note = np.where(sub["reopened"] & (stage == "resolved"), "核查不通过，返工", None)
-        parts.append(pd.DataFrame({"event_id": sub["event_id"].to_numpy(), "stage": stage,
-                                   "at": at[mask].to_numpy(), "actor": actor.to_numpy(), "note": note}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "event_id": sub["event_id"].to_numpy(),
+                    "stage": stage,
+                    "at": at[mask].to_numpy(),
+                    "actor": actor.to_numpy(),
+                    "note": note,
+                }
+            )
+        )
     rated = events[events["satisfaction"].notna()]
     rated_at = rated["closed_at"] + pd.to_timedelta(rng.exponential(8, len(rated)), unit="h")
-    parts.append(pd.DataFrame({"event_id": rated["event_id"].to_numpy(), "stage": "rated",
-                               "at": rated_at.to_numpy(), "actor": "市民",
-                               "note": ("满意度 " + rated["satisfaction"].astype(str)).to_numpy()}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "event_id": rated["event_id"].to_numpy(),
+                "stage": "rated",
+                "at": rated_at.to_numpy(),
+                "actor": "市民",
+                "note": ("满意度 " + rated["satisfaction"].astype(str)).to_numpy(),
+            }
+        )
+    )
     return pd.concat(parts, ignore_index=True)
 
 
-def generate_city(size: str = "default", seed: int = 42, end_date: date | None = None,
-                  uniform: bool = False, progress: Callable[[str], None] | None = None) -> City:
+def generate_city(
+    size: str = "default",
+    seed: int = 42,
+    end_date: date | None = None,
+    uniform: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> City:
     """Generate a demo city.
 
     Parameters
@@ -135,8 +158,9 @@ def generate_city(size: str = "default", seed: int = 42, end_date: date | None =
     extra = alarm_events(rng, alarms(readings, sensors), sensors)
 
     step("events")
-    events, patterns = build_events(rng, grids, district, spec.events - len(extra), first_day, N_DAYS,
-                                    now, uniform=uniform, extra=extra)
+    events, patterns = build_events(
+        rng, grids, district, spec.events - len(extra), first_day, N_DAYS, now, uniform=uniform, extra=extra
+    )
     step("placement")
     placed = place_points(events["lon"].to_numpy(), events["lat"].to_numpy(), areas)
     events = pd.concat([events, placed], axis=1)
@@ -145,14 +169,26 @@ def generate_city(size: str = "default", seed: int = 42, end_date: date | None =
 
     step("event log")
     log = build_event_log(events, rng) if spec.event_log else pd.DataFrame(columns=column_names("event_log"))
-    truth = pd.DataFrame([asdict(p) for p in patterns],
-                         columns=[f for f in PlantedPattern.__dataclass_fields__])
+    truth = pd.DataFrame([asdict(p) for p in patterns], columns=[f for f in PlantedPattern.__dataclass_fields__])
     truth = truth.rename(columns={"lng": "lon"}).drop(columns="theme")
-    meta = {"demo_seed": str(seed), "demo_size": size, "demo_end_date": end_date.isoformat(),
-            "demo_uniform": str(uniform).lower(), "generated_at": datetime.now().isoformat(timespec="seconds")}
-    return City(areas=areas, events=events[column_names("events")], event_log=log,
-                sensors=sensors[column_names("sensors")], readings=readings,
-                categories=categories_frame(), departments=departments_frame(), truth=truth, meta=meta)
+    meta = {
+        "demo_seed": str(seed),
+        "demo_size": size,
+        "demo_end_date": end_date.isoformat(),
+        "demo_uniform": str(uniform).lower(),
+        "generated_at": datetime.now().isoformat(timespec="seconds"),
+    }
+    return City(
+        areas=areas,
+        events=events[column_names("events")],
+        event_log=log,
+        sensors=sensors[column_names("sensors")],
+        readings=readings,
+        categories=categories_frame(),
+        departments=departments_frame(),
+        truth=truth,
+        meta=meta,
+    )
 
 
 def load_city(store: Store, city: City, progress: Callable[[str, int], None] | None = None) -> None:

@@ -49,17 +49,36 @@ SENSOR_KINDS: list[tuple[str, str, float, str, float]] = [
 """IoT sensor kinds (air, noise, water level, manhole cover tilt)."""
 
 STREET_NAMES: list[tuple[str, str]] = [
-    ("东湖街道", "Donghu Street"), ("金盏街道", "Jinzhan Street"), ("望花街道", "Wanghua Street"),
-    ("青年路街道", "Qingnianlu Street"), ("团结湖街道", "Tuanjiehu Street"),
-    ("麦子店街道", "Maizidian Street"), ("六里屯街道", "Liulitun Street"),
-    ("八里庄街道", "Balizhuang Street"), ("双井街道", "Shuangjing Street"),
-    ("劲松街道", "Jinsong Street"), ("潘家园街道", "Panjiayuan Street"), ("十里河街道", "Shilihe Street"),
+    ("东湖街道", "Donghu Street"),
+    ("金盏街道", "Jinzhan Street"),
+    ("望花街道", "Wanghua Street"),
+    ("青年路街道", "Qingnianlu Street"),
+    ("团结湖街道", "Tuanjiehu Street"),
+    ("麦子店街道", "Maizidian Street"),
+    ("六里屯街道", "Liulitun Street"),
+    ("八里庄街道", "Balizhuang Street"),
+    ("双井街道", "Shuangjing Street"),
+    ("劲松街道", "Jinsong Street"),
+    ("潘家园街道", "Panjiayuan Street"),
+    ("十里河街道", "Shilihe Street"),
 ]
 
 COMMUNITY_WORDS: list[tuple[str, str]] = [
-    ("东里", "Dongli"), ("西里", "Xili"), ("南里", "Nanli"), ("北里", "Beili"), ("花园", "Garden"),
-    ("家园", "Homes"), ("新村", "New Village"), ("嘉园", "Jiayuan"), ("苑", "Court"), ("小区", "Estate"),
-    ("一区", "Zone 1"), ("二区", "Zone 2"), ("三区", "Zone 3"), ("湖畔", "Lakeside"), ("枫林", "Maple"),
+    ("东里", "Dongli"),
+    ("西里", "Xili"),
+    ("南里", "Nanli"),
+    ("北里", "Beili"),
+    ("花园", "Garden"),
+    ("家园", "Homes"),
+    ("新村", "New Village"),
+    ("嘉园", "Jiayuan"),
+    ("苑", "Court"),
+    ("小区", "Estate"),
+    ("一区", "Zone 1"),
+    ("二区", "Zone 2"),
+    ("三区", "Zone 3"),
+    ("湖畔", "Lakeside"),
+    ("枫林", "Maple"),
 ]
 
 DESCRIPTIONS: dict[str, list[str]] = {

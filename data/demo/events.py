@@ -87,9 +87,16 @@ def _in_disk(x: np.ndarray, y: np.ndarray, p: PlantedPattern) -> np.ndarray:
     return np.hypot(x - px, y - py) <= p.radius_m
 
 
-def _locations(rng: np.random.Generator, grids: pd.DataFrame, district: shapely.Geometry,
-               patterns: list[PlantedPattern], n_events: int, n_days: int, first_day: date,
-               uniform: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _locations(
+    rng: np.random.Generator,
+    grids: pd.DataFrame,
+    district: shapely.Geometry,
+    patterns: list[PlantedPattern],
+    n_events: int,
+    n_days: int,
+    first_day: date,
+    uniform: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return lng, lat, day index and the pattern index (-1 = background) of every event."""
     polys = grids["geom"].to_numpy()
     w_day = day_weights(first_day, n_days)
@@ -138,8 +145,9 @@ def _hours(rng: np.random.Generator, median: np.ndarray, sigma: float) -> np.nda
     return median * np.exp(rng.normal(0, sigma, len(median)))
 
 
-def lifecycle(rng: np.random.Generator, reported: np.ndarray, category: np.ndarray, source: np.ndarray,
-              now: datetime) -> pd.DataFrame:
+def lifecycle(
+    rng: np.random.Generator, reported: np.ndarray, category: np.ndarray, source: np.ndarray, now: datetime
+) -> pd.DataFrame:
     """Stage timestamps, department, status, satisfaction and reopen flags for events.
 
     Departments differ in speed (``DEPARTMENTS``); satisfaction falls with delay relative
@@ -177,8 +185,9 @@ def lifecycle(rng: np.random.Generator, reported: np.ndarray, category: np.ndarr
     now64 = np.datetime64(now, "s")
     reached = np.ones(n, bool)
     status = np.full(n, "reported", dtype=object)
-    for stage, col in zip(("registered", "dispatched", "responded", "resolved", "verified", "closed"),
-                          STAGE_COLUMNS[1:], strict=True):
+    for stage, col in zip(
+        ("registered", "dispatched", "responded", "resolved", "verified", "closed"), STAGE_COLUMNS[1:], strict=True
+    ):
         finite = np.isfinite(h[stage])
         t = t + np.where(finite, h[stage] * 3600, 0).astype("timedelta64[s]")
         reached &= finite & (t <= now64)
@@ -197,10 +206,17 @@ def lifecycle(rng: np.random.Generator, reported: np.ndarray, category: np.ndarr
     return out
 
 
-def build_events(rng: np.random.Generator, grids: pd.DataFrame, district: shapely.Geometry,
-                 n_events: int, first_day: date, n_days: int, now: datetime,
-                 uniform: bool = False, extra: pd.DataFrame | None = None,
-                 ) -> tuple[pd.DataFrame, list[PlantedPattern]]:
+def build_events(
+    rng: np.random.Generator,
+    grids: pd.DataFrame,
+    district: shapely.Geometry,
+    n_events: int,
+    first_day: date,
+    n_days: int,
+    now: datetime,
+    uniform: bool = False,
+    extra: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, list[PlantedPattern]]:
     """Return events (without H3 and areas, which the loader assigns) and the planted truth.
 
     ``extra`` holds already-placed events (sensor alarms) with ``source, category,
@@ -220,19 +236,24 @@ def build_events(rng: np.random.Generator, grids: pd.DataFrame, district: shapel
     source = np.where(u < 0.42, "patrol", np.where(u < 0.75, "hotline", np.where(u < 0.92, "app", "video")))
     source = np.where((source == "video") & ~video_ok, "patrol", source)
     pick = rng.integers(0, 3, n)
-    events = pd.DataFrame({
-        "source": source, "category": category,
-        "description": [DESCRIPTIONS[c][k] for c, k in zip(category, pick, strict=True)],
-        "lon": lng, "lat": lat,
-        "reported_at": pd.Series(timestamps(rng, first_day, days), dtype="datetime64[us]"),
-        "sensor_id": None,
-    })
+    events = pd.DataFrame(
+        {
+            "source": source,
+            "category": category,
+            "description": [DESCRIPTIONS[c][k] for c, k in zip(category, pick, strict=True)],
+            "lon": lng,
+            "lat": lat,
+            "reported_at": pd.Series(timestamps(rng, first_day, days), dtype="datetime64[us]"),
+            "sensor_id": None,
+        }
+    )
     if extra is not None and len(extra):
         events = pd.concat([events, extra[events.columns]], ignore_index=True)
     events = events.sort_values("reported_at", kind="stable").reset_index(drop=True)
     n = len(events)
     events.insert(0, "event_id", [f"EV{i:08d}" for i in range(1, n + 1)])
     events.insert(7, "priority", rng.choice([1, 2, 3], n, p=[0.1, 0.3, 0.6]).astype(np.int32))
-    stages = lifecycle(rng, events["reported_at"].to_numpy(), events["category"].to_numpy(),
-                       events["source"].to_numpy(), now)
+    stages = lifecycle(
+        rng, events["reported_at"].to_numpy(), events["category"].to_numpy(), events["source"].to_numpy(), now
+    )
     return pd.concat([events, stages], axis=1), patterns

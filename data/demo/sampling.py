@@ -7,17 +7,43 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import shapely
 
-HOUR_PROFILE = np.array([
-    0.15, 0.1, 0.08, 0.07, 0.08, 0.15, 0.4, 0.8, 1.3, 1.6, 1.7, 1.6,
-    1.2, 1.1, 1.5, 1.6, 1.5, 1.3, 1.0, 0.9, 0.8, 0.6, 0.4, 0.25,
-])
+HOUR_PROFILE = np.array(
+    [
+        0.15,
+        0.1,
+        0.08,
+        0.07,
+        0.08,
+        0.15,
+        0.4,
+        0.8,
+        1.3,
+        1.6,
+        1.7,
+        1.6,
+        1.2,
+        1.1,
+        1.5,
+        1.6,
+        1.5,
+        1.3,
+        1.0,
+        0.9,
+        0.8,
+        0.6,
+        0.4,
+        0.25,
+    ]
+)
 """Relative event intensity by hour of day (patrols and office hours dominate)."""
 
 WEEKDAY_PROFILE = np.array([1.05, 1.05, 1.0, 1.0, 1.0, 0.82, 0.78])
 """Relative intensity Monday..Sunday."""
 
 
-def points_in_polygons(rng: np.random.Generator, polygons: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def points_in_polygons(
+    rng: np.random.Generator, polygons: np.ndarray, which: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Uniform random point inside ``polygons[which[i]]`` for each ``i`` (rejection sampling)."""
     bounds = shapely.bounds(polygons)
     x = np.empty(len(which))

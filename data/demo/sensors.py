@@ -18,13 +18,16 @@ def build_sensors(rng: np.random.Generator, grids: pd.DataFrame, n_sensors: int)
     pop = grids["population"].to_numpy().astype(float)
     which = rng.choice(len(grids), n_sensors, p=pop / pop.sum())
     lng, lat = points_in_polygons(rng, grids["geom"].to_numpy(), which)
-    return pd.DataFrame({
-        "sensor_id": [f"{SENSOR_KINDS[k][0][:2].upper()}{i:05d}" for i, k in enumerate(kind_idx, 1)],
-        "kind": [SENSOR_KINDS[k][0] for k in kind_idx],
-        "unit": [SENSOR_KINDS[k][1] for k in kind_idx],
-        "lon": lng, "lat": lat,
-        "threshold": [SENSOR_KINDS[k][2] for k in kind_idx],
-    })
+    return pd.DataFrame(
+        {
+            "sensor_id": [f"{SENSOR_KINDS[k][0][:2].upper()}{i:05d}" for i, k in enumerate(kind_idx, 1)],
+            "kind": [SENSOR_KINDS[k][0] for k in kind_idx],
+            "unit": [SENSOR_KINDS[k][1] for k in kind_idx],
+            "lon": lng,
+            "lat": lat,
+            "threshold": [SENSOR_KINDS[k][2] for k in kind_idx],
+        }
+    )
 
 
 def _ar1(rng: np.random.Generator, n: int, phi: float, sigma: float) -> np.ndarray:
@@ -44,7 +47,7 @@ def build_readings(rng: np.random.Generator, sensors: pd.DataFrame, first_hour: 
     smog = np.exp(_ar1(rng, n_hours, 0.985, 0.09))  # shared regional air-quality episodes
     rain = np.zeros(n_hours)
     for start in rng.choice(n_hours - 12, max(1, n_hours // 240), replace=False):
-        rain[start:start + rng.integers(3, 10)] = rng.uniform(0.6, 1.4)
+        rain[start : start + rng.integers(3, 10)] = rng.uniform(0.6, 1.4)
     values = np.empty((len(sensors), n_hours))
     for i, (kind, thr) in enumerate(zip(sensors["kind"], sensors["threshold"], strict=True)):
         if kind == "pm25":
@@ -54,20 +57,22 @@ def build_readings(rng: np.random.Generator, sensors: pd.DataFrame, first_hour: 
             day = np.where((hod >= 7) & (hod < 22), 58, 46) * rng.uniform(0.95, 1.05)
             values[i] = day + rng.normal(0, 2.5, n_hours)
             for s in rng.choice(n_hours - 4, rng.poisson(n_hours / 400), replace=False):
-                values[i, s:s + 3] += rng.uniform(14, 22)  # night construction, loud events
+                values[i, s : s + 3] += rng.uniform(14, 22)  # night construction, loud events
         elif kind == "water_level":
             low = rng.uniform(0.5, 1.8)  # low-lying sensors flood first
             values[i] = np.clip(rng.normal(2, 1, n_hours) + 24 * low * rain, 0, None)
         else:
             values[i] = np.abs(rng.normal(1.0, 0.6, n_hours))
             for s in rng.choice(n_hours - 6, rng.poisson(n_hours / 1500), replace=False):
-                values[i, s:s + rng.integers(2, 6)] = rng.uniform(thr + 3, 40)
+                values[i, s : s + rng.integers(2, 6)] = rng.uniform(thr + 3, 40)
     ts = np.datetime64(first_hour, "s") + (hours * 3600).astype("timedelta64[s]")
-    return pd.DataFrame({
-        "sensor_id": np.repeat(sensors["sensor_id"].to_numpy(), n_hours),
-        "ts": pd.Series(np.tile(ts, len(sensors)), dtype="datetime64[us]"),
-        "value": np.round(values.ravel(), 2),
-    })
+    return pd.DataFrame(
+        {
+            "sensor_id": np.repeat(sensors["sensor_id"].to_numpy(), n_hours),
+            "ts": pd.Series(np.tile(ts, len(sensors)), dtype="datetime64[us]"),
+            "value": np.round(values.ravel(), 2),
+        }
+    )
 
 
 def alarms(readings: pd.DataFrame, sensors: pd.DataFrame) -> pd.DataFrame:
@@ -90,14 +95,17 @@ def alarm_events(rng: np.random.Generator, alarm_rows: pd.DataFrame, sensors: pd
     a = alarm_rows.merge(sensors[["sensor_id", "kind", "lon", "lat"]], on="sensor_id")
     a = a[rng.uniform(size=len(a)) < a["kind"].map(EVENT_SHARE).to_numpy()]
     delay = rng.uniform(60, 600, len(a)).astype("timedelta64[s]")
-    return pd.DataFrame({
-        "source": "sensor",
-        "category": a["kind"].map(kinds).to_numpy(),
-        "description": [f"传感器{s}告警：读数{v}" for s, v in zip(a["sensor_id"], a["value"], strict=True)],
-        "lon": a["lon"].to_numpy(), "lat": a["lat"].to_numpy(),
-        "reported_at": (a["ts"].to_numpy() + delay).astype("datetime64[us]"),
-        "sensor_id": a["sensor_id"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "source": "sensor",
+            "category": a["kind"].map(kinds).to_numpy(),
+            "description": [f"传感器{s}告警：读数{v}" for s, v in zip(a["sensor_id"], a["value"], strict=True)],
+            "lon": a["lon"].to_numpy(),
+            "lat": a["lat"].to_numpy(),
+            "reported_at": (a["ts"].to_numpy() + delay).astype("datetime64[us]"),
+            "sensor_id": a["sensor_id"].to_numpy(),
+        }
+    )
 
 
 def reading_window(now: datetime, days: int) -> tuple[datetime, int]:

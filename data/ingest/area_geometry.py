@@ -47,9 +47,7 @@ def _vertices_to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarr
         return to_wgs84(x, y, crs)
 
 
-def check_area_geometries(
-    geoms: np.ndarray, crs: str, features: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, int]:
+def check_area_geometries(geoms: np.ndarray, crs: str, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Validate and repair polygons; return WGS-84 geometries, a reason per feature, repairs.
 
     Parameters
@@ -72,7 +70,7 @@ def check_area_geometries(
     >>> out, why, n = check_area_geometries(np.array([bow_tie]), "wgs84", np.array([7]))
     >>> why[0]
     'invalid polygon: feature 7: Self-intersection at 0.5, 0.5; repairing it would change its area by 100 % (e.g. vertices out of order)'
-    """
+    """  # noqa: E501 - a doctest's output is one line
     geoms = np.asarray(geoms, dtype=object)
     features = np.asarray(features)
     n = len(geoms)
@@ -92,8 +90,9 @@ def check_area_geometries(
     good = np.equal(reasons[todo], None)
     pick = good[owner]
     # a copy of each good geometry with its converted vertices (set_coordinates works in place)
-    wgs = shapely.set_coordinates(shapely.transform(geoms[todo][good], lambda c: c),
-                                  np.column_stack([lng[pick], lat[pick]]))
+    wgs = shapely.set_coordinates(
+        shapely.transform(geoms[todo][good], lambda c: c), np.column_stack([lng[pick], lat[pick]])
+    )
     repaired = 0
     for i, geom in zip(todo[good], wgs, strict=True):
         fixed, why = _repair(geom, int(features[i]))
@@ -102,8 +101,9 @@ def check_area_geometries(
     return out, reasons, repaired
 
 
-def _first_bad_vertex(x: np.ndarray, y: np.ndarray, owner: np.ndarray, features: np.ndarray, where: str,
-                      *, degrees: bool) -> np.ndarray:
+def _first_bad_vertex(
+    x: np.ndarray, y: np.ndarray, owner: np.ndarray, features: np.ndarray, where: str, *, degrees: bool
+) -> np.ndarray:
     """``geometry out of range`` reason per geometry (None when every vertex is fine): a
     vertex that is not finite, or (``degrees``) outside the longitude/latitude ranges.
     ``owner[k]`` is the geometry of vertex ``k`` (sorted, as ``shapely.get_coordinates`` gives)."""
@@ -145,11 +145,15 @@ def _repair(geom, feature: int) -> tuple[shapely.Geometry | None, str | None]:
                 continue
             # GEOS measures an invalid ring by the shoelace formula: the area it encloses
             declared = float(shapely.area(part))
-            repaired = float(shapely.area(_polygonal(shapely.make_valid(part, method="structure", keep_collapsed=False))))
+            repaired = float(
+                shapely.area(_polygonal(shapely.make_valid(part, method="structure", keep_collapsed=False)))
+            )
             change = abs(repaired - declared) / max(repaired, declared, MIN_AREA_DEG2)
             if repaired >= MIN_AREA_DEG2 and change > AREA_TOLERANCE:
-                return None, (f"invalid polygon: feature {feature}: {_where(part)}; repairing it would change "
-                              f"its area by {100 * change:.0f} % (e.g. vertices out of order)")
+                return None, (
+                    f"invalid polygon: feature {feature}: {_where(part)}; repairing it would change "
+                    f"its area by {100 * change:.0f} % (e.g. vertices out of order)"
+                )
         fixed = _polygonal(shapely.make_valid(geom, method="structure", keep_collapsed=False))
     if float(shapely.area(fixed)) < MIN_AREA_DEG2:
         return None, f"polygon has no area: feature {feature} covers less than about 1 m²"

@@ -48,10 +48,14 @@ RANK = {level: k for k, level in enumerate(AREA_LEVELS)}
 """Level -> depth (district 0 ... grid 3); a parent's rank is smaller than its child's."""
 
 NOT_IN_FILE = "parent code names no area of the file (left out or rejected): parent taken by location"
-NOT_IN_FILE_TOP = ("parent code names no area of the file (left out or rejected) and no coarser area "
-                   "contains it: stored without a parent")
-SKIPS_LEVEL = ("parent skips a level of the file: the finer area containing it taken by location "
-               "(the file's parent is that area's ancestor)")
+NOT_IN_FILE_TOP = (
+    "parent code names no area of the file (left out or rejected) and no coarser area "
+    "contains it: stored without a parent"
+)
+SKIPS_LEVEL = (
+    "parent skips a level of the file: the finer area containing it taken by location "
+    "(the file's parent is that area's ancestor)"
+)
 WARNINGS_ZH: dict[str, str] = {
     NOT_IN_FILE: "上级编码不是本文件中的区域（文件未包含或已拒收）：上级按位置确定",
     NOT_IN_FILE_TOP: "上级编码不是本文件中的区域（文件未包含或已拒收），且没有更高层级的区域包含它：不设上级",
@@ -75,8 +79,9 @@ class Parents:
     warnings: Counter = field(default_factory=Counter)
 
 
-def resolve_parents(area_ids: np.ndarray, levels: np.ndarray, given: np.ndarray | None,
-                    geoms: np.ndarray, features: np.ndarray) -> Parents:
+def resolve_parents(
+    area_ids: np.ndarray, levels: np.ndarray, given: np.ndarray | None, geoms: np.ndarray, features: np.ndarray
+) -> Parents:
     """Decide every area's parent from the file's codes and the areas' locations.
 
     Parameters
@@ -102,7 +107,7 @@ def resolve_parents(area_ids: np.ndarray, levels: np.ndarray, given: np.ndarray 
     ...                       np.array([1, 2, 3]))
     >>> out.parent_id.tolist(), out.by_location, out.reasons[2]
     ([None, 'S', None], 1, "parent of a wrong level: feature 3: grid 'G2' names parent 'G1', a grid (a grid's parent is a district, street or community)")
-    """
+    """  # noqa: E501 - a doctest's output is one line
     n = len(area_ids)
     area_ids = np.asarray(area_ids, dtype=object)
     levels = np.asarray(levels, dtype=object)
@@ -119,11 +124,24 @@ def resolve_parents(area_ids: np.ndarray, levels: np.ndarray, given: np.ndarray 
         kids = np.flatnonzero(levels == level)
         if not len(kids):
             continue
-        coarser = [lv for lv in AREA_LEVELS[:RANK[level]][::-1] if lv in accepted]  # finest first
+        coarser = [lv for lv in AREA_LEVELS[: RANK[level]][::-1] if lv in accepted]  # finest first
         located = _locate(kids, coarser, accepted, geoms, rep, size, area_ids)
         for k, loc in zip(kids, located, strict=True):
-            parent, why, note = _decide(k, loc, given[k], level, levels, position, out.reasons,
-                                        out.parent_id, geoms, rep, size, area_ids, features)
+            parent, why, note = _decide(
+                k,
+                loc,
+                given[k],
+                level,
+                levels,
+                position,
+                out.reasons,
+                out.parent_id,
+                geoms,
+                rep,
+                size,
+                area_ids,
+                features,
+            )
             out.reasons[k] = why
             if why is not None:
                 continue
@@ -142,10 +160,21 @@ def resolve_parents(area_ids: np.ndarray, levels: np.ndarray, given: np.ndarray 
     return out
 
 
-def _decide(k: int, located: str | None, parent: str | None, level: str, levels: np.ndarray,
-            position: dict[str, int], reasons: np.ndarray, parents: np.ndarray, geoms: np.ndarray,
-            rep: np.ndarray, size: np.ndarray, area_ids: np.ndarray,
-            features: np.ndarray) -> tuple[str | None, str | None, str | None]:
+def _decide(
+    k: int,
+    located: str | None,
+    parent: str | None,
+    level: str,
+    levels: np.ndarray,
+    position: dict[str, int],
+    reasons: np.ndarray,
+    parents: np.ndarray,
+    geoms: np.ndarray,
+    rep: np.ndarray,
+    size: np.ndarray,
+    area_ids: np.ndarray,
+    features: np.ndarray,
+) -> tuple[str | None, str | None, str | None]:
     """``(parent, reject reason, warning)`` of area ``k``."""
     if parent is None:
         return located, None, None
@@ -164,14 +193,20 @@ def _decide(k: int, located: str | None, parent: str | None, level: str, levels:
     if RANK[levels[position[located]]] > RANK[levels[p]]:  # the file has a finer area containing it
         if parent in _ancestors(located, parents, position):
             return located, None, SKIPS_LEVEL
-        return None, (f"parent contradicts location: {head}, but it lies in {levels[position[located]]} "
-                      f"'{located}', which is not under '{parent}'"), None
+        return (
+            None,
+            (
+                f"parent contradicts location: {head}, but it lies in {levels[position[located]]} "
+                f"'{located}', which is not under '{parent}'"
+            ),
+            None,
+        )
     return parent, None, None  # another area of the located level that contains it (overlaps)
 
 
 def _allowed(level: str) -> str:
     """``a grid's parent is a district, street or community``."""
-    above = AREA_LEVELS[:RANK[level]]
+    above = AREA_LEVELS[: RANK[level]]
     if not above:
         return f"a {level} has no parent"
     names = above[0] if len(above) == 1 else f"{', '.join(above[:-1])} or {above[-1]}"
@@ -194,8 +229,15 @@ def _share(child, parent, child_area: float) -> float:
     return float(shapely.area(shapely.intersection(child, parent))) / child_area
 
 
-def _locate(kids: np.ndarray, coarser: list[str], accepted: dict[str, np.ndarray], geoms: np.ndarray,
-            rep: np.ndarray, size: np.ndarray, area_ids: np.ndarray) -> list[str | None]:
+def _locate(
+    kids: np.ndarray,
+    coarser: list[str],
+    accepted: dict[str, np.ndarray],
+    geoms: np.ndarray,
+    rep: np.ndarray,
+    size: np.ndarray,
+    area_ids: np.ndarray,
+) -> list[str | None]:
     """The located parent (id or None) of each area in ``kids``: the finest coarser level first."""
     found: list[str | None] = [None] * len(kids)
     todo = np.arange(len(kids))
@@ -211,7 +253,7 @@ def _locate(kids: np.ndarray, coarser: list[str], accepted: dict[str, np.ndarray
         covers = shapely.covers(geoms[par], rep[child])
         # an overlap is measured only where it decides: several candidates, or none covering the point
         n_cover = np.bincount(ci, weights=covers, minlength=len(todo))
-        measure = (n_cover[ci] != 1)
+        measure = n_cover[ci] != 1
         overlap = np.where(covers, np.inf, 0.0)
         if measure.any():
             overlap[measure] = shapely.area(shapely.intersection(geoms[child[measure]], geoms[par[measure]]))

@@ -74,21 +74,36 @@ def import_areas(
     if "area_id" not in resolved:
         raise ImportFileError(
             f"{Path(source).name!r} has no area id column under mapping {mapping.name!r} "
-            f"(file columns: {', '.join(src_cols[:20])}); write a mapping with area_id = [\"<column>\"]"
+            f'(file columns: {", ".join(src_cols[:20])}); write a mapping with area_id = ["<column>"]'
         )
     try:
-        crs_name = normalize_crs(crs) if crs else (normalize_crs(file_crs) if file_crs and _is_epsg(file_crs) else "wgs84")
+        crs_name = (
+            normalize_crs(crs) if crs else (normalize_crs(file_crs) if file_crs and _is_epsg(file_crs) else "wgs84")
+        )
     except ValueError as exc:
         raise ImportFileError(str(exc)) from exc
-    report = ImportReport("areas", Path(source).name, batch_id or new_batch_id("areas", source), "vector",
-                          None, crs_name, mapping.name, resolved)
+    report = ImportReport(
+        "areas",
+        Path(source).name,
+        batch_id or new_batch_id("areas", source),
+        "vector",
+        None,
+        crs_name,
+        mapping.name,
+        resolved,
+    )
     report.rows_read = len(attrs)
     import pyarrow as pa
 
-    chunk = Chunk(pa.Table.from_pandas(attrs.astype(object).where(attrs.notna(), None), preserve_index=False)
-                  .cast(pa.schema([pa.field(c, pa.string()) for c in attrs.columns])),
-                  np.arange(1, len(attrs) + 1, dtype=np.int64))
-    frame = reject_unstorable(fields_frame(chunk, mapping, resolved).with_columns(pl.lit(None, dtype=pl.String).alias("reason")))
+    chunk = Chunk(
+        pa.Table.from_pandas(attrs.astype(object).where(attrs.notna(), None), preserve_index=False).cast(
+            pa.schema([pa.field(c, pa.string()) for c in attrs.columns])
+        ),
+        np.arange(1, len(attrs) + 1, dtype=np.int64),
+    )
+    frame = reject_unstorable(
+        fields_frame(chunk, mapping, resolved).with_columns(pl.lit(None, dtype=pl.String).alias("reason"))
+    )
     if "level" not in frame.columns:
         lv = level or mapping.defaults.get("level", "grid")
         frame = frame.with_columns(pl.lit(lv).alias("level"))
@@ -98,12 +113,16 @@ def import_areas(
     geoms = np.asarray(geoms, dtype=object)
     kinds = shapely.get_type_id(geoms)
     frame = frame.with_columns(
-        pl.when(pl.col("reason").is_not_null()).then(pl.col("reason"))
-        .when(pl.col("area_id").is_null()).then(pl.lit("missing id"))
-        .when(~pl.Series(np.isin(kinds, [3, 6]))).then(pl.lit("not a polygon"))
+        pl.when(pl.col("reason").is_not_null())
+        .then(pl.col("reason"))
+        .when(pl.col("area_id").is_null())
+        .then(pl.lit("missing id"))
+        .when(~pl.Series(np.isin(kinds, [3, 6])))
+        .then(pl.lit("not a polygon"))
         .when(~pl.col("level").is_in(list(AREA_LEVELS)))
         .then(pl.lit("unknown level: '") + pl.col("level").fill_null("") + pl.lit(f"' (use {', '.join(AREA_LEVELS)})"))
-        .otherwise(None).alias("reason")
+        .otherwise(None)
+        .alias("reason")
     )
     ok = frame.get_column("reason").is_null().to_numpy()
     wgs, why, repaired = check_area_geometries(geoms[ok], crs_name, chunk.rows[ok])
@@ -123,10 +142,16 @@ def import_areas(
         raise ImportFileError(f"{Path(source).name!r} has no usable polygon (reasons: {dict(report.reasons)})")
     report.merged = len(good) - len(merged)
     # built before anything is written, so the check fails where the import would
-    index = AreaIndex.from_frame(pd.DataFrame({
-        "area_id": merged["area_id"], "level": merged["level"],
-        "parent_id": merged["parent_id"], "geom": shapely.from_wkb(merged["geom"].to_numpy()),
-    }))
+    index = AreaIndex.from_frame(
+        pd.DataFrame(
+            {
+                "area_id": merged["area_id"],
+                "level": merged["level"],
+                "parent_id": merged["parent_id"],
+                "geom": shapely.from_wkb(merged["geom"].to_numpy()),
+            }
+        )
+    )
     log = begin_batch(store, report, Path(source), explicit_id=batch_id is not None)  # committed first: a trace
     rejected = Rejects(store, report.batch_id, report).frame(chunk, frame)
     try:
@@ -165,11 +190,15 @@ def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     for area_id in counts.index[counts > 1]:
         geom[area_id] = shapely.union_all(good.loc[good["area_id"] == area_id, "geom"].to_numpy())
     if (counts > 1).any():
-        report.warnings[f"{int((counts > 1).sum())} area ids had several features: merged"] += int(counts[counts > 1].sum())
+        report.warnings[f"{int((counts > 1).sum())} area ids had several features: merged"] += int(
+            counts[counts > 1].sum()
+        )
     out = first.reset_index()[cols].copy()
     if "name_zh" not in out.columns or out["name_zh"].isna().any():
         fallback = out["name_en"] if "name_en" in out.columns else out["area_id"]
-        out["name_zh"] = (out["name_zh"] if "name_zh" in out.columns else fallback).fillna(fallback).fillna(out["area_id"])
+        out["name_zh"] = (
+            (out["name_zh"] if "name_zh" in out.columns else fallback).fillna(fallback).fillna(out["area_id"])
+        )
     for c in ("households", "population"):
         if c in out.columns:
             out[c] = _count_column(out[c], c, report)
@@ -177,15 +206,19 @@ def _merge_areas(good: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     return out
 
 
-def _check_parents(frame: pl.DataFrame, good: pd.DataFrame, merged: pd.DataFrame,
-                   report: ImportReport) -> tuple[pl.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _check_parents(
+    frame: pl.DataFrame, good: pd.DataFrame, merged: pd.DataFrame, report: ImportReport
+) -> tuple[pl.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Decide each area's parent (:func:`data.ingest.area_parents.resolve_parents`): rejected areas
     leave ``good``/``merged`` and get their reason on every feature of theirs in ``frame``."""
     first_row = good.drop_duplicates("area_id").set_index("area_id")["_row"]
     parents = resolve_parents(
-        merged["area_id"].to_numpy(dtype=object), merged["level"].to_numpy(dtype=object),
+        merged["area_id"].to_numpy(dtype=object),
+        merged["level"].to_numpy(dtype=object),
         merged["parent_id"].to_numpy(dtype=object) if "parent_id" in merged.columns else None,
-        shapely.from_wkb(merged["geom"].to_numpy()), first_row.loc[merged["area_id"]].to_numpy())
+        shapely.from_wkb(merged["geom"].to_numpy()),
+        first_row.loc[merged["area_id"]].to_numpy(),
+    )
     report.parents_from_file += parents.from_file
     report.parents_by_location += parents.by_location
     report.parents_top += parents.top

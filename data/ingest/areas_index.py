@@ -51,20 +51,27 @@ class AreaIndex:
         for level in AREA_LEVELS:
             frame = store.fetch("area_shapes", level=level)
             if len(frame):
-                frames.append(pd.DataFrame({
-                    "area_id": frame["area_id"].astype(str).to_numpy(dtype=object), "level": level,
-                    "parent_id": frame["parent_id"].to_numpy(dtype=object),
-                    "geom": shapely.from_wkb([bytes(b) for b in frame["wkb"].to_numpy()]),
-                }))
-        return cls.from_frame(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=["area_id", "level", "parent_id", "geom"]))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "area_id": frame["area_id"].astype(str).to_numpy(dtype=object),
+                            "level": level,
+                            "parent_id": frame["parent_id"].to_numpy(dtype=object),
+                            "geom": shapely.from_wkb([bytes(b) for b in frame["wkb"].to_numpy()]),
+                        }
+                    )
+                )
+        return cls.from_frame(
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=["area_id", "level", "parent_id", "geom"])
+        )
 
     @classmethod
     def from_frame(cls, areas: pd.DataFrame) -> AreaIndex:
         """Index an ``areas`` table (``area_id, level, parent_id, geom`` as shapely)."""
         level_of = dict(zip(areas["area_id"], areas["level"], strict=True))
-        parent = {a: p for a, p in zip(areas["area_id"], areas["parent_id"], strict=True)
-                  if isinstance(p, str) and p}
+        parent = {a: p for a, p in zip(areas["area_id"], areas["parent_id"], strict=True) if isinstance(p, str) and p}
         index = cls()
         for level in AREA_LEVELS:
             rows = areas[areas["level"] == level]
@@ -83,7 +90,9 @@ class AreaIndex:
                     if level_of[node] in lineage:
                         lineage[level_of[node]][i] = node
                     node = parent.get(node)
-            index.levels[level] = _Level(PolygonIndex(polys), {lv: pl.Series(lv, v, dtype=pl.String) for lv, v in lineage.items()})
+            index.levels[level] = _Level(
+                PolygonIndex(polys), {lv: pl.Series(lv, v, dtype=pl.String) for lv, v in lineage.items()}
+            )
             index.counts[level] = len(ids)
         return index
 

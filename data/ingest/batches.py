@@ -38,6 +38,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     """``"1 row"``, ``"2 rows"``: ``n`` (with thousands separators) and the English noun for it."""
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
+
 @dataclass(frozen=True)
 class FileIdentity:
     """What makes two imports "the same file": name (shown), size and content hash."""
@@ -105,7 +106,8 @@ class Batch:
 
     def describe(self) -> str:
         """One English line: batch, file, status and what was committed."""
-        rows = f"{plural(self.chunks, 'chunk')}, {plural(self.rows_read, 'row')} read ({self.rows_stored:,} stored, {self.rows_rejected:,} rejected)"
+        stored = f"{self.rows_stored:,} stored, {self.rows_rejected:,} rejected"
+        rows = f"{plural(self.chunks, 'chunk')}, {plural(self.rows_read, 'row')} read ({stored})"
         when = f"started {self.started_at:%Y-%m-%d %H:%M}"
         text = f"{self.batch_id} [{self.status}] {self.kind} {self.file_name}: {rows}, {when}"
         if self.status == "interrupted":
@@ -121,8 +123,9 @@ def _value(v: object) -> object:
     return v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
 
 
-def list_batches(store: Store, limit: int = 50, *, kind: str | None = None, sha256: str | None = None,
-                 batch_id: str | None = None) -> list[Batch]:
+def list_batches(
+    store: Store, limit: int = 50, *, kind: str | None = None, sha256: str | None = None, batch_id: str | None = None
+) -> list[Batch]:
     """Batches, newest first (named query ``list_import_batches``)."""
     frame = store.fetch("list_import_batches", kind=kind, sha256=sha256, batch_id=batch_id, limit=limit)
     out = []
@@ -178,23 +181,50 @@ class BatchLog:
     def start(self) -> None:
         """Record the batch as running, with no rows committed yet."""
         now = datetime.now()
-        self._write(kind=self.kind, file_name=self.file.name, file_size=self.file.size,
-                    file_sha256=self.file.sha256, state="running", started_at=now, finished_at=None,
-                    chunks=0, rows_read=0, rows_stored=0, rows_rejected=0, attempts=self.attempts,
-                    pid=os.getpid(), host=socket.gethostname(), error=None)
+        self._write(
+            kind=self.kind,
+            file_name=self.file.name,
+            file_size=self.file.size,
+            file_sha256=self.file.sha256,
+            state="running",
+            started_at=now,
+            finished_at=None,
+            chunks=0,
+            rows_read=0,
+            rows_stored=0,
+            rows_rejected=0,
+            attempts=self.attempts,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            error=None,
+        )
 
     def committed(self, chunks: int, rows_read: int, rows_stored: int, rows_rejected: int) -> None:
         """Counts after a committed chunk (call inside the chunk's transaction)."""
         self._write(chunks=chunks, rows_read=rows_read, rows_stored=rows_stored, rows_rejected=rows_rejected)
 
-    def finish(self, state: str, rows_read: int, rows_stored: int, rows_rejected: int,
-               error: str | None = None, chunks: int | None = None) -> None:
+    def finish(
+        self,
+        state: str,
+        rows_read: int,
+        rows_stored: int,
+        rows_rejected: int,
+        error: str | None = None,
+        chunks: int | None = None,
+    ) -> None:
         """Record the end: ``finished``, ``stopped`` or ``failed``."""
         if state not in STATES[1:]:
             raise ValueError(f"state must be one of {STATES[1:]}, got {state!r}")
         extra = {} if chunks is None else {"chunks": chunks}
-        self._write(state=state, finished_at=datetime.now(), rows_read=rows_read, rows_stored=rows_stored,
-                    rows_rejected=rows_rejected, error=(error or None) and str(error)[:2000], **extra)
+        self._write(
+            state=state,
+            finished_at=datetime.now(),
+            rows_read=rows_read,
+            rows_stored=rows_stored,
+            rows_rejected=rows_rejected,
+            error=(error or None) and str(error)[:2000],
+            **extra,
+        )
 
     def fail(self, error: str) -> None:
         """Record ``failed``, keeping the counts of the chunks committed before."""

@@ -29,10 +29,13 @@ def begin_batch(store: Store, report: ImportReport, path: Path, explicit_id: boo
         if earlier.status == "running":
             raise ImportFileError(
                 f"{path.name!r} is being imported right now as batch {earlier.batch_id} (process {earlier.pid} "
-                f"on {earlier.host}); wait until it has finished")
+                f"on {earlier.host}); wait until it has finished"
+            )
         if earlier.unfinished:
-            report.completes = (f"{earlier.batch_id} ({earlier.status} after {earlier.chunks:,} chunks, "
-                                f"{earlier.rows_read:,} rows read)")
+            report.completes = (
+                f"{earlier.batch_id} ({earlier.status} after {earlier.chunks:,} chunks, "
+                f"{earlier.rows_read:,} rows read)"
+            )
         report.batch_id, attempts = earlier.batch_id, earlier.attempts + 1
         store.execute("delete_import_rejects", batch_id=earlier.batch_id)
     log = BatchLog(store, report.batch_id, report.table, ident, attempts)
@@ -42,8 +45,14 @@ def begin_batch(store: Store, report: ImportReport, path: Path, explicit_id: boo
 
 def end_batch(log: BatchLog, report: ImportReport, chunks: int | None = None) -> None:
     """``finished``, or ``stopped`` when reading broke off part-way."""
-    log.finish("stopped" if report.error else "finished", report.rows_read, report.stored, report.rejected,
-               error=report.error, chunks=chunks)
+    log.finish(
+        "stopped" if report.error else "finished",
+        report.rows_read,
+        report.stored,
+        report.rejected,
+        error=report.error,
+        chunks=chunks,
+    )
 
 
 def fail_batch(log: BatchLog, exc: BaseException) -> None:

@@ -55,9 +55,11 @@ class Catalog:
             categories=_lookup(cats) if len(cats) else {},
             departments=_lookup(deps) if len(deps) else {},
             default_department=dict(zip(cats["code"].astype(str), cats["department"].astype(str), strict=True))
-            if len(cats) else {},
+            if len(cats)
+            else {},
             assumed=set(cats.loc[cats["sla_assumed"].fillna(False).astype(bool), "code"].astype(str))
-            if len(cats) else set(),
+            if len(cats)
+            else set(),
         )
 
     def _codes(self, values: pl.Series, table: dict[str, str]) -> tuple[pl.Series, list[str]]:
@@ -95,10 +97,14 @@ class Catalog:
             names = _names(good, "category", "category_name", new_cats)
             top = (
                 good.filter(pl.col("category").is_in(new_cats) & pl.col("department").is_not_null())
-                .group_by("category", "department").len().sort(["category", "len", "department"], descending=[False, True, False])
+                .group_by("category", "department")
+                .len()
+                .sort(["category", "len", "department"], descending=[False, True, False])
                 .unique("category", keep="first")
             )
-            top_dep = dict(zip(top.get_column("category").to_list(), top.get_column("department").to_list(), strict=True))
+            top_dep = dict(
+                zip(top.get_column("category").to_list(), top.get_column("department").to_list(), strict=True)
+            )
             for c in new_cats:
                 dep = top_dep.get(c)
                 if dep is None:
@@ -107,16 +113,21 @@ class Catalog:
                         dep_rows.append(UNASSIGNED)
                 cat_rows.append((c, names.get(c, c), names.get(c, c), dep))
         if dep_rows:
-            store.upsert_frame("departments", pd.DataFrame(dep_rows, columns=["code", "name_zh", "name_en"]),
-                               ["code"], update=False)
+            store.upsert_frame(
+                "departments", pd.DataFrame(dep_rows, columns=["code", "name_zh", "name_en"]), ["code"], update=False
+            )
             for code, *_ in dep_rows:
                 self.departments[code] = code
             report.new_departments += [d[0] for d in dep_rows]
         if cat_rows:
             frame = pd.DataFrame(cat_rows, columns=["code", "name_zh", "name_en", "department"])
             response_h, close_h = DEFAULT_SLA_HOURS
-            store.upsert_frame("categories", frame.assign(sla_response_h=response_h, sla_close_h=close_h,
-                                                          sla_assumed=True), ["code"], update=False)
+            store.upsert_frame(
+                "categories",
+                frame.assign(sla_response_h=response_h, sla_close_h=close_h, sla_assumed=True),
+                ["code"],
+                update=False,
+            )
             for code, _, _, dep in cat_rows:
                 self.categories[code] = code
                 self.default_department[code] = dep
@@ -126,7 +137,9 @@ class Catalog:
             assumed = good.get_column("category").filter(good.get_column("category").is_in(list(self.assumed)))
             for code, n in assumed.value_counts().iter_rows():
                 report.assumed_sla[code] += n
-        default = good.get_column("category").replace_strict(self.default_department, default=None, return_dtype=pl.String)
+        default = good.get_column("category").replace_strict(
+            self.default_department, default=None, return_dtype=pl.String
+        )
         good = good.with_columns(pl.col("department").fill_null(default))
         return good.drop([c for c in ("category_name", "department_name") if c in good.columns])
 

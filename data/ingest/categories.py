@@ -55,20 +55,32 @@ def _check(frame: pl.DataFrame) -> pl.DataFrame:
     frame = reject_unstorable(frame.with_columns(pl.lit(None, dtype=pl.String).alias("reason")))
     num = {c: pl.col(c).str.replace(r"(?i)\s*(h|hours?|小时)$", "").cast(pl.Float64, strict=False) for c in _HOURS}
     frame = frame.with_columns(num[c].alias(f"_{c}") for c in _HOURS)
-    expr = pl.when(pl.col("reason").is_not_null()).then(pl.col("reason")).when(pl.col("code").is_null()).then(pl.lit("missing id"))
+    expr = (
+        pl.when(pl.col("reason").is_not_null())
+        .then(pl.col("reason"))
+        .when(pl.col("code").is_null())
+        .then(pl.lit("missing id"))
+    )
     for c in _HOURS:
         expr = expr.when(pl.col(c).is_null()).then(pl.lit(f"missing SLA: {c}"))
     for c in _HOURS:
         expr = expr.when(pl.col(f"_{c}").is_null() | pl.col(f"_{c}").is_nan()).then(
-            pl.lit(f"SLA not a number: {c} = '") + pl.col(c).str.slice(0, 40) + pl.lit("'"))
+            pl.lit(f"SLA not a number: {c} = '") + pl.col(c).str.slice(0, 40) + pl.lit("'")
+        )
     for c in _HOURS:
         v = pl.col(f"_{c}")
         expr = expr.when(~v.is_finite() | (v <= 0) | (v > MAX_SLA_HOURS)).then(
-            pl.lit(f"SLA out of range: {c} = ") + pl.col(c).str.slice(0, 40)
-            + pl.lit(f" (hours must be more than 0 and at most {MAX_SLA_HOURS})"))
+            pl.lit(f"SLA out of range: {c} = ")
+            + pl.col(c).str.slice(0, 40)
+            + pl.lit(f" (hours must be more than 0 and at most {MAX_SLA_HOURS})")
+        )
     expr = expr.when(pl.col("_sla_close_h") < pl.col("_sla_response_h")).then(
-        pl.lit("close SLA shorter than response SLA: ") + pl.col("_sla_close_h").cast(pl.String)
-        + pl.lit(" h < ") + pl.col("_sla_response_h").cast(pl.String) + pl.lit(" h"))
+        pl.lit("close SLA shorter than response SLA: ")
+        + pl.col("_sla_close_h").cast(pl.String)
+        + pl.lit(" h < ")
+        + pl.col("_sla_response_h").cast(pl.String)
+        + pl.lit(" h")
+    )
     frame = frame.with_columns(expr.otherwise(None).alias("reason"))
     return frame.drop(*_HOURS).rename({f"_{c}": c for c in _HOURS})
 
@@ -127,7 +139,8 @@ def import_categories(
     """
     t0 = time.perf_counter()
     src, mapping, resolved, _crs, chunks, report = open_import(
-        source, mapping, None, chunk_rows, batch_id, "categories", geometry_ok=False)
+        source, mapping, None, chunk_rows, batch_id, "categories", geometry_ok=False
+    )
     report.crs = ""
     catalog = Catalog.from_store(store)
     stored = store.fetch("list_categories")
@@ -143,8 +156,9 @@ def import_categories(
             ok = frame.get_column("reason").is_null().to_numpy()
             first = dups.mark(frame.select("_code"), frame.get_column("_row").to_numpy(), ok)
             if (first > 0).any():
-                frame = reject(frame, first > 0, np.char.add("duplicate id in the file: first at row ",
-                                                             first.astype(str)))
+                frame = reject(
+                    frame, first > 0, np.char.add("duplicate id in the file: first at row ", first.astype(str))
+                )
             bad = rejects.frame(chunk, frame)  # written with the categories, below
             if bad is not None:
                 rejected.append(bad)
@@ -160,7 +174,11 @@ def import_categories(
         if rows.height:
             frame = _category_rows(rows, known, catalog, store, report)
             counts = store.upsert_frame("categories", frame, ["code"])
-            report.inserted, report.updated, report.unchanged = counts["inserted"], counts["updated"], counts["unchanged"]
+            report.inserted, report.updated, report.unchanged = (
+                counts["inserted"],
+                counts["updated"],
+                counts["unchanged"],
+            )
             report.new_categories = sorted(set(frame["code"]) - set(known))
             if not isinstance(store, DryRunStore):
                 store.execute("refresh_event_deadlines", category=None)
@@ -171,14 +189,24 @@ def import_categories(
     return report
 
 
-def _category_rows(rows: pl.DataFrame, known: dict, catalog: Catalog, store: Store, report: ImportReport) -> pd.DataFrame:
+def _category_rows(
+    rows: pl.DataFrame, known: dict, catalog: Catalog, store: Store, report: ImportReport
+) -> pd.DataFrame:
     """The ``categories`` rows to upsert (names and department filled), creating new departments."""
     out = []
     new_deps: dict[str, tuple[str, str, str]] = {}
-    col = {c: rows.get_column(c).to_list() if c in rows.columns else [None] * rows.height
-           for c in ("name_zh", "name_en", "department")}
-    for i, (code, resp, close) in enumerate(zip(rows.get_column("_code").to_list(), rows.get_column("sla_response_h").to_list(),
-                                                rows.get_column("sla_close_h").to_list(), strict=True)):
+    col = {
+        c: rows.get_column(c).to_list() if c in rows.columns else [None] * rows.height
+        for c in ("name_zh", "name_en", "department")
+    }
+    for i, (code, resp, close) in enumerate(
+        zip(
+            rows.get_column("_code").to_list(),
+            rows.get_column("sla_response_h").to_list(),
+            rows.get_column("sla_close_h").to_list(),
+            strict=True,
+        )
+    ):
         old = known.get(code)
         zh = col["name_zh"][i] or (old.name_zh if old is not None else None) or col["name_en"][i] or code
         en = col["name_en"][i] or (old.name_en if old is not None else None) or col["name_zh"][i] or code
@@ -199,11 +227,16 @@ def _category_rows(rows: pl.DataFrame, known: dict, catalog: Catalog, store: Sto
             report.warnings["matched a stored category by name: the stored code is kept"] += 1
         out.append((code, zh, en, dep, float(resp), float(close), False))
     if new_deps:
-        store.upsert_frame("departments", pd.DataFrame(list(new_deps.values()), columns=["code", "name_zh", "name_en"]),
-                           ["code"], update=False)
+        store.upsert_frame(
+            "departments",
+            pd.DataFrame(list(new_deps.values()), columns=["code", "name_zh", "name_en"]),
+            ["code"],
+            update=False,
+        )
         report.new_departments = sorted(new_deps)
-    return pd.DataFrame(out, columns=["code", "name_zh", "name_en", "department", "sla_response_h", "sla_close_h",
-                                      "sla_assumed"])
+    return pd.DataFrame(
+        out, columns=["code", "name_zh", "name_en", "department", "sla_response_h", "sla_close_h", "sla_assumed"]
+    )
 
 
 __all__ = ["MAX_SLA_HOURS", "import_categories"]

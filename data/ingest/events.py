@@ -79,7 +79,8 @@ def import_events(
     """
     t0 = time.perf_counter()
     src, mapping, resolved, crs, chunks, report = open_import(
-        source, mapping, crs, chunk_rows, batch_id, "events", geometry_ok=True)
+        source, mapping, crs, chunk_rows, batch_id, "events", geometry_ok=True
+    )
     areas = AreaIndex.from_store(store)
     catalog = Catalog.from_store(store)
     times = detect_times(src, chunks, mapping, resolved, report)
@@ -98,8 +99,9 @@ def import_events(
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
 
-    def write(frame: pd.DataFrame | None, rejected: pd.DataFrame | None, rows_read: int,
-              rows_rejected: int) -> dict[str, int]:
+    def write(
+        frame: pd.DataFrame | None, rejected: pd.DataFrame | None, rows_read: int, rows_rejected: int
+    ) -> dict[str, int]:
         """One chunk's writes, in the writer thread, as one transaction: its events, its
         rejects and the batch's counts (so after a kill the batch says what is stored)."""
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
@@ -157,8 +159,14 @@ def import_events(
 
 
 def _events_chunk(
-    chunk: Chunk, mapping: Mapping, resolved: dict[str, str], crs: str, times: TimeParser,
-    areas: AreaIndex, dups: DuplicateTracker, report: ImportReport,
+    chunk: Chunk,
+    mapping: Mapping,
+    resolved: dict[str, str],
+    crs: str,
+    times: TimeParser,
+    areas: AreaIndex,
+    dups: DuplicateTracker,
+    report: ImportReport,
 ) -> pl.DataFrame:
     """Validate one chunk, add H3 and areas, mark in-file duplicates; ``reason`` null = store."""
     checked: Checked = check_events(fields_frame(chunk, mapping, resolved), mapping, crs, times)
@@ -181,7 +189,9 @@ def _events_chunk(
             outside = np.zeros(n, dtype=bool)
             outside[out] = True
             msg = np.full(n, None, dtype=object)
-            msg[out] = [f"outside every area: {x:.6f}, {y:.6f}" for x, y in zip(lon[~inside], lat[~inside], strict=True)]
+            msg[out] = [
+                f"outside every area: {x:.6f}, {y:.6f}" for x, y in zip(lon[~inside], lat[~inside], strict=True)
+            ]
             frame = reject(frame, outside, msg)
     frame = frame.with_columns(pl.Series("h3", h3), *(ids[lv].alias(f"{lv}_id") for lv in ids))
     ok = frame.get_column("reason").is_null().to_numpy()

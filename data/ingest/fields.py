@@ -61,10 +61,13 @@ def fields_frame(chunk: Chunk, mapping: Mapping, resolved: MappingABC[str, str])
     frame = src.lazy().select(exprs).collect() if used else pl.select(exprs)
     if frame.height != n:  # only defaults and no column: broadcast to the chunk's length
         frame = pl.DataFrame({c: pl.repeat(frame[c][0], n, eager=True) for c in frame.columns}).with_columns(
-            pl.int_range(0, n, dtype=pl.Int64, eager=True).alias("_pos"))
+            pl.int_range(0, n, dtype=pl.Int64, eager=True).alias("_pos")
+        )
     frame = frame.with_columns(pl.Series("_row", chunk.rows.astype(np.int64)))
     if chunk.x is not None:
-        frame = frame.with_columns(pl.Series("_x", chunk.x, dtype=pl.Float64), pl.Series("_y", chunk.y, dtype=pl.Float64))
+        frame = frame.with_columns(
+            pl.Series("_x", chunk.x, dtype=pl.Float64), pl.Series("_y", chunk.y, dtype=pl.Float64)
+        )
     return frame
 
 

@@ -117,8 +117,9 @@ SAMPLE_ROWS = 50_000
 """Rows the time formats are detected on (the first chunk when it is at least this long)."""
 
 
-def detect_times(src: Source, chunks: _Chunks, mapping: Mapping, resolved: dict[str, str],
-                  report: ImportReport) -> TimeParser:
+def detect_times(
+    src: Source, chunks: _Chunks, mapping: Mapping, resolved: dict[str, str], report: ImportReport
+) -> TimeParser:
     """Fix each time column's format from a sample of the file, before anything is written.
 
     Raises :class:`ImportFileError` when a column reads both month-first and day-first and
@@ -143,9 +144,16 @@ def detect_times(src: Source, chunks: _Chunks, mapping: Mapping, resolved: dict[
     report.time_window = times.window.label()
     return times
 
+
 def open_import(
-    source: Path | str | Source, mapping: Mapping | str | Path | None, crs: str | None, chunk_rows: int,
-    batch_id: str | None, table: str, *, geometry_ok: bool,
+    source: Path | str | Source,
+    mapping: Mapping | str | Path | None,
+    crs: str | None,
+    chunk_rows: int,
+    batch_id: str | None,
+    table: str,
+    *,
+    geometry_ok: bool,
 ) -> tuple[Source, Mapping, dict[str, str], str, _Chunks, ImportReport]:
     """Open the file, resolve the mapping and CRS, read the first chunk and start the report.
 
@@ -161,8 +169,14 @@ def open_import(
     crs = _effective_crs(crs, src)
     chunks = _first_chunk(src, chunk_rows)
     report = ImportReport(
-        table, src.path.name, batch_id or new_batch_id(table, src.path), src.info.format,
-        src.info.encoding, crs, mapping.name, resolved,
+        table,
+        src.path.name,
+        batch_id or new_batch_id(table, src.path),
+        src.info.format,
+        src.info.encoding,
+        crs,
+        mapping.name,
+        resolved,
     )
     return src, mapping, resolved, crs, chunks, report
 

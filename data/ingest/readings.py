@@ -51,7 +51,8 @@ def import_readings(
     """
     t0 = time.perf_counter()
     src, mapping, resolved, crs, chunks, report = open_import(
-        source, mapping, crs, chunk_rows, batch_id, "readings", geometry_ok=False)
+        source, mapping, crs, chunk_rows, batch_id, "readings", geometry_ok=False
+    )
     known = set(store.fetch("sensor_points")["sensor_id"].astype(str))
     areas = AreaIndex.from_store(store)
     times = detect_times(src, chunks, mapping, resolved, report)
@@ -67,8 +68,13 @@ def import_readings(
         report.updated += counts["updated"]
         report.unchanged += counts["unchanged"]
 
-    def write(sensors: pd.DataFrame | None, frame: pd.DataFrame | None, rejected: pd.DataFrame | None,
-              rows_read: int, rows_rejected: int) -> dict[str, int]:
+    def write(
+        sensors: pd.DataFrame | None,
+        frame: pd.DataFrame | None,
+        rejected: pd.DataFrame | None,
+        rows_read: int,
+        rows_rejected: int,
+    ) -> dict[str, int]:
         """One chunk's writes, in the writer thread, as one transaction: new sensors,
         readings, rejects and the batch's counts."""
         counts, new_sensors = dict(_NO_ROWS), 0
@@ -94,12 +100,22 @@ def import_readings(
             ok = frame.get_column("reason").is_null().to_numpy()
             first = dups.mark(frame.select("sensor_id", "ts"), frame.get_column("_row").to_numpy(), ok)
             if (first > 0).any():
-                frame = reject(frame, first > 0, np.char.add("duplicate id in the file: sensor and time first at row ",
-                                                             first.astype(str)))
+                frame = reject(
+                    frame,
+                    first > 0,
+                    np.char.add("duplicate id in the file: sensor and time first at row ", first.astype(str)),
+                )
             good = frame.filter(pl.col("reason").is_null()).select("sensor_id", "ts", "value")
             rejected = rejects.frame(chunk, frame)
-            writer.submit(write, sensors, to_pandas(good) if good.height else None, rejected,
-                          report.rows_read, report.rejected, done=counted)
+            writer.submit(
+                write,
+                sensors,
+                to_pandas(good) if good.height else None,
+                rejected,
+                report.rows_read,
+                report.rejected,
+                done=counted,
+            )
             del checked, frame, good, rejected
             if progress:
                 progress(report.rows_read, src.info.rows)
@@ -120,8 +136,9 @@ def import_readings(
     return report
 
 
-def _new_sensors(frame: pl.DataFrame, known: set[str], areas: AreaIndex,
-                 mapping: Mapping) -> tuple[pl.DataFrame, pd.DataFrame | None]:
+def _new_sensors(
+    frame: pl.DataFrame, known: set[str], areas: AreaIndex, mapping: Mapping
+) -> tuple[pl.DataFrame, pd.DataFrame | None]:
     """The sensors first seen with a position (rows for ``sensors``, added to ``known``), and
     ``frame`` with the readings of sensors still unknown rejected."""
     ok = frame.get_column("reason").is_null()
@@ -141,11 +158,18 @@ def _new_sensors(frame: pl.DataFrame, known: set[str], areas: AreaIndex,
             return pl.Series(name, [mapping.defaults.get(name, default)] * new.height)
 
         threshold = col("threshold", "0").cast(pl.Float64, strict=False).fill_null(0.0)
-        sensors = pl.DataFrame({
-            "sensor_id": new.get_column("sensor_id"), "kind": col("kind", "pm25"), "unit": col("unit", ""),
-            "lon": lon, "lat": lat, "h3": points_to_cells(lat, lon, FINE_H3_RES),
-            "grid_id": assigned["grid"], "threshold": threshold,
-        })
+        sensors = pl.DataFrame(
+            {
+                "sensor_id": new.get_column("sensor_id"),
+                "kind": col("kind", "pm25"),
+                "unit": col("unit", ""),
+                "lon": lon,
+                "lat": lat,
+                "h3": points_to_cells(lat, lon, FINE_H3_RES),
+                "grid_id": assigned["grid"],
+                "threshold": threshold,
+            }
+        )
         rows = to_pandas(sensors)
         known.update(sensors.get_column("sensor_id").to_list())
     still = (frame.get_column("reason").is_null() & ~frame.get_column("sensor_id").is_in(list(known))).to_numpy()

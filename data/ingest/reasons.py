@@ -58,8 +58,10 @@ REASONS: dict[str, str] = {
 DETAILS: tuple[tuple[str, str], ...] = (
     (r" \(the column's format is (.+)\)$", r"（该列的格式为 \1）"),
     (r" \(no known time format fits this column\)$", "（没有已知的时间格式适合此列）"),
-    (r' \(month or day first\? set date_order = "mdy" or "dmy" in the mapping\)$',
-     '（月在前还是日在前？请在对应关系中设置 date_order = "mdy" 或 "dmy"）'),
+    (
+        r' \(month or day first\? set date_order = "mdy" or "dmy" in the mapping\)$',
+        '（月在前还是日在前？请在对应关系中设置 date_order = "mdy" 或 "dmy"）',
+    ),
     (r" \(allowed (.+); time_window in the mapping\)$", r"（允许范围 \1；可在对应关系中用 time_window 设置）"),
     (r" \(hours must be more than 0 and at most (\d+)\)$", r"（小时数须大于 0 且不超过 \1）"),
     (r" \(use (.+)\)$", r"（可用：\1）"),
@@ -69,10 +71,14 @@ DETAILS: tuple[tuple[str, str], ...] = (
     (r"^sensor and time first at row (\d+)$", r"同一设备与时间首次出现在第 \1 行"),
     (r"^not in the store and the row has no lon/lat$", "库中没有该设备，且该行没有经纬度"),
     (r"^from (\S+), ", r"自 \1 转换："),
-    (r"^field '([^']*)' contains a NUL character \(U\+0000\), which PostgreSQL cannot store$",
-     r"字段 \1 含有 NUL 字符（U+0000），PostgreSQL 无法存储"),
-    (r"^field '([^']*)' has bytes that are not valid in the file's encoding \(shown as \ufffd in the raw row\)$",
-     "字段 \\1 含有不符合文件编码的字节（原始行中显示为 \ufffd）"),
+    (
+        r"^field '([^']*)' contains a NUL character \(U\+0000\), which PostgreSQL cannot store$",
+        r"字段 \1 含有 NUL 字符（U+0000），PostgreSQL 无法存储",
+    ),
+    (
+        r"^field '([^']*)' has bytes that are not valid in the file's encoding \(shown as \ufffd in the raw row\)$",
+        "字段 \\1 含有不符合文件编码的字节（原始行中显示为 \ufffd）",
+    ),
 )
 """Reason details (English, as stored after ``"<reason>: "``) -> Chinese: ``(regex, replacement)``
 applied in order; quoted values and format codes from the file are kept."""
@@ -106,7 +112,10 @@ WARNINGS: tuple[tuple[str, str], ...] = (
     (r"(\w+) '(.*)' is not a whole number 0-(\d+): left empty", r"{\1}“\2”不是 0–\3 的整数：留空"),
     (r"(\w+): (\d+) more values not whole numbers 0-(\d+): left empty", r"{\1}：另有 \2 个值不是 0–\3 的整数：留空"),
     (r"source '(.*)' not recognised: stored as '(.*)'", r"{source}“\1”无法识别：按“\2”存储"),
-    (r"threshold '(.*)' is not a number: a new sensor gets the default", r"{threshold}“\1”不是数字：新设备使用默认阈值"),
+    (
+        r"threshold '(.*)' is not a number: a new sensor gets the default",
+        r"{threshold}“\1”不是数字：新设备使用默认阈值",
+    ),
     (r"no level column: every area stored as '(.*)'", r"没有层级列：所有区域按“\1”存储"),
     (r"(\d+) area ids had several features: merged", r"\1 个区域编号有多个要素：已合并"),
 )

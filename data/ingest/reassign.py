@@ -24,11 +24,19 @@ def reassign_areas(store: Store, report: ImportReport | None = None, areas: Area
         assigned, inside = areas.assign(points["lon"].to_numpy(float), points["lat"].to_numpy(float))
         diff = _changed(points, {f"{lv}_id": assigned[lv] for lv in EVENT_LEVELS})
         if diff.any():
-            store.upsert_frame("events", pd.DataFrame({
-                "event_id": points["event_id"].astype(str).to_numpy()[diff],
-                **{f"{lv}_id": assigned[lv].filter(pl.Series(diff)).to_pandas(use_pyarrow_extension_array=True)
-                   for lv in EVENT_LEVELS},
-            }), ["event_id"])
+            store.upsert_frame(
+                "events",
+                pd.DataFrame(
+                    {
+                        "event_id": points["event_id"].astype(str).to_numpy()[diff],
+                        **{
+                            f"{lv}_id": assigned[lv].filter(pl.Series(diff)).to_pandas(use_pyarrow_extension_array=True)
+                            for lv in EVENT_LEVELS
+                        },
+                    }
+                ),
+                ["event_id"],
+            )
         changed = int(diff.sum())
         if report is not None:
             report.reassigned = changed
@@ -38,10 +46,16 @@ def reassign_areas(store: Store, report: ImportReport | None = None, areas: Area
         assigned, _ = areas.assign(sensors["lon"].to_numpy(float), sensors["lat"].to_numpy(float))
         diff = _changed(sensors, {"grid_id": assigned["grid"]})
         if diff.any():
-            store.upsert_frame("sensors", pd.DataFrame({
-                "sensor_id": sensors["sensor_id"].astype(str).to_numpy()[diff],
-                "grid_id": assigned["grid"].filter(pl.Series(diff)).to_pandas(use_pyarrow_extension_array=True),
-            }), ["sensor_id"])
+            store.upsert_frame(
+                "sensors",
+                pd.DataFrame(
+                    {
+                        "sensor_id": sensors["sensor_id"].astype(str).to_numpy()[diff],
+                        "grid_id": assigned["grid"].filter(pl.Series(diff)).to_pandas(use_pyarrow_extension_array=True),
+                    }
+                ),
+                ["sensor_id"],
+            )
     return changed
 
 

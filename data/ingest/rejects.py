@@ -53,8 +53,14 @@ class Rejects:
             return None
         self.report.rejected += len(rows)
         self.report.reasons.update(r.partition(": ")[0] for r in reasons)
-        return pd.DataFrame({"batch_id": self.batch_id, "row_number": np.asarray(rows, dtype=np.int64),
-                             "reason": [storable(r) for r in reasons], "raw": raws})
+        return pd.DataFrame(
+            {
+                "batch_id": self.batch_id,
+                "row_number": np.asarray(rows, dtype=np.int64),
+                "reason": [storable(r) for r in reasons],
+                "raw": raws,
+            }
+        )
 
 
 def reject(frame: pl.DataFrame, mask: np.ndarray, messages: np.ndarray | str) -> pl.DataFrame:

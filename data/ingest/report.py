@@ -19,7 +19,6 @@ Progress = Callable[[int, int | None], None]
 """``progress(rows_done, rows_total_or_None)``, called after each chunk."""
 
 
-
 @dataclass
 class ImportReport:
     """What an import did; ``rows_read == stored + rejected`` when :attr:`reconciled`."""
@@ -89,10 +88,13 @@ class ImportReport:
         response_h, close_h = DEFAULT_SLA_HOURS
         top = self.assumed_sla.most_common()
         more = f" … (+{len(top) - 20:,} more)" if len(top) > 20 else ""
-        return [f"  assumed SLA ({response_h:g} h response / {close_h:g} h close) for "
-                f"{plural(len(top), 'category', 'categories')} ({plural(sum(self.assumed_sla.values()), 'row')}): "
-                + ", ".join(f"{c} ({n:,})" for c, n in top[:20]) + more,
-                "    set the real hours: gridscope import categories FILE (code, name, department, hours)"]
+        return [
+            f"  assumed SLA ({response_h:g} h response / {close_h:g} h close) for "
+            f"{plural(len(top), 'category', 'categories')} ({plural(sum(self.assumed_sla.values()), 'row')}): "
+            + ", ".join(f"{c} ({n:,})" for c, n in top[:20])
+            + more,
+            "    set the real hours: gridscope import categories FILE (code, name, department, hours)",
+        ]
 
     def status_lines(self) -> list[str]:
         """Status values left unmapped, closures that are no resolution (by status or by the
@@ -103,9 +105,11 @@ class ImportReport:
             if found:
                 if finding == "by notes" and "status_note" in self.columns:
                     text = text.replace("status notes", f"status notes (column {self.columns['status_note']!r})", 1)
-                out.append(f"  {text} ({plural(sum(n for _, n in found), 'row')}): "
-                           + ", ".join(f"'{v}' ({n:,})" for v, n in found[:30])
-                           + (f" … (+{len(found) - 30:,} more)" if len(found) > 30 else ""))
+                out.append(
+                    f"  {text} ({plural(sum(n for _, n in found), 'row')}): "
+                    + ", ".join(f"'{v}' ({n:,})" for v, n in found[:30])
+                    + (f" … (+{len(found) - 30:,} more)" if len(found) > 30 else "")
+                )
         return out
 
     @property
@@ -151,8 +155,10 @@ class ImportReport:
         if self.new_sensors:
             out.append(f"  new sensors: {self.new_sensors:,}")
         if self.table == "areas":
-            out.append(f"  parents: {self.parents_from_file:,} from the file, {self.parents_by_location:,} by location "
-                       f"(the coarser area containing each), {self.parents_top:,} at the top")
+            out.append(
+                f"  parents: {self.parents_from_file:,} from the file, {self.parents_by_location:,} by location "
+                f"(the coarser area containing each), {self.parents_top:,} at the top"
+            )
             out.append(f"  events re-assigned: {self.reassigned:,}; outside every area: {self.outside_new_areas:,}")
         if self.error:
             out.append(f"  STOPPED: {self.error}")

@@ -17,15 +17,14 @@ from data.ingest.mappings import NoteRule
 
 STATUS_FINDINGS: dict[str, str] = {
     "unmapped": "status values not recognised (each row's status derived from its stage times; "
-                "map them in the mapping's [values.status])",
+    "map them in the mapping's [values.status])",
     "not resolved": "closed without a resolution (cancelled, duplicate, referred out …): stored as "
-                    "'cancelled', left out of the closure and on-time rates and of overdue",
+    "'cancelled', left out of the closure and on-time rates and of overdue",
     "closed, no time": "status closed but no close time: stored closed without a time, counted as "
-                       "closed, left out of the on-time rate and of overdue",
-    "open, close time": "status open but a close time: the close time is not stored (the status says "
-                        "the case is open)",
+    "closed, left out of the on-time rate and of overdue",
+    "open, close time": "status open but a close time: the close time is not stored (the status says the case is open)",
     "by notes": "status notes say closed without a resolution: stored as 'cancelled', left out of the closure "
-                "and on-time rates and of overdue; by [status_note_rules] rule",
+    "and on-time rates and of overdue; by [status_note_rules] rule",
 }
 """What the import report says about status values (``ImportReport.statuses`` keys are
 ``"<finding>: <value as in the file>"``; for ``by notes`` the value is the rule that matched)."""
@@ -53,8 +52,9 @@ def _note_rule(frame: pl.DataFrame, closed: pl.Expr, rules: tuple[NoteRule, ...]
     expr = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
     for rule in rules:
         match = note.str.contains(rule.needle, literal=True) if rule.contains else note.str.starts_with(rule.needle)
-        expr = expr.when(match).then(pl.lit(f"by notes: {rule.pattern}" if rule.status == CANCELLED else None,
-                                           dtype=pl.String))
+        expr = expr.when(match).then(
+            pl.lit(f"by notes: {rule.pattern}" if rule.status == CANCELLED else None, dtype=pl.String)
+        )
     found = pl.DataFrame({"n": low.gather(rows)}).select(expr.otherwise(None)).to_series()
     return out.scatter(rows, found)
 
@@ -93,11 +93,16 @@ def stored_status(frame: pl.DataFrame, rules: tuple[NoteRule, ...] = ()) -> pl.D
     closed = pl.col("closed_at") if "closed_at" in frame.columns else pl.lit(None, dtype=pl.Datetime("us"))
     is_open = given.is_in([s for s in STAGES if STAGES.index(s) < STAGES.index("closed")])
     note = (
-        pl.when(given.is_null()).then(None)
-        .when(~given.is_in(list(STATUSES))).then(pl.lit("unmapped: ") + raw)
-        .when(given == CANCELLED).then(pl.lit("not resolved: ") + raw)
-        .when(given.is_in(["closed", "rated"]) & closed.is_null() & ~by_notes).then(pl.lit("closed, no time: ") + raw)
-        .when(is_open & closed.is_not_null()).then(pl.lit("open, close time: ") + raw)
+        pl.when(given.is_null())
+        .then(None)
+        .when(~given.is_in(list(STATUSES)))
+        .then(pl.lit("unmapped: ") + raw)
+        .when(given == CANCELLED)
+        .then(pl.lit("not resolved: ") + raw)
+        .when(given.is_in(["closed", "rated"]) & closed.is_null() & ~by_notes)
+        .then(pl.lit("closed, no time: ") + raw)
+        .when(is_open & closed.is_not_null())
+        .then(pl.lit("open, close time: ") + raw)
         .otherwise(None)
     )
     frame = frame.with_columns(note.alias("_status_note"))

@@ -52,12 +52,19 @@ def reject_unstorable(frame: pl.DataFrame) -> pl.DataFrame:
     8,001 rows written); bytes invalid in the file's encoding (:data:`data.ingest.readers.INVALID_TEXT`).
     Checked before everything else, so no other reason quotes such a value.
     """
-    fields = [c for c, t in frame.schema.items()
-              if t == pl.String and not c.startswith("_") and c not in ("reason", *NOT_STORED)]
-    return _first_reason(frame, [
-        (pl.col(f).str.contains(ch, literal=True), pl.lit(f"text cannot be stored: field '{f}' {what}"))
-        for f in fields for ch, what in UNSTORABLE_TEXT
-    ])
+    fields = [
+        c
+        for c, t in frame.schema.items()
+        if t == pl.String and not c.startswith("_") and c not in ("reason", *NOT_STORED)
+    ]
+    return _first_reason(
+        frame,
+        [
+            (pl.col(f).str.contains(ch, literal=True), pl.lit(f"text cannot be stored: field '{f}' {what}"))
+            for f in fields
+            for ch, what in UNSTORABLE_TEXT
+        ],
+    )
 
 
 def storable(text: str) -> str:
@@ -108,8 +115,13 @@ def _coordinates(frame: pl.DataFrame, crs: str, geographic_in: bool) -> pl.DataF
     )
     checks = [
         (pl.col("_lon_txt").is_null() | pl.col("_lat_txt").is_null(), pl.lit("missing coordinates")),
-        (pl.col("_lon_in").is_null() | pl.col("_lat_in").is_null() | ~pl.col("_lon_in").is_finite() | ~pl.col("_lat_in").is_finite(),
-         pl.lit("coordinates not numbers: ") + _quote("_lon_txt") + pl.lit(", ") + _quote("_lat_txt")),
+        (
+            pl.col("_lon_in").is_null()
+            | pl.col("_lat_in").is_null()
+            | ~pl.col("_lon_in").is_finite()
+            | ~pl.col("_lat_in").is_finite(),
+            pl.lit("coordinates not numbers: ") + _quote("_lon_txt") + pl.lit(", ") + _quote("_lat_txt"),
+        ),
     ]
     if geographic_in:
         checks += [
@@ -125,12 +137,20 @@ def _coordinates(frame: pl.DataFrame, crs: str, geographic_in: bool) -> pl.DataF
             frame.get_column("_lon_in").to_numpy()[ok], frame.get_column("_lat_in").to_numpy()[ok], crs
         )
     frame = frame.with_columns(pl.Series("lon", lon).fill_nan(None), pl.Series("lat", lat).fill_nan(None))
-    return _first_reason(frame, [
-        (pl.col("lon").is_null() | pl.col("lat").is_null(),
-         pl.lit(f"coordinates not convertible: from {crs}, ") + _quote("_lon_txt") + pl.lit(", ") + _quote("_lat_txt")),
-        (pl.col("lat").abs() > 90, pl.lit("latitude out of range: ") + pl.col("lat").cast(pl.String)),
-        (pl.col("lon").abs() > 180, pl.lit("longitude out of range: ") + pl.col("lon").cast(pl.String)),
-    ]).drop("_lon_txt", "_lat_txt", "_lon_in", "_lat_in")
+    return _first_reason(
+        frame,
+        [
+            (
+                pl.col("lon").is_null() | pl.col("lat").is_null(),
+                pl.lit(f"coordinates not convertible: from {crs}, ")
+                + _quote("_lon_txt")
+                + pl.lit(", ")
+                + _quote("_lat_txt"),
+            ),
+            (pl.col("lat").abs() > 90, pl.lit("latitude out of range: ") + pl.col("lat").cast(pl.String)),
+            (pl.col("lon").abs() > 180, pl.lit("longitude out of range: ") + pl.col("lon").cast(pl.String)),
+        ],
+    ).drop("_lon_txt", "_lat_txt", "_lon_in", "_lat_in")
 
 
 def is_geographic(crs: str) -> bool:
@@ -186,15 +206,20 @@ def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimePar
             parsed[col] = times.parse(col, frame.get_column(col))
     checks: list[tuple[pl.Expr, pl.Expr]] = [
         (pl.col("event_id").is_null(), pl.lit("missing id")),
-        (pl.col("reported_at").is_null() if "reported_at" in frame.columns else pl.lit(True), pl.lit("missing time: reported_at")),
+        (
+            pl.col("reported_at").is_null() if "reported_at" in frame.columns else pl.lit(True),
+            pl.lit("missing time: reported_at"),
+        ),
     ]
     frame = frame.with_columns([s.alias(f"_{c}") for c, s in parsed.items()])
     for col in parsed:
         reason, note = times.problem(col)
-        checks.append((
-            pl.col(col).is_not_null() & pl.col(f"_{col}").is_null(),
-            pl.lit(f"{reason}: {col} = ") + _quote(col) + pl.lit(note),
-        ))
+        checks.append(
+            (
+                pl.col(col).is_not_null() & pl.col(f"_{col}").is_null(),
+                pl.lit(f"{reason}: {col} = ") + _quote(col) + pl.lit(note),
+            )
+        )
     frame = _first_reason(frame, checks)
     frame = frame.drop([c for c in parsed]).rename({f"_{c}": c for c in parsed})
     frame = _first_reason(frame, [times.out_of_window(col) for col in parsed])
@@ -204,11 +229,18 @@ def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimePar
         # a date-only side says nothing about the hour: only an earlier day is "before"
         day_only = times.date_only("closed_at") or times.date_only("reported_at")
         closed, reported = pl.col("closed_at"), pl.col("reported_at")
-        frame = _first_reason(frame, [(
-            closed.dt.date() < reported.dt.date() if day_only else closed < reported,
-            pl.lit("closed before reported: ") + closed.dt.strftime("%Y-%m-%d %H:%M")
-            + pl.lit(" < ") + reported.dt.strftime("%Y-%m-%d %H:%M"),
-        )])
+        frame = _first_reason(
+            frame,
+            [
+                (
+                    closed.dt.date() < reported.dt.date() if day_only else closed < reported,
+                    pl.lit("closed before reported: ")
+                    + closed.dt.strftime("%Y-%m-%d %H:%M")
+                    + pl.lit(" < ")
+                    + reported.dt.strftime("%Y-%m-%d %H:%M"),
+                )
+            ],
+        )
     # non-fatal fields: replaced by defaults with a warning
     fallback = mapping.defaults.get("source", "hotline")
     fallback = fallback if fallback in SOURCES else "hotline"
@@ -223,8 +255,12 @@ def check_events(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimePar
     if "reopened" in frame.columns:
         low = frame.get_column("reopened").str.to_lowercase()
         frame = frame.with_columns(
-            pl.when(low.is_in(list(_TRUE))).then(True).when(low.is_in(list(_FALSE))).then(False)
-            .otherwise(None).alias("reopened")
+            pl.when(low.is_in(list(_TRUE)))
+            .then(True)
+            .when(low.is_in(list(_FALSE)))
+            .then(False)
+            .otherwise(None)
+            .alias("reopened")
         )
     return Checked(stored_status(frame, mapping.status_note_rules), warnings)
 
@@ -240,24 +276,33 @@ def check_readings(frame: pl.DataFrame, mapping: Mapping, crs: str, times: TimeP
         frame.get_column("value").cast(pl.Float64, strict=False).alias("_value"),
     )
     ts_reason, ts_note = times.problem("ts")
-    frame = _first_reason(frame, [
-        (pl.col("sensor_id").is_null(), pl.lit("missing id")),
-        (pl.col("ts").is_null(), pl.lit("missing time: ts")),
-        (pl.col("_ts").is_null(), pl.lit(f"{ts_reason}: ts = ") + _quote("ts") + pl.lit(ts_note)),
-        times.out_of_window("_ts", "ts"),
-        (pl.col("value").is_null(), pl.lit("missing value")),
-        # inf (``1e400``, ``inf``): both stores keep it, and every mean and alarm would be wrong
-        (pl.col("_value").is_null() | ~pl.col("_value").is_finite(), pl.lit("value not a number: ") + _quote("value")),
-    ])
+    frame = _first_reason(
+        frame,
+        [
+            (pl.col("sensor_id").is_null(), pl.lit("missing id")),
+            (pl.col("ts").is_null(), pl.lit("missing time: ts")),
+            (pl.col("_ts").is_null(), pl.lit(f"{ts_reason}: ts = ") + _quote("ts") + pl.lit(ts_note)),
+            times.out_of_window("_ts", "ts"),
+            (pl.col("value").is_null(), pl.lit("missing value")),
+            # inf (``1e400``, ``inf``): both stores keep it, and every mean and alarm would be wrong
+            (
+                pl.col("_value").is_null() | ~pl.col("_value").is_finite(),
+                pl.lit("value not a number: ") + _quote("value"),
+            ),
+        ],
+    )
     frame = frame.drop("ts", "value").rename({"_ts": "ts", "_value": "value"})
     if "lon" in frame.columns and "lat" in frame.columns:
         has = pl.col("lon").is_not_null() | pl.col("lat").is_not_null()
         good = frame.filter(pl.col("reason").is_null() & frame.select(has).to_series())
         if good.height:
             good = _coordinates(good, crs, is_geographic(crs))
-            frame = frame.drop("lon", "lat").join(
-                good.select("_pos", "lon", "lat", pl.col("reason").alias("_r")), on="_pos", how="left"
-            ).with_columns(pl.coalesce("reason", "_r").alias("reason")).drop("_r")
+            frame = (
+                frame.drop("lon", "lat")
+                .join(good.select("_pos", "lon", "lat", pl.col("reason").alias("_r")), on="_pos", how="left")
+                .with_columns(pl.coalesce("reason", "_r").alias("reason"))
+                .drop("_r")
+            )
         else:
             frame = frame.with_columns(pl.lit(None, pl.Float64).alias("lon"), pl.lit(None, pl.Float64).alias("lat"))
     warnings: Counter = Counter()

@@ -69,12 +69,12 @@ def department_ranking(store: Store, flt: EventFilter, now: datetime, min_events
     return store.fetch("department_ranking", **_as_of(flt, now), min_events=min_events)
 
 
-def area_ranking(store: Store, flt: EventFilter, now: datetime, level: str, parent_id: str | None,
-                 min_events: int) -> pd.DataFrame:
+def area_ranking(
+    store: Store, flt: EventFilter, now: datetime, level: str, parent_id: str | None, min_events: int
+) -> pd.DataFrame:
     """Every area of ``level`` (under ``parent_id``; all when ``None``) with its counts and
     rates, zero without events; only areas with at least ``min_events`` events get a rank."""
-    return store.fetch("area_ranking", **_as_of(flt, now), level=level, parent_id=parent_id,
-                       min_events=min_events)
+    return store.fetch("area_ranking", **_as_of(flt, now), level=level, parent_id=parent_id, min_events=min_events)
 
 
 def source_comparison(store: Store, flt: EventFilter, now: datetime) -> pd.DataFrame:
@@ -85,6 +85,7 @@ def source_comparison(store: Store, flt: EventFilter, now: datetime) -> pd.DataF
 def assumed_sla_categories(store: Store, flt: EventFilter) -> pd.DataFrame:
     """Categories of ``flt``'s events whose SLA is the import's default, with their events."""
     return store.fetch("assumed_sla_categories", **flt.params())
+
 
 READ_ONLY_SQLSTATES: dict[str, str] = {
     "42501": "insufficient_privilege",
@@ -129,6 +130,7 @@ def set_category_sla(store: Store, code: str, *, response_h: float, close_h: flo
         store.execute("refresh_event_deadlines", category=code)
     except Exception as exc:
         if getattr(exc, "sqlstate", None) in READ_ONLY_SQLSTATES or "read-only" in str(exc):
-            raise StoreReadOnly(f"this connection may not change the SLA of {code!r}: "
-                                f"{str(exc).splitlines()[0]}") from exc
+            raise StoreReadOnly(
+                f"this connection may not change the SLA of {code!r}: {str(exc).splitlines()[0]}"
+            ) from exc
         raise

@@ -48,5 +48,7 @@ def daily_trend(store: Store, flt: EventFilter) -> DailyTrend:
     """Daily counts of ``flt``'s window and of the same-length window right before it."""
     before = flt.previous()
     trend = store.fetch("daily_trend", **flt.params(), prev_start=before.start)
-    return DailyTrend(fill_days(trend[trend["period"] == "current"], flt.start, flt.end),
-                      fill_days(trend[trend["period"] == "previous"], before.start, flt.start))
+    return DailyTrend(
+        fill_days(trend[trend["period"] == "current"], flt.start, flt.end),
+        fill_days(trend[trend["period"] == "previous"], before.start, flt.start),
+    )

@@ -37,6 +37,7 @@ H3_RESOLUTIONS: tuple[int, ...] = (7, 8, 9, 10)
 AREA_UNITS: tuple[str, ...] = tuple(lv for lv in AREA_LEVELS if lv != "district")
 """Area levels offered as units (street, community, grid)."""
 
+
 @dataclass(frozen=True)
 class HotspotRequest:
     """What to analyse: the event filter, the unit, the method and its settings.
@@ -195,8 +196,11 @@ def analyse_hotspots(store: Store, req: HotspotRequest) -> HotspotAnalysis:
 def _rank(table: pd.DataFrame, method: str) -> np.ndarray:
     """1 = strongest hot spot: significant hot/HH first, by z (or I, or trend z), then events."""
     hot = table["label"].astype(str).str.contains("hot") | (table["label"] == "HH")
-    order = table.assign(_hot=~(hot & table["significant"]), _z=-table["z"], _e=-table["events"]).sort_values(
-        ["_hot", "_z", "_e", "unit_id"], kind="stable").index
+    order = (
+        table.assign(_hot=~(hot & table["significant"]), _z=-table["z"], _e=-table["events"])
+        .sort_values(["_hot", "_z", "_e", "unit_id"], kind="stable")
+        .index
+    )
     rank = np.empty(len(table), dtype=np.int64)
     rank[order] = np.arange(1, len(table) + 1)
     return rank
@@ -243,8 +247,16 @@ def weekly_series(frame: pd.DataFrame, start: datetime, end: datetime) -> pd.Dat
     return pd.DataFrame({"week": weeks, "events": counts.reindex(weeks, fill_value=0).to_numpy()})
 
 
-def unit_events(store: Store, flt: EventFilter, unit: str, unit_id: str, *, res: int = 9,
-                cell: int | None = None, limit: int = EVENT_LIMIT) -> UnitEvents:
+def unit_events(
+    store: Store,
+    flt: EventFilter,
+    unit: str,
+    unit_id: str,
+    *,
+    res: int = 9,
+    cell: int | None = None,
+    limit: int = EVENT_LIMIT,
+) -> UnitEvents:
     """Filtered events of one analysed unit: an H3 cell (``unit="h3"``, ``res`` and ``cell``,
     the cell's integer id) or an area (``unit`` its level, ``unit_id`` its id)."""
     if unit == "h3":

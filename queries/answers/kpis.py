@@ -40,8 +40,19 @@ def overview_kpis(store: Store, flt: EventFilter, now: datetime) -> dict[str, Kp
     rows = store.fetch("kpi_summary", **flt.params(), prev_start=flt.previous().start, now=now)
     out = {}
     for r in rows.to_dict("records"):
-        n = {k: int(r[k]) for k in ("events", "closed", "cancelled", "closed_on_time", "closed_untimed",
-                                     "open_overdue", "satisfied", "rated")}
+        n = {
+            k: int(r[k])
+            for k in (
+                "events",
+                "closed",
+                "cancelled",
+                "closed_on_time",
+                "closed_untimed",
+                "open_overdue",
+                "satisfied",
+                "rated",
+            )
+        }
         out[str(r["period"])] = Kpis(
             events=n["events"],
             closure_rate=_ratio(n["closed"], n["events"] - n["cancelled"]),

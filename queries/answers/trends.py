@@ -65,8 +65,14 @@ class PeriodWindows(TrendWindows):
 
     def params(self) -> dict[str, object]:
         """Bound parameters of ``trend_periods`` (with the event lists added by the caller)."""
-        return {"grain": self.grain, "start": self.start, "end": self.end, "prev_start": self.prev_start,
-                "ly_start": self.ly_start, "ly_end": self.ly_end}
+        return {
+            "grain": self.grain,
+            "start": self.start,
+            "end": self.end,
+            "prev_start": self.prev_start,
+            "ly_start": self.ly_start,
+            "ly_end": self.ly_end,
+        }
 
 
 def trend_windows(first: date, last: date, grain: str) -> PeriodWindows:
@@ -122,8 +128,12 @@ def period_comparison(store: Store, flt: EventFilter, grain: str, first_day: dat
         frame.loc[frame["bucket"] < pd.Timestamp(first_day), "events"] = np.nan
         return frame
 
-    return PeriodComparison(w, series("current", w.start, w.end), series("previous", w.prev_start, w.start),
-                            series("last_year", w.ly_start, w.ly_end))
+    return PeriodComparison(
+        w,
+        series("current", w.start, w.end),
+        series("previous", w.prev_start, w.start),
+        series("last_year", w.ly_start, w.ly_end),
+    )
 
 
 def top_keys(frame: pd.DataFrame, n: int, other: str) -> pd.DataFrame:
@@ -135,8 +145,7 @@ def top_keys(frame: pd.DataFrame, n: int, other: str) -> pd.DataFrame:
     return out.groupby(["bucket", "key"], as_index=False, sort=False)["events"].sum()  # type: ignore[return-value]
 
 
-def breakdown(store: Store, flt: EventFilter, grain: str, dim: str, *, other: str,
-              top: int = TOP_KEYS) -> pd.DataFrame:
+def breakdown(store: Store, flt: EventFilter, grain: str, dim: str, *, other: str, top: int = TOP_KEYS) -> pd.DataFrame:
     """Counts per bucket and ``dim`` value (category, source, department, street) over the
     chart's window, the ``top`` keys by name and the rest as ``other``, every bucket filled
     (``bucket``, ``index``, ``events``, ``key``; a missing key is "—"). Empty without events."""
@@ -146,8 +155,10 @@ def breakdown(store: Store, flt: EventFilter, grain: str, dim: str, *, other: st
         return frame
     frame["key"] = frame["key"].fillna("—")
     shown = top_keys(frame, top, other)
-    return pd.concat([fill_buckets(shown[shown["key"] == k], w.start, w.end, grain).assign(key=k)
-                      for k in shown["key"].unique()], ignore_index=True)
+    return pd.concat(
+        [fill_buckets(shown[shown["key"] == k], w.start, w.end, grain).assign(key=k) for k in shown["key"].unique()],
+        ignore_index=True,
+    )
 
 
 def anomaly_grain(grain: str) -> str:
@@ -210,8 +221,9 @@ def forecast_history(store: Store, flt: EventFilter, scope: str, first_day: date
     """The daily history behind the forecast and its backtest (:data:`FORECAST_HISTORY` plus
     :data:`BACKTEST_WEEKS` weeks up to ``flt``'s end, none before ``first_day``), for ``scope``
     ``all``, ``street`` or ``category``."""
-    start = max(pd.Timestamp(flt.end) - pd.Timedelta(days=FORECAST_HISTORY + 7 * BACKTEST_WEEKS),
-                pd.Timestamp(first_day))
+    start = max(
+        pd.Timestamp(flt.end) - pd.Timedelta(days=FORECAST_HISTORY + 7 * BACKTEST_WEEKS), pd.Timestamp(first_day)
+    )
     window = replace(flt, start=start.to_pydatetime(), end=flt.end)
     dim = "none" if scope == "all" else scope
     per_key = store.fetch("trend_breakdown", **window.params(), grain="day", dim=dim)

@@ -21,8 +21,14 @@ from playwright.sync_api import Browser, Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -39,14 +45,32 @@ def streamlit_server(tmp_path) -> Iterator[Callable[..., str]]:
 
     def start(db: Path, **env: str) -> str:
         port = _free_port()
-        full_env = {**os.environ, "GRIDSCOPE_DB": str(db), "STREAMLIT_SERVER_PORT": str(port),
-                    "STREAMLIT_SERVER_HEADLESS": "true", **env}
+        full_env = {
+            **os.environ,
+            "GRIDSCOPE_DB": str(db),
+            "STREAMLIT_SERVER_PORT": str(port),
+            "STREAMLIT_SERVER_HEADLESS": "true",
+            **env,
+        }
         full_env.pop("GRIDSCOPE_DSN", None) if "GRIDSCOPE_DSN" not in env else None
         log = open(tmp_path / f"streamlit-{port}.log", "w")  # noqa: SIM115 - closed with the process
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    str(ROOT / "streamlit_app.py"),
+                    "--server.address",
+                    "127.0.0.1",
+                ],
+                cwd=ROOT,
+                env=full_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 90
         while time.time() < deadline:
@@ -88,5 +112,4 @@ def page(browser: Browser) -> Iterator[Page]:
 def wait_for_app(pg: Page, timeout: float = 90_000) -> None:
     """Wait until the script has finished running (no running indicator, metrics present)."""
     pg.wait_for_selector("[data-testid='stApp']", timeout=timeout)
-    pg.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)

@@ -26,15 +26,17 @@ MAP = "[data-testid='stDeckGlJsonChart']"
 def _shapes(db) -> pd.DataFrame:
     store = DuckDBStore(db)
     try:
-        return pd.concat([store.fetch("area_shapes", level=lv).assign(level=lv) for lv in ("street", "community", "grid")],
-                         ignore_index=True)
+        return pd.concat(
+            [store.fetch("area_shapes", level=lv).assign(level=lv) for lv in ("street", "community", "grid")],
+            ignore_index=True,
+        )
     finally:
         store.close()
 
 
 def _pixel(lon: float, lat: float, view, width: float, height: float) -> tuple[float, float]:
     """Screen position of ``lon, lat`` in a deck.gl map of ``width`` x ``height`` pixels."""
-    scale = 512 * 2 ** view.zoom / (2 * math.pi)
+    scale = 512 * 2**view.zoom / (2 * math.pi)
 
     def merc(phi: float) -> float:
         return math.log(math.tan(math.pi / 4 + math.radians(phi) / 2))
@@ -71,7 +73,8 @@ def _wait_for_level(page, level: str | None, area: str | None) -> None:
     else:
         page.wait_for_function(
             f"() => location.search.includes('level={level}') && location.search.includes('area={area}')",
-            timeout=60_000)
+            timeout=60_000,
+        )
     wait_for_app(page)
     page.wait_for_selector(f"{MAP} canvas", timeout=60_000)
     page.wait_for_timeout(1_500)

@@ -13,7 +13,9 @@ from tests.browser.conftest import wait_for_app
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("lang,title,other", [("zh", "领导总览", "Leader overview"), ("en", "Leader overview", "领导总览")])
+@pytest.mark.parametrize(
+    "lang,title,other", [("zh", "领导总览", "Leader overview"), ("en", "Leader overview", "领导总览")]
+)
 def test_overview_path_opens_the_overview(streamlit_server, page, small_db_file, lang, title, other):
     url = streamlit_server(small_db_file)
     page.goto(f"{url}/overview?lang={lang}")

@@ -39,6 +39,7 @@ def _to_port_9(url: str) -> bool:
 def _watch(page) -> list[str]:
     """Every URL the page requests from port 9 (images, links prefetched, fonts, anything)."""
     hits: list[str] = []
+
     def seen(request) -> None:
         if _to_port_9(request.url):
             hits.append(f"{request.url} from {request.frame.url} ({request.resource_type})")
@@ -107,7 +108,10 @@ def test_hotspots_trends_and_import_pages_fetch_nothing(streamlit_server, page, 
     _open(page, f"{base}/hotspots?unit=street&sel={ids['street']}")
     page.wait_for_function(  # the selected unit's heading, in Markdown
         """name => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] strong')]
-            .some(e => e.textContent.replaceAll('\u2060', '') === name)""", arg=STREET, timeout=90_000)
+            .some(e => e.textContent.replaceAll('\u2060', '') === name)""",
+        arg=STREET,
+        timeout=90_000,
+    )
     _no_live_elements(page)
 
     _open(page, f"{base}/trends")

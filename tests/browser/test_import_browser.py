@@ -22,16 +22,21 @@ def _nyc_csv(path, n: int = 600) -> pd.DataFrame:
     lng, lat = inside_points(n, seed=11)
     created = pd.Timestamp("2026-05-01") + pd.to_timedelta(rng.integers(0, 60 * 24 * 45, n), unit="min")
     closed = created + pd.to_timedelta(rng.integers(10, 60 * 72, n), unit="min")
-    frame = pd.DataFrame({
-        "Unique Key": np.arange(90_000_000, 90_000_000 + n).astype(str),
-        "Created Date": created.strftime("%m/%d/%Y %I:%M:%S %p"),
-        "Closed Date": np.where(rng.random(n) < 0.8, closed.strftime("%m/%d/%Y %I:%M:%S %p"), ""),
-        "Agency": rng.choice(["NYPD", "DSNY", "DOT"], n),
-        "Agency Name": "City agency",
-        "Complaint Type": rng.choice(["Noise - Residential", "Illegal Parking", "Street Condition"], n),
-        "Descriptor": "test", "Status": "Closed", "Borough": "BROOKLYN",
-        "Latitude": np.round(lat, 7), "Longitude": np.round(lng, 7),
-    })
+    frame = pd.DataFrame(
+        {
+            "Unique Key": np.arange(90_000_000, 90_000_000 + n).astype(str),
+            "Created Date": created.strftime("%m/%d/%Y %I:%M:%S %p"),
+            "Closed Date": np.where(rng.random(n) < 0.8, closed.strftime("%m/%d/%Y %I:%M:%S %p"), ""),
+            "Agency": rng.choice(["NYPD", "DSNY", "DOT"], n),
+            "Agency Name": "City agency",
+            "Complaint Type": rng.choice(["Noise - Residential", "Illegal Parking", "Street Condition"], n),
+            "Descriptor": "test",
+            "Status": "Closed",
+            "Borough": "BROOKLYN",
+            "Latitude": np.round(lat, 7),
+            "Longitude": np.round(lng, 7),
+        }
+    )
     frame.loc[5, "Latitude"] = None  # one row without coordinates
     frame.to_csv(path, index=False)
     return frame
@@ -81,7 +86,7 @@ def test_import_polygons_and_311_then_the_overview_opens_on_them(streamlit_serve
 
     text = _import_through_the_page(page, "事件/工单", "选择文件（CSV", tmp_path / "311.csv")
     n = len(frame)
-    assert f"对账一致：读取 {n} = 入库 {n - 1} + 拒收 1" in text, text[text.find("导入完成"):][:600]
+    assert f"对账一致：读取 {n} = 入库 {n - 1} + 拒收 1" in text, text[text.find("导入完成") :][:600]
     assert "缺少坐标" in text
     page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
 

@@ -19,8 +19,15 @@ pytestmark = pytest.mark.browser
 def _ambiguous_zh(path):
     """Twelve cases whose dates all have month and day <= 12 (1/12/20 … 12/1/20)."""
     lng, lat = inside_points(12, 9)
-    pd.DataFrame({"事件编号": [f"A{k}" for k in range(12)], "上报时间": [f"{k + 1}/{12 - k}/20 10:00" for k in range(12)],
-                  "事件类型": "占道经营", "经度": [f"{v:.6f}" for v in lng], "纬度": [f"{v:.6f}" for v in lat]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "事件编号": [f"A{k}" for k in range(12)],
+            "上报时间": [f"{k + 1}/{12 - k}/20 10:00" for k in range(12)],
+            "事件类型": "占道经营",
+            "经度": [f"{v:.6f}" for v in lng],
+            "纬度": [f"{v:.6f}" for v in lat],
+        }
+    ).to_csv(path, index=False)
     return path
 
 
@@ -37,7 +44,9 @@ def test_ambiguous_dates_are_explained_then_settled_on_the_page(streamlit_server
     page.goto(f"{url}/import")
     wait_for_app(page)
     page.get_by_text("选择文件（CSV").wait_for(timeout=60_000)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(_ambiguous_zh(tmp_path / "cases.csv")))
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(
+        str(_ambiguous_zh(tmp_path / "cases.csv"))
+    )
     page.get_by_text("列对应关系").wait_for(timeout=90_000)
     wait_for_app(page)
     _click_until(page, "检查", "既可读作月在前也可读作日在前")

@@ -19,8 +19,9 @@ def shown(markdown: str) -> str:
     return _ESCAPED.sub(r"\1", markdown)
 
 
-def run_app(monkeypatch: pytest.MonkeyPatch, db: Path, lang: str = "zh", page: str | None = None,
-            timeout: float = 120) -> AppTest:
+def run_app(
+    monkeypatch: pytest.MonkeyPatch, db: Path, lang: str = "zh", page: str | None = None, timeout: float = 120
+) -> AppTest:
     """Start the app on ``db`` in ``lang`` (optionally switching to ``page``) and run it once."""
     monkeypatch.setenv("GRIDSCOPE_DB", str(db))
     monkeypatch.delenv("GRIDSCOPE_DSN", raising=False)

@@ -70,15 +70,21 @@ def events_csv(path: Path, n: int = N_EVENTS, seed: int = 11) -> Path:
         dispatched = reported + timedelta(minutes=int(rng.integers(5, 120)))
         responded = dispatched + timedelta(minutes=int(rng.integers(5, 600)))
         closed = responded + timedelta(minutes=int(rng.integers(30, 60 * 72))) if k % 4 else None
-        rows.append({
-            "event_id": f"E{k:05d}", "source": ("patrol", "hotline", "app")[k % 3],
-            "category": CATEGORIES[k % 3], "department": DEPARTMENTS[(k // 3) % 3],
-            "lon": f"{lng[k]:.7f}", "lat": f"{lat[k]:.7f}",
-            "reported_at": f"{reported:%Y-%m-%d %H:%M:%S}", "dispatched_at": f"{dispatched:%Y-%m-%d %H:%M:%S}",
-            "responded_at": f"{responded:%Y-%m-%d %H:%M:%S}",
-            "closed_at": f"{closed:%Y-%m-%d %H:%M:%S}" if closed else "",
-            "satisfaction": str(int(rng.integers(1, 6))) if closed else "",
-        })
+        rows.append(
+            {
+                "event_id": f"E{k:05d}",
+                "source": ("patrol", "hotline", "app")[k % 3],
+                "category": CATEGORIES[k % 3],
+                "department": DEPARTMENTS[(k // 3) % 3],
+                "lon": f"{lng[k]:.7f}",
+                "lat": f"{lat[k]:.7f}",
+                "reported_at": f"{reported:%Y-%m-%d %H:%M:%S}",
+                "dispatched_at": f"{dispatched:%Y-%m-%d %H:%M:%S}",
+                "responded_at": f"{responded:%Y-%m-%d %H:%M:%S}",
+                "closed_at": f"{closed:%Y-%m-%d %H:%M:%S}" if closed else "",
+                "satisfaction": str(int(rng.integers(1, 6))) if closed else "",
+            }
+        )
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
 

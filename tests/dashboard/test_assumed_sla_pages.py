@@ -9,7 +9,10 @@ import pytest
 from queries import DuckDBStore
 from tests.dashboard.apptest import run_app, shown
 
-ASSUMED = {"zh": "2 个类别使用默认时限（2 小时响应/24 小时结案）", "en": "2 categories use the default SLA (2 h to respond / 24 h to close)"}
+ASSUMED = {
+    "zh": "2 个类别使用默认时限（2 小时响应/24 小时结案）",
+    "en": "2 categories use the default SLA (2 h to respond / 24 h to close)",
+}
 
 
 @pytest.fixture
@@ -18,10 +21,14 @@ def assumed_db(small_db_file):
     store = DuckDBStore(small_db_file)
     codes = store.fetch("list_categories")["code"].tolist()[:2]
     store._con.execute("UPDATE categories SET sla_assumed = TRUE WHERE code IN (?, ?)", codes)
-    store._con.execute("UPDATE events SET status = 'cancelled' WHERE event_id IN (SELECT event_id FROM events "
-                       "WHERE closed_at IS NOT NULL AND reported_at >= '2026-06-01' ORDER BY event_id LIMIT 7)")
-    store._con.execute("UPDATE events SET closed_at = NULL WHERE event_id IN (SELECT event_id FROM events "
-                       "WHERE status = 'closed' AND reported_at >= '2026-06-01' ORDER BY event_id DESC LIMIT 3)")
+    store._con.execute(
+        "UPDATE events SET status = 'cancelled' WHERE event_id IN (SELECT event_id FROM events "
+        "WHERE closed_at IS NOT NULL AND reported_at >= '2026-06-01' ORDER BY event_id LIMIT 7)"
+    )
+    store._con.execute(
+        "UPDATE events SET closed_at = NULL WHERE event_id IN (SELECT event_id FROM events "
+        "WHERE status = 'closed' AND reported_at >= '2026-06-01' ORDER BY event_id DESC LIMIT 3)"
+    )
     names = store.fetch("list_categories").set_index("code").loc[codes]
     store.close()
     return small_db_file, names
@@ -107,8 +114,14 @@ def test_import_report_lists_assumed_slas_and_statuses(lang):
 
     report = ImportReport("events", "nyc.csv", "b")
     report.assumed_sla = Counter({"Noise - Residential": 12, "![x](http://h/t.png)": 1})
-    report.statuses = Counter({"unmapped: Pending Review": 3, "unmapped: Unspecified": 1,
-                               "not resolved: Duplicate (Closed)": 2, "closed, no time: Closed": 4})
+    report.statuses = Counter(
+        {
+            "unmapped: Pending Review": 3,
+            "unmapped: Unspecified": 1,
+            "not resolved: Duplicate (Closed)": 2,
+            "closed, no time: Closed": 4,
+        }
+    )
     at = AppTest.from_function(_render, args=(report,))
     at.session_state["lang"] = lang
     at.run()
@@ -122,8 +135,11 @@ def test_import_report_lists_assumed_slas_and_statuses(lang):
     assert "![" not in at.warning[0].value  # the hostile name is escaped, never an image
     lines = shown(at.markdown[-1].value).splitlines()
     assert len(lines) == 3
-    rows = {3: "（3 行）", 1: "（1 行）", 2: "（2 行）", 4: "（4 行）"} if lang == "zh" else \
-        {3: " (3 rows)", 1: " (1 row)", 2: " (2 rows)", 4: " (4 rows)"}
+    rows = (
+        {3: "（3 行）", 1: "（1 行）", 2: "（2 行）", 4: "（4 行）"}
+        if lang == "zh"
+        else {3: " (3 rows)", 1: " (1 row)", 2: " (2 rows)", 4: " (4 rows)"}
+    )
     assert f"“Pending Review”{rows[3]}" in lines[0] and f"“Unspecified”{rows[1]}" in lines[0]
     assert ("共 4 行" if lang == "zh" else "4 rows") in lines[0]
     assert f"“Duplicate (Closed)”{rows[2]}" in lines[1]

@@ -112,8 +112,10 @@ def test_drill_down_street_community_grid_and_back(monkeypatch, small_db_file, s
     street = "110199003"
     at.selectbox(key="chain_drill_district").set_value(street).run()
     assert not at.exception
-    assert (at.query_params["level"], at.query_params["area"]) == (["street"], [street]) or \
-        (at.query_params.get("level"), at.query_params.get("area")) == ("street", street)
+    assert (at.query_params["level"], at.query_params["area"]) == (["street"], [street]) or (
+        at.query_params.get("level"),
+        at.query_params.get("area"),
+    ) == ("street", street)
     communities = _table(at, "areas")
     expected = areas[(areas["level"] == "community") & (areas["parent_id"] == street)]
     assert sorted(communities["area_name"]) == sorted(expected["name_en"])
@@ -140,11 +142,14 @@ def test_drill_down_street_community_grid_and_back(monkeypatch, small_db_file, s
     assert "level" not in at.query_params and len(_table(at, "areas")) == 10
 
 
-@pytest.mark.parametrize("query,rows", [
-    ({"level": "community", "area": "110199003002"}, None),
-    ({"level": "grid", "area": "no-such-grid"}, 10),
-    ({"level": "street", "area": "110199003002"}, 10),  # a community id is not a street
-])
+@pytest.mark.parametrize(
+    "query,rows",
+    [
+        ({"level": "community", "area": "110199003002"}, None),
+        ({"level": "grid", "area": "no-such-grid"}, 10),
+        ({"level": "street", "area": "110199003002"}, 10),  # a community id is not a street
+    ],
+)
 def test_url_gives_the_level(monkeypatch, small_db_file, small_city, query, rows):
     at = open_chain(monkeypatch, small_db_file, "zh", **query)
     areas = small_city.areas

@@ -16,8 +16,13 @@ from queries import DuckDBStore
 from queries.filters import SUPPORTED_FIRST_DAY, SUPPORTED_LAST_DAY
 from tests.dashboard.apptest import run_app
 
-PAGES = ["dashboard/pages/overview.py", "dashboard/pages/hotspots.py", "dashboard/pages/chain.py",
-         "dashboard/pages/trends.py", "dashboard/pages/sensors.py"]
+PAGES = [
+    "dashboard/pages/overview.py",
+    "dashboard/pages/hotspots.py",
+    "dashboard/pages/chain.py",
+    "dashboard/pages/trends.py",
+    "dashboard/pages/sensors.py",
+]
 
 
 @pytest.fixture
@@ -34,7 +39,9 @@ def extreme_db(small_db_file):
             f"'closed', TIMESTAMP '{ts:%Y-%m-%d %H:%M:%S}', TIMESTAMP '{ts:%Y-%m-%d %H:%M:%S}')"
         )
     assert store.sql("SELECT min(reported_at) AS a, max(reported_at) AS b FROM events").iloc[0].tolist() == [
-        datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59)]
+        datetime(1, 1, 1),
+        datetime(9999, 12, 31, 23, 59),
+    ]
     store.checkpoint()
     store.close()
     return small_db_file
@@ -53,8 +60,15 @@ def test_pages_open_on_extreme_dates(monkeypatch, extreme_db, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-@pytest.mark.parametrize("dates", [(date(1, 1, 1), date(9999, 12, 31)), (date(9999, 12, 31), date(9999, 12, 31)),
-                                   (date(1, 1, 1), date(1, 1, 1)), (date(2026, 6, 30), date(2026, 6, 1))])
+@pytest.mark.parametrize(
+    "dates",
+    [
+        (date(1, 1, 1), date(9999, 12, 31)),
+        (date(9999, 12, 31), date(9999, 12, 31)),
+        (date(1, 1, 1), date(1, 1, 1)),
+        (date(2026, 6, 30), date(2026, 6, 1)),
+    ],
+)
 def test_pages_clamp_a_stored_extreme_range(monkeypatch, extreme_db, page, dates):
     monkeypatch.setenv("GRIDSCOPE_DB", str(extreme_db))
     at = run_app(monkeypatch, extreme_db, "en")
@@ -66,8 +80,15 @@ def test_pages_clamp_a_stored_extreme_range(monkeypatch, extreme_db, page, dates
     assert SUPPORTED_FIRST_DAY <= lo <= hi <= SUPPORTED_LAST_DAY
 
 
-@pytest.mark.parametrize("start,end", [("0001-01-01", "9999-12-31"), ("1900-01-01", "2199-12-31"),
-                                       ("2199-12-31", "1900-01-01"), ("9999-12-31", "9999-12-31")])
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        ("0001-01-01", "9999-12-31"),
+        ("1900-01-01", "2199-12-31"),
+        ("2199-12-31", "1900-01-01"),
+        ("9999-12-31", "9999-12-31"),
+    ],
+)
 def test_hotspot_address_dates_are_kept_within_the_offered_days(monkeypatch, extreme_db, start, end):
     monkeypatch.setenv("GRIDSCOPE_DB", str(extreme_db))
     monkeypatch.delenv("GRIDSCOPE_DSN", raising=False)

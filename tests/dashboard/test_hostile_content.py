@@ -70,7 +70,8 @@ def test_md_escapes_every_construct_and_keeps_the_text(text):
     # a CommonMark backslash escape gives back exactly the character: the text reads the same
     # (plus invisible word joiners that keep bare URLs from being linked)
     assert _UNESCAPE.sub(r"\1", escaped).replace(WORD_JOINER, "") == re.sub(
-        r"[\r\n\u0085\u2028\u2029]+", " ", text.replace(WORD_JOINER, ""))
+        r"[\r\n\u0085\u2028\u2029]+", " ", text.replace(WORD_JOINER, "")
+    )
     # and no ASCII punctuation is left unescaped, so no inline construct can start
     unescaped = re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)
     assert not re.search(r"[!-/:-@\[-`{-~]", unescaped)
@@ -89,6 +90,7 @@ def test_html_text_leaves_no_tag():
 
 
 # --- the CSV rule ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("trigger", FORMULA_TRIGGERS)
 def test_text_cells_starting_with_a_trigger_get_a_quote(trigger):
@@ -112,15 +114,17 @@ def _assert_inert(rows: list[list[str]]) -> None:
 
 
 def test_csv_bytes_neutralises_text_and_header_but_not_numbers():
-    frame = pd.DataFrame({
-        "=name": [STREET, "-2+3", "-7", "plain", "\r=1", "a,\"b\"\nc"],
-        "z": [-1.5, -2.0, 0.0, 3.25, -0.5, 1.0],
-        "n": pd.array([-3, 4, -5, 6, None, 7], dtype="Int64"),
-        "when": pd.to_datetime(["2026-06-01"] * 6),
-    })
+    frame = pd.DataFrame(
+        {
+            "=name": [STREET, "-2+3", "-7", "plain", "\r=1", 'a,"b"\nc'],
+            "z": [-1.5, -2.0, 0.0, 3.25, -0.5, 1.0],
+            "n": pd.array([-3, 4, -5, 6, None, 7], dtype="Int64"),
+            "when": pd.to_datetime(["2026-06-01"] * 6),
+        }
+    )
     rows = _rows(csv_bytes(frame))
     assert rows[0] == ["'=name", "z", "n", "when"]
-    assert [r[0] for r in rows[1:]] == ["'" + STREET, "'-2+3", "-7", "plain", "'\r=1", "a,\"b\"\nc"]
+    assert [r[0] for r in rows[1:]] == ["'" + STREET, "'-2+3", "-7", "plain", "'\r=1", 'a,"b"\nc']
     assert [r[1] for r in rows[1:]] == ["-1.5", "-2.0", "0.0", "3.25", "-0.5", "1.0"]
     assert [r[2] for r in rows[1:]] == ["-3", "4", "-5", "6", "", "7"]
     _assert_inert(rows)
@@ -163,7 +167,8 @@ def make_hostile(db: Path) -> dict[str, str]:
     category and department, and the PM2.5 sensors' unit; return the ids (and ``db``)."""
     store = DuckDBStore(db)
     try:
-        ids = store.sql("""
+        ids = (
+            store.sql("""
             WITH s AS (SELECT street_id, count(*) n FROM events GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1),
                  c AS (SELECT community_id, count(*) n FROM events WHERE street_id = (SELECT street_id FROM s)
                        GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1),
@@ -173,13 +178,21 @@ def make_hostile(db: Path) -> dict[str, str]:
                  d AS (SELECT department, count(*) n FROM events WHERE department IS NOT NULL
                        GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1)
             SELECT (SELECT street_id FROM s) street, (SELECT community_id FROM c) community,
-                   (SELECT grid_id FROM g) grid, (SELECT category FROM k) category, (SELECT department FROM d) department
-        """).iloc[0].to_dict()
+                   (SELECT grid_id FROM g) grid, (SELECT category FROM k) category,
+                   (SELECT department FROM d) department
+        """)
+            .iloc[0]
+            .to_dict()
+        )
         for key, name in (("street", STREET), ("community", COMMUNITY), ("grid", GRID)):
             store.sql("UPDATE areas SET name_zh = ?, name_en = ? WHERE area_id = ?", [name, name, ids[key]])
-        store.sql("UPDATE categories SET name_zh = ?, name_en = ? WHERE code = ?", [CATEGORY, CATEGORY, ids["category"]])
-        store.sql("UPDATE departments SET name_zh = ?, name_en = ? WHERE code = ?",
-                  [DEPARTMENT, DEPARTMENT, ids["department"]])
+        store.sql(
+            "UPDATE categories SET name_zh = ?, name_en = ? WHERE code = ?", [CATEGORY, CATEGORY, ids["category"]]
+        )
+        store.sql(
+            "UPDATE departments SET name_zh = ?, name_en = ? WHERE code = ?",
+            [DEPARTMENT, DEPARTMENT, ids["department"]],
+        )
         store.sql("UPDATE sensors SET unit = ? WHERE kind = 'pm25'", [SENSOR_UNIT])
     finally:
         store.close()
@@ -298,6 +311,7 @@ def _assert_no_raw_html(text: str) -> None:
 
 # --- pages ---------------------------------------------------------------------------------------
 
+
 def test_chain_breadcrumb_and_captions_show_the_names_as_text(monkeypatch, hostile):
     at = _open(monkeypatch, hostile["db"], "dashboard/pages/chain.py", level="grid", area=hostile["grid"])
     crumbs = [b.label for b in at.button if b.key and "crumb" in b.key]
@@ -391,12 +405,17 @@ FILE_NAME = "![f](http:x.png) =cmd.csv"
 def test_import_page_file_column_and_category_names_and_rejects_csv(monkeypatch, hostile):
     captured = _capture_downloads(monkeypatch)
     at = _open(monkeypatch, hostile["db"], "dashboard/pages/data_import.py")
-    body = "\n".join([
-        "event_id,category,lon,lat,reported_at,![col](http://127.0.0.1:9/col.png)",
-        "E1,![k](http://127.0.0.1:9/k.png),116.45,39.92,2026-06-01 10:00,a",
-        '"=HYPERLINK(""http://127.0.0.1:9/r"")",roads,116.45,39.92,not a time,b',
-        "@SUM(1),roads,116.45,39.92,also not a time,c",
-    ]) + "\n"
+    body = (
+        "\n".join(
+            [
+                "event_id,category,lon,lat,reported_at,![col](http://127.0.0.1:9/col.png)",
+                "E1,![k](http://127.0.0.1:9/k.png),116.45,39.92,2026-06-01 10:00,a",
+                '"=HYPERLINK(""http://127.0.0.1:9/r"")",roads,116.45,39.92,not a time,b',
+                "@SUM(1),roads,116.45,39.92,also not a time,c",
+            ]
+        )
+        + "\n"
+    )
     at.file_uploader[0].upload(FILE_NAME, body.encode(), "text/csv")
     at.run()
     [check] = [b for b in at.button if b.label == "检查"]
@@ -421,6 +440,7 @@ def test_sidebar_store_name_is_text(monkeypatch, small_db_file, tmp_path):
 
 
 # --- errors ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def error_details(monkeypatch):
@@ -467,9 +487,15 @@ def test_with_full_error_details_the_exception_propagates(monkeypatch, small_db_
 def locked_db(small_db_file):
     """The DuckDB file held open for writing by another process."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
-                               "time.sleep(120)", str(small_db_file)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(120)",
+            str(small_db_file),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         yield small_db_file
@@ -506,8 +532,8 @@ def test_locked_duckdb_file_says_another_program_holds_it(locked_db, monkeypatch
         assert leak not in err_text, leak
 
 
-
 # --- the terminal -------------------------------------------------------------------------------
+
 
 def test_cli_prints_imported_names_without_terminal_control_sequences(tmp_path, capsys):
     """A name from a file reaches the import report the CLI prints: an ESC sequence in it
@@ -516,8 +542,9 @@ def test_cli_prints_imported_names_without_terminal_control_sequences(tmp_path, 
 
     evil = "\x1b]0;owned\x07\x1b[2J\x1b]8;;http://127.0.0.1:9/\x1b\\x\x9b31m"
     source = tmp_path / "e.csv"
-    pd.DataFrame({"event_id": ["E1"], "category": [evil], "lon": [116.45], "lat": [39.92],
-                  "reported_at": ["2026-06-01 10:00"]}).to_csv(source, index=False)
+    pd.DataFrame(
+        {"event_id": ["E1"], "category": [evil], "lon": [116.45], "lat": [39.92], "reported_at": ["2026-06-01 10:00"]}
+    ).to_csv(source, index=False)
     assert main(["import", "events", str(source), "--db", str(tmp_path / "g.duckdb"), "--mapping", "native"]) in (0, 4)
     out = capsys.readouterr()
     assert "owned" in out.out  # the name is there ...

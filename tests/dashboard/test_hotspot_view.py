@@ -20,9 +20,19 @@ from queries.answers.hotspots import weekly_series
 
 
 def _table(ids: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"unit_id": ids, "cell": [h3.str_to_int(c) if len(c) == 15 else 0 for c in ids],
-                         "events": [3, 0], "z": [2.5, -0.1], "p_value": [0.01, 0.9], "p_adjusted": [0.02, 0.9],
-                         "label": ["hot_95", "not_significant"], "significant": [True, False], "rank": [1, 2]})
+    return pd.DataFrame(
+        {
+            "unit_id": ids,
+            "cell": [h3.str_to_int(c) if len(c) == 15 else 0 for c in ids],
+            "events": [3, 0],
+            "z": [2.5, -0.1],
+            "p_value": [0.01, 0.9],
+            "p_adjusted": [0.02, 0.9],
+            "label": ["hot_95", "not_significant"],
+            "significant": [True, False],
+            "rank": [1, 2],
+        }
+    )
 
 
 def test_geojson_of_h3_cells_uses_the_cell_boundaries() -> None:

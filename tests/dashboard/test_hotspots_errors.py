@@ -47,7 +47,9 @@ def _mixed_resolutions(monkeypatch):
 
 
 @pytest.mark.parametrize("lang,method", [("zh", "emerging"), ("en", "gi_star")])
-def test_another_error_is_not_called_too_few_slices(monkeypatch, small_db_file, production_errors, caplog, lang, method):
+def test_another_error_is_not_called_too_few_slices(
+    monkeypatch, small_db_file, production_errors, caplog, lang, method
+):
     _mixed_resolutions(monkeypatch)
     with caplog.at_level(logging.ERROR, logger="gridscope"):
         at = _open(monkeypatch, small_db_file, lang, method=method)

@@ -53,7 +53,9 @@ def _spec(at) -> dict:
     return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
 
 
-@pytest.mark.parametrize(("lang", "hot", "title"), [("zh", "热点 99%", "热点分析"), ("en", "Hot spot 99%", "Hotspot analysis")])
+@pytest.mark.parametrize(
+    ("lang", "hot", "title"), [("zh", "热点 99%", "热点分析"), ("en", "Hot spot 99%", "Hotspot analysis")]
+)
 def test_default_view_in_both_languages(monkeypatch, small_db_file, lang, hot, title) -> None:
     at = run_app(monkeypatch, small_db_file, lang, page=PAGE)
     assert not at.exception
@@ -78,8 +80,9 @@ def test_filters_unit_and_method_drive_the_analysis(monkeypatch, small_db_file) 
     at.radio(key="hs_method").set_value("local_moran").run()
     assert not at.exception
     flt = EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30), categories=["garbage", "noise"])
-    expected = _direct(small_db_file, HotspotRequest(flt, unit="grid", method="local_moran", confidence=0.95,
-                                                     permutations=4999))
+    expected = _direct(
+        small_db_file, HotspotRequest(flt, unit="grid", method="local_moran", confidence=0.95, permutations=4999)
+    )
     shown = at.dataframe[0].value
     top = expected.sort_values("rank").head(len(shown))
     assert shown["events"].tolist() == top["events"].tolist()
@@ -88,22 +91,49 @@ def test_filters_unit_and_method_drive_the_analysis(monkeypatch, small_db_file) 
     at.radio(key="hs_method").set_value("emerging").run()
     assert not at.exception
     assert set(at.dataframe[0].value["label"]) <= {
-        "New hot spot", "Consecutive hot spot", "Intensifying hot spot", "Persistent hot spot",
-        "Diminishing hot spot", "Sporadic hot spot", "Oscillating hot spot", "Historical hot spot",
-        "New cold spot", "Consecutive cold spot", "Intensifying cold spot", "Persistent cold spot",
-        "Diminishing cold spot", "Sporadic cold spot", "Oscillating cold spot", "Historical cold spot", "No pattern"}
+        "New hot spot",
+        "Consecutive hot spot",
+        "Intensifying hot spot",
+        "Persistent hot spot",
+        "Diminishing hot spot",
+        "Sporadic hot spot",
+        "Oscillating hot spot",
+        "Historical hot spot",
+        "New cold spot",
+        "Consecutive cold spot",
+        "Intensifying cold spot",
+        "Persistent cold spot",
+        "Diminishing cold spot",
+        "Sporadic cold spot",
+        "Oscillating cold spot",
+        "Historical cold spot",
+        "No pattern",
+    }
 
 
 def test_url_reproduces_the_analysis(monkeypatch, small_db_file) -> None:
-    at = _open(monkeypatch, small_db_file, "zh", start="2026-03-01", end="2026-06-30", src="hotline,app",
-               unit="h3", res="8", method="emerging", conf="0.90", fdr="0", slice="week")
+    at = _open(
+        monkeypatch,
+        small_db_file,
+        "zh",
+        start="2026-03-01",
+        end="2026-06-30",
+        src="hotline,app",
+        unit="h3",
+        res="8",
+        method="emerging",
+        conf="0.90",
+        fdr="0",
+        slice="week",
+    )
     assert at.radio(key="hs_method").value == "emerging"
     assert at.radio(key="hs_res").value == 8
     assert at.toggle(key="hs_fdr").value is False
     assert at.multiselect(key="f_sources").value == ["hotline", "app"]
     flt = EventFilter.for_dates(date(2026, 3, 1), date(2026, 6, 30), sources=["hotline", "app"])
-    expected = _direct(small_db_file, HotspotRequest(flt, unit="h3", res=8, method="emerging", confidence=0.90,
-                                                     fdr=False))
+    expected = _direct(
+        small_db_file, HotspotRequest(flt, unit="h3", res=8, method="emerging", confidence=0.90, fdr=False)
+    )
     shown = at.dataframe[0].value
     assert shown["unit"].tolist() == expected.sort_values("rank").head(len(shown))["unit_id"].tolist()
     # The page writes the same state back.
@@ -112,8 +142,17 @@ def test_url_reproduces_the_analysis(monkeypatch, small_db_file) -> None:
 
 
 def test_bad_url_values_are_ignored(monkeypatch, small_db_file) -> None:
-    at = _open(monkeypatch, small_db_file, "en", method="drop table", res="99", cat="nope,garbage", unit="x",
-               start="2020-99-01", sel="not-a-cell")
+    at = _open(
+        monkeypatch,
+        small_db_file,
+        "en",
+        method="drop table",
+        res="99",
+        cat="nope,garbage",
+        unit="x",
+        start="2020-99-01",
+        sel="not-a-cell",
+    )
     assert at.radio(key="hs_method").value == "gi_star"
     assert at.radio(key="hs_res").value == 9
     assert at.multiselect(key="f_categories").value == ["garbage"]
@@ -153,8 +192,9 @@ def test_selecting_a_cell_shows_its_events_and_weeks(monkeypatch, small_db_file,
 def test_map_click_selects_the_unit(monkeypatch, small_db_file) -> None:
     at = run_app(monkeypatch, small_db_file, "zh", page=PAGE)
     target = at.dataframe[0].value["unit"].iloc[2]
-    at.session_state["hs_map"] = {"selection": {"indices": {"hs-h3": [0]},
-                                                "objects": {"hs-h3": [{"unit_id": target, "hex": target}]}}}
+    at.session_state["hs_map"] = {
+        "selection": {"indices": {"hs-h3": [0]}, "objects": {"hs-h3": [{"unit_id": target, "hex": target}]}}
+    }
     at.run()
     assert not at.exception
     assert at.session_state["hs_selected"] == target

@@ -21,12 +21,25 @@ def _report_script(report, lang):
     render_report(report, pd.DataFrame(columns=["row_number", "reason", "raw"]), key_prefix="t")
 
 
-@pytest.mark.parametrize("lang,words", [
-    ("zh", ["上级区域：0 个取自文件，8 个按位置确定（包含它的更高层级区域），2 个位于最高层级（无上级）。",
-            "上级编码不是本文件中的区域（文件未包含或已拒收）：上级按位置确定：8"]),
-    ("en", ["Parents: 0 from the file, 8 by location (the coarser area containing each), 2 at the top (no parent).",
-            "parent code names no area of the file (left out or rejected): parent taken by location: 8"]),
-])
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        (
+            "zh",
+            [
+                "上级区域：0 个取自文件，8 个按位置确定（包含它的更高层级区域），2 个位于最高层级（无上级）。",
+                "上级编码不是本文件中的区域（文件未包含或已拒收）：上级按位置确定：8",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Parents: 0 from the file, 8 by location (the coarser area containing each), 2 at the top (no parent).",
+                "parent code names no area of the file (left out or rejected): parent taken by location: 8",
+            ],
+        ),
+    ],
+)
 def test_the_report_says_where_parents_came_from(tmp_path, lang, words):
     """Streets and grids, the grids naming the communities the file leaves out."""
     path = tmp_path / "areas.geojson"

@@ -8,10 +8,13 @@ import pytest
 from tests.dashboard.apptest import run_app
 
 
-@pytest.mark.parametrize("lang,title,kinds", [
-    ("zh", "导入数据", ["事件/工单", "区域边界", "监测读数", "类别与时限"]),
-    ("en", "Import data", ["Events / cases", "Area boundaries", "Sensor readings", "Categories and SLAs"]),
-])
+@pytest.mark.parametrize(
+    "lang,title,kinds",
+    [
+        ("zh", "导入数据", ["事件/工单", "区域边界", "监测读数", "类别与时限"]),
+        ("en", "Import data", ["Events / cases", "Area boundaries", "Sensor readings", "Categories and SLAs"]),
+    ],
+)
 def test_import_page_opens(monkeypatch, small_db_file, lang, title, kinds):
     at = run_app(monkeypatch, small_db_file, lang, page="dashboard/pages/data_import.py")
     assert not at.exception

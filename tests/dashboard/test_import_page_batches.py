@@ -22,11 +22,26 @@ def _dead_pid() -> int:
     raise AssertionError("no free pid")
 
 
-@pytest.mark.parametrize("lang,expected", [
-    ("zh", ["有 1 次导入没有完成", "批次 events:e_1.csv:x（事件/工单，文件 e_1.csv）：已中断，已提交 3 块、入库 5,994 行"]),
-    ("en", ["1 import(s) did not finish", "batch events:e_1.csv:x (Events / cases, file e_1.csv): interrupted, "
-                                          "3 chunks committed, 5,994 rows stored"]),
-])
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        (
+            "zh",
+            [
+                "有 1 次导入没有完成",
+                "批次 events:e_1.csv:x（事件/工单，文件 e_1.csv）：已中断，已提交 3 块、入库 5,994 行",
+            ],
+        ),
+        (
+            "en",
+            [
+                "1 import(s) did not finish",
+                "batch events:e_1.csv:x (Events / cases, file e_1.csv): interrupted, "
+                "3 chunks committed, 5,994 rows stored",
+            ],
+        ),
+    ],
+)
 def test_an_interrupted_import_is_named_on_the_import_page(monkeypatch, small_db_file, lang, expected):
     store = DuckDBStore(small_db_file)
     try:

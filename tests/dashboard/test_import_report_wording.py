@@ -39,8 +39,10 @@ MESSY_CATEGORIES = (
 
 # what may remain in Latin letters on a zh line: the file's values and column names, field codes
 # of the mapping (date_order, time_window, mdy, dmy), format codes, NUL and PostgreSQL
-_ALLOWED = re.compile(r"'[^']*'|“[^”]*”|← \w+|\d\dxx|%[a-zA-Z]|\[values\.status\]|\b(?:date_order|time_window|mdy|dmy|NUL|PostgreSQL|U\+0000|"
-                      r"E\d|potholes|lamps|trees|bins|Open-ish|wechatx|unassigned|patrol|hotline|wgs84)\b")
+_ALLOWED = re.compile(
+    r"'[^']*'|“[^”]*”|← \w+|\d\dxx|%[a-zA-Z]|\[values\.status\]|"
+    r"\b(?:date_order|time_window|mdy|dmy|NUL|PostgreSQL|U\+0000|E\d|potholes|lamps|trees|bins|Open-ish|wechatx|unassigned|patrol|hotline|wgs84)\b"
+)
 
 
 def _report_script(report, rejects, lang):
@@ -90,10 +92,16 @@ def test_a_messy_events_import_reads_in_chinese(events_report):
     lines = _lines(_run(store, report, "zh"))
     assert not _english_left(lines), _english_left(lines)
     text = "\n".join(lines)
-    for words in ("时间无法解析：上报时间 = '13/45/24 10:00'（该列的格式为 %m/%d/%y %H:%M）",
-                  "时间超出合理范围：上报时间 = 1970-03-14 10:00（允许范围 1990-01-01 00:00 …",
-                  "缺少时间：上报时间", "文件内编号重复：首次出现在第 1 行",
-                  "紧急程度“7”不在 1–3 之间：留空：1", "来源“wechatx”无法识别：按“patrol”存储：1", "potholes（2 行）", "“Open-ish”（1 行）"):
+    for words in (
+        "时间无法解析：上报时间 = '13/45/24 10:00'（该列的格式为 %m/%d/%y %H:%M）",
+        "时间超出合理范围：上报时间 = 1970-03-14 10:00（允许范围 1990-01-01 00:00 …",
+        "缺少时间：上报时间",
+        "文件内编号重复：首次出现在第 1 行",
+        "紧急程度“7”不在 1–3 之间：留空：1",
+        "来源“wechatx”无法识别：按“patrol”存储：1",
+        "potholes（2 行）",
+        "“Open-ish”（1 行）",
+    ):
         assert words in text, (words, text)
     assert "(" not in "".join(line for line in lines if "format" not in line), text
 
@@ -110,9 +118,13 @@ def test_a_messy_categories_import_reads_in_chinese(tmp_path):
         store.close()
     assert not _english_left(lines), _english_left(lines)
     text = "\n".join(lines)
-    for words in ("缺少时限：响应时限（小时）", "结案时限短于响应时限：1.0 小时 < 4.0 小时",
-                  "时限不是数字：响应时限（小时） = 'x'", "未填部门：新事件类型归入部门“unassigned”：1",
-                  "新增事件类型：potholes"):
+    for words in (
+        "缺少时限：响应时限（小时）",
+        "结案时限短于响应时限：1.0 小时 < 4.0 小时",
+        "时限不是数字：响应时限（小时） = 'x'",
+        "未填部门：新事件类型归入部门“unassigned”：1",
+        "新增事件类型：potholes",
+    ):
         assert words in text, (words, text)
 
 

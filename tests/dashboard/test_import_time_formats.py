@@ -41,12 +41,29 @@ def _form_script(columns, lang):
     st.text(mapping.to_toml())
 
 
-@pytest.mark.parametrize("lang,words", [
-    ("zh", ["时间格式（按文件内容识别）", "上报时间 ← CreatedDate", "月在前，两位年份（00-69 为 20xx，70-99 为 19xx），自动识别",
-            "合理时间范围：1990-01-01 00:00 …"]),
-    ("en", ["Time formats (detected from the file)", "Reported at ← CreatedDate",
-            "month first, two-digit year (00-69 → 20xx, 70-99 → 19xx), detected", "Plausible times: 1990-01-01 00:00 …"]),
-])
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        (
+            "zh",
+            [
+                "时间格式（按文件内容识别）",
+                "上报时间 ← CreatedDate",
+                "月在前，两位年份（00-69 为 20xx，70-99 为 19xx），自动识别",
+                "合理时间范围：1990-01-01 00:00 …",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Time formats (detected from the file)",
+                "Reported at ← CreatedDate",
+                "month first, two-digit year (00-69 → 20xx, 70-99 → 19xx), detected",
+                "Plausible times: 1990-01-01 00:00 …",
+            ],
+        ),
+    ],
+)
 def test_the_report_names_each_time_format(tmp_path, lang, words):
     store = DuckDBStore(":memory:")
     path, _ = la_csv(tmp_path / "la.csv", n=8)
@@ -61,10 +78,13 @@ def test_the_report_names_each_time_format(tmp_path, lang, words):
     assert "m/d/y H:M" in text.replace("\\", "").replace("%", "")
 
 
-@pytest.mark.parametrize("lang,words", [
-    ("zh", ["既可读作月在前也可读作日在前", "CreatedDate", "date_order", "未写入任何数据"]),
-    ("en", ["read both month-first and day-first", "CreatedDate", "date_order", "Nothing was written"]),
-])
+@pytest.mark.parametrize(
+    "lang,words",
+    [
+        ("zh", ["既可读作月在前也可读作日在前", "CreatedDate", "date_order", "未写入任何数据"]),
+        ("en", ["read both month-first and day-first", "CreatedDate", "date_order", "Nothing was written"]),
+    ],
+)
 def test_an_ambiguous_refusal_is_explained_in_the_page_language(tmp_path, lang, words):
     store = DuckDBStore(":memory:")
     with pytest.raises(ImportFileError) as err:
@@ -78,10 +98,13 @@ def test_an_ambiguous_refusal_is_explained_in_the_page_language(tmp_path, lang, 
         assert w in text, (w, text)
 
 
-@pytest.mark.parametrize("columns,preset,default,pick", [
-    (["事件编号", "上报时间", "事件类型", "经度", "纬度"], "zh", "auto", "dmy"),
-    (["SRNumber", "CreatedDate", "RequestType", "Latitude", "Longitude", "ClosedDate"], "311", "mdy", "auto"),
-])
+@pytest.mark.parametrize(
+    "columns,preset,default,pick",
+    [
+        (["事件编号", "上报时间", "事件类型", "经度", "纬度"], "zh", "auto", "dmy"),
+        (["SRNumber", "CreatedDate", "RequestType", "Latitude", "Longitude", "ClosedDate"], "311", "mdy", "auto"),
+    ],
+)
 def test_the_date_order_can_be_chosen_on_the_page(columns, preset, default, pick):
     at = AppTest.from_function(_form_script, args=(columns, "en"), default_timeout=30)
     at.run()

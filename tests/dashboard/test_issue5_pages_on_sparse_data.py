@@ -20,8 +20,15 @@ def sparse_db(small_db_file):
     return small_db_file
 
 
-@pytest.mark.parametrize("page,lang", [("dashboard/pages/chain.py", "zh"), ("dashboard/pages/trends.py", "en"),
-                                       ("dashboard/pages/sensors.py", "zh"), ("dashboard/pages/sensors.py", "en")])
+@pytest.mark.parametrize(
+    "page,lang",
+    [
+        ("dashboard/pages/chain.py", "zh"),
+        ("dashboard/pages/trends.py", "en"),
+        ("dashboard/pages/sensors.py", "zh"),
+        ("dashboard/pages/sensors.py", "en"),
+    ],
+)
 def test_pages_explain_what_is_missing(monkeypatch, sparse_db, page, lang):
     at = run_app(monkeypatch, sparse_db, lang, page=page)
     assert not at.exception, at.exception

@@ -14,16 +14,22 @@ from tests.dashboard.apptest import run_app
 def _events_in(db, flt: EventFilter) -> int:
     store = DuckDBStore(db)
     try:
-        return int(store.fetch("kpi_summary", **flt.params(), prev_start=flt.previous().start,
-                               now=flt.end).set_index("period").loc["current", "events"])
+        return int(
+            store.fetch("kpi_summary", **flt.params(), prev_start=flt.previous().start, now=flt.end)
+            .set_index("period")
+            .loc["current", "events"]
+        )
     finally:
         store.close()
 
 
-@pytest.mark.parametrize("lang,labels", [
-    ("zh", ["事件数", "结案率", "按期处置率", "满意率", "超期未结"]),
-    ("en", ["Events", "Closure rate", "On-time closure rate", "Satisfaction rate", "Open overdue"]),
-])
+@pytest.mark.parametrize(
+    "lang,labels",
+    [
+        ("zh", ["事件数", "结案率", "按期处置率", "满意率", "超期未结"]),
+        ("en", ["Events", "Closure rate", "On-time closure rate", "Satisfaction rate", "Open overdue"]),
+    ],
+)
 def test_overview_shows_kpis_map_trend_and_ranking(monkeypatch, small_db_file, lang, labels):
     expected = _events_in(small_db_file, EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30)))
     at = run_app(monkeypatch, small_db_file, lang)

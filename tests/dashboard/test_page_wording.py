@@ -22,8 +22,9 @@ def one_assumed_db(small_db_file):
     con = store._con
     cats = store.fetch("list_categories")
     code, other = cats["code"].iloc[0], cats["code"].iloc[1]
-    keep = con.execute("SELECT event_id FROM events WHERE category = ? ORDER BY reported_at DESC LIMIT 1",
-                       [code]).fetchone()[0]  # the newest: inside the pages' default window
+    keep = con.execute(
+        "SELECT event_id FROM events WHERE category = ? ORDER BY reported_at DESC LIMIT 1", [code]
+    ).fetchone()[0]  # the newest: inside the pages' default window
     con.execute("UPDATE events SET category = ? WHERE category = ? AND event_id <> ?", [other, code, keep])
     con.execute("UPDATE categories SET sla_assumed = (code = ?)", [code])
     names = cats.set_index("code").loc[code]
@@ -35,10 +36,13 @@ def _warnings(at) -> list[str]:
     return [shown(w.value) for w in at.warning]
 
 
-@pytest.mark.parametrize("lang,expected", [
-    ("en", "1 category uses the default SLA (2 h to respond / 24 h to close)"),
-    ("zh", "1 个类别使用默认时限（2 小时响应/24 小时结案）"),
-])
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        ("en", "1 category uses the default SLA (2 h to respond / 24 h to close)"),
+        ("zh", "1 个类别使用默认时限（2 小时响应/24 小时结案）"),
+    ],
+)
 def test_one_assumed_category_is_named_in_the_singular(monkeypatch, one_assumed_db, lang, expected):
     db, names = one_assumed_db
     at = run_app(monkeypatch, db, lang)
@@ -50,10 +54,13 @@ def test_one_assumed_category_is_named_in_the_singular(monkeypatch, one_assumed_
     assert "1 categories" not in notice and "1 events" not in notice
 
 
-@pytest.mark.parametrize("lang,tab,elsewhere", [
-    ("zh", "下方“时限达标”", "或在治理链条页修改时限"),
-    ("en", "the “SLA compliance” tab below", "on the governance chain page"),
-])
+@pytest.mark.parametrize(
+    "lang,tab,elsewhere",
+    [
+        ("zh", "下方“时限达标”", "或在治理链条页修改时限"),
+        ("en", "the “SLA compliance” tab below", "on the governance chain page"),
+    ],
+)
 def test_chain_notice_points_at_its_own_sla_tab(monkeypatch, one_assumed_db, lang, tab, elsewhere):
     db, _ = one_assumed_db
     at = run_app(monkeypatch, db, lang, page=CHAIN)

@@ -48,8 +48,9 @@ def june_readings(small_city) -> pd.DataFrame:
 def test_sensors_page_in_both_languages(monkeypatch, small_db_file, june_readings, lang, title, label):
     store = DuckDBStore(small_db_file)
     try:
-        summary = store.fetch("sensor_alarm_summary", start=JUNE.start, end=JUNE.end, street_ids=None, kind=None,
-                              now=NOW.to_pydatetime()).set_index("kind")
+        summary = store.fetch(
+            "sensor_alarm_summary", start=JUNE.start, end=JUNE.end, street_ids=None, kind=None, now=NOW.to_pydatetime()
+        ).set_index("kind")
     finally:
         store.close()
     at = open_sensors(monkeypatch, small_db_file, lang)
@@ -94,8 +95,9 @@ def test_grid_unit_and_cell_series_by_map_click(monkeypatch, small_db_file, june
     at.radio(key="sensors_unit").set_value("h3").run()
     at.select_slider(key="sensors_res").set_value(7).run()
     cell = h3.cell_to_parent(h3.int_to_str(int(wl["h3"].iloc[0])), 7)
-    at.session_state["sensors_map"] = {"selection": {"indices": {"sensors-units": [0]},
-                                                     "objects": {"sensors-units": [{"unit_id": cell, "hex": cell}]}}}
+    at.session_state["sensors_map"] = {
+        "selection": {"indices": {"sensors-units": [0]}, "objects": {"sensors-units": [{"unit_id": cell, "hex": cell}]}}
+    }
     at.run()
     assert not at.exception
     assert at.session_state["sensors_series_mode"] == "cell" and at.session_state["sensors_cell"] == cell

@@ -41,8 +41,14 @@ PAGES = {
     "sensors": "dashboard/pages/sensors.py",
     "import": "dashboard/pages/data_import.py",
 }
-TITLES = {"overview": "overview_title", "hotspots": "hotspots_title", "chain": "chain_title",
-          "trends": "trends_title", "sensors": "sensors_title", "import": "import_title"}
+TITLES = {
+    "overview": "overview_title",
+    "hotspots": "hotspots_title",
+    "chain": "chain_title",
+    "trends": "trends_title",
+    "sensors": "sensors_title",
+    "import": "import_title",
+}
 NAMES = {"street": "Street {}", "community": "Community {}", "grid": "Grid {}"}
 
 
@@ -105,6 +111,7 @@ def db(area_store, levels):
 
 # --- the stores themselves -------------------------------------------------------------------------------
 
+
 @subsets
 def test_sparse_store_assigns_events_to_the_levels_present(db, events, levels):
     """The fixture is what it claims: every event carries the ids of the levels present, none other."""
@@ -121,6 +128,7 @@ def test_sparse_store_assigns_events_to_the_levels_present(db, events, levels):
 
 
 # --- overview ---------------------------------------------------------------------------------------------
+
 
 @subsets
 def test_overview_ranks_the_coarsest_level_present(monkeypatch, db, events, levels):
@@ -186,8 +194,11 @@ def test_top_areas_rank_every_level_by_events(full_store, events):
         assert list(zip(got["area_id"], got["events"], strict=True)) == exp
         assert got["name_en"].tolist() == [NAMES[lv].format(a[1:]) for a, _ in exp]
         assert top_areas(full_store, flt, now, lv, limit=3)["area_id"].tolist() == [a for a, _ in exp[:3]]
-        ranked = full_store.fetch("area_ranking", **flt.params(), now=now, level=lv, parent_id=None,
-                                  min_events=1).set_index("area_id").loc[got["area_id"]]
+        ranked = (
+            full_store.fetch("area_ranking", **flt.params(), now=now, level=lv, parent_id=None, min_events=1)
+            .set_index("area_id")
+            .loc[got["area_id"]]
+        )
         for col in ("events", "closed", "open_overdue", "closure_rate", "on_time_rate"):
             assert got[col].tolist() == pytest.approx(ranked[col].tolist(), abs=1e-12), (lv, col)
     with pytest.raises(ValueError):
@@ -195,6 +206,7 @@ def test_top_areas_rank_every_level_by_events(full_store, events):
 
 
 # --- chain: drill-down over the levels present -------------------------------------------------------------
+
 
 def crumbs(at: AppTest) -> list[str]:
     return [b.label for b in at.button if b.key and b.key.startswith("chain_crumb_")]
@@ -218,7 +230,8 @@ def test_chain_drills_down_through_the_levels_present(monkeypatch, db, events, l
         ranking = table_with(at, "area_name", "reopen_rate")
         exp = counts(events, lv, parent)
         assert dict(zip(ranking["area_name"], ranking["events"], strict=True)) == {
-            NAMES[lv].format(a[1:]): n for a, n in exp.items()}
+            NAMES[lv].format(a[1:]): n for a, n in exp.items()
+        }
         area = sorted(exp, key=lambda a: (-exp[a], a))[0]
         box = at.selectbox(key=f"chain_drill_{parent[1] if parent else 'district'}")
         box.set_value(area).run()
@@ -227,7 +240,8 @@ def test_chain_drills_down_through_the_levels_present(monkeypatch, db, events, l
         assert at.query_params["level"] in (lv, [lv]) and at.query_params["area"] in (area, [area])
         # the breadcrumb names only levels that exist
         assert crumbs(at) == [en("chain_district_all")] + [
-            f"› {en(f'level_{plv}')}: {NAMES[plv].format(a[1:])}" for plv, a in path]
+            f"› {en(f'level_{plv}')}: {NAMES[plv].format(a[1:])}" for plv, a in path
+        ]
         assert table_with(at, "waiting_share")["reached"].iloc[0] == exp[area]
         assert depth == len(crumbs(at)) - 2
     # at the finest level present: the area among its siblings, no further drill
@@ -259,6 +273,7 @@ def test_chain_address_of_a_missing_level_opens_the_district(monkeypatch, db, le
 
 
 # --- hotspots, trends, sensors, import -------------------------------------------------------------------------
+
 
 @subsets
 def test_hotspots_offer_only_the_levels_present(monkeypatch, db, events, levels):
@@ -322,7 +337,8 @@ def test_grids_naming_missing_communities_are_filed_under_their_streets(monkeypa
     assert crumbs(at) == [en("chain_district_all"), "› Street: Street 0"]
     grids = table_with(at, "area_name", "reopen_rate")
     assert dict(zip(grids["area_name"], grids["events"], strict=True)) == {
-        NAMES["grid"].format(a[1:]): n for a, n in counts(events, "grid", ("street", "S0")).items()}
+        NAMES["grid"].format(a[1:]): n for a, n in counts(events, "grid", ("street", "S0")).items()
+    }
 
 
 def test_chain_says_when_an_area_has_nothing_under_it(monkeypatch, tmp_path, events):

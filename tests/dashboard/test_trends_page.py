@@ -63,8 +63,11 @@ def test_trends_page_in_both_languages(monkeypatch, small_db_file, small_city, l
     charts = _charts(at)
     assert len(charts) == 4  # periods, breakdown, band, forecast
     current = next(tr for tr in charts[0]["data"] if tr["name"] == label)
-    daily = ev[(ev["reported_at"] >= JUNE.start) & (ev["reported_at"] < JUNE.end)].groupby(
-        ev["reported_at"].dt.normalize()).size()
+    daily = (
+        ev[(ev["reported_at"] >= JUNE.start) & (ev["reported_at"] < JUNE.end)]
+        .groupby(ev["reported_at"].dt.normalize())
+        .size()
+    )
     assert _values(current["y"]) == daily.tolist()
     assert at.metric[2].value == "—"  # June 2025 is before the small city's first day
 

@@ -38,8 +38,21 @@ PAGES = {
 }
 PARAMS = {
     "overview": (),
-    "hotspots": ("start", "end", "cat", "src", "street", "dept", "unit", "res", "method", "conf", "fdr", "slice",
-                 "sel"),
+    "hotspots": (
+        "start",
+        "end",
+        "cat",
+        "src",
+        "street",
+        "dept",
+        "unit",
+        "res",
+        "method",
+        "conf",
+        "fdr",
+        "slice",
+        "sel",
+    ),
     "chain": ("level", "area"),
     "trends": (),
     "sensors": (),
@@ -85,26 +98,64 @@ def full_db(area_store):
 
 # --- the parsing rules ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,expected", [
-    ("9", 9), ("09", 9), (" 10 ", 10), ("²", None), ("٩", None), ("９", None), ("6", None), ("", None),
-    (None, None), ("9.0", None), ("-9", None), ("1e1", None), ("9" * 600, None), ("9\x00", None),
-])
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("9", 9),
+        ("09", 9),
+        (" 10 ", 10),
+        ("²", None),
+        ("٩", None),
+        ("９", None),
+        ("6", None),
+        ("", None),
+        (None, None),
+        ("9.0", None),
+        ("-9", None),
+        ("1e1", None),
+        ("9" * 600, None),
+        ("9\x00", None),
+    ],
+)
 def test_parse_int(value, expected):
     assert parse_int(value, range(7, 11)) == expected
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("0.95", 0.95), ("0.950", 0.95), ("0.9", 0.90), ("0.99", 0.99), ("0.5", None), ("nan", None), ("inf", None),
-    ("1e-1", None), ("-0.95", None), ("０.95", None), ("", None), ("0.95.1", None),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("0.95", 0.95),
+        ("0.950", 0.95),
+        ("0.9", 0.90),
+        ("0.99", 0.99),
+        ("0.5", None),
+        ("nan", None),
+        ("inf", None),
+        ("1e-1", None),
+        ("-0.95", None),
+        ("０.95", None),
+        ("", None),
+        ("0.95.1", None),
+    ],
+)
 def test_parse_float(value, expected):
     assert parse_float(value, (0.90, 0.95, 0.99)) == expected
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("2026-06-01", date(2026, 6, 1)), ("2026-02-30", None), ("20260601", None), ("2026-W22-1", None),
-    ("0001-01-01", None), ("２０２６-06-01", None), ("2026-06-01T00:00", None), ("2026-7-1", None),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("2026-06-01", date(2026, 6, 1)),
+        ("2026-02-30", None),
+        ("20260601", None),
+        ("2026-W22-1", None),
+        ("0001-01-01", None),
+        ("２０２６-06-01", None),
+        ("2026-06-01T00:00", None),
+        ("2026-7-1", None),
+    ],
+)
 def test_parse_day(value, expected):
     assert parse_day(value, date(2026, 5, 1), date(2026, 6, 30)) == expected
 
@@ -121,8 +172,7 @@ def test_parse_members_keeps_allowed_items_once_in_order():
 
 
 @settings(max_examples=300, derandomize=True, database=None)
-@given(hst.one_of(hst.text(max_size=30), hst.text(alphabet=hst.characters(categories=["Nd", "No", "Nl"]),
-                                                    max_size=4)))
+@given(hst.one_of(hst.text(max_size=30), hst.text(alphabet=hst.characters(categories=["Nd", "No", "Nl"]), max_size=4)))
 def test_parsers_never_raise_and_return_allowed_values(text):
     assert parse_int(text, range(7, 11)) in (None, 7, 8, 9, 10)
     assert parse_float(text, (0.9, 0.95)) in (None, 0.9, 0.95)
@@ -133,6 +183,7 @@ def test_parsers_never_raise_and_return_allowed_values(text):
 
 
 # --- the reported crashes ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("value,lang", [("xx", "zh"), ("", "zh"), ("EN", "en"), ("²", "zh")])
@@ -152,11 +203,26 @@ def test_clicking_the_chosen_language_keeps_it(monkeypatch, full_db):
     assert at.query_params["lang"] in ("zh", ["zh"])
 
 
-@pytest.mark.parametrize("query", [{"res": "²"}, {"res": "٩"}, {"res": "99"}, {"res": ["8", "²"]},
-                                   {"conf": "nan"}, {"conf": "1e-1"}, {"fdr": "yes"}, {"unit": "district"},
-                                   {"unit": "h3'; --"}, {"method": "GI_STAR"}, {"slice": "month"},
-                                   {"start": "2026-02-30", "end": "2026-06-30"}, {"start": "0001-01-01"},
-                                   {"cat": "%00"}, {"sel": "x" * 400}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"res": "²"},
+        {"res": "٩"},
+        {"res": "99"},
+        {"res": ["8", "²"]},
+        {"conf": "nan"},
+        {"conf": "1e-1"},
+        {"fdr": "yes"},
+        {"unit": "district"},
+        {"unit": "h3'; --"},
+        {"method": "GI_STAR"},
+        {"slice": "month"},
+        {"start": "2026-02-30", "end": "2026-06-30"},
+        {"start": "0001-01-01"},
+        {"cat": "%00"},
+        {"sel": "x" * 400},
+    ],
+)
 def test_malformed_hotspot_parameters_fall_back_to_the_defaults(monkeypatch, full_db, query):
     at = open_page(monkeypatch, full_db, "hotspots", query, lang="en")
     assert_rendered(at, "hotspots", "en")
@@ -169,16 +235,29 @@ def test_malformed_hotspot_parameters_fall_back_to_the_defaults(monkeypatch, ful
 
 
 def test_valid_hotspot_parameters_are_applied(monkeypatch, full_db):
-    at = open_page(monkeypatch, full_db, "hotspots", {"res": "8", "conf": "0.990", "unit": "grid", "fdr": "0",
-                                                      "method": "local_moran"}, lang="en")
+    at = open_page(
+        monkeypatch,
+        full_db,
+        "hotspots",
+        {"res": "8", "conf": "0.990", "unit": "grid", "fdr": "0", "method": "local_moran"},
+        lang="en",
+    )
     assert_rendered(at, "hotspots", "en")
     assert at.radio(key="hs_res").value == 8 and at.selectbox(key="hs_conf").value == 0.99
     assert at.radio(key="hs_unit").value == "grid" and at.toggle(key="hs_fdr").value is False
     assert at.radio(key="hs_method").value == "local_moran"
 
 
-@pytest.mark.parametrize("query", [{"level": "community", "area": "NOPE"}, {"level": "street"},
-                                   {"area": "S0"}, {"level": "STREET", "area": "S0"}, {"level": "grid", "area": ""}])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"level": "community", "area": "NOPE"},
+        {"level": "street"},
+        {"area": "S0"},
+        {"level": "STREET", "area": "S0"},
+        {"level": "grid", "area": ""},
+    ],
+)
 def test_a_stale_or_partial_drill_address_opens_the_district(monkeypatch, full_db, query):
     """An area that no longer exists, or Back leaving ``?level=street`` without an area."""
     at = open_page(monkeypatch, full_db, "chain", query, lang="en")
@@ -193,14 +272,60 @@ def test_a_stale_or_partial_drill_address_opens_the_district(monkeypatch, full_d
 # --- random strings at every parameter of every page ---------------------------------------------------
 
 HOSTILE = [
-    "", " ", "²", "٣", "９", "Ⅻ", "1e308", "-1", "nan", "inf", "0x10", "9" * 4000, "%00", "\x00", "%C2%B2",
-    "' OR 1=1 --", "'; DROP TABLE events; --", "../../etc/passwd", "<script>alert(1)</script>",
-    "![t](http://127.0.0.1:9/track.png)", "EN", "ZH", "2026-02-30", "2026-06-01", "0001-01-01", "9999-12-31",
-    "0.95", "0.9", "1", "0", "h3", "street", "community", "grid", "district", "gi_star", "local_moran",
-    "emerging", "day", "week", "G00", "C01", "S1", "D", "NOPE", ",,,", "垃圾堆放,占道经营", "hotline,app",
+    "",
+    " ",
+    "²",
+    "٣",
+    "９",
+    "Ⅻ",
+    "1e308",
+    "-1",
+    "nan",
+    "inf",
+    "0x10",
+    "9" * 4000,
+    "%00",
+    "\x00",
+    "%C2%B2",
+    "' OR 1=1 --",
+    "'; DROP TABLE events; --",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "![t](http://127.0.0.1:9/track.png)",
+    "EN",
+    "ZH",
+    "2026-02-30",
+    "2026-06-01",
+    "0001-01-01",
+    "9999-12-31",
+    "0.95",
+    "0.9",
+    "1",
+    "0",
+    "h3",
+    "street",
+    "community",
+    "grid",
+    "district",
+    "gi_star",
+    "local_moran",
+    "emerging",
+    "day",
+    "week",
+    "G00",
+    "C01",
+    "S1",
+    "D",
+    "NOPE",
+    ",,,",
+    "垃圾堆放,占道经营",
+    "hotline,app",
 ]
-VALUE = hst.one_of(hst.sampled_from(HOSTILE), hst.text(max_size=20),
-                   hst.text(alphabet=hst.characters(categories=["Nd", "No", "Nl"]), max_size=3))
+VALUE = hst.one_of(
+    hst.sampled_from(HOSTILE),
+    hst.text(max_size=20),
+    hst.text(alphabet=hst.characters(categories=["Nd", "No", "Nl"]), max_size=3),
+)
 VALUES = hst.one_of(VALUE, hst.lists(VALUE, min_size=2, max_size=3))  # a list: the key repeated
 EXTRA_KEYS = ("lang", "x", "LANG", "page", "level", "area", "res", "embed_options")
 
@@ -215,8 +340,13 @@ def expected_lang(query: dict) -> str:
 def test_random_strings_in_every_parameter_render_the_page(monkeypatch, full_db, page):
     keys = hst.sampled_from(sorted({*PARAMS[page], *EXTRA_KEYS}))
 
-    @settings(max_examples=12 if page == "hotspots" else 8, derandomize=True, database=None, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=12 if page == "hotspots" else 8,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(hst.dictionaries(keys, VALUES, min_size=1, max_size=6))
     @example({k: "²" for k in PARAMS[page] or ("lang",)})
     @example({k: "%00" for k in PARAMS[page] or ("lang",)})

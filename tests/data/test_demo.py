@@ -110,7 +110,8 @@ def test_planted_patterns_are_in_the_data(small_city):
     assert first["diminishing"] > 1.8 * last["diminishing"]
     new = truth.loc["new"]
     assert _disk_rate(ev, new.lon, new.lat, new.radius_m, slice(358, 365)) > 4 * _disk_rate(
-        ev, new.lon, new.lat, new.radius_m, slice(0, 358))
+        ev, new.lon, new.lat, new.radius_m, slice(0, 358)
+    )
     cold = truth.loc["cold"]
     ring = _disk_rate(ev, cold.lon, cold.lat, 2 * cold.radius_m, slice(0, 365)) * 4 - rate["cold"]
     assert rate["cold"] < 0.3 * ring / 3

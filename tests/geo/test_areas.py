@@ -34,7 +34,8 @@ def test_equals_geopandas_sjoin_inside_polygons():
 def test_shared_boundary_goes_to_smallest_id():
     left, right = shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)
     top = shapely.box(0, 1, 2, 2)
-    got = assign_points_to_areas([1.0, 1.0, 0.5, 1.5, 1.0], [0.5, 1.0, 1.0, 0.5, 3.0],
-                                 [left, right, top], ["m", "k", "z"])
+    got = assign_points_to_areas(
+        [1.0, 1.0, 0.5, 1.5, 1.0], [0.5, 1.0, 1.0, 0.5, 3.0], [left, right, top], ["m", "k", "z"]
+    )
     # edge left|right -> k; vertex of all three -> k; edge left|top -> m; inside right -> k; outside
     assert got.tolist() == ["k", "k", "m", "k", None]

@@ -125,8 +125,15 @@ def test_cgcs2000_gauss_kruger_zone_round_trips_through_pyproj():
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("WGS-84", "wgs84"), ("epsg:4326", "wgs84"), ("GCJ-02", "gcj02"), ("Baidu", "bd09"),
-     ("bd09", "bd09"), ("EPSG:4547", "EPSG:4547"), ("2263", "EPSG:2263")],
+    [
+        ("WGS-84", "wgs84"),
+        ("epsg:4326", "wgs84"),
+        ("GCJ-02", "gcj02"),
+        ("Baidu", "bd09"),
+        ("bd09", "bd09"),
+        ("EPSG:4547", "EPSG:4547"),
+        ("2263", "EPSG:2263"),
+    ],
 )
 def test_normalize_crs(text, expected):
     assert crs.normalize_crs(text) == expected

@@ -72,6 +72,7 @@ def test_classify_constructed_series(category: str) -> None:
 
 def test_classify_boundaries() -> None:
     """90 % is inclusive; a broken final run is sporadic; the final slice decides the family."""
+
     def one(pattern: str, z: float = 0.0, p: float = 1.0) -> str:
         hot = np.array([c == "H" for c in pattern])[:, None]
         cold = np.array([c == "C" for c in pattern])[:, None]

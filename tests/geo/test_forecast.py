@@ -23,8 +23,15 @@ def series(n: int = 200, trend: float = 0.0, seed: int = 3) -> pd.Series:
 def _ets_mean(train: np.ndarray, horizon: int) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = ETSModel(pd.Series(train), error="add", trend="add", damped_trend=True, seasonal="add",
-                       seasonal_periods=7, initialization_method="heuristic").fit(disp=False)
+        fit = ETSModel(
+            pd.Series(train),
+            error="add",
+            trend="add",
+            damped_trend=True,
+            seasonal="add",
+            seasonal_periods=7,
+            initialization_method="heuristic",
+        ).fit(disp=False)
     return np.clip(fit.forecast(horizon).to_numpy(), 0, None)
 
 
@@ -35,7 +42,7 @@ def test_backtest_equals_an_independent_rolling_origin_computation():
     model_errors, naive_errors = [], []
     for k in range(8, 0, -1):
         origin = len(v) - 7 * k
-        train, test = v[max(0, origin - 140):origin], v[origin:origin + 7]
+        train, test = v[max(0, origin - 140) : origin], v[origin : origin + 7]
         scale = np.mean(np.abs(train[7:] - train[:-7]))
         model_errors += list(np.abs(test - _ets_mean(train, 7)) / scale)
         naive_errors += list(np.abs(test - np.tile(train[-7:], 1)) / scale)

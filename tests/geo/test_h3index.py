@@ -42,7 +42,10 @@ def test_sql_parents_equal_h3_for_every_resolution(sample):
         "SELECT c, r, h3_parent(c, r) AS p FROM unnest($1::BIGINT[]) t(c), range(0, 16) s(r) ORDER BY c, r",
         [cells.tolist()],
     )
-    expected = [h3.str_to_int(h3.cell_to_parent(h3.int_to_str(int(c)), int(r))) for c, r in zip(rows["c"], rows["r"], strict=True)]
+    expected = [
+        h3.str_to_int(h3.cell_to_parent(h3.int_to_str(int(c)), int(r)))
+        for c, r in zip(rows["c"], rows["r"], strict=True)
+    ]
     assert rows["p"].tolist() == expected
     assert len(rows) == 300 * 16
 

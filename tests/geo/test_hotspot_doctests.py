@@ -12,8 +12,7 @@ import geo.moran
 import geo.weights
 
 
-@pytest.mark.parametrize("module", [geo.weights, geo.hotspots, geo.moran, geo.emerging],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [geo.weights, geo.hotspots, geo.moran, geo.emerging], ids=lambda m: m.__name__)
 def test_docstring_examples(module) -> None:
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

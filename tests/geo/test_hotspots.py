@@ -61,15 +61,17 @@ def weighted_values(draw, integer: bool | None = None, min_n: int = 6):
 def _esda_gi(y, w: SpatialWeights, transform: str, permutations: int = 0, seed=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return esda.G_Local(y, _to_w(w.matrix(self_weight=1.0)), transform=transform, star=True,
-                            permutations=permutations, seed=seed)
+        return esda.G_Local(
+            y, _to_w(w.matrix(self_weight=1.0)), transform=transform, star=True, permutations=permutations, seed=seed
+        )
 
 
 def _esda_moran(y, w: SpatialWeights, transform: str = "r", permutations: int = 0, seed=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return esda.Moran_Local(y, _to_w(w.neighbours), transformation=transform,
-                                permutations=permutations, seed=seed, n_jobs=1)
+        return esda.Moran_Local(
+            y, _to_w(w.neighbours), transformation=transform, permutations=permutations, seed=seed, n_jobs=1
+        )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,8 +129,9 @@ def _exact_ties(w: SpatialWeights, ids: np.ndarray) -> np.ndarray:
     return ties
 
 
-def _assert_counts_equal_simulations(ge: np.ndarray, le: np.ndarray, observed: np.ndarray, sims: np.ndarray,
-                                     w: SpatialWeights) -> None:
+def _assert_counts_equal_simulations(
+    ge: np.ndarray, le: np.ndarray, observed: np.ndarray, sims: np.ndarray, w: SpatialWeights
+) -> None:
     """Our counts are those of esda's simulated statistics (``(n, P)``), ties on both sides.
 
     esda does not simulate islands (their rows are 0); every draw ties with them here.

@@ -39,12 +39,15 @@ def test_equal_to_the_strtree_reference_on_tilings(seed, n):
 
 def test_overlaps_holes_and_multipolygons():
     ring = shapely.box(0, 0, 1, 1).difference(shapely.box(0.3, 0.3, 0.6, 0.6))
-    polys = np.array([
-        ring,
-        shapely.box(0.2, 0.2, 0.7, 0.7),  # overlaps the ring and fills its hole
-        shapely.MultiPolygon([shapely.box(2, 2, 3, 3), shapely.box(4, 4, 5, 5)]),
-        shapely.box(0.5, 0.5, 0.55, 0.55),  # tiny, inside the hole
-    ], dtype=object)
+    polys = np.array(
+        [
+            ring,
+            shapely.box(0.2, 0.2, 0.7, 0.7),  # overlaps the ring and fills its hole
+            shapely.MultiPolygon([shapely.box(2, 2, 3, 3), shapely.box(4, 4, 5, 5)]),
+            shapely.box(0.5, 0.5, 0.55, 0.55),  # tiny, inside the hole
+        ],
+        dtype=object,
+    )
     lng, lat = _points(polys, 1, 20_000)
     lng, lat = np.r_[lng * 5, lng], np.r_[lat * 5, lat]
     np.testing.assert_array_equal(PolygonIndex(polys).covering(lng, lat), covering_polygon_index(lng, lat, polys))
@@ -67,8 +70,17 @@ HUGE = shapely.Polygon([(-1e308, -1e308), (1e308, -1e308), (1e308, 1e308), (-1e3
 def test_huge_non_finite_and_empty_polygons_do_not_break_the_index():
     pts_lng = [0.5, 1.5, 1e200, np.nan, 5.0, 0.5]
     pts_lat = [0.5, 0.5, 0.0, 0.0, 5.0, np.inf]
-    polys = np.array([shapely.box(0, 0, 1, 1), HUGE, shapely.box(1, 0, 2, 1), _nan_polygon(),
-                      shapely.from_wkt("POLYGON EMPTY"), None], dtype=object)
+    polys = np.array(
+        [
+            shapely.box(0, 0, 1, 1),
+            HUGE,
+            shapely.box(1, 0, 2, 1),
+            _nan_polygon(),
+            shapely.from_wkt("POLYGON EMPTY"),
+            None,
+        ],
+        dtype=object,
+    )
     # the huge polygon covers every finite point; a smaller index still wins
     assert PolygonIndex(polys).covering(pts_lng, pts_lat).tolist() == [0, 1, 1, -1, 1, -1]
     last = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), _nan_polygon(), HUGE], dtype=object)

@@ -19,8 +19,9 @@ from geo.trends import (
 WEEKDAY = np.array([1.1, 1.05, 1.0, 1.0, 1.05, 0.8, 0.7])
 
 
-def poisson_days(n: int = 365, level: float = 80.0, seed: int = 1,
-                 start: str = "2025-07-01") -> tuple[pd.Series, pd.Series]:
+def poisson_days(
+    n: int = 365, level: float = 80.0, seed: int = 1, start: str = "2025-07-01"
+) -> tuple[pd.Series, pd.Series]:
     """Poisson counts with a weekday rhythm and an annual season, and their means."""
     rng = np.random.default_rng(seed)
     days = pd.date_range(start, periods=n, freq="D")
@@ -29,11 +30,14 @@ def poisson_days(n: int = 365, level: float = 80.0, seed: int = 1,
     return pd.Series(rng.poisson(lam).astype(float), index=days), pd.Series(lam, index=days)
 
 
-@pytest.mark.parametrize("grain,first,last,expected", [
-    ("day", date(2026, 6, 1), date(2026, 6, 3), [date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3)]),
-    ("week", date(2026, 6, 3), date(2026, 6, 14), [date(2026, 6, 1), date(2026, 6, 8)]),
-    ("month", date(2026, 1, 31), date(2026, 3, 1), [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]),
-])
+@pytest.mark.parametrize(
+    "grain,first,last,expected",
+    [
+        ("day", date(2026, 6, 1), date(2026, 6, 3), [date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3)]),
+        ("week", date(2026, 6, 3), date(2026, 6, 14), [date(2026, 6, 1), date(2026, 6, 8)]),
+        ("month", date(2026, 1, 31), date(2026, 3, 1), [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]),
+    ],
+)
 def test_bucket_starts(grain, first, last, expected):
     assert bucket_starts(first, last + pd.Timedelta(days=1).to_pytimedelta(), grain) == expected
 
@@ -117,8 +121,9 @@ def _zeros_then_activity(zero_days: int = 70, active_days: int = 56) -> pd.Serie
     """A unit that had nothing to report, then a strong weekday rhythm at ~120 a day."""
     rng = np.random.default_rng(11)
     days = pd.date_range("2026-01-05", periods=zero_days + active_days, freq="D")
-    lam = np.where(np.arange(len(days)) < zero_days, 0.0,
-                   120.0 * np.array([1.5, 1.4, 1.2, 1.0, 0.8, 0.3, 0.2])[days.dayofweek])
+    lam = np.where(
+        np.arange(len(days)) < zero_days, 0.0, 120.0 * np.array([1.5, 1.4, 1.2, 1.0, 0.8, 0.3, 0.2])[days.dayofweek]
+    )
     return pd.Series(rng.poisson(lam).astype(float), index=days)
 
 

@@ -58,10 +58,14 @@ def _voronoi_cells(n: int, seed: int) -> list:
     return list(shapely.intersection(cells, shapely.box(0, 0, 1, 1)))
 
 
-@pytest.mark.parametrize("polys", [
-    [shapely.box(x, y, x + 1, y + 1) for x in range(5) for y in range(4)],
-    _voronoi_cells(60, 3),
-], ids=["boxes", "voronoi"])
+@pytest.mark.parametrize(
+    "polys",
+    [
+        [shapely.box(x, y, x + 1, y + 1) for x in range(5) for y in range(4)],
+        _voronoi_cells(60, 3),
+    ],
+    ids=["boxes", "voronoi"],
+)
 def test_queen_equals_libpysal(polys: list) -> None:
     ids = [f"a{i:03d}" for i in range(len(polys))]
     w = queen_weights(polys, ids)
@@ -112,7 +116,7 @@ def test_kring_on_unsorted_repeated_cells_with_islands_equals_grid_disk_and_libp
     graph = Graph.build_h3([h3.int_to_str(int(c)) for c in cells], order=1, weight="binary")
     adj = graph.adjacency[graph.adjacency > 0]
     ref: dict[int, set[int]] = {int(c): set() for c in cells}
-    for (a, b) in adj.index:
+    for a, b in adj.index:
         if a != b:
             ref[h3.str_to_int(a)].add(h3.str_to_int(b))
     assert {c: got[c] for c in ref} == ref

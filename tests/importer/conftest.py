@@ -37,18 +37,45 @@ def area_frame(levels: tuple[str, ...] = ("district", "street", "community", "gr
     """The district's areas (only ``levels``), WGS-84, with codes, parents and names."""
     rows = []
     if "district" in levels:
-        rows.append(("D", "district", None, "示范区", "Demo district", shapely.box(X0, Y0, X0 + NX * CELL, Y0 + NY * CELL)))
+        rows.append(
+            ("D", "district", None, "示范区", "Demo district", shapely.box(X0, Y0, X0 + NX * CELL, Y0 + NY * CELL))
+        )
     for j in range(NY):
         if "street" in levels:
-            rows.append((f"S{j}", "street", "D", f"街道{j}", f"Street {j}", shapely.box(X0, Y0 + j * CELL, X0 + NX * CELL, Y0 + (j + 1) * CELL)))
+            rows.append(
+                (
+                    f"S{j}",
+                    "street",
+                    "D",
+                    f"街道{j}",
+                    f"Street {j}",
+                    shapely.box(X0, Y0 + j * CELL, X0 + NX * CELL, Y0 + (j + 1) * CELL),
+                )
+            )
         for c in range(NX // 2):
             if "community" in levels:
-                rows.append((f"C{j}{c}", "community", f"S{j}", f"社区{j}{c}", f"Community {j}{c}",
-                             shapely.box(X0 + 2 * c * CELL, Y0 + j * CELL, X0 + (2 * c + 2) * CELL, Y0 + (j + 1) * CELL)))
+                rows.append(
+                    (
+                        f"C{j}{c}",
+                        "community",
+                        f"S{j}",
+                        f"社区{j}{c}",
+                        f"Community {j}{c}",
+                        shapely.box(X0 + 2 * c * CELL, Y0 + j * CELL, X0 + (2 * c + 2) * CELL, Y0 + (j + 1) * CELL),
+                    )
+                )
             for i in (2 * c, 2 * c + 1):
                 if "grid" in levels:
-                    rows.append((f"G{j}{i}", "grid", f"C{j}{c}", f"网格{j}{i}", f"Grid {j}{i}",
-                                 shapely.box(X0 + i * CELL, Y0 + j * CELL, X0 + (i + 1) * CELL, Y0 + (j + 1) * CELL)))
+                    rows.append(
+                        (
+                            f"G{j}{i}",
+                            "grid",
+                            f"C{j}{c}",
+                            f"网格{j}{i}",
+                            f"Grid {j}{i}",
+                            shapely.box(X0 + i * CELL, Y0 + j * CELL, X0 + (i + 1) * CELL, Y0 + (j + 1) * CELL),
+                        )
+                    )
     frame = pd.DataFrame(rows, columns=["area_id", "level", "parent_id", "name_zh", "name_en", "geometry"])
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
 
@@ -165,12 +192,19 @@ def planted_events(n_good: int = 24, seed: int = 3) -> Planted:
     for k in range(n_good):
         reported = start + timedelta(minutes=int(rng.integers(0, 60 * 24 * 30)))
         closed = reported + timedelta(minutes=int(rng.integers(5, 60 * 48))) if k % 4 else None
-        rows.append({
-            "event_id": f"EV{k:04d}", "reported_at": reported, "closed_at": closed,
-            "category": CATEGORIES[k % 3], "department": DEPARTMENTS[k % 3] if k % 5 else None,
-            "lon": float(lng[k]), "lat": float(lat[k]), "satisfaction": (k % 5) + 1 if closed else None,
-            "description": f"描述 {k}, 含逗号",
-        })
+        rows.append(
+            {
+                "event_id": f"EV{k:04d}",
+                "reported_at": reported,
+                "closed_at": closed,
+                "category": CATEGORIES[k % 3],
+                "department": DEPARTMENTS[k % 3] if k % 5 else None,
+                "lon": float(lng[k]),
+                "lat": float(lat[k]),
+                "satisfaction": (k % 5) + 1 if closed else None,
+                "description": f"描述 {k}, 含逗号",
+            }
+        )
     base = dict(rows[0])
     bad = [
         ("unparseable time", {"event_id": "BAD01", "reported_at": "2026-13-45 10:00:00"}),
@@ -198,8 +232,12 @@ def format_time(value: object, fmt: str) -> object:
     return value.strftime(fmt) if isinstance(value, datetime) else value
 
 
-def text_frame(planted: Planted, headers: dict[str, str], time_fmt: str = "%Y-%m-%d %H:%M:%S",
-               convert: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None) -> pd.DataFrame:
+def text_frame(
+    planted: Planted,
+    headers: dict[str, str],
+    time_fmt: str = "%Y-%m-%d %H:%M:%S",
+    convert: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+) -> pd.DataFrame:
     """The planted events as a file would hold them: renamed columns, formatted times,
     and numeric coordinates converted by ``convert`` (e.g. WGS-84 -> GCJ-02)."""
     frame = planted.frame.copy()

@@ -35,39 +35,76 @@ BOW_TIE = [[X0, Y0], [X0 + CELL, Y0 + CELL], [X0 + CELL, Y0], [X0, Y0 + CELL], [
 """A grid's corners in the wrong order: the ring crosses itself in the middle (a figure 8)."""
 
 BROKEN: dict[str, tuple[dict | None, str, str]] = {
-    "at ±1e308": ({"type": "Polygon", "coordinates": [[[-1e308, -1e308], [1e308, -1e308], [1e308, 1e308],
-                                                        [-1e308, 1e308], [-1e308, -1e308]]]},
-                  "geometry out of range", "longitude -1e+308"),
-    "latitude 96": ({"type": "Polygon", "coordinates": [[[116.30, 95.99], [116.31, 95.99], [116.31, 96.0],
-                                                          [116.30, 96.0], [116.30, 95.99]]]},
-                    "geometry out of range", "latitude 95.99"),
+    "at ±1e308": (
+        {
+            "type": "Polygon",
+            "coordinates": [[[-1e308, -1e308], [1e308, -1e308], [1e308, 1e308], [-1e308, 1e308], [-1e308, -1e308]]],
+        },
+        "geometry out of range",
+        "longitude -1e+308",
+    ),
+    "latitude 96": (
+        {
+            "type": "Polygon",
+            "coordinates": [[[116.30, 95.99], [116.31, 95.99], [116.31, 96.0], [116.30, 96.0], [116.30, 95.99]]],
+        },
+        "geometry out of range",
+        "latitude 95.99",
+    ),
     "bow-tie": ({"type": "Polygon", "coordinates": [BOW_TIE]}, "invalid polygon", "Self-intersection"),
     "empty": ({"type": "Polygon", "coordinates": []}, "empty geometry", "feature 3"),
-    "zero area": ({"type": "Polygon", "coordinates": [[[X0, Y0], [X0 + CELL, Y0 + CELL], [X0 + 2 * CELL, Y0 + 2 * CELL],
-                                                       [X0, Y0]]]},
-                  "polygon has no area", "feature 3"),
+    "zero area": (
+        {
+            "type": "Polygon",
+            "coordinates": [[[X0, Y0], [X0 + CELL, Y0 + CELL], [X0 + 2 * CELL, Y0 + 2 * CELL], [X0, Y0]]],
+        },
+        "polygon has no area",
+        "feature 3",
+    ),
 }
 
 
 def grids_with(path: Path, geometry: dict | None, position: int = 2, area_id: str = "BAD") -> Path:
     """The eight grids as GeoJSON with one extra feature (``geometry``) at ``position`` (0-based)."""
     features = json.loads(area_frame(("grid",)).to_json())["features"]
-    bad = {"type": "Feature", "properties": {"area_id": area_id, "level": "grid", "parent_id": None,
-                                             "name_zh": "坏网格", "name_en": "Broken"}, "geometry": geometry}
+    bad = {
+        "type": "Feature",
+        "properties": {
+            "area_id": area_id,
+            "level": "grid",
+            "parent_id": None,
+            "name_zh": "坏网格",
+            "name_en": "Broken",
+        },
+        "geometry": geometry,
+    }
     features.insert(position, bad)
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return path
 
 
 def _summary(report) -> tuple:
-    return (report.rows_read, report.stored, report.rejected, dict(report.reasons), report.reassigned,
-            report.outside_new_areas)
+    return (
+        report.rows_read,
+        report.stored,
+        report.rejected,
+        dict(report.reasons),
+        report.reassigned,
+        report.outside_new_areas,
+    )
 
 
 def _events_file(path: Path, n: int = 40) -> Path:
     lng, lat = inside_points(n, seed=11)
-    pd.DataFrame({"event_id": [f"E{k:03d}" for k in range(n)], "reported_at": "2026-05-01 08:00:00",
-                  "category": "c", "lon": lng, "lat": lat}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "event_id": [f"E{k:03d}" for k in range(n)],
+            "reported_at": "2026-05-01 08:00:00",
+            "category": "c",
+            "lon": lng,
+            "lat": lat,
+        }
+    ).to_csv(path, index=False)
     return path
 
 
@@ -99,13 +136,28 @@ def test_repairable_polygons_are_repaired_and_said_so(store, tmp_path):
     """A spike (a ring that doubles back on itself) and overlapping parts of one multipolygon are
     digitising slips make_valid repairs without changing the covered area: stored, with a warning."""
     x1, y1 = X0 + CELL, Y0 + CELL
-    spike = {"type": "Polygon", "coordinates": [[[X0, Y0], [x1, Y0], [x1, y1], [X0 + CELL / 2, y1],
-                                                 [X0 + CELL / 2, y1 + CELL / 2], [X0 + CELL / 2, y1], [X0, y1], [X0, Y0]]]}
+    spike = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [X0, Y0],
+                [x1, Y0],
+                [x1, y1],
+                [X0 + CELL / 2, y1],
+                [X0 + CELL / 2, y1 + CELL / 2],
+                [X0 + CELL / 2, y1],
+                [X0, y1],
+                [X0, Y0],
+            ]
+        ],
+    }
     path = grids_with(tmp_path / "spike.geojson", spike, area_id="SPIKE")
     report = import_areas(store, path)
     assert (report.rows_read, report.stored, report.rejected) == (9, 9, 0)
-    assert report.warnings == {"invalid polygons repaired (make_valid, area kept within 1 %)": 1,
-                               NOT_IN_FILE_TOP: 8}  # the grids name communities the file leaves out
+    assert report.warnings == {
+        "invalid polygons repaired (make_valid, area kept within 1 %)": 1,
+        NOT_IN_FILE_TOP: 8,
+    }  # the grids name communities the file leaves out
     got = store.fetch("area_shapes", level="grid").set_index("area_id")
     fixed = shapely.from_wkb(bytes(got.loc["SPIKE", "wkb"]))
     assert fixed.is_valid and fixed.area == pytest.approx(CELL * CELL, rel=1e-9)
@@ -141,7 +193,13 @@ def test_a_failed_areas_import_changes_nothing(store, tmp_path):
     assert (report.stored, report.rejected) == (8, 1)
     assert report.batch_id == failed.batch_id and report.completes.startswith(f"{failed.batch_id} (failed after")
     [done] = list_batches(store, batch_id=failed.batch_id)
-    assert (done.status, done.attempts, done.rows_read, done.rows_stored, done.rows_rejected) == ("finished", 2, 9, 8, 1)
+    assert (done.status, done.attempts, done.rows_read, done.rows_stored, done.rows_rejected) == (
+        "finished",
+        2,
+        9,
+        8,
+        1,
+    )
     assert rejects_of(store, report.batch_id) == {3: "invalid polygon"}
     assert stored_events(store)["community_id"].isna().all()
 
@@ -150,11 +208,13 @@ def test_projected_coordinates_that_do_not_convert_are_rejected():
     """Gauss-Krüger metres at 1e308 become NaN in WGS-84: rejected, the good grid converted."""
     from data.ingest.area_geometry import check_area_geometries
 
-    geoms = np.array([shapely.box(1e308, 1e308, 1.1e308, 1.1e308), shapely.box(500_000, 4_400_000, 501_000, 4_401_000)],
-                     dtype=object)
+    geoms = np.array(
+        [shapely.box(1e308, 1e308, 1.1e308, 1.1e308), shapely.box(500_000, 4_400_000, 501_000, 4_401_000)], dtype=object
+    )
     out, reasons, repaired = check_area_geometries(geoms, "EPSG:4548", np.array([4, 5]))
-    assert reasons[0] == ("geometry out of range: feature 4: vertex 1 is not a finite number (nan, nan) "
-                          "after conversion from EPSG:4548")
+    assert reasons[0] == (
+        "geometry out of range: feature 4: vertex 1 is not a finite number (nan, nan) after conversion from EPSG:4548"
+    )
     assert reasons[1] is None and out[0] is None and repaired == 0
     lng, lat = shapely.get_coordinates(out[1]).T
     assert ((lng > 116.9) & (lng < 117.1) & (lat > 39.6) & (lat < 39.8)).all()
@@ -171,21 +231,37 @@ def test_household_counts_a_store_cannot_hold_are_left_empty_with_a_warning(stor
     report = import_areas(store, path)
     assert (report.stored, report.rejected) == (8, 0)
     got = store.sql("SELECT area_id, households FROM areas ORDER BY area_id").set_index("area_id")["households"]
-    expected = dict(zip([f["properties"]["area_id"] for f in features], [None, None, None, None, None, 320, 0, None],
-                        strict=True))
+    expected = dict(
+        zip([f["properties"]["area_id"] for f in features], [None, None, None, None, None, 320, 0, None], strict=True)
+    )
     assert {k: (None if pd.isna(v) else int(v)) for k, v in got.items()} == expected
     limit = "0-2147483647"
     assert {w: n for w, n in report.warnings.items() if w.startswith("households")} == {
-        f"households '{v}' is not a whole number {limit}: left empty": 1 for v in ("1e400", "3000000000", "12.6", "-5", "abc")}
+        f"households '{v}' is not a whole number {limit}: left empty": 1
+        for v in ("1e400", "3000000000", "12.6", "-5", "abc")
+    }
 
 
 def test_a_store_already_holding_a_polygon_at_1e308_still_imports_events(store, tmp_path):
     """Written by the version before the check: events imports failed on it ever after."""
     import_areas(store, write_areas(tmp_path / "grids.geojson", ("grid",)))
     huge = shapely.Polygon([(-1e308, -1e308), (1e308, -1e308), (1e308, 1e308), (-1e308, 1e308)])
-    store.upsert_frame("areas", pd.DataFrame({"area_id": ["ZZZ"], "level": ["grid"], "parent_id": [None],
-                                              "name_zh": ["坏"], "name_en": [None], "households": [None],
-                                              "population": [None], "geom": [shapely.to_wkb(huge)]}), ["area_id"])
+    store.upsert_frame(
+        "areas",
+        pd.DataFrame(
+            {
+                "area_id": ["ZZZ"],
+                "level": ["grid"],
+                "parent_id": [None],
+                "name_zh": ["坏"],
+                "name_en": [None],
+                "households": [None],
+                "population": [None],
+                "geom": [shapely.to_wkb(huge)],
+            }
+        ),
+        ["area_id"],
+    )
     report = import_events(store, _events_file(tmp_path / "e.csv"))
     assert (report.stored, report.rejected, report.error) == (40, 0, None)
     got = stored_events(store)

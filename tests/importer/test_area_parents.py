@@ -72,7 +72,9 @@ def test_street_and_grid_file_naming_left_out_communities(store, tmp_path):
         "parent code names no area of the file (left out or rejected) and no coarser area contains it: "
         "stored without a parent": 2,
     }
-    assert "  parents: 0 from the file, 8 by location (the coarser area containing each), 2 at the top" in report.lines()
+    assert (
+        "  parents: 0 from the file, 8 by location (the coarser area containing each), 2 at the top" in report.lines()
+    )
 
 
 def test_three_levels_without_a_parent_column(store, tmp_path):
@@ -131,16 +133,18 @@ def test_a_parent_of_a_wrong_level_is_rejected_with_its_reason(store, tmp_path):
     feature = {a: k + 1 for k, a in enumerate(area_frame()["area_id"])}
     assert rows == {
         feature["G00"]: f"parent of a wrong level: feature {feature['G00']}: grid 'G00' names parent 'G01', a grid "
-                        "(a grid's parent is a district, street or community)",
+        "(a grid's parent is a district, street or community)",
         feature["S1"]: f"parent of a wrong level: feature {feature['S1']}: street 'S1' names parent 'C00', "
-                       "a community (a street's parent is a district)",
+        "a community (a street's parent is a district)",
     }
     assert reason_zh(rows[feature["G00"]]).startswith(f"上级区域层级错误：feature {feature['G00']}: grid")
     parents = stored_parents(store)
     assert "G00" not in parents and "S1" not in parents
     # S1's communities and grids: their parent S1 was rejected, so the district (by location)
     assert parents["C10"] == "D" and parents["G10"] == "C10"
-    assert report.warnings["parent code names no area of the file (left out or rejected): parent taken by location"] == 2
+    assert (
+        report.warnings["parent code names no area of the file (left out or rejected): parent taken by location"] == 2
+    )
     import_events(store, events_csv(tmp_path / "events.csv"))
     got = stored_events(store)
     for _, row in got.iterrows():
@@ -157,12 +161,14 @@ def test_a_parent_that_does_not_contain_its_child_is_rejected(store, tmp_path):
     assert report.rejected == 2
     reasons = sorted(store.fetch("import_rejects_page", batch_id=report.batch_id, limit=100)["reason"])
     feature = {a: k + 1 for k, a in enumerate(area_frame()["area_id"])}
-    assert reasons == sorted([
-        f"parent contradicts location: feature {feature['C11']}: community 'C11' names parent 'S0', "
-        "which covers 0% of it; by location its parent is 'S1'",
-        f"parent contradicts location: feature {feature['G00']}: grid 'G00' names parent 'C01', "
-        "which covers 0% of it; by location its parent is 'C00'",
-    ])
+    assert reasons == sorted(
+        [
+            f"parent contradicts location: feature {feature['C11']}: community 'C11' names parent 'S0', "
+            "which covers 0% of it; by location its parent is 'S1'",
+            f"parent contradicts location: feature {feature['G00']}: grid 'G00' names parent 'C01', "
+            "which covers 0% of it; by location its parent is 'C00'",
+        ]
+    )
     assert reason_zh(reasons[0]).startswith("上级区域与位置不符：")
     assert set(rejects_of(store, report.batch_id).values()) == {"parent contradicts location"}
 

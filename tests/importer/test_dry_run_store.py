@@ -26,9 +26,15 @@ def _protocol_members() -> list[str]:
 
 def _events_file(path, n: int = 20, prefix: str = "E"):
     lng, lat = inside_points(n, seed=11)
-    pd.DataFrame({"事件编号": [f"{prefix}{k:03d}" for k in range(n)], "上报时间": "2026-05-01 08:00:00",
-                  "事件类型": ["" if k == 3 else "占道经营" for k in range(n)],  # one rejected row
-                  "经度": lng.round(7), "纬度": lat.round(7)}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "事件编号": [f"{prefix}{k:03d}" for k in range(n)],
+            "上报时间": "2026-05-01 08:00:00",
+            "事件类型": ["" if k == 3 else "占道经营" for k in range(n)],  # one rejected row
+            "经度": lng.round(7),
+            "纬度": lat.round(7),
+        }
+    ).to_csv(path, index=False)
     return path
 
 
@@ -41,8 +47,14 @@ def _state(store: Store) -> tuple:
     """What an import could change: row counts, the import reports in meta, the events."""
     reports = store.fetch("list_import_batches", kind=None, sha256=None, batch_id=None, limit=1000)
     events = store.sql("SELECT event_id, grid_id, community_id, street_id FROM events ORDER BY event_id")
-    return (store.table_counts(), store.get_meta("import:last:events"), store.get_meta("import:last:readings"),
-            store.get_meta("import:last:areas"), len(reports), events)
+    return (
+        store.table_counts(),
+        store.get_meta("import:last:events"),
+        store.get_meta("import:last:readings"),
+        store.get_meta("import:last:areas"),
+        len(reports),
+        events,
+    )
 
 
 def _assert_same(before: tuple, after: tuple) -> None:

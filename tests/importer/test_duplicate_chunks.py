@@ -21,8 +21,15 @@ from tests.importer.test_import_readings import readings_frame
 
 def _events(ids: list[str], seed: int = 5) -> pd.DataFrame:
     lng, lat = inside_points(len(ids), seed=seed)
-    return pd.DataFrame({"事件编号": ids, "上报时间": "2026-05-01 08:00:00", "事件类型": "占道经营",
-                         "经度": lng.round(7), "纬度": lat.round(7)})
+    return pd.DataFrame(
+        {
+            "事件编号": ids,
+            "上报时间": "2026-05-01 08:00:00",
+            "事件类型": "占道经营",
+            "经度": lng.round(7),
+            "纬度": lat.round(7),
+        }
+    )
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 2, 3])
@@ -40,7 +47,9 @@ def test_events_after_chunks_of_only_repeated_ids(district, tmp_path, chunk_rows
     assert sorted(reasons["reason"]) == [f"duplicate id in the file: first at row {k}" for k in range(1, 7)]
     counts = district.table_counts()
     assert counts["events"] == 7 and counts["import_rejects"] == 6
-    assert sorted(district.sql("SELECT event_id FROM events")["event_id"]) == sorted([f"E{k}" for k in range(1, 7)] + ["NEW"])
+    assert sorted(district.sql("SELECT event_id FROM events")["event_id"]) == sorted(
+        [f"E{k}" for k in range(1, 7)] + ["NEW"]
+    )
 
 
 def test_readings_in_chunks_of_one_row(district, tmp_path):

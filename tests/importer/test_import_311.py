@@ -13,9 +13,16 @@ from tests.importer.conftest import (
     text_frame,
 )
 
-NYC = {"event_id": "Unique Key", "reported_at": "Created Date", "closed_at": "Closed Date",
-       "department": "Agency", "category": "Complaint Type", "description": "Descriptor",
-       "lat": "Latitude", "lon": "Longitude"}
+NYC = {
+    "event_id": "Unique Key",
+    "reported_at": "Created Date",
+    "closed_at": "Closed Date",
+    "department": "Agency",
+    "category": "Complaint Type",
+    "description": "Descriptor",
+    "lat": "Latitude",
+    "lon": "Longitude",
+}
 US_TIME = "%m/%d/%Y %I:%M:%S %p"
 
 
@@ -24,7 +31,9 @@ def nyc_frame(planted) -> pd.DataFrame:
     frame["Agency Name"] = frame["Agency"].map(lambda a: None if a is None else f"Department of {a}")
     frame["Status"] = ["Closed" if c else "In Progress" for c in frame["Closed Date"]]
     frame["Borough"] = "BROOKLYN"
-    frame["Open Data Channel Type"] = ["PHONE", "ONLINE", "MOBILE", "UNKNOWN"] * (len(frame) // 4) + ["PHONE"] * (len(frame) % 4)
+    frame["Open Data Channel Type"] = ["PHONE", "ONLINE", "MOBILE", "UNKNOWN"] * (len(frame) // 4) + ["PHONE"] * (
+        len(frame) % 4
+    )
     return frame
 
 
@@ -85,9 +94,19 @@ def test_reimport_adds_nothing_and_a_corrected_file_updates(district, tmp_path):
 def test_sf_style_headers_match_the_311_preset(duck, tmp_path):
     # San Francisco's export names the same fields differently (Opened, Lat, Long, ...)
     planted = planted_events(n_good=5)
-    frame = text_frame(planted, {"event_id": "CaseID", "reported_at": "Opened", "closed_at": "Closed",
-                                 "department": "Responsible.Agency", "category": "Category",
-                                 "lat": "Lat", "lon": "Long"}, US_TIME)
+    frame = text_frame(
+        planted,
+        {
+            "event_id": "CaseID",
+            "reported_at": "Opened",
+            "closed_at": "Closed",
+            "department": "Responsible.Agency",
+            "category": "Category",
+            "lat": "Lat",
+            "lon": "Long",
+        },
+        US_TIME,
+    )
     frame["Source"] = "Voice In"
     path = tmp_path / "sf.csv"
     frame.to_csv(path, index=False)

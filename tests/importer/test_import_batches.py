@@ -55,9 +55,15 @@ CHILD = textwrap.dedent("""
 
 def _events_file(path: Path) -> Path:
     lng, lat = inside_points(N, seed=31)
-    frame = pd.DataFrame({"事件编号": [f"E{k:06d}" for k in range(1, N + 1)], "上报时间": "2026-05-01 08:00:00",
-                          "事件类型": ["" if k in BAD else "占道经营" for k in range(1, N + 1)],
-                          "经度": lng.round(7), "纬度": lat.round(7)})
+    frame = pd.DataFrame(
+        {
+            "事件编号": [f"E{k:06d}" for k in range(1, N + 1)],
+            "上报时间": "2026-05-01 08:00:00",
+            "事件类型": ["" if k in BAD else "占道经营" for k in range(1, N + 1)],
+            "经度": lng.round(7),
+            "纬度": lat.round(7),
+        }
+    )
     frame.to_csv(path, index=False)
     return path
 
@@ -88,8 +94,14 @@ def _open(backend: str, where: str):
 
 def _kill_after_three_chunks(backend: str, where: str, path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, backend, where, str(path)], cwd=ROOT, env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, backend, where, str(path)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         for line in child.stdout:
             assert line.startswith("rows "), line
@@ -158,8 +170,15 @@ def test_a_file_another_process_is_importing_is_refused(tmp_path):
     store = DuckDBStore(":memory:")
     try:
         path = tmp_path / "e.csv"
-        pd.DataFrame({"事件编号": ["E1"], "上报时间": ["2026-05-01 08:00:00"], "事件类型": ["c"],
-                      "经度": [116.305], "纬度": [39.905]}).to_csv(path, index=False)
+        pd.DataFrame(
+            {
+                "事件编号": ["E1"],
+                "上报时间": ["2026-05-01 08:00:00"],
+                "事件类型": ["c"],
+                "经度": [116.305],
+                "纬度": [39.905],
+            }
+        ).to_csv(path, index=False)
         from data.ingest.batches import BatchLog, file_identity
 
         BatchLog(store, "events:e.csv:running", "events", file_identity(path)).start()
@@ -215,7 +234,9 @@ def test_existing_stores_gain_the_batch_table(tmp_path):
             conn.execute("DELETE FROM schema_migrations WHERE name = 'import_batches'")
             assert [m.name for m in migrate(conn)] == ["import_batches"]
             assert conn.execute("SELECT count(*) FROM import_batches").fetchone() == (0,)
-            assert conn.execute("SELECT has_table_privilege('gridscope_reader', 'import_batches', 'SELECT')").fetchone() == (True,)
+            assert conn.execute(
+                "SELECT has_table_privilege('gridscope_reader', 'import_batches', 'SELECT')"
+            ).fetchone() == (True,)
     finally:
         drop_test_database(dsn)
 
@@ -247,8 +268,15 @@ def test_an_import_whose_deadline_refresh_fails_is_a_failed_batch(district, tmp_
     file completes it with the deadlines set (default SLA: close within 24 h)."""
     lng, lat = inside_points(12, seed=2)
     path = tmp_path / "events.csv"
-    pd.DataFrame({"event_id": [f"E{k}" for k in range(12)], "reported_at": "2026-05-01 08:00:00",
-                  "category": "c", "lon": lng, "lat": lat}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "event_id": [f"E{k}" for k in range(12)],
+            "reported_at": "2026-05-01 08:00:00",
+            "category": "c",
+            "lon": lng,
+            "lat": lat,
+        }
+    ).to_csv(path, index=False)
     execute = district.execute
 
     def failing_execute(name, **params):

@@ -21,12 +21,21 @@ def events_file(path, n: int = 12):
     """A 311-style export whose categories are names (the store makes them codes)."""
     lon, lat = inside_points(n, seed=2)
     types = ["Illegal Dumping", "Noise - Residential", "Rodent"]
-    pd.DataFrame([{
-        "Unique Key": f"7{k:04d}", "Created Date": (T0 + timedelta(hours=k)).strftime("%m/%d/%Y %I:%M:%S %p"),
-        "Closed Date": (T0 + timedelta(hours=k + 30)).strftime("%m/%d/%Y %I:%M:%S %p"),
-        "Agency": "DSNY", "Complaint Type": types[k % 3], "Status": "Closed",
-        "Latitude": f"{lat[k]:.8f}", "Longitude": f"{lon[k]:.8f}",
-    } for k in range(n)]).to_csv(path, index=False)
+    pd.DataFrame(
+        [
+            {
+                "Unique Key": f"7{k:04d}",
+                "Created Date": (T0 + timedelta(hours=k)).strftime("%m/%d/%Y %I:%M:%S %p"),
+                "Closed Date": (T0 + timedelta(hours=k + 30)).strftime("%m/%d/%Y %I:%M:%S %p"),
+                "Agency": "DSNY",
+                "Complaint Type": types[k % 3],
+                "Status": "Closed",
+                "Latitude": f"{lat[k]:.8f}",
+                "Longitude": f"{lon[k]:.8f}",
+            }
+            for k in range(n)
+        ]
+    ).to_csv(path, index=False)
     return path
 
 
@@ -57,8 +66,9 @@ def _sla(store) -> pd.DataFrame:
 
 
 def _deadlines(store) -> pd.DataFrame:
-    return store.sql("SELECT event_id, category, reported_at, respond_due_at, close_due_at FROM events "
-                     "ORDER BY event_id").set_index("event_id")
+    return store.sql(
+        "SELECT event_id, category, reported_at, respond_due_at, close_due_at FROM events ORDER BY event_id"
+    ).set_index("event_id")
 
 
 def test_categories_file_sets_the_slas_and_the_deadlines(district, tmp_path):
@@ -79,15 +89,32 @@ def test_categories_file_sets_the_slas_and_the_deadlines(district, tmp_path):
     assert report.new_departments == ["NYPD", "unassigned"]
 
     sla = _sla(district)
-    assert sla.loc["Illegal Dumping", ["name_zh", "department", "sla_response_h", "sla_close_h"]].tolist() == \
-        ["非法倾倒", "DSNY", 4.0, 72.0]
+    assert sla.loc["Illegal Dumping", ["name_zh", "department", "sla_response_h", "sla_close_h"]].tolist() == [
+        "非法倾倒",
+        "DSNY",
+        4.0,
+        72.0,
+    ]
     # matched by name: the stored code stays, so its events keep their category
-    assert sla.loc["Noise - Residential", ["name_zh", "department", "sla_response_h", "sla_close_h"]].tolist() == \
-        ["居民噪声", "NYPD", 1.0, 8.0]
-    assert sla.loc["NEW", ["name_zh", "name_en", "department", "sla_response_h", "sla_close_h"]].tolist() == \
-        ["新类别", "新类别", "unassigned", 2.0, 48.0]
-    assert sla["sla_assumed"].to_dict() == {"Illegal Dumping": False, "NEW": False, "Noise - Residential": False,
-                                            "Rodent": True}
+    assert sla.loc["Noise - Residential", ["name_zh", "department", "sla_response_h", "sla_close_h"]].tolist() == [
+        "居民噪声",
+        "NYPD",
+        1.0,
+        8.0,
+    ]
+    assert sla.loc["NEW", ["name_zh", "name_en", "department", "sla_response_h", "sla_close_h"]].tolist() == [
+        "新类别",
+        "新类别",
+        "unassigned",
+        2.0,
+        48.0,
+    ]
+    assert sla["sla_assumed"].to_dict() == {
+        "Illegal Dumping": False,
+        "NEW": False,
+        "Noise - Residential": False,
+        "Rodent": True,
+    }
     assert "NR01" not in sla.index
 
     d = _deadlines(district)
@@ -106,7 +133,8 @@ def test_categories_file_sets_the_slas_and_the_deadlines(district, tmp_path):
 def test_chinese_headers_in_xlsx(district, tmp_path):
     path = tmp_path / "类别.xlsx"
     categories_frame(("类别编码", "类别名称", "英文名称", "责任部门", "响应时限（小时）", "结案时限（小时）")).to_excel(
-        path, index=False)
+        path, index=False
+    )
     report = import_categories(district, path)
     assert report.mapping == "categories" and report.reconciled
     assert report.columns["sla_close_h"] == "结案时限（小时）"
@@ -161,7 +189,12 @@ def test_a_failure_part_way_changes_nothing(district, tmp_path, monkeypatch, fai
     path = tmp_path / "categories.csv"
     categories_frame().to_csv(path, index=False)
     deps = district.fetch("list_departments")
-    before = (_sla(district), _deadlines(district), district.table_counts(), district.get_meta("import:last:categories"))
+    before = (
+        _sla(district),
+        _deadlines(district),
+        district.table_counts(),
+        district.get_meta("import:last:categories"),
+    )
     written: list[str] = []
     upsert, execute = district.upsert_frame, district.execute
 
@@ -190,4 +223,3 @@ def test_a_failure_part_way_changes_nothing(district, tmp_path, monkeypatch, fai
     # and the file imports once the store works again
     report = import_categories(district, path)
     assert report.new_departments == ["NYPD", "unassigned"] and report.rejected == 7
-

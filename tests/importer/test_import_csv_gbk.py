@@ -19,8 +19,17 @@ from tests.importer.conftest import (
     text_frame,
 )
 
-ZH = {"event_id": "事件编号", "reported_at": "上报时间", "category": "事件类型", "description": "事件描述",
-      "lon": "经度", "lat": "纬度", "department": "处置部门", "closed_at": "结案时间", "satisfaction": "满意度"}
+ZH = {
+    "event_id": "事件编号",
+    "reported_at": "上报时间",
+    "category": "事件类型",
+    "description": "事件描述",
+    "lon": "经度",
+    "lat": "纬度",
+    "department": "处置部门",
+    "closed_at": "结案时间",
+    "satisfaction": "满意度",
+}
 
 
 def write_csv(path, frame: pd.DataFrame, encoding: str) -> None:
@@ -32,8 +41,12 @@ def test_gbk_csv_with_gcj02_coordinates(district, tmp_path):
     path = tmp_path / "事件导出.csv"
     write_csv(path, text_frame(planted, ZH, "%Y/%m/%d %H:%M", convert=wgs84_to_gcj02), "gbk")
     # minutes only in this export: the stored times are the planted ones without seconds
-    planted.frame["reported_at"] = [v.replace(second=0) if hasattr(v, "second") else v for v in planted.frame["reported_at"]]
-    planted.frame["closed_at"] = [v.replace(second=0) if hasattr(v, "second") else v for v in planted.frame["closed_at"]]
+    planted.frame["reported_at"] = [
+        v.replace(second=0) if hasattr(v, "second") else v for v in planted.frame["reported_at"]
+    ]
+    planted.frame["closed_at"] = [
+        v.replace(second=0) if hasattr(v, "second") else v for v in planted.frame["closed_at"]
+    ]
     report = import_events(district, path, crs="gcj02")
     assert report.encoding == "gbk"
     assert report.mapping == "zh"
@@ -94,5 +107,8 @@ def test_rejects_keep_the_raw_row(district, tmp_path):
     got = district.fetch("import_rejects_page", batch_id=report.batch_id, limit=100)
     for row_number, raw in zip(got["row_number"], got["raw"], strict=True):
         expected = frame.iloc[row_number - 1].fillna("").astype(str).tolist()
-        assert pd.read_csv(pd.io.common.StringIO(raw), header=None, dtype=str, keep_default_na=False).iloc[0].tolist() == expected
+        assert (
+            pd.read_csv(pd.io.common.StringIO(raw), header=None, dtype=str, keep_default_na=False).iloc[0].tolist()
+            == expected
+        )
     assert np.all(got["reason"].str.len() > 0)

@@ -21,6 +21,9 @@ def test_imported_events_have_their_deadlines(district, tmp_path):
     assert (d["respond_due_at"] == d["reported_at"] + timedelta(hours=2)).all()  # the assumed 2 h / 24 h
     assert (d["close_due_at"] == d["reported_at"] + timedelta(hours=24)).all()
     # closed 5 h after report (on time); the 3 open ones are past 24 h three days later
-    k = overview_kpis(district, EventFilter(datetime(2026, 5, 1), datetime(2026, 6, 1)),
-                      pd.Timestamp(T0 + timedelta(days=3)).to_pydatetime())["current"]
+    k = overview_kpis(
+        district,
+        EventFilter(datetime(2026, 5, 1), datetime(2026, 6, 1)),
+        pd.Timestamp(T0 + timedelta(days=3)).to_pydatetime(),
+    )["current"]
     assert (k.on_time_rate, k.open_overdue) == (4 / 7, 3)

@@ -23,7 +23,9 @@ def _cases(tmp_path):
     pd.DataFrame({"foo": [1], "bar": [2]}).to_csv(tmp_path / "no_columns.csv", index=False)
     pd.DataFrame({"事件编号": ["a"], "经度": [116.3], "纬度": [39.9]}).to_csv(tmp_path / "no_time.csv", index=False)
     (tmp_path / "bad.toml").write_text("table = [", encoding="utf-8")
-    good = pd.DataFrame({"事件编号": ["a"], "上报时间": ["2026-05-01 08:00"], "事件类型": ["x"], "经度": [116.305], "纬度": [39.905]})
+    good = pd.DataFrame(
+        {"事件编号": ["a"], "上报时间": ["2026-05-01 08:00"], "事件类型": ["x"], "经度": [116.305], "纬度": [39.905]}
+    )
     good.to_csv(tmp_path / "good.csv", index=False)
     return {
         "binary": (tmp_path / "binary.csv", {}, "not text"),
@@ -42,9 +44,21 @@ def _cases(tmp_path):
     }
 
 
-CASES = ["binary", "empty", "header only", "unknown type", "not a workbook", "broken geojson", "no mapped column",
-         "required field missing", "missing file", "unknown mapping", "malformed mapping", "unknown crs",
-         "wrong table mapping"]
+CASES = [
+    "binary",
+    "empty",
+    "header only",
+    "unknown type",
+    "not a workbook",
+    "broken geojson",
+    "no mapped column",
+    "required field missing",
+    "missing file",
+    "unknown mapping",
+    "malformed mapping",
+    "unknown crs",
+    "wrong table mapping",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -81,13 +95,20 @@ def test_a_file_that_breaks_part_way_keeps_what_was_read(duck, tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    frame = pd.DataFrame({"事件编号": [f"E{k}" for k in range(200_000)], "上报时间": "2026-05-01 08:00:00",
-                          "事件类型": "占道经营", "经度": "116.31", "纬度": "39.905"})
+    frame = pd.DataFrame(
+        {
+            "事件编号": [f"E{k}" for k in range(200_000)],
+            "上报时间": "2026-05-01 08:00:00",
+            "事件类型": "占道经营",
+            "经度": "116.31",
+            "纬度": "39.905",
+        }
+    )
     path = tmp_path / "broken.parquet"
     pq.write_table(pa.Table.from_pandas(frame), path, row_group_size=20_000)
     offset = pq.ParquetFile(path).metadata.row_group(6).column(0).data_page_offset
     data = bytearray(path.read_bytes())
-    data[offset:offset + 64] = b"\xff" * 64
+    data[offset : offset + 64] = b"\xff" * 64
     path.write_bytes(bytes(data))
     report = import_events(duck, path, chunk_rows=20_000)
     assert report.error and "cannot read" in report.error

@@ -20,7 +20,9 @@ from tests.importer.conftest import (
     write_areas,
 )
 
-NATIVE = {c: c for c in ("event_id", "reported_at", "closed_at", "category", "department", "satisfaction", "lon", "lat")}
+NATIVE = {
+    c: c for c in ("event_id", "reported_at", "closed_at", "category", "department", "satisfaction", "lon", "lat")
+}
 
 
 def point_frame(planted, crs: str = "EPSG:4326", convert=None) -> gpd.GeoDataFrame:
@@ -59,8 +61,15 @@ def test_areas_with_all_levels(store, tmp_path):
 
 def test_only_grids_and_events_reassigned_when_areas_change(store, tmp_path):
     lng, lat = inside_points(30, seed=5)
-    events = pd.DataFrame({"event_id": [f"E{k}" for k in range(30)], "reported_at": "2026-05-01 08:00:00",
-                           "category": "c", "lon": lng, "lat": lat})
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{k}" for k in range(30)],
+            "reported_at": "2026-05-01 08:00:00",
+            "category": "c",
+            "lon": lng,
+            "lat": lat,
+        }
+    )
     events.to_csv(tmp_path / "e.csv", index=False)
     # events first, with no areas at all: stored without area ids
     first = import_events(store, tmp_path / "e.csv")
@@ -92,10 +101,19 @@ def test_only_grids_and_events_reassigned_when_areas_change(store, tmp_path):
 def test_area_rejects_and_merging(store, tmp_path):
     frame = area_frame(("grid",))
     extra = gpd.GeoDataFrame(
-        {"area_id": ["G00", None, "L1", "X1"], "level": ["grid", "grid", "grid", "block"],
-         "parent_id": [None] * 4, "name_zh": ["网格00b", "无编号", "线", "块"], "name_en": [None] * 4},
-        geometry=[shapely.box(116.30, 39.89, 116.31, 39.90), shapely.box(0, 0, 1, 1),
-                  shapely.LineString([(116.3, 39.9), (116.31, 39.91)]), shapely.box(0, 0, 1, 1)],
+        {
+            "area_id": ["G00", None, "L1", "X1"],
+            "level": ["grid", "grid", "grid", "block"],
+            "parent_id": [None] * 4,
+            "name_zh": ["网格00b", "无编号", "线", "块"],
+            "name_en": [None] * 4,
+        },
+        geometry=[
+            shapely.box(116.30, 39.89, 116.31, 39.90),
+            shapely.box(0, 0, 1, 1),
+            shapely.LineString([(116.3, 39.9), (116.31, 39.91)]),
+            shapely.box(0, 0, 1, 1),
+        ],
         crs="EPSG:4326",
     )
     path = tmp_path / "grids.geojson"

@@ -42,21 +42,25 @@ def test_geoparquet_streams_in_chunks(district, tmp_path):
 def test_plain_parquet_with_typed_columns(duck, tmp_path):
     planted = planted_events(n_good=10)
     good = planted.good
-    frame = pd.DataFrame({
-        "event_id": good["event_id"].to_numpy(),
-        "reported_at": pd.to_datetime(list(good["reported_at"])),  # a timestamp column
-        "category": good["category"].to_numpy(),
-        "lon": good["lon"].astype(float).to_numpy(),  # float columns
-        "lat": good["lat"].astype(float).to_numpy(),
-        "satisfaction": pd.array([None if pd.isna(v) else int(v) for v in good["satisfaction"]], dtype="Int64"),
-    }).drop_duplicates("event_id")
+    frame = pd.DataFrame(
+        {
+            "event_id": good["event_id"].to_numpy(),
+            "reported_at": pd.to_datetime(list(good["reported_at"])),  # a timestamp column
+            "category": good["category"].to_numpy(),
+            "lon": good["lon"].astype(float).to_numpy(),  # float columns
+            "lat": good["lat"].astype(float).to_numpy(),
+            "satisfaction": pd.array([None if pd.isna(v) else int(v) for v in good["satisfaction"]], dtype="Int64"),
+        }
+    ).drop_duplicates("event_id")
     frame.to_parquet(tmp_path / "e.parquet")
     report = import_events(duck, tmp_path / "e.parquet")
     assert report.reconciled and report.rejected == 0 and report.inserted == len(frame)
     got = stored_events(duck).loc[frame["event_id"]]
     np.testing.assert_allclose(got["lon"], frame["lon"], rtol=0, atol=1e-12)
     assert (pd.to_datetime(got["reported_at"]).to_numpy() == frame["reported_at"].to_numpy()).all()
-    assert [None if pd.isna(v) else int(v) for v in got["satisfaction"]] == [None if pd.isna(v) else int(v) for v in frame["satisfaction"]]
+    assert [None if pd.isna(v) else int(v) for v in got["satisfaction"]] == [
+        None if pd.isna(v) else int(v) for v in frame["satisfaction"]
+    ]
 
 
 def test_geoparquet_areas(store, tmp_path):

@@ -20,7 +20,9 @@ junk = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size
 ids = st.one_of(st.sampled_from(["A1", "A2", "A3", ""]), junk)
 times = st.one_of(
     st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
-    st.sampled_from(["", "2026-02-30 10:00:00", "12/31/2025 11:59:59 PM", "2026年5月1日 08:00", "now", "2026-05-01T08:00:00+08:00"]),
+    st.sampled_from(
+        ["", "2026-02-30 10:00:00", "12/31/2025 11:59:59 PM", "2026年5月1日 08:00", "now", "2026-05-01T08:00:00+08:00"]
+    ),
     junk,
 )
 coords = st.one_of(
@@ -29,10 +31,16 @@ coords = st.one_of(
     st.sampled_from(["", "nan", "inf", "1e400", "116,3", "116.3°"]),
     junk,
 )
-row = st.tuples(ids, times, st.one_of(st.sampled_from(["占道经营", "", "Noise"]), junk), coords,
-                st.one_of(st.floats(Y0 - 0.01, Y0 + 0.03).map(lambda v: f"{v:.6f}"), coords), times,
-                st.one_of(st.sampled_from(["满意", "5", "0", "9", ""]), junk),
-                st.one_of(st.sampled_from(["热线", "巡查", "video", ""]), junk))
+row = st.tuples(
+    ids,
+    times,
+    st.one_of(st.sampled_from(["占道经营", "", "Noise"]), junk),
+    coords,
+    st.one_of(st.floats(Y0 - 0.01, Y0 + 0.03).map(lambda v: f"{v:.6f}"), coords),
+    times,
+    st.one_of(st.sampled_from(["满意", "5", "0", "9", ""]), junk),
+    st.one_of(st.sampled_from(["热线", "巡查", "video", ""]), junk),
+)
 broken_line = st.lists(st.sampled_from(["x", "1", "", "116.3"]), min_size=1, max_size=12).map(",".join)
 
 
@@ -59,9 +67,14 @@ def district_store(areas_file):
     store.close()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(row, min_size=1, max_size=40), st.lists(st.tuples(st.integers(0, 40), broken_line), max_size=3),
-       st.sampled_from([None, "gcj02", "bd09", "EPSG:4548"]))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    st.lists(row, min_size=1, max_size=40),
+    st.lists(st.tuples(st.integers(0, 40), broken_line), max_size=3),
+    st.sampled_from([None, "gcj02", "bd09", "EPSG:4548"]),
+)
 def test_random_broken_rows_reconcile(tmp_path_factory, district_store, rows, broken, crs):
     data = render(rows, broken)
     path = tmp_path_factory.mktemp("prop") / "events.csv"

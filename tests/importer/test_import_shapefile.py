@@ -21,8 +21,16 @@ from tests.importer.conftest import (
     text_frame,
 )
 
-SHORT = {"event_id": "id", "reported_at": "rep_time", "closed_at": "cls_time", "category": "cat",
-         "department": "dept", "satisfaction": "sat", "lon": "x", "lat": "y"}
+SHORT = {
+    "event_id": "id",
+    "reported_at": "rep_time",
+    "closed_at": "cls_time",
+    "category": "cat",
+    "department": "dept",
+    "satisfaction": "sat",
+    "lon": "x",
+    "lat": "y",
+}
 MAPPING = """
 title = "our GIS export"
 table = "events"
@@ -89,8 +97,15 @@ def test_zipped_shapefile_areas_in_gauss_kruger(store, tmp_path):
         assert got.hausdorff_distance(want.loc[area_id, "geometry"]) < 1e-8
         assert row["parent_id"] == want.loc[area_id, "parent_id"]
     # events imported afterwards land in the right areas
-    pts = pd.DataFrame({"event_id": ["a", "b"], "reported_at": "2026-05-01 09:00", "category": "c",
-                        "lon": [116.305, 116.335], "lat": [39.905, 39.915]})
+    pts = pd.DataFrame(
+        {
+            "event_id": ["a", "b"],
+            "reported_at": "2026-05-01 09:00",
+            "category": "c",
+            "lon": [116.305, 116.335],
+            "lat": [39.905, 39.915],
+        }
+    )
     pts.to_csv(tmp_path / "e.csv", index=False)
     import_events(store, tmp_path / "e.csv")
     got = stored_events(store)

@@ -34,8 +34,8 @@ SF_ROWS = [
     ("Closed", "Closed - Resolved", True, "closed", None),
     ("Closed", "Case Completed - resolved: Graffiti removed", True, "closed", None),
     ("Closed", "NA", True, "closed", None),
-    ("Closed", None, True, "closed", None),                                          # empty notes
-    ("Closed", "Case Resolved - done", False, "closed", None),                      # closed, no time
+    ("Closed", None, True, "closed", None),  # empty notes
+    ("Closed", "Case Resolved - done", False, "closed", None),  # closed, no time
     ("Closed", "Case Transferred - to PG&E", True, "cancelled", "Case Transferred"),
     ("Closed", "case transferred - psr 447031", True, "cancelled", "Case Transferred"),  # lower case
     ("Closed", "CASE TRANSFERRED - Muni", True, "cancelled", "Case Transferred"),
@@ -43,19 +43,37 @@ SF_ROWS = [
     ("Closed", "Case is a Duplicate - DUPLICATE TO ACTIVE STL 239994", True, "cancelled", "Case is a Duplicate"),
     ("Closed", "Case Completed - resolved: duplicate request", True, "cancelled", "*duplicate*"),
     ("Closed", "Case is Invalid - wrong location", True, "cancelled", "Case is Invalid"),
-    ("Closed", "Case Completed - cancelled: Maximo Service Request has been cancelled", True,
-     "cancelled", "Case Completed - cancelled"),
-    ("Closed", "Case Completed - resolved: Maximo Work Order has been cancelled.", True,
-     "cancelled", "*has been cancelled*"),
-    ("Closed", "Cancelled by requester", False, "cancelled", "Cancelled"),         # no time: cancelled, not "closed, no time"
-    ("Open", "Case Transferred - to DPW", False, "reported", None),               # open: notes do not close it
+    (
+        "Closed",
+        "Case Completed - cancelled: Maximo Service Request has been cancelled",
+        True,
+        "cancelled",
+        "Case Completed - cancelled",
+    ),
+    (
+        "Closed",
+        "Case Completed - resolved: Maximo Work Order has been cancelled.",
+        True,
+        "cancelled",
+        "*has been cancelled*",
+    ),
+    ("Closed", "Cancelled by requester", False, "cancelled", "Cancelled"),  # no time: cancelled, not "closed, no time"
+    ("Open", "Case Transferred - to DPW", False, "reported", None),  # open: notes do not close it
     ("Open", "Duplicate: see case 9", False, "reported", None),
     ("In Progress", None, False, "responded", None),
 ]
 # counted by hand from SF_ROWS: 19 events, 10 re-classified, 6 closures left (1 without a time)
 SF_EVENTS, SF_CANCELLED, SF_CLOSED = 19, 10, 6
-SF_RULES = {"Case Transferred": 3, "Duplicate": 1, "Case is a Duplicate": 1, "*duplicate*": 1,
-            "Case is Invalid": 1, "Case Completed - cancelled": 1, "*has been cancelled*": 1, "Cancelled": 1}
+SF_RULES = {
+    "Case Transferred": 3,
+    "Duplicate": 1,
+    "Case is a Duplicate": 1,
+    "*duplicate*": 1,
+    "Case is Invalid": 1,
+    "Case Completed - cancelled": 1,
+    "*has been cancelled*": 1,
+    "Cancelled": 1,
+}
 
 
 def sf_file(path, rows=SF_ROWS):
@@ -63,13 +81,20 @@ def sf_file(path, rows=SF_ROWS):
     out = []
     for k, (status, notes, closed, _, _) in enumerate(rows):
         opened = T0 + timedelta(hours=k)
-        out.append({
-            "CaseID": f"{1757188 + k}", "Opened": opened.strftime(US_TIME),
-            "Closed": (opened + timedelta(hours=7)).strftime(US_TIME) if closed else None,
-            "Status": status, "Status.Notes": notes, "Responsible.Agency": "DPW Ops Queue",
-            "Category": "Street and Sidewalk Cleaning", "Request.Type": "Sidewalk_Cleaning",
-            "Lat": f"{lat[k]:.9f}", "Long": f"{lon[k]:.9f}",
-        })
+        out.append(
+            {
+                "CaseID": f"{1757188 + k}",
+                "Opened": opened.strftime(US_TIME),
+                "Closed": (opened + timedelta(hours=7)).strftime(US_TIME) if closed else None,
+                "Status": status,
+                "Status.Notes": notes,
+                "Responsible.Agency": "DPW Ops Queue",
+                "Category": "Street and Sidewalk Cleaning",
+                "Request.Type": "Sidewalk_Cleaning",
+                "Lat": f"{lat[k]:.9f}",
+                "Long": f"{lon[k]:.9f}",
+            }
+        )
     pd.DataFrame(out).to_csv(path, index=False)
     return path
 
@@ -95,7 +120,9 @@ def test_sf_closures_reclassified_by_status_notes(district, tmp_path):
     assert k.closure_rate == pytest.approx(6 / 9)  # 6 closed of the 19 - 10 not re-classified
     text = "\n".join(report.lines())
     assert "status notes (column 'Status.Notes') say closed without a resolution: stored as 'cancelled'" in text
-    assert "by [status_note_rules] rule (10 rows): 'Case Transferred' (3)" in text and "'*has been cancelled*' (1)" in text
+    assert (
+        "by [status_note_rules] rule (10 rows): 'Case Transferred' (3)" in text and "'*has been cancelled*' (1)" in text
+    )
 
 
 def test_without_notes_rules_every_closed_row_is_a_resolution(district, tmp_path):
@@ -112,36 +139,82 @@ def test_without_notes_rules_every_closed_row_is_a_resolution(district, tmp_path
 
 # NYC's standard export: (Status, Resolution Description, closed?, expected status, rule)
 NYC_ROWS = [
-    ("Closed", "The Police Department responded to the complaint and took action to fix the condition.",
-     True, "closed", None),
-    ("Closed", "The Department of Environmental Protection determined that this complaint is a duplicate of a "
-               "previously filed complaint. The original complaint is being addressed.", True, "cancelled", "*duplicate*"),
-    ("Closed", "This complaint is a duplicate of a building-wide condition already reported by another tenant.",
-     True, "cancelled", "*duplicate*"),
-    ("Closed", "This complaint does not fall under the Police Department's jurisdiction.", True,
-     "cancelled", "*does not fall under*"),
-    ("Closed", "The Department of Environmental Protection investigated this complaint and referred it to another "
-               "agency or utility for further action.", True, "cancelled", "*referred it to another agency*"),
+    (
+        "Closed",
+        "The Police Department responded to the complaint and took action to fix the condition.",
+        True,
+        "closed",
+        None,
+    ),
+    (
+        "Closed",
+        "The Department of Environmental Protection determined that this complaint is a duplicate of a "
+        "previously filed complaint. The original complaint is being addressed.",
+        True,
+        "cancelled",
+        "*duplicate*",
+    ),
+    (
+        "Closed",
+        "This complaint is a duplicate of a building-wide condition already reported by another tenant.",
+        True,
+        "cancelled",
+        "*duplicate*",
+    ),
+    (
+        "Closed",
+        "This complaint does not fall under the Police Department's jurisdiction.",
+        True,
+        "cancelled",
+        "*does not fall under*",
+    ),
+    (
+        "Closed",
+        "The Department of Environmental Protection investigated this complaint and referred it to another "
+        "agency or utility for further action.",
+        True,
+        "cancelled",
+        "*referred it to another agency*",
+    ),
     ("Closed", "N/A", True, "closed", None),
-    ("Unspecified", "DSNY already has a request to investigate this reportedly abandoned vehicle and cannot open "
-                    "multiple service requests for the same vehicle at once.", True,
-     "cancelled", "*cannot open multiple service requests*"),  # unmapped status, derived closed: notes apply
+    (
+        "Unspecified",
+        "DSNY already has a request to investigate this reportedly abandoned vehicle and cannot open "
+        "multiple service requests for the same vehicle at once.",
+        True,
+        "cancelled",
+        "*cannot open multiple service requests*",
+    ),  # unmapped status, derived closed: notes apply
     ("In Progress", "This complaint is a duplicate of a building-wide condition.", False, "responded", None),
 ]
 
 
 def test_nyc_resolution_description(district, tmp_path):
     lon, lat = inside_points(len(NYC_ROWS), seed=23)
-    pd.DataFrame([{
-        "Unique Key": f"7{k:05d}", "Created Date": (T0 + timedelta(hours=k)).strftime(US_TIME),
-        "Closed Date": (T0 + timedelta(hours=k + 2)).strftime(US_TIME) if closed else None,
-        "Agency": "DEP", "Complaint Type": "Water System", "Status": status, "Resolution Description": notes,
-        "Latitude": f"{lat[k]:.8f}", "Longitude": f"{lon[k]:.8f}",
-    } for k, (status, notes, closed, _, _) in enumerate(NYC_ROWS)]).to_csv(tmp_path / "nyc.csv", index=False)
+    pd.DataFrame(
+        [
+            {
+                "Unique Key": f"7{k:05d}",
+                "Created Date": (T0 + timedelta(hours=k)).strftime(US_TIME),
+                "Closed Date": (T0 + timedelta(hours=k + 2)).strftime(US_TIME) if closed else None,
+                "Agency": "DEP",
+                "Complaint Type": "Water System",
+                "Status": status,
+                "Resolution Description": notes,
+                "Latitude": f"{lat[k]:.8f}",
+                "Longitude": f"{lon[k]:.8f}",
+            }
+            for k, (status, notes, closed, _, _) in enumerate(NYC_ROWS)
+        ]
+    ).to_csv(tmp_path / "nyc.csv", index=False)
     report = import_events(district, tmp_path / "nyc.csv")
     assert report.mapping == "311" and report.columns["status_note"] == "Resolution Description"
-    assert _by_notes(report) == {"*duplicate*": 2, "*does not fall under*": 1, "*referred it to another agency*": 1,
-                                 "*cannot open multiple service requests*": 1}
+    assert _by_notes(report) == {
+        "*duplicate*": 2,
+        "*does not fall under*": 1,
+        "*referred it to another agency*": 1,
+        "*cannot open multiple service requests*": 1,
+    }
     assert report.statuses["unmapped: Unspecified"] == 1  # both findings of that row are counted
     assert stored_events(district)["status"].tolist() == [row[3] for row in NYC_ROWS]
     k = overview_kpis(district, MAY, AS_OF)["current"]
@@ -164,12 +237,21 @@ ZH_ROWS = [
 
 def test_chinese_handling_notes(district, tmp_path):
     lon, lat = inside_points(len(ZH_ROWS), seed=29)
-    pd.DataFrame([{
-        "工单编号": f"G{k}", "受理时间": (T0 + timedelta(hours=k)).strftime("%Y-%m-%d %H:%M:%S"),
-        "结案时间": (T0 + timedelta(hours=k + 3)).strftime("%Y-%m-%d %H:%M:%S") if closed else None,
-        "事件类型": "噪声扰民", "事件状态": status, "办理意见": notes, "经度": f"{lon[k]:.8f}", "纬度": f"{lat[k]:.8f}",
-    } for k, (status, notes, closed, _, _) in enumerate(ZH_ROWS)]).to_csv(tmp_path / "zh.csv", index=False,
-                                                                           encoding="utf-8-sig")
+    pd.DataFrame(
+        [
+            {
+                "工单编号": f"G{k}",
+                "受理时间": (T0 + timedelta(hours=k)).strftime("%Y-%m-%d %H:%M:%S"),
+                "结案时间": (T0 + timedelta(hours=k + 3)).strftime("%Y-%m-%d %H:%M:%S") if closed else None,
+                "事件类型": "噪声扰民",
+                "事件状态": status,
+                "办理意见": notes,
+                "经度": f"{lon[k]:.8f}",
+                "纬度": f"{lat[k]:.8f}",
+            }
+            for k, (status, notes, closed, _, _) in enumerate(ZH_ROWS)
+        ]
+    ).to_csv(tmp_path / "zh.csv", index=False, encoding="utf-8-sig")
     report = import_events(district, tmp_path / "zh.csv")
     assert report.mapping == "zh" and report.columns["status_note"] == "办理意见"
     assert _by_notes(report) == {"*重复工单*": 1, "重复": 1, "*撤销*": 1, "无效": 1, "退回": 1}
@@ -185,22 +267,32 @@ def test_a_note_in_a_column_never_stored_does_not_reject_the_row():
 
     from data.ingest.validate import reject_unstorable
 
-    frame = pl.DataFrame({"status_note": ["Case Transferred - to\x00PG&E", "ok"],
-                          "description": ["pothole", "pot\x00hole"], "reason": [None, None]},
-                         schema_overrides={"reason": pl.String})
+    frame = pl.DataFrame(
+        {
+            "status_note": ["Case Transferred - to\x00PG&E", "ok"],
+            "description": ["pothole", "pot\x00hole"],
+            "reason": [None, None],
+        },
+        schema_overrides={"reason": pl.String},
+    )
     assert reject_unstorable(frame)["reason"].to_list() == [
-        None, "text cannot be stored: field 'description' contains a NUL character (U+0000), which PostgreSQL cannot store"]
+        None,
+        "text cannot be stored: field 'description' contains a NUL character (U+0000), which PostgreSQL cannot store",
+    ]
 
 
-@pytest.mark.parametrize("rules,message", [
-    ('"Case Transferred" = "canceled"', "'canceled' is not a status a note can give: use 'cancelled'"),
-    ('"Case Transferred" = "resolved"', "use 'cancelled'"),
-    ('"Case Transferred" = 3', "'cancelled'"),
-    ('"*duplicate" = "cancelled"', "*text*"),
-    ('"dup*licate" = "cancelled"', "*text*"),
-    ('"**" = "cancelled"', "*text*"),
-    ('"  " = "cancelled"', "*text*"),
-])
+@pytest.mark.parametrize(
+    "rules,message",
+    [
+        ('"Case Transferred" = "canceled"', "'canceled' is not a status a note can give: use 'cancelled'"),
+        ('"Case Transferred" = "resolved"', "use 'cancelled'"),
+        ('"Case Transferred" = 3', "'cancelled'"),
+        ('"*duplicate" = "cancelled"', "*text*"),
+        ('"dup*licate" = "cancelled"', "*text*"),
+        ('"**" = "cancelled"', "*text*"),
+        ('"  " = "cancelled"', "*text*"),
+    ],
+)
 def test_bad_note_rules_are_mapping_errors(rules, message):
     with pytest.raises(MappingError, match=".*".join(map(_re, message.split("*")))):
         parse_mapping(f'[columns]\nstatus_note = ["Notes"]\n\n[status_note_rules]\n{rules}\n', "mine")

@@ -19,10 +19,16 @@ T0 = datetime(2026, 5, 14, 9, 30, 0)  # day > 12: the date order is plain
 # "cancelled", some it does not know, a closed row without a Closed Date and open rows
 # with one (NYC DOB's "Open" rows carry the created time as Closed Date).
 NYC_ROWS = (
-    [("Closed", True)] * 6 + [("Open", False)] * 3 + [("In Progress", False)] * 2
-    + [("Cancelled", True)] * 2 + [("Referred Out", True)] + [("Duplicate (Closed)", True)] * 3
-    + [("Closed", False)] * 2 + [("Open", True)] * 2
-    + [("Pending Review", False)] * 3 + [("Unspecified", True)]
+    [("Closed", True)] * 6
+    + [("Open", False)] * 3
+    + [("In Progress", False)] * 2
+    + [("Cancelled", True)] * 2
+    + [("Referred Out", True)]
+    + [("Duplicate (Closed)", True)] * 3
+    + [("Closed", False)] * 2
+    + [("Open", True)] * 2
+    + [("Pending Review", False)] * 3
+    + [("Unspecified", True)]
 )
 
 
@@ -31,12 +37,18 @@ def nyc_file(path, rows=NYC_ROWS):
     out = []
     for k, (status, closed) in enumerate(rows):
         reported = T0 + timedelta(hours=k)
-        out.append({
-            "Unique Key": f"6{k:05d}", "Created Date": reported.strftime(US_TIME),
-            "Closed Date": (reported + timedelta(hours=5)).strftime(US_TIME) if closed else None,
-            "Agency": "DSNY", "Complaint Type": "Illegal Dumping", "Status": status,
-            "Latitude": f"{lat[k]:.8f}", "Longitude": f"{lon[k]:.8f}",
-        })
+        out.append(
+            {
+                "Unique Key": f"6{k:05d}",
+                "Created Date": reported.strftime(US_TIME),
+                "Closed Date": (reported + timedelta(hours=5)).strftime(US_TIME) if closed else None,
+                "Agency": "DSNY",
+                "Complaint Type": "Illegal Dumping",
+                "Status": status,
+                "Latitude": f"{lat[k]:.8f}",
+                "Longitude": f"{lon[k]:.8f}",
+            }
+        )
     pd.DataFrame(out).to_csv(path, index=False)
     return path
 
@@ -45,10 +57,13 @@ def test_311_statuses_are_stored_and_reported_by_value(district, tmp_path):
     report = import_events(district, nyc_file(tmp_path / "nyc.csv"))
     assert report.reconciled and report.rejected == 0
     assert dict(report.statuses) == {
-        "not resolved: Cancelled": 2, "not resolved: Referred Out": 1, "not resolved: Duplicate (Closed)": 3,
+        "not resolved: Cancelled": 2,
+        "not resolved: Referred Out": 1,
+        "not resolved: Duplicate (Closed)": 3,
         "closed, no time: Closed": 2,
         "open, close time: Open": 2,
-        "unmapped: Pending Review": 3, "unmapped: Unspecified": 1,
+        "unmapped: Pending Review": 3,
+        "unmapped: Unspecified": 1,
     }
     events = stored_events(district)
     status = events["status"].value_counts().to_dict()
@@ -69,25 +84,53 @@ def test_311_statuses_are_stored_and_reported_by_value(district, tmp_path):
 
 
 def test_chinese_statuses(district, tmp_path):
-    rows = [("已结案", True), ("已撤销", True), ("已退回", False), ("重复工单", True), ("结案", False),
-            ("处置中", False), ("转办", False), ("待审核", False)]
+    rows = [
+        ("已结案", True),
+        ("已撤销", True),
+        ("已退回", False),
+        ("重复工单", True),
+        ("结案", False),
+        ("处置中", False),
+        ("转办", False),
+        ("待审核", False),
+    ]
     lon, lat = inside_points(len(rows), seed=5)
-    frame = pd.DataFrame([{
-        "事件编号": f"Z{k}", "上报时间": (T0 + timedelta(hours=k)).strftime("%Y-%m-%d %H:%M:%S"),
-        "结案时间": (T0 + timedelta(hours=k + 3)).strftime("%Y-%m-%d %H:%M:%S") if closed else None,
-        "事件类型": "占道经营", "事件状态": status, "经度": f"{lon[k]:.8f}", "纬度": f"{lat[k]:.8f}",
-    } for k, (status, closed) in enumerate(rows)])
+    frame = pd.DataFrame(
+        [
+            {
+                "事件编号": f"Z{k}",
+                "上报时间": (T0 + timedelta(hours=k)).strftime("%Y-%m-%d %H:%M:%S"),
+                "结案时间": (T0 + timedelta(hours=k + 3)).strftime("%Y-%m-%d %H:%M:%S") if closed else None,
+                "事件类型": "占道经营",
+                "事件状态": status,
+                "经度": f"{lon[k]:.8f}",
+                "纬度": f"{lat[k]:.8f}",
+            }
+            for k, (status, closed) in enumerate(rows)
+        ]
+    )
     path = tmp_path / "zh.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     report = import_events(district, path)
     assert report.mapping == "zh" and report.reconciled
     assert dict(report.statuses) == {
-        "not resolved: 已撤销": 1, "not resolved: 已退回": 1, "not resolved: 重复工单": 1,
-        "closed, no time: 结案": 1, "unmapped: 转办": 1, "unmapped: 待审核": 1,
+        "not resolved: 已撤销": 1,
+        "not resolved: 已退回": 1,
+        "not resolved: 重复工单": 1,
+        "closed, no time: 结案": 1,
+        "unmapped: 转办": 1,
+        "unmapped: 待审核": 1,
     }
     assert stored_events(district)["status"].to_dict() == {
-        "Z0": "closed", "Z1": "cancelled", "Z2": "cancelled", "Z3": "cancelled", "Z4": "closed",
-        "Z5": "responded", "Z6": "reported", "Z7": "reported"}
+        "Z0": "closed",
+        "Z1": "cancelled",
+        "Z2": "cancelled",
+        "Z3": "cancelled",
+        "Z4": "closed",
+        "Z5": "responded",
+        "Z6": "reported",
+        "Z7": "reported",
+    }
 
 
 def test_cli_prints_the_status_findings(tmp_path, capsys):

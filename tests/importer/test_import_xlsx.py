@@ -13,8 +13,16 @@ from tests.importer.conftest import (
     text_frame,
 )
 
-ZH = {"event_id": "案件编号", "reported_at": "发现时间", "category": "问题类型", "lon": "X坐标",
-      "lat": "Y坐标", "department": "责任部门", "closed_at": "结案时间", "satisfaction": "满意度"}
+ZH = {
+    "event_id": "案件编号",
+    "reported_at": "发现时间",
+    "category": "问题类型",
+    "lon": "X坐标",
+    "lat": "Y坐标",
+    "department": "责任部门",
+    "closed_at": "结案时间",
+    "satisfaction": "满意度",
+}
 WORDS = {"1": "非常不满意", "2": "不满意", "3": "一般", "4": "基本满意", "5": "非常满意"}
 
 

@@ -54,35 +54,106 @@ T1, T2 = datetime(2024, 3, 5, 14, 5), datetime(2024, 3, 16, 9, 30)
 
 # values, time zone, expected pattern, expected times, date only
 CASES = {
-    "LA two-digit year": (["1/1/20 0:05", "4/13/20 13:50"], "Asia/Shanghai", "%m/%d/%y %H:%M",
-                          [datetime(2020, 1, 1, 0, 5), datetime(2020, 4, 13, 13, 50)], False),
-    "SF four-digit 12-hour": (["12/04/2012 03:21:00 PM", "12/30/2012 08:39:28 AM"], "Asia/Shanghai",
-                              "%m/%d/%Y %I:%M:%S %p", [datetime(2012, 12, 4, 15, 21), datetime(2012, 12, 30, 8, 39, 28)], False),
-    "day first": (["13/01/2024 10:00", "02/01/2024 11:00"], "Asia/Shanghai", "%d/%m/%Y %H:%M",
-                  [datetime(2024, 1, 13, 10), datetime(2024, 1, 2, 11)], False),
-    "day first, dots": (["05.03.2024", "25.12.2023"], "Asia/Shanghai", "%d.%m.%Y",
-                        [datetime(2024, 3, 5), datetime(2023, 12, 25)], True),
-    "ISO": (["2024-03-05 14:05:00", "2024-03-16 09:30:00.250"], "Asia/Shanghai", "%Y-%m-%d %H:%M:%S%.f",
-            [T1, T2 + timedelta(milliseconds=250)], False),
-    "ISO with offset -> Los Angeles": (["2024-03-05T14:05:00Z", "2024-03-16T09:30:00+08:00"], "America/Los_Angeles",
-                                       "%Y-%m-%dT%H:%M:%S%#z",
-                                       [_local(T1, "America/Los_Angeles"), _local(T2 - timedelta(hours=8), "America/Los_Angeles")],
-                                       False),
-    "date only": (["2024-03-05", "2024-03-16"], "Asia/Shanghai", "%Y-%m-%d", [datetime(2024, 3, 5), datetime(2024, 3, 16)], True),
-    "Chinese with 时分": (["2024年3月5日 14时05分", "2024年3月16日 9时30分"], "Asia/Shanghai", "%Y年%m月%d日 %H时%M分", [T1, T2], False),
-    "Chinese date": (["2024年3月5日", "2024年3月16日"], "Asia/Shanghai", "%Y年%m月%d日",
-                     [datetime(2024, 3, 5), datetime(2024, 3, 16)], True),
-    "year first with slashes": (["2024/3/5 14:05", "2024/3/16 9:30"], "Asia/Shanghai", "%Y/%m/%d %H:%M", [T1, T2], False),
+    "LA two-digit year": (
+        ["1/1/20 0:05", "4/13/20 13:50"],
+        "Asia/Shanghai",
+        "%m/%d/%y %H:%M",
+        [datetime(2020, 1, 1, 0, 5), datetime(2020, 4, 13, 13, 50)],
+        False,
+    ),
+    "SF four-digit 12-hour": (
+        ["12/04/2012 03:21:00 PM", "12/30/2012 08:39:28 AM"],
+        "Asia/Shanghai",
+        "%m/%d/%Y %I:%M:%S %p",
+        [datetime(2012, 12, 4, 15, 21), datetime(2012, 12, 30, 8, 39, 28)],
+        False,
+    ),
+    "day first": (
+        ["13/01/2024 10:00", "02/01/2024 11:00"],
+        "Asia/Shanghai",
+        "%d/%m/%Y %H:%M",
+        [datetime(2024, 1, 13, 10), datetime(2024, 1, 2, 11)],
+        False,
+    ),
+    "day first, dots": (
+        ["05.03.2024", "25.12.2023"],
+        "Asia/Shanghai",
+        "%d.%m.%Y",
+        [datetime(2024, 3, 5), datetime(2023, 12, 25)],
+        True,
+    ),
+    "ISO": (
+        ["2024-03-05 14:05:00", "2024-03-16 09:30:00.250"],
+        "Asia/Shanghai",
+        "%Y-%m-%d %H:%M:%S%.f",
+        [T1, T2 + timedelta(milliseconds=250)],
+        False,
+    ),
+    "ISO with offset -> Los Angeles": (
+        ["2024-03-05T14:05:00Z", "2024-03-16T09:30:00+08:00"],
+        "America/Los_Angeles",
+        "%Y-%m-%dT%H:%M:%S%#z",
+        [_local(T1, "America/Los_Angeles"), _local(T2 - timedelta(hours=8), "America/Los_Angeles")],
+        False,
+    ),
+    "date only": (
+        ["2024-03-05", "2024-03-16"],
+        "Asia/Shanghai",
+        "%Y-%m-%d",
+        [datetime(2024, 3, 5), datetime(2024, 3, 16)],
+        True,
+    ),
+    "Chinese with 时分": (
+        ["2024年3月5日 14时05分", "2024年3月16日 9时30分"],
+        "Asia/Shanghai",
+        "%Y年%m月%d日 %H时%M分",
+        [T1, T2],
+        False,
+    ),
+    "Chinese date": (
+        ["2024年3月5日", "2024年3月16日"],
+        "Asia/Shanghai",
+        "%Y年%m月%d日",
+        [datetime(2024, 3, 5), datetime(2024, 3, 16)],
+        True,
+    ),
+    "year first with slashes": (
+        ["2024/3/5 14:05", "2024/3/16 9:30"],
+        "Asia/Shanghai",
+        "%Y/%m/%d %H:%M",
+        [T1, T2],
+        False,
+    ),
     "Excel serial": ([_excel(T1), _excel(T2)], "Asia/Shanghai", "excel", [T1, T2], False),
-    "Excel serial, whole days": ([_excel(datetime(2024, 3, 5)), "45367"], "Asia/Shanghai", "excel",
-                                 [datetime(2024, 3, 5), datetime(1899, 12, 30) + timedelta(days=45367)], True),
-    "epoch seconds": ([str(int(_epoch(T1, "UTC"))), str(int(_epoch(T2, "UTC")))], "Asia/Shanghai", "epoch_s",
-                      [_local(T1, "Asia/Shanghai"), _local(T2, "Asia/Shanghai")], False),
-    "epoch milliseconds": ([str(int(_epoch(T1, "UTC") * 1000) + 123), str(int(_epoch(T2, "UTC") * 1000))], "Asia/Shanghai",
-                           "epoch_ms", [_local(T1, "Asia/Shanghai") + timedelta(milliseconds=123), _local(T2, "Asia/Shanghai")],
-                           False),
+    "Excel serial, whole days": (
+        [_excel(datetime(2024, 3, 5)), "45367"],
+        "Asia/Shanghai",
+        "excel",
+        [datetime(2024, 3, 5), datetime(1899, 12, 30) + timedelta(days=45367)],
+        True,
+    ),
+    "epoch seconds": (
+        [str(int(_epoch(T1, "UTC"))), str(int(_epoch(T2, "UTC")))],
+        "Asia/Shanghai",
+        "epoch_s",
+        [_local(T1, "Asia/Shanghai"), _local(T2, "Asia/Shanghai")],
+        False,
+    ),
+    "epoch milliseconds": (
+        [str(int(_epoch(T1, "UTC") * 1000) + 123), str(int(_epoch(T2, "UTC") * 1000))],
+        "Asia/Shanghai",
+        "epoch_ms",
+        [_local(T1, "Asia/Shanghai") + timedelta(milliseconds=123), _local(T2, "Asia/Shanghai")],
+        False,
+    ),
     "compact digits": (["20240305140500", "20240316093000"], "Asia/Shanghai", "%Y%m%d%H%M%S", [T1, T2], False),
-    "month names": (["05-Mar-2024", "16-Mar-2024"], "Asia/Shanghai", "%d-%b-%Y", [datetime(2024, 3, 5), datetime(2024, 3, 16)], True),
+    "month names": (
+        ["05-Mar-2024", "16-Mar-2024"],
+        "Asia/Shanghai",
+        "%d-%b-%Y",
+        [datetime(2024, 3, 5), datetime(2024, 3, 16)],
+        True,
+    ),
 }
 
 
@@ -104,7 +175,9 @@ def test_two_digit_years_pivot_at_70():
 def test_four_digit_pattern_does_not_read_two_digit_years():
     # chrono alone reads "1/1/20" with %Y as the year 20: the old bug
     assert TimeFormat("%m/%d/%Y %H:%M").parse(pl.Series(["1/1/20 0:05", "1/1/2020 0:05"]), "UTC").to_list() == [
-        None, datetime(2020, 1, 1, 0, 5)]
+        None,
+        datetime(2020, 1, 1, 0, 5),
+    ]
 
 
 def test_a_column_is_read_with_one_format_only():
@@ -117,12 +190,15 @@ def test_a_column_is_read_with_one_format_only():
     assert times.problem("reported_at") == ("unparseable time", " (the column's format is %m/%d/%y %H:%M)")
 
 
-@pytest.mark.parametrize("values", [
-    ["01/02/2024", "03/04/2024", "12/11/2024"],
-    ["1/1/20 0:05", "2/3/20 1:00"],
-    # 199 values fit both orders; one (a typo?) fits day-first only: still the user's call
-    [f"{m}/{d}/2024 10:00" for m in range(1, 13) for d in range(1, 13)][:199] + ["13/01/2024 10:00"],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["01/02/2024", "03/04/2024", "12/11/2024"],
+        ["1/1/20 0:05", "2/3/20 1:00"],
+        # 199 values fit both orders; one (a typo?) fits day-first only: still the user's call
+        [f"{m}/{d}/2024 10:00" for m in range(1, 13) for d in range(1, 13)][:199] + ["13/01/2024 10:00"],
+    ],
+)
 def test_ambiguous_columns_are_reported_not_guessed(values):
     with pytest.raises(AmbiguousDateOrderError) as err:
         detect_format(pl.Series("reported_at", values), window=WINDOW, field_name="reported_at", column="Created")
@@ -164,15 +240,24 @@ def test_fractions_of_a_second_in_some_rows_pick_the_pattern_that_reads_all():
     fmt = detect_format(pl.Series(values), window=WINDOW)
     assert fmt.pattern == "%Y-%m-%d %H:%M:%S%.f"
     assert fmt.parse(pl.Series(values), "UTC").to_list() == [
-        datetime(2024, 3, 5, 14, 5), datetime(2024, 3, 5, 14, 6, 0, 500000), datetime(2024, 3, 5, 14, 7)]
+        datetime(2024, 3, 5, 14, 5),
+        datetime(2024, 3, 5, 14, 6, 0, 500000),
+        datetime(2024, 3, 5, 14, 7),
+    ]
 
 
 def test_a_whole_column_parse_checks_what_changes_a_value():
     # not exact: a one-digit minute reads the same; a three-digit year does not match %Y
     fmt = TimeFormat("%Y-%m-%d %H:%M")
-    assert fmt.parse(pl.Series(["2024-03-05 14:5", "024-03-05 14:05"]), "UTC").to_list() == [datetime(2024, 3, 5, 14, 5), None]
+    assert fmt.parse(pl.Series(["2024-03-05 14:5", "024-03-05 14:05"]), "UTC").to_list() == [
+        datetime(2024, 3, 5, 14, 5),
+        None,
+    ]
     # glued fields keep the exact check: 7 digits are not %Y%m%d
-    assert TimeFormat("%Y%m%d").parse(pl.Series(["2024035", "20240305"]), "UTC").to_list() == [None, datetime(2024, 3, 5)]
+    assert TimeFormat("%Y%m%d").parse(pl.Series(["2024035", "20240305"]), "UTC").to_list() == [
+        None,
+        datetime(2024, 3, 5),
+    ]
 
 
 def test_time_window_spec():
@@ -185,19 +270,27 @@ def test_time_window_spec():
 
 
 def test_mapping_time_settings_round_trip_and_are_checked():
-    text = ('table = "events"\ndate_order = "dmy"\ntime_window = [2000-01-01, "+2d"]\n'
-            '[time_format]\nclosed_at = "%d/%m/%Y"\nreported_at = "excel"\n[columns]\nevent_id = ["id"]\n')
+    text = (
+        'table = "events"\ndate_order = "dmy"\ntime_window = [2000-01-01, "+2d"]\n'
+        '[time_format]\nclosed_at = "%d/%m/%Y"\nreported_at = "excel"\n[columns]\nevent_id = ["id"]\n'
+    )
     m = parse_mapping(text)
     assert (m.date_order, m.time_window, dict(m.time_format)) == (
-        "dmy", ("2000-01-01", "+2d"), {"closed_at": "%d/%m/%Y", "reported_at": "excel"})
+        "dmy",
+        ("2000-01-01", "+2d"),
+        {"closed_at": "%d/%m/%Y", "reported_at": "excel"},
+    )
     assert parse_mapping(m.to_toml()) == m
-    for bad, words in [('date_order = "md"', "date_order"), ('time_window = ["soon", "+1d"]', "time_window"),
-                       ('time_window = ["2030-01-01", "2020-01-01"]', "starts after"),
-                       ('time_window = ["1850-01-01", "+1d"]', "must lie within 1900-01-01 … 2199-12-31"),
-                       ('time_window = ["1990-01-01", "2300-01-01"]', "must lie within"),
-                       ('[time_format]\nwhen = "%Y-%m-%d"', "not a time field"),
-                       ('[time_format]\nclosed_at = "%H:%M"', "no year and month"),
-                       ('time_formats = ["%H"]', "no year and month")]:
+    for bad, words in [
+        ('date_order = "md"', "date_order"),
+        ('time_window = ["soon", "+1d"]', "time_window"),
+        ('time_window = ["2030-01-01", "2020-01-01"]', "starts after"),
+        ('time_window = ["1850-01-01", "+1d"]', "must lie within 1900-01-01 … 2199-12-31"),
+        ('time_window = ["1990-01-01", "2300-01-01"]', "must lie within"),
+        ('[time_format]\nwhen = "%Y-%m-%d"', "not a time field"),
+        ('[time_format]\nclosed_at = "%H:%M"', "no year and month"),
+        ('time_formats = ["%H"]', "no year and month"),
+    ]:
         with pytest.raises(MappingError, match=words):
             parse_mapping(bad)
 
@@ -215,8 +308,20 @@ def test_reasons_have_chinese_text():
 
 # --- imports -----------------------------------------------------------------------------
 
-LA_HEADER = ["SRNumber", "CreatedDate", "UpdatedDate", "ActionTaken", "Owner", "RequestType", "Status",
-             "RequestSource", "ClosedDate", "Address", "Latitude", "Longitude"]
+LA_HEADER = [
+    "SRNumber",
+    "CreatedDate",
+    "UpdatedDate",
+    "ActionTaken",
+    "Owner",
+    "RequestType",
+    "Status",
+    "RequestSource",
+    "ClosedDate",
+    "Address",
+    "Latitude",
+    "Longitude",
+]
 
 
 def _la(moment: datetime | None) -> str:
@@ -234,11 +339,40 @@ def la_csv(path, n: int = 30, extra: list[tuple[str, str]] = (), seed: int = 5):
         closed = created + timedelta(minutes=int(rng.integers(1, 60 * 24 * 10))) if k % 3 else None
         sr = f"1-{1700000000 + k}"
         truth[sr] = (created, closed)
-        rows.append([sr, _la(created), _la(closed or created), "SR Created", "BOS", "Bulky Items", "Closed" if closed else "Open",
-                     "Call", _la(closed), f"{k} MAIN ST", f"{lat[k]:.6f}", f"{lng[k]:.6f}"])
+        rows.append(
+            [
+                sr,
+                _la(created),
+                _la(closed or created),
+                "SR Created",
+                "BOS",
+                "Bulky Items",
+                "Closed" if closed else "Open",
+                "Call",
+                _la(closed),
+                f"{k} MAIN ST",
+                f"{lat[k]:.6f}",
+                f"{lng[k]:.6f}",
+            ]
+        )
     for j, (sr, created) in enumerate(extra):
         k = n + j
-        rows.append([sr, created, created, "SR Created", "BOS", "Bulky Items", "Open", "Call", "", "X", f"{lat[k]:.6f}", f"{lng[k]:.6f}"])
+        rows.append(
+            [
+                sr,
+                created,
+                created,
+                "SR Created",
+                "BOS",
+                "Bulky Items",
+                "Open",
+                "Call",
+                "",
+                "X",
+                f"{lat[k]:.6f}",
+                f"{lng[k]:.6f}",
+            ]
+        )
     pd.DataFrame(rows, columns=LA_HEADER).to_csv(path, index=False)
     return path, truth
 
@@ -252,8 +386,10 @@ def test_la_style_csv_end_to_end(district, tmp_path):
     assert report.inserted == len(truth) and report.rejected == 3
     rows = {r: i for i, r in enumerate(pd.read_csv(path, dtype=str)["SRNumber"], start=1)}
     assert rejects_of(store, report.batch_id) == {
-        rows["OLD-1989"]: "time outside the plausible range", rows["FUTURE-2030"]: "time outside the plausible range",
-        rows["ISO-ROW"]: "unparseable time"}
+        rows["OLD-1989"]: "time outside the plausible range",
+        rows["FUTURE-2030"]: "time outside the plausible range",
+        rows["ISO-ROW"]: "unparseable time",
+    }
     events = stored_events(store)
     for sr, (created, closed) in truth.items():
         assert pd.Timestamp(events.loc[sr, "reported_at"]) == pd.Timestamp(created)
@@ -276,8 +412,23 @@ def test_la_style_csv_end_to_end(district, tmp_path):
 def _ambiguous_la(tmp_path):
     """Every date has month and day <= 12: which is which cannot be told from the file."""
     lng, lat = inside_points(12, 9)
-    rows = [[f"A{k}", f"{k + 1}/{12 - k}/20 10:00", "", "", "BOS", "Bulky Items", "Open", "Call", "", "X",
-             f"{lat[k]:.6f}", f"{lng[k]:.6f}"] for k in range(12)]
+    rows = [
+        [
+            f"A{k}",
+            f"{k + 1}/{12 - k}/20 10:00",
+            "",
+            "",
+            "BOS",
+            "Bulky Items",
+            "Open",
+            "Call",
+            "",
+            "X",
+            f"{lat[k]:.6f}",
+            f"{lng[k]:.6f}",
+        ]
+        for k in range(12)
+    ]
     path = tmp_path / "short.csv"
     pd.DataFrame(rows, columns=LA_HEADER).to_csv(path, index=False)
     return path
@@ -319,7 +470,9 @@ def test_the_mapping_settles_the_order(district, tmp_path, order, first):
 
 def test_a_per_column_format_in_the_mapping_file(district, tmp_path):
     path = tmp_path / "la.toml"
-    path.write_text(load_mapping("311").to_toml() + '\n[time_format]\nreported_at = "%d/%m/%y %H:%M"\n', encoding="utf-8")
+    path.write_text(
+        load_mapping("311").to_toml() + '\n[time_format]\nreported_at = "%d/%m/%y %H:%M"\n', encoding="utf-8"
+    )
     report = import_events(district, _ambiguous_la(tmp_path), mapping=path)
     assert report.time_formats["reported_at"]["source"] == "mapping"
     assert pd.Timestamp(stored_events(district).loc["A0", "reported_at"]) == pd.Timestamp(datetime(2020, 12, 1, 10))
@@ -327,10 +480,23 @@ def test_a_per_column_format_in_the_mapping_file(district, tmp_path):
 
 def _chicago(path, pairs):
     lng, lat = inside_points(len(pairs), 4)
-    rows = [[f"SR{k}", "Pot Hole in Street", "CDOT", "Completed", rep, clo, f"{lat[k]:.6f}", f"{lng[k]:.6f}"]
-            for k, (rep, clo) in enumerate(pairs)]
-    pd.DataFrame(rows, columns=["SERVICE REQUEST NUMBER", "TYPE OF SERVICE REQUEST", "OWNER_DEPARTMENT", "STATUS",
-                                "CREATION DATE", "COMPLETION DATE", "LATITUDE", "LONGITUDE"]).to_csv(path, index=False)
+    rows = [
+        [f"SR{k}", "Pot Hole in Street", "CDOT", "Completed", rep, clo, f"{lat[k]:.6f}", f"{lng[k]:.6f}"]
+        for k, (rep, clo) in enumerate(pairs)
+    ]
+    pd.DataFrame(
+        rows,
+        columns=[
+            "SERVICE REQUEST NUMBER",
+            "TYPE OF SERVICE REQUEST",
+            "OWNER_DEPARTMENT",
+            "STATUS",
+            "CREATION DATE",
+            "COMPLETION DATE",
+            "LATITUDE",
+            "LONGITUDE",
+        ],
+    ).to_csv(path, index=False)
     return path
 
 
@@ -344,7 +510,11 @@ def test_date_only_columns_order_by_day(district, tmp_path):
 
 
 def test_a_date_only_close_after_a_timed_report_on_the_same_day(district, tmp_path):
-    pairs = [("01/13/2011 03:00 PM", "01/13/2011"), ("01/13/2011 03:00 PM", "01/12/2011"), ("01/20/2011 09:15 AM", "01/21/2011")]
+    pairs = [
+        ("01/13/2011 03:00 PM", "01/13/2011"),
+        ("01/13/2011 03:00 PM", "01/12/2011"),
+        ("01/20/2011 09:15 AM", "01/21/2011"),
+    ]
     report = import_events(district, _chicago(tmp_path / "mixed.csv", pairs), mapping="311")
     assert rejects_of(district, report.batch_id) == {2: "closed before reported"}
     assert not report.time_formats["reported_at"]["date_only"] and report.time_formats["closed_at"]["date_only"]
@@ -373,28 +543,61 @@ def test_a_column_empty_in_the_sample_is_detected_when_its_values_come(district,
 
     monkeypatch.setattr(importer, "SAMPLE_ROWS", 4)
     lng, lat = inside_points(8, 2)
-    closes = [None] * 4 + ["1/5/20 10:00", "1/6/20 10:00", "1/7/20 10:00", "1/8/20 10:00"]  # ambiguous, after the sample
-    rows = [[f"C{k}", f"1/{13 + k}/20 9:00", None, None, "BOS", "Bulky Items", "Open", "Call", closes[k], "X",
-             f"{lat[k]:.6f}", f"{lng[k]:.6f}"] for k in range(8)]
+    closes = [None] * 4 + [
+        "1/5/20 10:00",
+        "1/6/20 10:00",
+        "1/7/20 10:00",
+        "1/8/20 10:00",
+    ]  # ambiguous, after the sample
+    rows = [
+        [
+            f"C{k}",
+            f"1/{13 + k}/20 9:00",
+            None,
+            None,
+            "BOS",
+            "Bulky Items",
+            "Open",
+            "Call",
+            closes[k],
+            "X",
+            f"{lat[k]:.6f}",
+            f"{lng[k]:.6f}",
+        ]
+        for k in range(8)
+    ]
     path = tmp_path / "late.parquet"  # Parquet: chunks of exactly chunk_rows rows
     pd.DataFrame(rows, columns=LA_HEADER).astype("string").to_parquet(path, index=False)
     report = import_events(district, path, mapping=detecting(), chunk_rows=4)
     assert report.reconciled and report.inserted == 4
-    assert rejects_of(district, report.batch_id) == {5: "ambiguous date order", 6: "ambiguous date order",
-                                                    7: "ambiguous date order", 8: "ambiguous date order"}
+    assert rejects_of(district, report.batch_id) == {
+        5: "ambiguous date order",
+        6: "ambiguous date order",
+        7: "ambiguous date order",
+        8: "ambiguous date order",
+    }
     assert report.time_formats["closed_at"]["ambiguous"] is True
 
 
 def test_readings_times_are_detected_and_windowed(store, tmp_path):
     ts = [datetime(2020, 1, 1) + timedelta(hours=h) for h in range(30)]
-    frame = pd.DataFrame({"sensor_id": "S1", "ts": [_la(t) for t in ts] + ["1/1/80 0:00", "12/31/40 0:00"],
-                          "value": [str(v) for v in range(32)], "lon": "116.305", "lat": "39.905"})
+    frame = pd.DataFrame(
+        {
+            "sensor_id": "S1",
+            "ts": [_la(t) for t in ts] + ["1/1/80 0:00", "12/31/40 0:00"],
+            "value": [str(v) for v in range(32)],
+            "lon": "116.305",
+            "lat": "39.905",
+        }
+    )
     path = tmp_path / "air.csv"
     frame.to_csv(path, index=False)
     report = import_readings(store, path, mapping="readings")
     assert report.time_formats["ts"]["pattern"] == "%m/%d/%y %H:%M"
     assert report.inserted == 30 and rejects_of(store, report.batch_id) == {
-        31: "time outside the plausible range", 32: "time outside the plausible range"}
+        31: "time outside the plausible range",
+        32: "time outside the plausible range",
+    }
     got = store.sql("SELECT ts FROM readings ORDER BY ts")["ts"].tolist()
     assert [pd.Timestamp(t) for t in got] == [pd.Timestamp(t) for t in ts]
 
@@ -402,9 +605,15 @@ def test_readings_times_are_detected_and_windowed(store, tmp_path):
 def test_excel_serial_numbers_in_xlsx(district, tmp_path):
     lng, lat = inside_points(6, 8)
     moments = [datetime(2024, 3, 5, 14, 5) + timedelta(hours=7 * k, seconds=k) for k in range(6)]
-    frame = pd.DataFrame({"事件编号": [f"X{k}" for k in range(6)],
-                          "上报时间": [(m - datetime(1899, 12, 30)) / timedelta(days=1) for m in moments],
-                          "事件类型": "占道经营", "经度": lng, "纬度": lat})
+    frame = pd.DataFrame(
+        {
+            "事件编号": [f"X{k}" for k in range(6)],
+            "上报时间": [(m - datetime(1899, 12, 30)) / timedelta(days=1) for m in moments],
+            "事件类型": "占道经营",
+            "经度": lng,
+            "纬度": lat,
+        }
+    )
     path = tmp_path / "serials.xlsx"
     frame.to_excel(path, index=False)
     report = import_events(district, path, mapping="zh")

@@ -40,8 +40,10 @@ def _write(path: Path, lines: list[str], encoding: str = "utf-8", patch: dict[in
 
 
 NUL_REASON = "text cannot be stored: field '{}' contains a NUL character (U+0000), which PostgreSQL cannot store"
-BYTES_REASON = ("text cannot be stored: field 'description' has bytes that are not valid in the file's encoding "
-                "(shown as \ufffd in the raw row)")
+BYTES_REASON = (
+    "text cannot be stored: field 'description' has bytes that are not valid in the file's encoding "
+    "(shown as \ufffd in the raw row)"
+)
 
 
 @pytest.mark.parametrize("chunk_rows", [2_000, CHUNK_ROWS])
@@ -100,8 +102,16 @@ def test_other_control_characters_are_stored_unchanged_on_both_backends(district
     """Tab, CR, ESC, BEL, U+FFFE: every store keeps them; both give the same text back."""
     text = "左\t右\r\n换行 \x1b[31m红\x1b[0m \x07 \ufffe 末"
     lng, lat = inside_points(1, seed=4)
-    pd.DataFrame({"事件编号": ["C1"], "上报时间": ["2026-05-01 08:00:00"], "事件类型": ["占道经营"],
-                  "经度": [lng[0]], "纬度": [lat[0]], "问题描述": [text]}).to_csv(tmp_path / "c.csv", index=False)
+    pd.DataFrame(
+        {
+            "事件编号": ["C1"],
+            "上报时间": ["2026-05-01 08:00:00"],
+            "事件类型": ["占道经营"],
+            "经度": [lng[0]],
+            "纬度": [lat[0]],
+            "问题描述": [text],
+        }
+    ).to_csv(tmp_path / "c.csv", index=False)
     report = import_events(district, tmp_path / "c.csv", mapping="zh")
     assert (report.stored, report.rejected) == (1, 0)
     assert stored_events(district).loc["C1", "description"] == text
@@ -112,15 +122,19 @@ def test_readings_and_areas_reject_nul_too(store, tmp_path):
     feature is rejected instead of stored with a shortened name."""
     features = json.loads(area_frame(("grid",)).to_json())["features"]
     features[1]["properties"]["name_zh"] = "网格\u0000一"
-    (tmp_path / "a.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    (tmp_path / "a.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
     areas = import_areas(store, tmp_path / "a.geojson")
     assert (areas.rows_read, areas.stored, areas.rejected) == (8, 7, 1)
     assert rejects_of(store, areas.batch_id) == {2: "text cannot be stored"}
     assert "网格" not in set(store.sql("SELECT name_zh FROM areas")["name_zh"])
     # readings: a NUL in a new sensor's kind, past the first megabyte (else "not text")
     lng, lat = inside_points(2, seed=8)
-    pad = [f"S0,2026-05-{1 + k // 1440:02d} {k // 60 % 24:02d}:{k % 60:02d}:00,{k % 50},{lng[0]:.6f},{lat[0]:.6f},pm25\n"
-           for k in range(25_000)]
+    pad = [
+        f"S0,2026-05-{1 + k // 1440:02d} {k // 60 % 24:02d}:{k % 60:02d}:00,{k % 50},{lng[0]:.6f},{lat[0]:.6f},pm25\n"
+        for k in range(25_000)
+    ]
     nul = f"S1,2026-05-01 08:00:00,12,{lng[1]:.6f},{lat[1]:.6f},pm\x0025\n"
     path = tmp_path / "r.csv"
     path.write_bytes(("sensor_id,ts,value,lon,lat,kind\n" + "".join(pad) + nul).encode("utf-8"))
@@ -141,8 +155,11 @@ def test_a_categories_file_rejects_nul_too(store, tmp_path):
 
     pad = "".join(f"C{k:05d},类别{k},Category {k},环卫所,2,24\n" for k in range(30_000))  # past the 1 MB sample
     path = tmp_path / "sla.csv"
-    path.write_bytes(("code,name_zh,name_en,department,sla_response_h,sla_close_h\n" + pad
-                      + "X1,坏\x00类别,Bad,环卫所,2,24\n").encode("utf-8"))
+    path.write_bytes(
+        (
+            "code,name_zh,name_en,department,sla_response_h,sla_close_h\n" + pad + "X1,坏\x00类别,Bad,环卫所,2,24\n"
+        ).encode("utf-8")
+    )
     report = import_categories(store, path)
     assert (report.rows_read, report.stored, report.rejected) == (30_001, 30_000, 1)
     assert rejects_of(store, report.batch_id) == {30_001: "text cannot be stored"}
@@ -154,11 +171,14 @@ def test_infinite_readings_are_rejected_and_a_bad_threshold_is_said(store, tmp_p
     a threshold ``abc`` silently became the default (now said in the report)."""
     lng, lat = inside_points(2, seed=12)
     path = tmp_path / "r.csv"
-    path.write_text("sensor_id,ts,value,lon,lat,threshold\n"
-                    f"S1,2026-05-01 01:00:00,12.5,{lng[0]:.6f},{lat[0]:.6f},abc\n"
-                    f"S1,2026-05-01 02:00:00,1e400,{lng[0]:.6f},{lat[0]:.6f},abc\n"
-                    f"S1,2026-05-01 03:00:00,-inf,{lng[0]:.6f},{lat[0]:.6f},abc\n"
-                    f"S2,2026-05-01 01:00:00,3,{lng[1]:.6f},{lat[1]:.6f},40\n", encoding="utf-8")
+    path.write_text(
+        "sensor_id,ts,value,lon,lat,threshold\n"
+        f"S1,2026-05-01 01:00:00,12.5,{lng[0]:.6f},{lat[0]:.6f},abc\n"
+        f"S1,2026-05-01 02:00:00,1e400,{lng[0]:.6f},{lat[0]:.6f},abc\n"
+        f"S1,2026-05-01 03:00:00,-inf,{lng[0]:.6f},{lat[0]:.6f},abc\n"
+        f"S2,2026-05-01 01:00:00,3,{lng[1]:.6f},{lat[1]:.6f},40\n",
+        encoding="utf-8",
+    )
     report = import_readings(store, path)
     assert (report.rows_read, report.stored, report.rejected) == (4, 2, 2)
     assert rejects_of(store, report.batch_id) == {2: "value not a number", 3: "value not a number"}

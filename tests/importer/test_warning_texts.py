@@ -53,16 +53,22 @@ def test_every_warning_emitted_has_a_chinese_text():
 
 
 def test_warning_field_names_become_labels():
-    assert warning_zh("priority '7' is not 1-3: left empty", {"priority": "紧急程度"}) == "紧急程度“7”不在 1–3 之间：留空"
+    assert (
+        warning_zh("priority '7' is not 1-3: left empty", {"priority": "紧急程度"}) == "紧急程度“7”不在 1–3 之间：留空"
+    )
     assert warning_zh("an unknown warning") == "an unknown warning"
 
 
 def test_reason_details_translate_keeping_values_and_format_codes():
     labels = {"reported_at": "上报时间", "sla_response_h": "响应时限（小时）"}
-    assert reason_zh("unparseable time: reported_at = '13/45/24' (the column's format is %m/%d/%y)", labels) == \
-        "时间无法解析：上报时间 = '13/45/24'（该列的格式为 %m/%d/%y）"
+    assert (
+        reason_zh("unparseable time: reported_at = '13/45/24' (the column's format is %m/%d/%y)", labels)
+        == "时间无法解析：上报时间 = '13/45/24'（该列的格式为 %m/%d/%y）"
+    )
     assert reason_zh("missing SLA: sla_response_h", labels) == "缺少时限：响应时限（小时）"
     assert reason_zh("duplicate id in the file: first at row 12") == "文件内编号重复：首次出现在第 12 行"
-    assert reason_zh("unknown level: 'x' (use district, street, community, grid)") == \
-        "未知层级：'x'（可用：district, street, community, grid）"
+    assert (
+        reason_zh("unknown level: 'x' (use district, street, community, grid)")
+        == "未知层级：'x'（可用：district, street, community, grid）"
+    )
     assert reason_zh("missing coordinates") == "缺少坐标"

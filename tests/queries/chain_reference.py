@@ -2,8 +2,8 @@
 
 Definitions restated from the issue and the SQL headers, computed row by row in pandas:
 as-of time = min(window end, now); a stage counts when its time is before the as-of
-time (in the funnel: or a later stage's, or the event is closed); on time = at or before the deadline; open overdue = not closed at the as-of time
-and past the close deadline.
+time (in the funnel: or a later stage's, or the event is closed); on time = at or before the
+deadline; open overdue = not closed at the as-of time and past the close deadline.
 """
 
 from __future__ import annotations
@@ -24,8 +24,14 @@ STEPS = {
     "to_close": ("reported_at", "closed_at"),
 }
 
-LIST_COLUMNS = {"categories": "category", "sources": "source", "departments": "department",
-                "street_ids": "street_id", "community_ids": "community_id", "grid_ids": "grid_id"}
+LIST_COLUMNS = {
+    "categories": "category",
+    "sources": "source",
+    "departments": "department",
+    "street_ids": "street_id",
+    "community_ids": "community_id",
+    "grid_ids": "grid_id",
+}
 
 
 def with_deadlines(events: pd.DataFrame, categories: pd.DataFrame) -> pd.DataFrame:
@@ -70,10 +76,16 @@ def counts(ev: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
     satisfied = rated & (ev["satisfaction"].fillna(0) >= 4)
     to_close = hours(ev["closed_at"], ev["reported_at"])[closed]
     out = {
-        "events": len(ev), "closed": int(closed.sum()), "closed_on_time": int(on_time.sum()),
-        "open_overdue": int(overdue.sum()), "responded": int(responded.sum()),
-        "responded_on_time": int(r_on_time.sum()), "response_overdue": int(r_overdue.sum()),
-        "reopened_cases": int(reopened.sum()), "rated": int(rated.sum()), "satisfied": int(satisfied.sum()),
+        "events": len(ev),
+        "closed": int(closed.sum()),
+        "closed_on_time": int(on_time.sum()),
+        "open_overdue": int(overdue.sum()),
+        "responded": int(responded.sum()),
+        "responded_on_time": int(r_on_time.sum()),
+        "response_overdue": int(r_overdue.sum()),
+        "reopened_cases": int(reopened.sum()),
+        "rated": int(rated.sum()),
+        "satisfied": int(satisfied.sum()),
         "median_close_h": float(np.median(to_close)) if len(to_close) else np.nan,
     }
     out["closure_rate"] = out["closed"] / out["events"] if out["events"] else np.nan
@@ -105,8 +117,15 @@ def funnel(ev: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     event is closed (a close time before ``as_of`` or status closed/rated without one),
     unless cancelled: a cancelled event's close time is no closure.
     """
-    stamps = ["reported_at", "registered_at", "dispatched_at", "responded_at", "resolved_at", "verified_at",
-              "closed_at"]
+    stamps = [
+        "reported_at",
+        "registered_at",
+        "dispatched_at",
+        "responded_at",
+        "resolved_at",
+        "verified_at",
+        "closed_at",
+    ]
     status = ev["status"] if "status" in ev else pd.Series("", index=ev.index)
     cancelled = status.eq("cancelled")
     untimed = ev["closed_at"].isna() & status.isin(["closed", "rated"])

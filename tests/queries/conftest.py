@@ -84,7 +84,7 @@ def drop_orphaned_test_databases() -> list[str]:
     with _admin() as conn:
         names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [DB_PREFIX + "%"])]
         for name in names:
-            pid = name[len(DB_PREFIX):].split("_")[0]
+            pid = name[len(DB_PREFIX) :].split("_")[0]
             if not pid.isdigit() or _alive(int(pid)):
                 continue
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -125,12 +125,21 @@ def make_pg_database() -> Iterator[Callable[..., str]]:
         drop_test_database(dsn)
 
 
-IMPORT_REJECTS = pd.DataFrame({
-    "batch_id": ["b1"] * 5 + ["b2"],
-    "row_number": [7, 3, 12, 5, 9, 1],
-    "reason": ["missing lon: empty", "bad time: '2026-13-01'", "missing lon: empty", "未知类别: X9", "bad time: 'x'", "dup: E1"],
-    "raw": ['{"lon": ""}', "2026-13-01", None, "类别=X9 😀", "x'; DROP TABLE events; --", "E1"],
-})
+IMPORT_REJECTS = pd.DataFrame(
+    {
+        "batch_id": ["b1"] * 5 + ["b2"],
+        "row_number": [7, 3, 12, 5, 9, 1],
+        "reason": [
+            "missing lon: empty",
+            "bad time: '2026-13-01'",
+            "missing lon: empty",
+            "未知类别: X9",
+            "bad time: 'x'",
+            "dup: E1",
+        ],
+        "raw": ['{"lon": ""}', "2026-13-01", None, "类别=X9 😀", "x'; DROP TABLE events; --", "E1"],
+    }
+)
 """Import rejects both parity stores hold beside the city (the city itself has none)."""
 
 
@@ -146,18 +155,31 @@ def parity_city(city: City) -> City:
     return replace(city, events=events, categories=categories)
 
 
-IMPORT_BATCHES = pd.DataFrame({
-    "batch_id": ["b1", "b2", "b3"], "kind": ["events", "events", "areas"],
-    "file_name": ["311.csv", "311.csv", "网格.geojson"], "file_size": [1_000, 1_000, 77],
-    "file_sha256": ["ab" * 32, "ab" * 32, "cd" * 32], "state": ["failed", "finished", "running"],
-    "started_at": pd.to_datetime(["2026-06-01 08:00", "2026-06-01 09:00", "2026-06-02 10:00"]).astype("datetime64[us]"),
-    "updated_at": pd.to_datetime(["2026-06-01 08:01", "2026-06-01 09:05", "2026-06-02 10:00"]).astype("datetime64[us]"),
-    "finished_at": pd.to_datetime(["2026-06-01 08:01", "2026-06-01 09:05", None]).astype("datetime64[us]"),
-    "chunks": [3, 12, 0], "rows_read": [6_000, 24_000, 0], "rows_stored": [5_995, 23_990, 0],
-    "rows_rejected": [5, 10, 0], "attempts": pd.array([1, 2, 1], dtype="Int32"),
-    "pid": pd.array([101, 102, 103], dtype="Int32"), "host": ["h1", "h1", "h2"],
-    "error": ["OperationalError: server closed the connection", None, None],
-})
+IMPORT_BATCHES = pd.DataFrame(
+    {
+        "batch_id": ["b1", "b2", "b3"],
+        "kind": ["events", "events", "areas"],
+        "file_name": ["311.csv", "311.csv", "网格.geojson"],
+        "file_size": [1_000, 1_000, 77],
+        "file_sha256": ["ab" * 32, "ab" * 32, "cd" * 32],
+        "state": ["failed", "finished", "running"],
+        "started_at": pd.to_datetime(["2026-06-01 08:00", "2026-06-01 09:00", "2026-06-02 10:00"]).astype(
+            "datetime64[us]"
+        ),
+        "updated_at": pd.to_datetime(["2026-06-01 08:01", "2026-06-01 09:05", "2026-06-02 10:00"]).astype(
+            "datetime64[us]"
+        ),
+        "finished_at": pd.to_datetime(["2026-06-01 08:01", "2026-06-01 09:05", None]).astype("datetime64[us]"),
+        "chunks": [3, 12, 0],
+        "rows_read": [6_000, 24_000, 0],
+        "rows_stored": [5_995, 23_990, 0],
+        "rows_rejected": [5, 10, 0],
+        "attempts": pd.array([1, 2, 1], dtype="Int32"),
+        "pid": pd.array([101, 102, 103], dtype="Int32"),
+        "host": ["h1", "h1", "h2"],
+        "error": ["OperationalError: server closed the connection", None, None],
+    }
+)
 """Import batches both parity stores hold (data/batches.py): failed, finished, running."""
 
 

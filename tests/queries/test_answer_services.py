@@ -60,9 +60,22 @@ def test_trend_windows_carry_the_query_parameters():
     w = trends.trend_windows(date(2026, 6, 3), date(2026, 6, 30), "week")
     g = geo_trend_windows(date(2026, 6, 3), date(2026, 6, 30), "week")
     assert (w.start, w.end, w.prev_start, w.ly_start, w.ly_end, w.buckets, w.partial_end) == (
-        g.start, g.end, g.prev_start, g.ly_start, g.ly_end, g.buckets, g.partial_end)
-    assert w.params() == {"grain": "week", "start": g.start, "end": g.end, "prev_start": g.prev_start,
-                          "ly_start": g.ly_start, "ly_end": g.ly_end}
+        g.start,
+        g.end,
+        g.prev_start,
+        g.ly_start,
+        g.ly_end,
+        g.buckets,
+        g.partial_end,
+    )
+    assert w.params() == {
+        "grain": "week",
+        "start": g.start,
+        "end": g.end,
+        "prev_start": g.prev_start,
+        "ly_start": g.ly_start,
+        "ly_end": g.ly_end,
+    }
 
 
 @pytest.mark.parametrize("grain", ["day", "week", "month"])
@@ -82,8 +95,9 @@ def test_breakdown_keeps_the_top_keys_and_every_event(small_store, small_city):
     w = trends.trend_windows(date(2026, 6, 1), date(2026, 6, 30), "week")
     assert frame["events"].sum() == len(select(small_city.events, EventFilter(w.start, w.end)))
     assert (frame.groupby("key").size() == w.buckets).all()  # every bucket filled
-    assert trends.breakdown(small_store, EventFilter.for_dates(date(2030, 1, 1), date(2030, 1, 5)), "day",
-                            "category", other="other").empty
+    assert trends.breakdown(
+        small_store, EventFilter.for_dates(date(2030, 1, 1), date(2030, 1, 5)), "day", "category", other="other"
+    ).empty
 
 
 @pytest.mark.parametrize("grain", ["day", "week"])

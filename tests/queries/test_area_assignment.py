@@ -32,10 +32,14 @@ def _hand_made_areas() -> pd.DataFrame:
     grid = pd.DataFrame({"area_id": ids + tri_ids, "geom": squares + tris})
     grid["parent_id"] = np.where(grid["area_id"].str.startswith("T"), "C2", "C1")
     grid["level"] = "grid"
-    parents = pd.DataFrame({
-        "area_id": ["C1", "C2", "S1"], "level": ["community", "community", "street"],
-        "parent_id": ["S1", "S1", None], "geom": [shapely.box(116, 39, 119, 42), shapely.box(120, 39, 121, 40), shapely.box(116, 39, 121, 42)],
-    })
+    parents = pd.DataFrame(
+        {
+            "area_id": ["C1", "C2", "S1"],
+            "level": ["community", "community", "street"],
+            "parent_id": ["S1", "S1", None],
+            "geom": [shapely.box(116, 39, 119, 42), shapely.box(120, 39, 121, 40), shapely.box(116, 39, 121, 42)],
+        }
+    )
     areas = pd.concat([grid, parents], ignore_index=True)
     areas["name_zh"] = areas["area_id"]
     return areas
@@ -66,10 +70,18 @@ def _demo_points(city, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray
 
 def _events(lng: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
     n = len(lng)
-    return pd.DataFrame({
-        "event_id": [f"P{i:07d}" for i in range(n)], "source": "app", "category": "C01",
-        "lon": lng, "lat": lat, "h3": 0, "status": "reported", "reported_at": datetime(2026, 1, 1),
-    })
+    return pd.DataFrame(
+        {
+            "event_id": [f"P{i:07d}" for i in range(n)],
+            "source": "app",
+            "category": "C01",
+            "lon": lng,
+            "lat": lat,
+            "h3": 0,
+            "status": "reported",
+            "reported_at": datetime(2026, 1, 1),
+        }
+    )
 
 
 def _assign_on(store, areas: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -85,11 +97,15 @@ def _expected(areas: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     parent = dict(zip(areas["area_id"], areas["parent_id"], strict=True))
     community = [parent.get(g) if g is not None else None for g in grid]
     street = [parent.get(c) if c is not None else None for c in community]
-    return pd.DataFrame({"event_id": events["event_id"], "grid_id": grid, "community_id": community, "street_id": street})
+    return pd.DataFrame(
+        {"event_id": events["event_id"], "grid_id": grid, "community_id": community, "street_id": street}
+    )
 
 
 def _as_lists(frame: pd.DataFrame) -> dict[str, list]:
-    return {c: [None if pd.isna(v) else v for v in frame[c]] for c in ("event_id", "grid_id", "community_id", "street_id")}
+    return {
+        c: [None if pd.isna(v) else v for v in frame[c]] for c in ("event_id", "grid_id", "community_id", "street_id")
+    }
 
 
 @pytest.mark.parametrize("case", ["hand_made", "demo_city"])
@@ -126,14 +142,21 @@ def test_grids_filed_under_streets_get_the_street_not_a_community(make_pg_databa
     """A store without communities (issue 9: the importer files grids under their street): the
     grid's parent is the street id, never a community id; events outside every grid stay NULL."""
     areas = _hand_made_areas()
-    areas = areas[areas.level != "community"].assign(
-        parent_id=lambda a: np.where(a["level"] == "grid", "S1", None)).reset_index(drop=True)
+    areas = (
+        areas[areas.level != "community"]
+        .assign(parent_id=lambda a: np.where(a["level"] == "grid", "S1", None))
+        .reset_index(drop=True)
+    )
     lng, lat = _hand_made_points()
     events = _events(lng, lat)
     grids = areas[areas.level == "grid"]
     grid = assign_points_to_areas(events["lon"], events["lat"], grids["geom"].to_numpy(), grids["area_id"].to_numpy())
-    want = {"event_id": events["event_id"].tolist(), "grid_id": list(grid), "community_id": [None] * len(grid),
-            "street_id": ["S1" if g is not None else None for g in grid]}
+    want = {
+        "event_id": events["event_id"].tolist(),
+        "grid_id": list(grid),
+        "community_id": [None] * len(grid),
+        "street_id": ["S1" if g is not None else None for g in grid],
+    }
     duck = DuckDBStore(":memory:")
     pg = PostGISStore(make_pg_database())
     try:

@@ -29,27 +29,27 @@ STAMPS = ["registered_at", "dispatched_at", "responded_at", "resolved_at", "veri
 # id, status, registered, dispatched, responded, resolved, verified, closed (hours after the
 # report; None = no time), satisfaction
 EVENTS = [
-    ("f1", "rated", 1, 2, 3, 4, 5, 6, 5),                       # every stage timed, rated
-    ("f2", "closed", None, None, None, None, None, 10, None),   # reported and closed only
-    ("f3", "rated", None, None, None, None, None, 12, 4),       # reported and closed only, rated
+    ("f1", "rated", 1, 2, 3, 4, 5, 6, 5),  # every stage timed, rated
+    ("f2", "closed", None, None, None, None, None, 10, None),  # reported and closed only
+    ("f3", "rated", None, None, None, None, None, 12, 4),  # reported and closed only, rated
     ("f4", "closed", None, None, None, None, None, None, None),  # closed without any time
-    ("f5", "rated", None, None, None, None, None, None, 3),     # rated without any time
-    ("f6", "responded", 1, None, 2, None, None, None, None),    # no dispatch time, open
+    ("f5", "rated", None, None, None, None, None, None, 3),  # rated without any time
+    ("f6", "responded", 1, None, 2, None, None, None, None),  # no dispatch time, open
     ("f7", "reported", None, None, None, None, None, None, None),  # open at the report
-    ("f8", "cancelled", 1, None, None, None, None, 5, None),    # registered, then cancelled
+    ("f8", "cancelled", 1, None, None, None, None, 5, None),  # registered, then cancelled
     ("f9", "resolved", None, None, None, 8, None, None, None),  # only a resolution time, open
 ]
 
 # stage: reached, waiting (open here), dropped (ended here), skipped (went on to the next
 # stage with no time for it); NaN = no next stage (or no time a rating could lack)
 EXPECTED = {
-    "reported": (9, 1, 0, 5),      # f7 open; registered w/o time: f2 f3 f4 f5 f9
-    "registered": (8, 0, 1, 6),    # f8 cancelled; dispatched w/o time: f2 f3 f4 f5 f6 f9
-    "dispatched": (7, 0, 0, 5),    # responded w/o time: f2 f3 f4 f5 f9
-    "responded": (7, 1, 0, 4),     # f6 open; resolved w/o time: f2 f3 f4 f5
-    "resolved": (6, 1, 0, 4),      # f9 open; verified w/o time: f2 f3 f4 f5
-    "verified": (5, 0, 0, 2),      # closed w/o time: f4 f5
-    "closed": (5, 0, 2, np.nan),   # closed, never rated: f2 f4
+    "reported": (9, 1, 0, 5),  # f7 open; registered w/o time: f2 f3 f4 f5 f9
+    "registered": (8, 0, 1, 6),  # f8 cancelled; dispatched w/o time: f2 f3 f4 f5 f6 f9
+    "dispatched": (7, 0, 0, 5),  # responded w/o time: f2 f3 f4 f5 f9
+    "responded": (7, 1, 0, 4),  # f6 open; resolved w/o time: f2 f3 f4 f5
+    "resolved": (6, 1, 0, 4),  # f9 open; verified w/o time: f2 f3 f4 f5
+    "verified": (5, 0, 0, 2),  # closed w/o time: f4 f5
+    "closed": (5, 0, 2, np.nan),  # closed, never rated: f2 f4
     "rated": (3, np.nan, np.nan, np.nan),  # f1 f3 f5
 }
 
@@ -59,10 +59,23 @@ def frames() -> dict[str, pd.DataFrame]:
     for k, (eid, status, *stages, rating) in enumerate(EVENTS):
         reported = START + (10 + k) * H
         row = {
-            "event_id": eid, "source": "hotline", "category": "a", "description": None,
-            "lon": 116.405, "lat": 39.905, "h3": 0, "grid_id": "g1", "community_id": "c1", "street_id": "s1",
-            "department": "d1", "priority": 3, "status": status, "reported_at": reported,
-            "satisfaction": rating, "reopened": False, "sensor_id": None,
+            "event_id": eid,
+            "source": "hotline",
+            "category": "a",
+            "description": None,
+            "lon": 116.405,
+            "lat": 39.905,
+            "h3": 0,
+            "grid_id": "g1",
+            "community_id": "c1",
+            "street_id": "s1",
+            "department": "d1",
+            "priority": 3,
+            "status": status,
+            "reported_at": reported,
+            "satisfaction": rating,
+            "reopened": False,
+            "sensor_id": None,
         }
         row.update({col: reported + h * H if h is not None else None for col, h in zip(STAMPS, stages, strict=True)})
         rows.append(row)
@@ -72,8 +85,16 @@ def frames() -> dict[str, pd.DataFrame]:
     events["satisfaction"] = events["satisfaction"].astype("Int64")
     return {
         "departments": pd.DataFrame({"code": ["d1"], "name_zh": ["部门一"], "name_en": ["Dept one"]}),
-        "categories": pd.DataFrame({"code": ["a"], "name_zh": ["甲"], "name_en": ["A"], "department": ["d1"],
-                                    "sla_response_h": [2.0], "sla_close_h": [24.0]}),
+        "categories": pd.DataFrame(
+            {
+                "code": ["a"],
+                "name_zh": ["甲"],
+                "name_en": ["A"],
+                "department": ["d1"],
+                "sla_response_h": [2.0],
+                "sla_close_h": [24.0],
+            }
+        ),
         "events": events,
     }
 

@@ -42,22 +42,49 @@ def _frames() -> dict[str, pd.DataFrame]:
         stamps = [reported + s * H if s is not None else None for s in stages]
         reached = ["registered", "dispatched", "responded", "resolved", "verified", "closed"]
         status = next((reached[i] for i in range(5, -1, -1) if stamps[i] is not None), "reported")
-        rows.append({
-            "event_id": eid, "source": "patrol", "category": "c1", "description": None,
-            "lon": 116.4, "lat": 39.9, "h3": 0, "grid_id": "g1", "community_id": "m1", "street_id": "s1",
-            "department": "d1", "priority": 3, "status": status, "reported_at": reported,
-            "registered_at": stamps[0], "dispatched_at": stamps[1], "responded_at": stamps[2],
-            "resolved_at": stamps[3], "verified_at": stamps[4], "closed_at": stamps[5],
-            "satisfaction": 5 if stamps[5] is not None else None, "reopened": False, "sensor_id": None,
-        })
+        rows.append(
+            {
+                "event_id": eid,
+                "source": "patrol",
+                "category": "c1",
+                "description": None,
+                "lon": 116.4,
+                "lat": 39.9,
+                "h3": 0,
+                "grid_id": "g1",
+                "community_id": "m1",
+                "street_id": "s1",
+                "department": "d1",
+                "priority": 3,
+                "status": status,
+                "reported_at": reported,
+                "registered_at": stamps[0],
+                "dispatched_at": stamps[1],
+                "responded_at": stamps[2],
+                "resolved_at": stamps[3],
+                "verified_at": stamps[4],
+                "closed_at": stamps[5],
+                "satisfaction": 5 if stamps[5] is not None else None,
+                "reopened": False,
+                "sensor_id": None,
+            }
+        )
     events = pd.DataFrame(rows, columns=column_names("events"))
     for col in [c for c in events.columns if c.endswith("_at")]:
         events[col] = pd.to_datetime(events[col]).astype("datetime64[us]")
     events["satisfaction"] = events["satisfaction"].astype("Int64")
     return {
         "departments": pd.DataFrame({"code": ["d1"], "name_zh": ["部门一"], "name_en": ["Dept one"]}),
-        "categories": pd.DataFrame({"code": ["c1"], "name_zh": ["类一"], "name_en": ["Cat one"], "department": ["d1"],
-                                    "sla_response_h": [2.0], "sla_close_h": [24.0]}),
+        "categories": pd.DataFrame(
+            {
+                "code": ["c1"],
+                "name_zh": ["类一"],
+                "name_en": ["Cat one"],
+                "department": ["d1"],
+                "sla_response_h": [2.0],
+                "sla_close_h": [24.0],
+            }
+        ),
         "events": events,
     }
 

@@ -16,8 +16,13 @@ FILTERS = {
     "month": EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30)),
     # a past window: judged as of its end (1 April), not as of now
     "march-past": EventFilter.for_dates(date(2026, 3, 1), date(2026, 3, 31)),
-    "filtered": EventFilter.for_dates(date(2026, 4, 1), date(2026, 6, 30), categories=["garbage", "noise", "manhole"],
-                                      sources=["hotline", "app", "patrol", "sensor"], street_ids=["110199003", "110199007"]),
+    "filtered": EventFilter.for_dates(
+        date(2026, 4, 1),
+        date(2026, 6, 30),
+        categories=["garbage", "noise", "manhole"],
+        sources=["hotline", "app", "patrol", "sensor"],
+        street_ids=["110199003", "110199007"],
+    ),
 }
 
 
@@ -116,8 +121,12 @@ def _expected_ranking(groups: dict[str, pd.DataFrame], at: pd.Timestamp, min_eve
     table = pd.DataFrame.from_dict(rows, orient="index")
     ranked = table[table["events"] >= min_events].copy()
     order = ranked.sort_values(["on_time_rate", "closure_rate", "events"], ascending=False, na_position="last")
-    ranked["rank"] = order[["on_time_rate", "closure_rate", "events"]].fillna(-1).apply(tuple, axis=1).rank(
-        method="min", ascending=False)
+    ranked["rank"] = (
+        order[["on_time_rate", "closure_rate", "events"]]
+        .fillna(-1)
+        .apply(tuple, axis=1)
+        .rank(method="min", ascending=False)
+    )
     table["rank"] = ranked["rank"]
     return table
 

@@ -27,15 +27,15 @@ H = timedelta(hours=1)
 # id, reported (hours after START; negative = before END), status, responded, closed
 # (hours after report; None = none), satisfaction
 EVENTS = [
-    ("e1", 10, "closed", 1, 10, None),              # closed on time, responded on time
-    ("e2", 20, "closed", 5, 30, None),              # closed late, responded late
-    ("e3", 30, "responded", None, None, None),      # open, past both deadlines: overdue
-    ("e4", -1, "reported", None, None, None),       # open, reported 23:00 on June 30: not yet due
-    ("e5", 40, "cancelled", None, 3, None),         # closed without a resolution
-    ("e6", 50, "cancelled", None, None, None),      # cancelled, no time: not overdue either
-    ("e7", 60, "closed", None, None, None),         # closed, no close time
-    ("e8", 70, "rated", None, None, 5),             # rated, no close time: closed and satisfied
-    ("e9", 80, "closed", None, 12, 2),              # closed on time, not satisfied
+    ("e1", 10, "closed", 1, 10, None),  # closed on time, responded on time
+    ("e2", 20, "closed", 5, 30, None),  # closed late, responded late
+    ("e3", 30, "responded", None, None, None),  # open, past both deadlines: overdue
+    ("e4", -1, "reported", None, None, None),  # open, reported 23:00 on June 30: not yet due
+    ("e5", 40, "cancelled", None, 3, None),  # closed without a resolution
+    ("e6", 50, "cancelled", None, None, None),  # cancelled, no time: not overdue either
+    ("e7", 60, "closed", None, None, None),  # closed, no close time
+    ("e8", 70, "rated", None, None, 5),  # rated, no close time: closed and satisfied
+    ("e9", 80, "closed", None, 12, 2),  # closed on time, not satisfied
 ]
 
 
@@ -43,16 +43,33 @@ def frames() -> dict[str, pd.DataFrame]:
     rows = []
     for eid, offset, status, responded, closed, rating in EVENTS:
         reported = (START if offset >= 0 else END) + offset * H
-        rows.append({
-            "event_id": eid, "source": "hotline", "category": "a", "description": None,
-            "lon": 116.405, "lat": 39.905, "h3": 0, "grid_id": "g1", "community_id": "c1", "street_id": "s1",
-            "department": "d1", "priority": 3, "status": status, "reported_at": reported,
-            "registered_at": None, "dispatched_at": None,
-            "responded_at": reported + responded * H if responded is not None else None,
-            "resolved_at": None, "verified_at": None,
-            "closed_at": reported + closed * H if closed is not None else None,
-            "satisfaction": rating, "reopened": False, "sensor_id": None,
-        })
+        rows.append(
+            {
+                "event_id": eid,
+                "source": "hotline",
+                "category": "a",
+                "description": None,
+                "lon": 116.405,
+                "lat": 39.905,
+                "h3": 0,
+                "grid_id": "g1",
+                "community_id": "c1",
+                "street_id": "s1",
+                "department": "d1",
+                "priority": 3,
+                "status": status,
+                "reported_at": reported,
+                "registered_at": None,
+                "dispatched_at": None,
+                "responded_at": reported + responded * H if responded is not None else None,
+                "resolved_at": None,
+                "verified_at": None,
+                "closed_at": reported + closed * H if closed is not None else None,
+                "satisfaction": rating,
+                "reopened": False,
+                "sensor_id": None,
+            }
+        )
     events = pd.DataFrame(rows, columns=column_names("events")).drop(columns=["respond_due_at", "close_due_at"])
     for col in [c for c in events.columns if c.endswith("_at")]:
         events[col] = pd.to_datetime(events[col]).astype("datetime64[us]")
@@ -60,11 +77,26 @@ def frames() -> dict[str, pd.DataFrame]:
     box = shapely.to_wkb(shapely.box(116.4, 39.9, 116.41, 39.91))
     return {
         "departments": pd.DataFrame({"code": ["d1"], "name_zh": ["部门一"], "name_en": ["Dept one"]}),
-        "categories": pd.DataFrame({"code": ["a"], "name_zh": ["甲"], "name_en": ["A"], "department": ["d1"],
-                                    "sla_response_h": [2.0], "sla_close_h": [24.0]}),
-        "areas": pd.DataFrame({"area_id": ["s1", "c1", "g1"], "level": ["street", "community", "grid"],
-                               "parent_id": [None, "s1", "c1"], "name_zh": ["街一", "社一", "格一"],
-                               "name_en": ["S1", "C1", "G1"], "geom": [box, box, box]}),
+        "categories": pd.DataFrame(
+            {
+                "code": ["a"],
+                "name_zh": ["甲"],
+                "name_en": ["A"],
+                "department": ["d1"],
+                "sla_response_h": [2.0],
+                "sla_close_h": [24.0],
+            }
+        ),
+        "areas": pd.DataFrame(
+            {
+                "area_id": ["s1", "c1", "g1"],
+                "level": ["street", "community", "grid"],
+                "parent_id": [None, "s1", "c1"],
+                "name_zh": ["街一", "社一", "格一"],
+                "name_en": ["S1", "C1", "G1"],
+                "geom": [box, box, box],
+            }
+        ),
         "events": events,
     }
 
@@ -88,24 +120,38 @@ def _params() -> dict:
 
 # counted by hand from EVENTS
 EVENTS_N, CANCELLED, CLOSED, UNTIMED, ON_TIME, OVERDUE, RATED, SATISFIED = 9, 2, 5, 2, 2, 1, 2, 1
-CLOSURE_RATE = CLOSED / (EVENTS_N - CANCELLED)             # e1 e2 e7 e8 e9 of the 7 not cancelled
-ON_TIME_RATE = ON_TIME / (CLOSED - UNTIMED + OVERDUE)        # e1 e9 of e1 e2 e9 (timed) + e3
+CLOSURE_RATE = CLOSED / (EVENTS_N - CANCELLED)  # e1 e2 e7 e8 e9 of the 7 not cancelled
+ON_TIME_RATE = ON_TIME / (CLOSED - UNTIMED + OVERDUE)  # e1 e9 of e1 e2 e9 (timed) + e3
 
 
 def _check_kpis(store) -> None:
     flt = EventFilter(START, END)
     row = store.fetch("kpi_summary", **flt.params(), prev_start=flt.previous().start, now=NOW)
     cur = row[row["period"] == "current"].iloc[0]
-    assert (cur.events, cur.cancelled, cur.closed, cur.closed_untimed, cur.closed_on_time, cur.open_overdue,
-            cur.rated, cur.satisfied) == (EVENTS_N, CANCELLED, CLOSED, UNTIMED, ON_TIME, OVERDUE, RATED, SATISFIED)
+    assert (
+        cur.events,
+        cur.cancelled,
+        cur.closed,
+        cur.closed_untimed,
+        cur.closed_on_time,
+        cur.open_overdue,
+        cur.rated,
+        cur.satisfied,
+    ) == (EVENTS_N, CANCELLED, CLOSED, UNTIMED, ON_TIME, OVERDUE, RATED, SATISFIED)
     k = overview_kpis(store, flt, NOW)["current"]
     assert k.closure_rate == pytest.approx(5 / 7)
     assert k.on_time_rate == pytest.approx(2 / 4)
     assert k.satisfaction_rate == pytest.approx(1 / 2)
     assert (k.events, k.open_overdue, k.cancelled, k.closed_untimed) == (9, 1, 2, 2)
     street = store.fetch("street_ranking", **_params(), limit=10).iloc[0]
-    assert (street.events, street.cancelled, street.closed, street.closed_untimed, street.closed_on_time,
-            street.open_overdue) == (9, 2, 5, 2, 2, 1)
+    assert (
+        street.events,
+        street.cancelled,
+        street.closed,
+        street.closed_untimed,
+        street.closed_on_time,
+        street.open_overdue,
+    ) == (9, 2, 5, 2, 2, 1)
     assert street.closure_rate == pytest.approx(CLOSURE_RATE)
     assert street.on_time_rate == pytest.approx(ON_TIME_RATE)
 
@@ -119,12 +165,21 @@ def test_overview_kpis_and_street_ranking(store):
 
 
 def test_chain_rates(store):
-    for name, extra in (("sla_compliance", {}), ("department_ranking", {"min_events": 1}),
-                        ("area_ranking", {"level": "street", "parent_id": None, "min_events": 1}),
-                        ("source_comparison", {})):
+    for name, extra in (
+        ("sla_compliance", {}),
+        ("department_ranking", {"min_events": 1}),
+        ("area_ranking", {"level": "street", "parent_id": None, "min_events": 1}),
+        ("source_comparison", {}),
+    ):
         row = store.fetch(name, **_params(), **extra).iloc[0]
-        assert (row.events, row.cancelled, row.closed, row.closed_untimed, row.closed_on_time,
-                row.open_overdue) == (9, 2, 5, 2, 2, 1), name
+        assert (row.events, row.cancelled, row.closed, row.closed_untimed, row.closed_on_time, row.open_overdue) == (
+            9,
+            2,
+            5,
+            2,
+            2,
+            1,
+        ), name
         assert row.closure_rate == pytest.approx(CLOSURE_RATE), name
         assert row.on_time_rate == pytest.approx(ON_TIME_RATE), name
         # responded: e1 (1 h, on time), e2 (5 h, late); response overdue: e3 only (e4 not

@@ -11,11 +11,19 @@ from queries import DuckDBStore
 
 def _expected(events: pd.DataFrame, categories: pd.DataFrame) -> pd.DataFrame:
     sla = categories.set_index("code")
-    return pd.DataFrame({
-        "event_id": events["event_id"],
-        "respond_due_at": events["reported_at"] + pd.to_timedelta(events["category"].map(sla["sla_response_h"]), unit="h"),
-        "close_due_at": events["reported_at"] + pd.to_timedelta(events["category"].map(sla["sla_close_h"]), unit="h"),
-    }).sort_values("event_id").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "event_id": events["event_id"],
+                "respond_due_at": events["reported_at"]
+                + pd.to_timedelta(events["category"].map(sla["sla_response_h"]), unit="h"),
+                "close_due_at": events["reported_at"]
+                + pd.to_timedelta(events["category"].map(sla["sla_close_h"]), unit="h"),
+            }
+        )
+        .sort_values("event_id")
+        .reset_index(drop=True)
+    )
 
 
 def _stored(store) -> pd.DataFrame:
@@ -30,7 +38,9 @@ def _load(store, city, n=3000):
 
 
 def test_demo_city_deadlines_equal_the_sla(small_city):
-    got = small_city.events[["event_id", "respond_due_at", "close_due_at"]].sort_values("event_id").reset_index(drop=True)
+    got = (
+        small_city.events[["event_id", "respond_due_at", "close_due_at"]].sort_values("event_id").reset_index(drop=True)
+    )
     pd.testing.assert_frame_equal(got, _expected(small_city.events, small_city.categories), check_dtype=False)
 
 

@@ -30,7 +30,9 @@ def test_previous_period_is_cut_at_the_first_supported_day():
 
 
 def test_days_the_wrong_way_round_are_swapped_and_raw_inverted_windows_are_empty():
-    assert EventFilter.for_dates(date(2026, 6, 30), date(2026, 6, 1)) == EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30))
+    assert EventFilter.for_dates(date(2026, 6, 30), date(2026, 6, 1)) == EventFilter.for_dates(
+        date(2026, 6, 1), date(2026, 6, 30)
+    )
     flt = EventFilter(datetime(2026, 6, 30), datetime(2026, 6, 1))
     assert flt.start == flt.end == datetime(2026, 6, 30)
     assert flt.length == timedelta(0)

@@ -50,8 +50,7 @@ def store(request, island_city, make_pg_database):
 def test_a_far_away_cell_has_no_neighbours_in_every_method(store) -> None:
     far = h3.latlng_to_cell(*FAR, 9)
     for method in ("gi_star", "local_moran", "emerging"):
-        table = analyse_hotspots(store, HotspotRequest(WINDOW, unit="h3", res=9, method=method,
-                                                       permutations=999)).table
+        table = analyse_hotspots(store, HotspotRequest(WINDOW, unit="h3", res=9, method=method, permutations=999)).table
         row = table[table["unit_id"] == far].iloc[0]
         assert row["events"] == 60
         assert row["label"] == NO_NEIGHBOURS, method

@@ -13,18 +13,24 @@ from queries import EventFilter
 
 FILTERS = {
     "year": EventFilter.for_dates(date(2025, 7, 1), date(2026, 6, 30)),
-    "quarter-filtered": EventFilter.for_dates(date(2026, 3, 20), date(2026, 6, 30), categories=["garbage", "noise"],
-                                              sources=["hotline", "app", "patrol"]),
-    "street-and-department": EventFilter.for_dates(date(2026, 1, 1), date(2026, 6, 15), street_ids=["110199003"],
-                                                   departments=["urban_mgmt", "street_office"]),
+    "quarter-filtered": EventFilter.for_dates(
+        date(2026, 3, 20), date(2026, 6, 30), categories=["garbage", "noise"], sources=["hotline", "app", "patrol"]
+    ),
+    "street-and-department": EventFilter.for_dates(
+        date(2026, 1, 1), date(2026, 6, 15), street_ids=["110199003"], departments=["urban_mgmt", "street_office"]
+    ),
 }
 LEVEL_COLUMN = {"street": "street_id", "community": "community_id", "grid": "grid_id"}
 
 
 def select(ev: pd.DataFrame, flt: EventFilter) -> pd.DataFrame:
     m = (ev["reported_at"] >= pd.Timestamp(flt.start)) & (ev["reported_at"] < pd.Timestamp(flt.end))
-    for col, values in (("category", flt.categories), ("source", flt.sources), ("street_id", flt.street_ids),
-                        ("department", flt.departments)):
+    for col, values in (
+        ("category", flt.categories),
+        ("source", flt.sources),
+        ("street_id", flt.street_ids),
+        ("department", flt.departments),
+    ):
         if values:
             m &= ev[col].isin(values)
     return ev[m]
@@ -44,8 +50,13 @@ def age_slice(ev: pd.DataFrame, flt: EventFilter, days: int) -> np.ndarray:
 def test_count_events_by_cell_slice(small_store, small_city, name, res, days) -> None:
     flt = FILTERS[name]
     ev = select(small_city.events, flt)
-    exp = (pd.DataFrame({"cell": parent(ev["h3"], res), "age_slice": age_slice(ev, flt, days)})
-           .groupby(["cell", "age_slice"]).size().rename("events").reset_index())
+    exp = (
+        pd.DataFrame({"cell": parent(ev["h3"], res), "age_slice": age_slice(ev, flt, days)})
+        .groupby(["cell", "age_slice"])
+        .size()
+        .rename("events")
+        .reset_index()
+    )
     got = small_store.fetch("count_events_by_cell_slice", **flt.params(), res=res, slice_days=days)
     assert len(got) > 0
     pd.testing.assert_frame_equal(got.astype("int64"), exp.astype("int64"))
@@ -57,12 +68,19 @@ def test_count_events_by_area_slice(small_store, small_city, name, level) -> Non
     flt = FILTERS[name]
     ev = select(small_city.events, flt)
     ev = ev[ev[LEVEL_COLUMN[level]].notna()]
-    exp = (pd.DataFrame({"area_id": ev[LEVEL_COLUMN[level]].astype(str), "age_slice": age_slice(ev, flt, 7)})
-           .groupby(["area_id", "age_slice"]).size().rename("events").reset_index())
+    exp = (
+        pd.DataFrame({"area_id": ev[LEVEL_COLUMN[level]].astype(str), "age_slice": age_slice(ev, flt, 7)})
+        .groupby(["area_id", "age_slice"])
+        .size()
+        .rename("events")
+        .reset_index()
+    )
     got = small_store.fetch("count_events_by_area_slice", **flt.params(), level=level, slice_days=7)
     assert got["events"].sum() == len(ev)
-    pd.testing.assert_frame_equal(got.astype({"area_id": str, "age_slice": "int64", "events": "int64"}),
-                                  exp.astype({"area_id": str, "age_slice": "int64", "events": "int64"}))
+    pd.testing.assert_frame_equal(
+        got.astype({"area_id": str, "age_slice": "int64", "events": "int64"}),
+        exp.astype({"area_id": str, "age_slice": "int64", "events": "int64"}),
+    )
 
 
 def _busiest_cell(ev: pd.DataFrame, res: int) -> int:

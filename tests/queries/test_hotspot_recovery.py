@@ -125,8 +125,9 @@ def uniform_store():
 
 @pytest.mark.parametrize(("unit", "res"), [("h3", 8), ("h3", 9), ("h3", 10), ("grid", 9), ("community", 9)])
 def test_uniform_city_flags_at_most_five_percent(uniform_store, unit: str, res: int) -> None:
-    table = analyse_hotspots(uniform_store, HotspotRequest(YEAR, unit=unit, res=res, method="gi_star",
-                                                           confidence=0.95, fdr=True)).table
+    table = analyse_hotspots(
+        uniform_store, HotspotRequest(YEAR, unit=unit, res=res, method="gi_star", confidence=0.95, fdr=True)
+    ).table
     flagged = (_hot(table) | _cold(table)).mean()
     print(f"\nuniform {unit} {res}: {flagged:.4f} of {len(table)} flagged")
     assert len(table) > 50
@@ -150,10 +151,17 @@ def test_emerging_categories_recovered_on_the_default_city(default_city_store) -
     res = analyse_hotspots(store, HotspotRequest(YEAR, unit="h3", res=RES, method="emerging"))
     table = res.table
     masks = _truth_masks(table, city.truth)
-    recall = {kind: float((table["label"] == f"{kind}_hot").to_numpy()[masks[kind]].mean())
-              for kind in ("persistent", "intensifying", "diminishing", "new")}
-    precision = {kind: float((masks[kind] & (table["label"] == f"{kind}_hot").to_numpy()).sum()
-                             / max((table["label"] == f"{kind}_hot").sum(), 1)) for kind in recall}
+    recall = {
+        kind: float((table["label"] == f"{kind}_hot").to_numpy()[masks[kind]].mean())
+        for kind in ("persistent", "intensifying", "diminishing", "new")
+    }
+    precision = {
+        kind: float(
+            (masks[kind] & (table["label"] == f"{kind}_hot").to_numpy()).sum()
+            / max((table["label"] == f"{kind}_hot").sum(), 1)
+        )
+        for kind in recall
+    }
     print("\nemerging recall (default city)", {k: round(v, 3) for k, v in recall.items()})
     print("emerging precision (default city)", {k: round(v, 3) for k, v in precision.items()})
     assert res.n_slices == 52

@@ -15,10 +15,12 @@ from tests.conftest import NOW
 
 FILTERS = {
     "month": EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30)),
-    "quarter-two-categories": EventFilter.for_dates(date(2026, 4, 1), date(2026, 6, 30),
-                                                     categories=["garbage", "noise"]),
-    "sources-and-street": EventFilter.for_dates(date(2026, 5, 10), date(2026, 6, 20),
-                                                sources=["hotline", "app"], street_ids=["110199003"]),
+    "quarter-two-categories": EventFilter.for_dates(
+        date(2026, 4, 1), date(2026, 6, 30), categories=["garbage", "noise"]
+    ),
+    "sources-and-street": EventFilter.for_dates(
+        date(2026, 5, 10), date(2026, 6, 20), sources=["hotline", "app"], street_ids=["110199003"]
+    ),
     "empty": EventFilter.for_dates(date(2026, 6, 1), date(2026, 6, 30), categories=["no-such-category"]),
 }
 
@@ -35,8 +37,12 @@ def select(ev: pd.DataFrame, flt: EventFilter, start=None, end=None) -> pd.DataF
     start = pd.Timestamp(start or flt.start)
     end = pd.Timestamp(end or flt.end)
     m = (ev["reported_at"] >= start) & (ev["reported_at"] < end)
-    for col, values in (("category", flt.categories), ("source", flt.sources), ("street_id", flt.street_ids),
-                        ("department", flt.departments)):
+    for col, values in (
+        ("category", flt.categories),
+        ("source", flt.sources),
+        ("street_id", flt.street_ids),
+        ("department", flt.departments),
+    ):
         if values:
             m &= ev[col].isin(values)
     return ev[m]
@@ -48,8 +54,11 @@ def expected_kpis(ev: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
     overdue = ~closed & (ev["deadline"] < as_of)
     rated = closed & ev["satisfaction"].notna()
     return {
-        "events": len(ev), "closed": int(closed.sum()), "closed_on_time": int(on_time.sum()),
-        "open_overdue": int(overdue.sum()), "rated": int(rated.sum()),
+        "events": len(ev),
+        "closed": int(closed.sum()),
+        "closed_on_time": int(on_time.sum()),
+        "open_overdue": int(overdue.sum()),
+        "rated": int(rated.sum()),
         "satisfied": int((rated & (ev["satisfaction"] >= 4)).sum()),
     }
 
@@ -87,8 +96,11 @@ def test_count_events_by_cell(small_store, events, res, name):
     sel = select(events, flt)
     parent = sel["h3"].map(lambda c: h3.str_to_int(h3.cell_to_parent(h3.int_to_str(int(c)), res)))
     overdue = sel["closed_at"].isna() & (sel["deadline"] < pd.Timestamp(NOW))
-    exp = pd.DataFrame({"cell": parent, "closed": sel["closed_at"].notna(), "od": overdue}).groupby("cell").agg(
-        events=("closed", "size"), closed=("closed", "sum"), open_overdue=("od", "sum"))
+    exp = (
+        pd.DataFrame({"cell": parent, "closed": sel["closed_at"].notna(), "od": overdue})
+        .groupby("cell")
+        .agg(events=("closed", "size"), closed=("closed", "sum"), open_overdue=("od", "sum"))
+    )
     exp = exp.reset_index().sort_values(["events", "cell"], ascending=[False, True]).reset_index(drop=True)
     assert got["cell"].tolist() == exp["cell"].tolist()
     assert got["events"].tolist() == exp["events"].tolist()
@@ -106,8 +118,9 @@ def test_count_events_by_area(small_store, small_city, events, level):
     assert len(got) == len(areas)
     assert set(got["area_id"]) == set(areas["area_id"])
     got_counts = got.set_index("area_id")["events"]
-    assert (got_counts.reindex(areas["area_id"]).to_numpy()
-            == counts.reindex(areas["area_id"], fill_value=0).to_numpy()).all()
+    assert (
+        got_counts.reindex(areas["area_id"]).to_numpy() == counts.reindex(areas["area_id"], fill_value=0).to_numpy()
+    ).all()
     assert got["events"].is_monotonic_decreasing
     closed = sel.groupby(f"{level}_id")["closed_at"].count()
     assert (got.set_index("area_id")["closed"].reindex(closed.index) == closed).all()
@@ -130,11 +143,14 @@ def test_street_ranking(small_store, small_city, events):
     got = small_store.fetch("street_ranking", **flt.params(), now=NOW, limit=10)
     sel = select(events, flt)
     as_of = pd.Timestamp(NOW)
-    g = sel.assign(closed=sel["closed_at"] < as_of,
-                   on_time=(sel["closed_at"] < as_of) & (sel["closed_at"] <= sel["deadline"]),
-                   overdue=~(sel["closed_at"] < as_of) & (sel["deadline"] < as_of)).groupby("street_id")
-    exp = g.agg(events=("closed", "size"), closed=("closed", "sum"), on_time=("on_time", "sum"),
-                overdue=("overdue", "sum")).reset_index()
+    g = sel.assign(
+        closed=sel["closed_at"] < as_of,
+        on_time=(sel["closed_at"] < as_of) & (sel["closed_at"] <= sel["deadline"]),
+        overdue=~(sel["closed_at"] < as_of) & (sel["deadline"] < as_of),
+    ).groupby("street_id")
+    exp = g.agg(
+        events=("closed", "size"), closed=("closed", "sum"), on_time=("on_time", "sum"), overdue=("overdue", "sum")
+    ).reset_index()
     exp = exp.sort_values(["events", "street_id"], ascending=[False, True]).head(10).reset_index(drop=True)
     assert got["street_id"].tolist() == exp["street_id"].tolist()
     assert got["events"].tolist() == exp["events"].tolist()

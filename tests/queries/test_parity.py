@@ -73,7 +73,9 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
     levels = [{"level": lv} for lv in ("street", "community", "grid")]
     june = city.events[(city.events.reported_at >= START) & (city.events.reported_at < END)]
     top = {lv: june[f"{lv}_id"].value_counts().index[0] for lv in ("street", "community", "grid")}
-    cell9 = int(pd.Series([h3.cell_to_parent(h3.int_to_str(int(c)), 9) for c in june["h3"]]).value_counts().index[0], 16)
+    cell9 = int(
+        pd.Series([h3.cell_to_parent(h3.int_to_str(int(c)), 9) for c in june["h3"]]).value_counts().index[0], 16
+    )
     in_area = [p for lv in ("street", "grid") for p in with_window(level=lv, area_id=top[lv])]
     in_cell = with_window(res=9, cell=cell9)
     chain = chain_params(city, with_window)
@@ -90,9 +92,11 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         "event_points": [{}],
         "import_reject_summary": [{"batch_id": "b1"}, {"batch_id": "b2"}, {"batch_id": "'; DROP TABLE events; --"}],
         "import_rejects_page": [{"batch_id": "b1", "limit": 3}, {"batch_id": "b1", "limit": 100}],
-        "list_import_batches": [{"kind": None, "sha256": None, "batch_id": None, "limit": 10},
-                                {"kind": "events", "sha256": "ab" * 32, "batch_id": None, "limit": 1},
-                                {"kind": None, "sha256": None, "batch_id": "b3", "limit": 10}],
+        "list_import_batches": [
+            {"kind": None, "sha256": None, "batch_id": None, "limit": 10},
+            {"kind": "events", "sha256": "ab" * 32, "batch_id": None, "limit": 1},
+            {"kind": None, "sha256": None, "batch_id": "b3", "limit": 10},
+        ],
         "kpi_summary": with_window(),
         "list_area_events": [{**p, "limit": 50} for p in in_area],
         "list_areas": levels,
@@ -115,10 +119,15 @@ def chain_params(city: City, with_window) -> dict[str, list[dict[str, object]]]:
     sensor = city.sensors.set_index("sensor_id").loc[busiest]
     cell9 = int(h3.cell_to_parent(h3.int_to_str(int(sensor["h3"])), 9), 16)
     drill = [(lv, None) for lv in ("street", "community", "grid")] + [
-        ("community", streets.iloc[1]), ("grid", communities["area_id"].iloc[3])]
+        ("community", streets.iloc[1]),
+        ("grid", communities["area_id"].iloc[3]),
+    ]
     with_kind = [{**p, "kind": k} for k in (None, "noise", "water_level") for p in with_window()]
-    trend = [{**p, "ly_start": p["start"] - timedelta(weeks=52), "ly_end": p["end"] - timedelta(weeks=52), "grain": g}
-             for g in ("day", "week", "month") for p in with_window()]
+    trend = [
+        {**p, "ly_start": p["start"] - timedelta(weeks=52), "ly_end": p["end"] - timedelta(weeks=52), "grain": g}
+        for g in ("day", "week", "month")
+        for p in with_window()
+    ]
     return {
         "area_ranking": [p for lv, parent in drill for p in with_window(level=lv, parent_id=parent, min_events=20)],
         "chain_funnel": with_window(),
@@ -135,8 +144,9 @@ def chain_params(city: City, with_window) -> dict[str, list[dict[str, object]]]:
         "sla_compliance": with_window(),
         "source_comparison": with_window(),
         "stage_durations": [p for by in ("department", "category", "source") for p in with_window(by=by)],
-        "trend_breakdown": [{**p, "dim": d} for d in ("category", "source", "department", "street", "none")
-                            for p in trend],
+        "trend_breakdown": [
+            {**p, "dim": d} for d in ("category", "source", "department", "street", "none") for p in trend
+        ],
         "trend_periods": trend,
     }
 

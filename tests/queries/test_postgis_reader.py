@@ -78,6 +78,7 @@ def test_reader_store_queries_but_cannot_load(pg_reader_dsn, pg_store):
 
 # --- the statement timeout (issue 9): pinned for the dashboard's store ------------------------
 
+
 def _ms(conn: psycopg.Connection) -> int:
     return int(conn.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'").fetchone()[0])
 
@@ -126,7 +127,9 @@ def test_the_dashboard_store_runs_no_free_sql(reader_store, text):
     assert _timeouts(reader_store, 2) == [_pinned_ms()] * 2
 
 
-@pytest.mark.parametrize("name", [*LIFTS, "../migrations/postgis/003_reader_role", "list_areas; SET x = 1", "List_Areas"])
+@pytest.mark.parametrize(
+    "name", [*LIFTS, "../migrations/postgis/003_reader_role", "list_areas; SET x = 1", "List_Areas"]
+)
 def test_named_queries_are_only_names(reader_store, name):
     with pytest.raises(KeyError):
         reader_store.fetch(name)

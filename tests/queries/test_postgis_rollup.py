@@ -30,9 +30,13 @@ def _params(name: str, dialect: str, flt: EventFilter, now: datetime) -> dict[st
 def reads_rollup(store: PostGISStore, name: str, flt: EventFilter, now: datetime) -> bool:
     """True when the executed plan scanned event_rollup and never touched events."""
     with store.connection() as conn:
-        plan = [r[0] for r in conn.execute(
-            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + bound_sql(name, "postgis"), _params(name, "postgis", flt, now)
-        )]
+        plan = [
+            r[0]
+            for r in conn.execute(
+                "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + bound_sql(name, "postgis"),
+                _params(name, "postgis", flt, now),
+            )
+        ]
     rollup = [line for line in plan if " on event_rollup " in line]
     events = [line for line in plan if " on events " in line]
     assert rollup and events, plan  # both branches are in every plan
@@ -45,8 +49,11 @@ def reads_rollup(store: PostGISStore, name: str, flt: EventFilter, now: datetime
 def _same(duck: DuckDBStore, pg: PostGISStore, flt: EventFilter, now: datetime) -> None:
     for name in ROLLUP_QUERIES:
         ordered = True
-        assert_same_result(duck.fetch(name, **_params(name, "duckdb", flt, now)),
-                           pg.fetch(name, **_params(name, "postgis", flt, now)), ordered)
+        assert_same_result(
+            duck.fetch(name, **_params(name, "duckdb", flt, now)),
+            pg.fetch(name, **_params(name, "postgis", flt, now)),
+            ordered,
+        )
 
 
 WINDOWS = [

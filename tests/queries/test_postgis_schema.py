@@ -90,7 +90,8 @@ def test_columns_match_contracts_and_duckdb(pg_dsn):
             pg_cols = [
                 r[0]
                 for r in conn.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s ORDER BY ordinal_position",
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                    "ORDER BY ordinal_position",
                     [table],
                 )
             ]
@@ -142,11 +143,16 @@ def test_demo_command_loads_a_fresh_database(make_pg_database, small_city, capsy
     assert gridscope(args) == 0
     assert "demo city 'small'" in capsys.readouterr().out
     with psycopg.connect(dsn) as conn:
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("events", "areas", "event_log", "readings")}
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("events", "areas", "event_log", "readings")
+        }
         index_count = conn.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'events'").fetchone()[0]
     assert counts == {
-        "events": len(small_city.events), "areas": len(small_city.areas),
-        "event_log": len(small_city.event_log), "readings": len(small_city.readings),
+        "events": len(small_city.events),
+        "areas": len(small_city.areas),
+        "event_log": len(small_city.event_log),
+        "readings": len(small_city.readings),
     }
     assert index_count == 4  # dropped for the bulk COPY and rebuilt
 

@@ -26,7 +26,9 @@ def _assert_columns_equal(got: pd.DataFrame, want: pd.DataFrame) -> None:
     for col in want.columns:
         g, w = got[col], want[col]
         if pd.api.types.is_datetime64_any_dtype(w):
-            assert (g.astype("datetime64[us]").to_numpy() == w.astype("datetime64[us]").to_numpy()).sum() == w.notna().sum(), col
+            assert (
+                g.astype("datetime64[us]").to_numpy() == w.astype("datetime64[us]").to_numpy()
+            ).sum() == w.notna().sum(), col
             assert (g.isna().to_numpy() == w.isna().to_numpy()).all(), col
         elif pd.api.types.is_float_dtype(w):
             np.testing.assert_array_equal(g.to_numpy(dtype=float), w.to_numpy(dtype=float), err_msg=col)
@@ -86,25 +88,27 @@ def test_bookkeeping(pg_store, small_city):
 def _hostile_events(n: int) -> pd.DataFrame:
     """Events exercising every COPY type with NULLs, non-ASCII text and edge values."""
     rng = np.random.default_rng(3)
-    texts = ["井盖缺失 🚧", "it's \"quoted\"", "tab\tnew\nline\\", "", "x" * 10_000, "'; DROP TABLE events; --"]
+    texts = ["井盖缺失 🚧", 'it\'s "quoted"', "tab\tnew\nline\\", "", "x" * 10_000, "'; DROP TABLE events; --"]
     ts = pd.to_datetime("1969-12-31 23:59:59.999999") + pd.to_timedelta(rng.integers(0, 10**15, n), unit="us")
     maybe = rng.random(n) < 0.3
-    return pd.DataFrame({
-        "event_id": [f"E{i:06d}" for i in range(n)],
-        "source": rng.choice(["patrol", "hotline"], n),
-        "category": "C01",
-        "description": pd.Series([texts[i % len(texts)] for i in range(n)], dtype=object).where(~maybe, None),
-        "lon": rng.uniform(116, 117, n),
-        "lat": rng.uniform(39, 40, n),
-        "h3": rng.integers(0, 2**62, n, dtype=np.int64),
-        "grid_id": pd.Series(["G1"] * n, dtype=object).where(~maybe, None),
-        "priority": pd.array(np.where(maybe, None, rng.integers(-(2**31), 2**31, n)), dtype="Int64"),
-        "status": "reported",
-        "reported_at": ts,
-        "closed_at": ts.where(~maybe),
-        "satisfaction": pd.array(np.where(maybe, None, 5), dtype="Int64"),
-        "reopened": pd.array(np.where(maybe, None, rng.random(n) < 0.5), dtype="boolean"),
-    })
+    return pd.DataFrame(
+        {
+            "event_id": [f"E{i:06d}" for i in range(n)],
+            "source": rng.choice(["patrol", "hotline"], n),
+            "category": "C01",
+            "description": pd.Series([texts[i % len(texts)] for i in range(n)], dtype=object).where(~maybe, None),
+            "lon": rng.uniform(116, 117, n),
+            "lat": rng.uniform(39, 40, n),
+            "h3": rng.integers(0, 2**62, n, dtype=np.int64),
+            "grid_id": pd.Series(["G1"] * n, dtype=object).where(~maybe, None),
+            "priority": pd.array(np.where(maybe, None, rng.integers(-(2**31), 2**31, n)), dtype="Int64"),
+            "status": "reported",
+            "reported_at": ts,
+            "closed_at": ts.where(~maybe),
+            "satisfaction": pd.array(np.where(maybe, None, 5), dtype="Int64"),
+            "reopened": pd.array(np.where(maybe, None, rng.random(n) < 0.5), dtype="boolean"),
+        }
+    )
 
 
 @pytest.mark.parametrize("n", [7, BULK_ROWS + 1])
@@ -121,7 +125,12 @@ def test_copy_keeps_every_value(make_pg_database, n):
 
 def _index_oids(dsn: str, table: str) -> dict[str, int]:
     with psycopg.connect(dsn) as conn:
-        return dict(conn.execute("SELECT indexrelid::regclass::text, indexrelid::int FROM pg_index WHERE indrelid = %s::regclass", [table]).fetchall())
+        return dict(
+            conn.execute(
+                "SELECT indexrelid::regclass::text, indexrelid::int FROM pg_index WHERE indrelid = %s::regclass",
+                [table],
+            ).fetchall()
+        )
 
 
 def test_bulk_load_rebuilds_indexes_small_load_keeps_them(make_pg_database):
@@ -139,7 +148,9 @@ def test_bulk_load_rebuilds_indexes_small_load_keeps_them(make_pg_database):
             defs = sorted(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'events'"))
         fresh = make_pg_database()
         with psycopg.connect(fresh) as conn:
-            assert defs == sorted(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'events'"))
+            assert defs == sorted(
+                r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'events'")
+            )
     finally:
         store.close()
 
@@ -150,7 +161,9 @@ def test_insert_frame_refuses_unknown_tables_and_columns(make_pg_database):
         with pytest.raises(KeyError):
             store.insert_frame("pg_authid", pd.DataFrame({"a": [1]}))
         with pytest.raises(KeyError, match="not writable"):
-            store.insert_frame("departments", pd.DataFrame({"code": ["d"], "name_zh": ["部"], "name_en": ["d"], "x; DROP": [1]}))
+            store.insert_frame(
+                "departments", pd.DataFrame({"code": ["d"], "name_zh": ["部"], "name_en": ["d"], "x; DROP": [1]})
+            )
         store.set_meta("k", "v1")
         store.set_meta("k", "v2")
         assert store.get_meta("k") == "v2"
@@ -163,7 +176,12 @@ def test_insert_frame_refuses_unknown_tables_and_columns(make_pg_database):
 def test_timestamps_before_and_after_epoch(make_pg_database):
     store = PostGISStore(make_pg_database())
     try:
-        when = [datetime(1900, 1, 1), datetime(1999, 12, 31, 23, 59, 59, 999999), datetime(2000, 1, 1), datetime(2262, 4, 11)]
+        when = [
+            datetime(1900, 1, 1),
+            datetime(1999, 12, 31, 23, 59, 59, 999999),
+            datetime(2000, 1, 1),
+            datetime(2262, 4, 11),
+        ]
         frame = pd.DataFrame({"sensor_id": "s", "ts": when, "value": [1.0, -0.0, np.inf, -1e308]})
         store.insert_frame("readings", frame)
         got = store.sql("SELECT ts, value FROM readings ORDER BY ts")
@@ -197,8 +215,14 @@ def _psycopg_copy_bytes(dsn: str, frame: pd.DataFrame, pg_types: list[str]) -> b
 
     from psycopg.copy import FileWriter
 
-    short = {"integer": "int4", "bigint": "int8", "text": "text", "boolean": "bool",
-             "double precision": "float8", "timestamp without time zone": "timestamp"}
+    short = {
+        "integer": "int4",
+        "bigint": "int8",
+        "text": "text",
+        "boolean": "bool",
+        "double precision": "float8",
+        "timestamp without time zone": "timestamp",
+    }
     buf = io.BytesIO()
     conn = psycopg.connect(dsn)
     try:
@@ -221,10 +245,22 @@ def test_encoder_is_byte_identical_to_psycopg(pg_dsn, with_nulls):
     frame = _hostile_events(500)
     if not with_nulls:  # only fixed-width columns without NULLs: the pure-numpy path
         frame = frame[["lon", "lat", "h3", "reported_at"]]
-    types = {"event_id": "text", "source": "text", "category": "text", "description": "text", "lon": "double precision",
-             "lat": "double precision", "h3": "bigint", "grid_id": "text", "priority": "integer", "status": "text",
-             "reported_at": "timestamp without time zone", "closed_at": "timestamp without time zone",
-             "satisfaction": "integer", "reopened": "boolean"}
+    types = {
+        "event_id": "text",
+        "source": "text",
+        "category": "text",
+        "description": "text",
+        "lon": "double precision",
+        "lat": "double precision",
+        "h3": "bigint",
+        "grid_id": "text",
+        "priority": "integer",
+        "status": "text",
+        "reported_at": "timestamp without time zone",
+        "closed_at": "timestamp without time zone",
+        "satisfaction": "integer",
+        "reopened": "boolean",
+    }
     pg_types = [types[c] for c in frame.columns]
     ours = b"".join(bytes(chunk) for chunk in copy_chunks(frame, pg_types, rows_per_chunk=64))
     assert ours == _psycopg_copy_bytes(pg_dsn, frame, pg_types)

@@ -25,10 +25,25 @@ START, END = datetime(2026, 6, 1), datetime(2026, 7, 1)
 
 @pytest.fixture(params=["duckdb", pytest.param("postgis", marks=pytest.mark.postgis)])
 def store(request):
-    s = DuckDBStore(":memory:") if request.param == "duckdb" else PostGISStore(request.getfixturevalue("make_pg_database")())
+    s = (
+        DuckDBStore(":memory:")
+        if request.param == "duckdb"
+        else PostGISStore(request.getfixturevalue("make_pg_database")())
+    )
     s.insert_frame("departments", pd.DataFrame({"code": ["d1"], "name_zh": ["部门"], "name_en": ["Dept"]}))
-    s.insert_frame("categories", pd.DataFrame({"code": ["known"], "name_zh": ["已知"], "name_en": ["Known"],
-                                               "department": ["d1"], "sla_response_h": [1.0], "sla_close_h": [8.0]}))
+    s.insert_frame(
+        "categories",
+        pd.DataFrame(
+            {
+                "code": ["known"],
+                "name_zh": ["已知"],
+                "name_en": ["Known"],
+                "department": ["d1"],
+                "sla_response_h": [1.0],
+                "sla_close_h": [8.0],
+            }
+        ),
+    )
     yield s
     s.close()
 
@@ -63,12 +78,24 @@ def _event_rows(categories: list[str]) -> pd.DataFrame:
     from data.contracts import column_names
 
     n = len(categories)
-    frame = pd.DataFrame({
-        "event_id": [f"e{i}" for i in range(n)], "source": "hotline", "category": categories, "description": None,
-        "lon": 116.4, "lat": 39.9, "h3": 0, "grid_id": None, "community_id": None, "street_id": None,
-        "department": "d1", "priority": 3, "status": "reported",
-        "reported_at": [START + timedelta(hours=i) for i in range(n)],
-    })
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "source": "hotline",
+            "category": categories,
+            "description": None,
+            "lon": 116.4,
+            "lat": 39.9,
+            "h3": 0,
+            "grid_id": None,
+            "community_id": None,
+            "street_id": None,
+            "department": "d1",
+            "priority": 3,
+            "status": "reported",
+            "reported_at": [START + timedelta(hours=i) for i in range(n)],
+        }
+    )
     for col in column_names("events"):
         if col not in frame.columns:
             frame[col] = None
@@ -83,7 +110,9 @@ def test_assumed_sla_categories_counts_the_filtered_events(store):
     store.insert_frame("events", _event_rows(["Noise"] * 3 + ["Rodent"] * 2 + ["known"] * 4))
     got = store.fetch("assumed_sla_categories", **EventFilter(START, END).params())
     assert got[["code", "events", "sla_response_h", "sla_close_h"]].values.tolist() == [
-        ["Noise", 3, 2.0, 24.0], ["Rodent", 2, 2.0, 24.0]]  # "Empty" has no events in view
+        ["Noise", 3, 2.0, 24.0],
+        ["Rodent", 2, 2.0, 24.0],
+    ]  # "Empty" has no events in view
     only = store.fetch("assumed_sla_categories", **EventFilter(START, END, categories=("Rodent", "known")).params())
     assert only["code"].tolist() == ["Rodent"]
     assert store.fetch("assumed_sla_categories", **EventFilter(END, END + timedelta(days=30)).params()).empty
@@ -96,20 +125,28 @@ def _report_meta(codes: list[str]) -> str:
 
 
 OLD_CATEGORIES = [  # code, response, close: imported with the defaults / edited since / the district's own
-    ("imported", 2.0, 24.0), ("edited", 4.0, 48.0), ("own", 2.0, 24.0)]
+    ("imported", 2.0, 24.0),
+    ("edited", 4.0, 48.0),
+    ("own", 2.0, 24.0),
+]
 
 
 def test_duckdb_file_from_before_the_column_is_upgraded(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    con.execute("CREATE TABLE categories (code VARCHAR PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL,"
-                " department VARCHAR NOT NULL, sla_response_h DOUBLE NOT NULL DEFAULT 2,"
-                " sla_close_h DOUBLE NOT NULL DEFAULT 24)")
+    con.execute(
+        "CREATE TABLE categories (code VARCHAR PRIMARY KEY, name_zh VARCHAR NOT NULL, name_en VARCHAR NOT NULL,"
+        " department VARCHAR NOT NULL, sla_response_h DOUBLE NOT NULL DEFAULT 2,"
+        " sla_close_h DOUBLE NOT NULL DEFAULT 24)"
+    )
     for code, r, c in OLD_CATEGORIES:
         con.execute("INSERT INTO categories VALUES (?, ?, ?, 'd', ?, ?)", [code, code, code, r, c])
-    con.execute("INSERT INTO meta VALUES ('import:events:old.csv:1', ?), ('import:last:events', ?), "
-                "('import:broken', 'not json')", [_report_meta(["imported", "edited"])] * 2)
+    con.execute(
+        "INSERT INTO meta VALUES ('import:events:old.csv:1', ?), ('import:last:events', ?), "
+        "('import:broken', 'not json')",
+        [_report_meta(["imported", "edited"])] * 2,
+    )
     con.close()
     store = DuckDBStore(path)
     assert _flags(store) == {"edited": False, "imported": True, "own": False}
@@ -123,17 +160,24 @@ def test_duckdb_file_from_before_the_column_is_upgraded(tmp_path):
 def test_postgis_store_from_before_migration_006_is_upgraded(make_pg_database):
     dsn = make_pg_database(migrated=False)
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
-                     " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+        conn.execute(
+            "CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+            " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
         for m in available_migrations():
             if m.version < 6:  # the schema as an older GridScope left it
                 conn.execute(m.text)
-                conn.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
-                             [m.version, m.name, m.checksum])
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                    [m.version, m.name, m.checksum],
+                )
         for code, r, c in OLD_CATEGORIES:
             conn.execute("INSERT INTO categories VALUES (%s, %s, %s, 'd', %s, %s)", [code, code, code, r, c])
-        conn.execute("INSERT INTO meta VALUES ('import:events:old.csv:1', %s), ('import:broken', 'not json'),"
-                     " ('import:list', '[1, 2]')", [_report_meta(["imported", "edited"])])
+        conn.execute(
+            "INSERT INTO meta VALUES ('import:events:old.csv:1', %s), ('import:broken', 'not json'),"
+            " ('import:list', '[1, 2]')",
+            [_report_meta(["imported", "edited"])],
+        )
         applied = [m.version for m in migrate(conn)]
     assert 6 in applied
     store = PostGISStore(dsn)

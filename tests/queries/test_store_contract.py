@@ -45,11 +45,18 @@ DEPARTMENTS = _departments([("D1", "城管", "Urban"), ("D2", "环保", "Environ
 
 
 def _events(ids: list[str], reported: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({
-        "event_id": ids, "source": "311", "category": "C1", "lon": 116.4, "lat": 39.9,
-        "h3": 613_196_575_486_853_119, "status": "open",
-        "reported_at": pd.to_datetime(reported).astype("datetime64[us]"),
-    })
+    return pd.DataFrame(
+        {
+            "event_id": ids,
+            "source": "311",
+            "category": "C1",
+            "lon": 116.4,
+            "lat": 39.9,
+            "h3": 613_196_575_486_853_119,
+            "status": "open",
+            "reported_at": pd.to_datetime(reported).astype("datetime64[us]"),
+        }
+    )
 
 
 def _protocol_members() -> list[str]:
@@ -64,9 +71,24 @@ def _protocol_members() -> list[str]:
 
 def test_protocol_lists_every_method_callers_use():
     assert set(_protocol_members()) >= {
-        "dialect", "paramstyle", "label", "fetch", "execute", "sql", "insert_frame", "upsert_frame",
-        "transaction", "clear", "table_counts", "get_meta", "set_meta", "data_freshness",
-        "checkpoint", "ping", "migrate", "close",
+        "dialect",
+        "paramstyle",
+        "label",
+        "fetch",
+        "execute",
+        "sql",
+        "insert_frame",
+        "upsert_frame",
+        "transaction",
+        "clear",
+        "table_counts",
+        "get_meta",
+        "set_meta",
+        "data_freshness",
+        "checkpoint",
+        "ping",
+        "migrate",
+        "close",
     }
 
 
@@ -112,14 +134,20 @@ def test_upsert_without_update_never_changes_existing_rows(store):
     store.upsert_frame("departments", DEPARTMENTS, ["code"])
     changed = _departments([("D1", "改名", "Renamed"), ("D5", "新", "New")])
     assert store.upsert_frame("departments", changed, ["code"], update=False) == {
-        "inserted": 1, "updated": 0, "unchanged": 1}
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 1,
+    }
     names = dict(store.fetch("list_departments")[["code", "name_zh"]].itertuples(index=False))
     assert names == {"D1": "城管", "D2": "环保", "D3": "水务", "D5": "新"}
 
 
 def test_upsert_of_nothing_and_of_unknown_columns(store):
     assert store.upsert_frame("departments", DEPARTMENTS.iloc[:0], ["code"]) == {
-        "inserted": 0, "updated": 0, "unchanged": 0}
+        "inserted": 0,
+        "updated": 0,
+        "unchanged": 0,
+    }
     with pytest.raises(KeyError, match="key columns"):
         store.upsert_frame("departments", DEPARTMENTS, ["nope"])
     with pytest.raises(KeyError, match="not_a_column"):
@@ -139,9 +167,20 @@ def test_insert_frame_and_table_counts(store):
 
 def test_fetch_execute_and_sql(store):
     store.insert_frame("departments", DEPARTMENTS)
-    store.insert_frame("categories", pd.DataFrame({
-        "code": ["C1"], "name_zh": ["垃圾"], "name_en": ["Litter"], "department": ["D1"],
-        "sla_response_h": [2.0], "sla_close_h": [24.0], "sla_assumed": [True]}))
+    store.insert_frame(
+        "categories",
+        pd.DataFrame(
+            {
+                "code": ["C1"],
+                "name_zh": ["垃圾"],
+                "name_en": ["Litter"],
+                "department": ["D1"],
+                "sla_response_h": [2.0],
+                "sla_close_h": [24.0],
+                "sla_assumed": [True],
+            }
+        ),
+    )
     store.execute("update_category_sla", code="C1", sla_response_h=4, sla_close_h=48)
     cats = store.fetch("list_categories")
     row = cats[cats["code"] == "C1"].iloc[0]

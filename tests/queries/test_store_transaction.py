@@ -29,9 +29,18 @@ def empty_store(request, make_pg_database) -> Iterator[object]:
 
 
 def _areas(ids: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"area_id": ids, "level": "grid", "parent_id": None, "name_zh": ids, "name_en": None,
-                         "households": None, "population": None,
-                         "geom": shapely.to_wkb(shapely.box(range(len(ids)), 0, [i + 1 for i in range(len(ids))], 1))})
+    return pd.DataFrame(
+        {
+            "area_id": ids,
+            "level": "grid",
+            "parent_id": None,
+            "name_zh": ids,
+            "name_en": None,
+            "households": None,
+            "population": None,
+            "geom": shapely.to_wkb(shapely.box(range(len(ids)), 0, [i + 1 for i in range(len(ids))], 1)),
+        }
+    )
 
 
 def _ids(store) -> list[str]:
@@ -44,7 +53,9 @@ def test_rollback_undoes_every_write_of_the_block(empty_store):
     with pytest.raises(RuntimeError, match="boom"), store.transaction():
         assert store.upsert_frame("areas", _areas(["C"]), ["area_id"])["inserted"] == 1
         store.execute("delete_areas_except", keep=["C"])
-        store.insert_frame("import_rejects", pd.DataFrame({"batch_id": ["b"], "row_number": [1], "reason": ["r"], "raw": ["x"]}))
+        store.insert_frame(
+            "import_rejects", pd.DataFrame({"batch_id": ["b"], "row_number": [1], "reason": ["r"], "raw": ["x"]})
+        )
         store.set_meta("k", "inside")
         assert _ids(store) == ["C"]  # the block reads its own writes
         assert store.get_meta("k") == "inside"

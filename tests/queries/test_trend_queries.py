@@ -37,8 +37,11 @@ def test_trend_periods(small_store, small_city, grain, window, lists):
     flt = EventFilter(w.start, w.end, **lists)
     got = small_store.fetch("trend_periods", **{**flt.params(), **w.params()})
     ev = small_city.events
-    for period, (a, b) in {"current": (w.start, w.end), "previous": (w.prev_start, w.start),
-                           "last_year": (w.ly_start, w.ly_end)}.items():
+    for period, (a, b) in {
+        "current": (w.start, w.end),
+        "previous": (w.prev_start, w.start),
+        "last_year": (w.ly_start, w.ly_end),
+    }.items():
         sel = select(ev, EventFilter(a, b, **lists))
         exp = sel.groupby(_bucket(sel["reported_at"], grain)).size()
         part = got[got["period"] == period].set_index("bucket")["events"]
@@ -50,8 +53,16 @@ def test_trend_periods(small_store, small_city, grain, window, lists):
         assert (got["period"] == "last_year").sum() > w.buckets // 2
 
 
-@pytest.mark.parametrize("dim,column", [("category", "category"), ("source", "source"),
-                                        ("department", "department"), ("street", "street_id"), ("none", None)])
+@pytest.mark.parametrize(
+    "dim,column",
+    [
+        ("category", "category"),
+        ("source", "source"),
+        ("department", "department"),
+        ("street", "street_id"),
+        ("none", None),
+    ],
+)
 @pytest.mark.parametrize("grain", ["day", "week"])
 def test_trend_breakdown(small_store, small_city, dim, column, grain):
     flt = EventFilter.for_dates(date(2026, 5, 4), date(2026, 6, 28), street_ids=["110199001", "110199004"])

@@ -16,9 +16,22 @@ from data.contracts import STAGE_COLUMNS
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "events": (
-        "event_id", "source", "category", "category_name", "description", "lon", "lat",
-        "department", "department_name", "priority", "status", "status_note", *STAGE_COLUMNS,
-        "satisfaction", "reopened", "sensor_id",
+        "event_id",
+        "source",
+        "category",
+        "category_name",
+        "description",
+        "lon",
+        "lat",
+        "department",
+        "department_name",
+        "priority",
+        "status",
+        "status_note",
+        *STAGE_COLUMNS,
+        "satisfaction",
+        "reopened",
+        "sensor_id",
     ),
     "areas": ("area_id", "level", "parent_id", "name_zh", "name_en", "households", "population"),
     "readings": ("sensor_id", "ts", "value", "kind", "unit", "lon", "lat", "threshold"),
@@ -163,8 +176,11 @@ class Mapping:
 
     def to_toml(self) -> str:
         """The mapping as a TOML file a user can keep and pass to ``--mapping``."""
-        lines = [f"title = {_q(self.title or self.name)}", f"table = {_q(self.table)}",
-                 f"timezone = {_q(self.timezone)}"]
+        lines = [
+            f"title = {_q(self.title or self.name)}",
+            f"table = {_q(self.table)}",
+            f"timezone = {_q(self.timezone)}",
+        ]
         if self.time_formats:
             lines.append("time_formats = [" + ", ".join(_q(f) for f in self.time_formats) + "]")
         if self.date_order:

@@ -72,8 +72,10 @@ def _note_rules(doc: dict, table: str, name: str) -> tuple[NoteRule, ...]:
     if rules is None:
         return ()
     if not isinstance(rules, dict):
-        raise MappingError(f'mapping {name!r}: [status_note_rules] is a table of "note start" = "cancelled", '
-                           f'e.g. "Case Transferred" = "cancelled"')
+        raise MappingError(
+            f'mapping {name!r}: [status_note_rules] is a table of "note start" = "cancelled", '
+            f'e.g. "Case Transferred" = "cancelled"'
+        )
     if table != "events":
         raise MappingError(f"mapping {name!r}: [status_note_rules] are for events mappings, not {table}")
     out = []
@@ -82,13 +84,15 @@ def _note_rules(doc: dict, table: str, name: str) -> tuple[NoteRule, ...]:
         if not inner.strip() or "*" in inner or pattern.strip() != pattern:
             raise MappingError(
                 f'mapping {name!r}: [status_note_rules] {pattern!r}: write how the note starts ("Case Transferred") '
-                f'or *text* for text anywhere in it ("*duplicate*"), without spaces around it')
+                f'or *text* for text anywhere in it ("*duplicate*"), without spaces around it'
+            )
         if status not in NOTE_STATUSES:
             near = difflib.get_close_matches(str(status), NOTE_STATUSES, n=1)
             raise MappingError(
-                f"mapping {name!r}: [status_note_rules] {pattern!r} = {status!r}: {status!r} is not a status a note can "
-                f"give: use 'cancelled' (closed without a resolution) or 'closed' (a resolution: no later rule "
-                f"applies)" + (f"; did you mean {near[0]!r}?" if near else ""))
+                f"mapping {name!r}: [status_note_rules] {pattern!r} = {status!r}: {status!r} is not a status "
+                f"a note can give: use 'cancelled' (closed without a resolution) or 'closed' "
+                f"(a resolution: no later rule applies)" + (f"; did you mean {near[0]!r}?" if near else "")
+            )
         out.append(NoteRule(pattern, status))
     return tuple(out)
 
@@ -104,11 +108,15 @@ def _time_settings(doc: dict, table: str, name: str) -> dict[str, object]:
 
     order = doc.get("date_order")
     if order is not None and order not in DATE_ORDERS:
-        raise MappingError(f"mapping {name!r}: date_order must be one of {', '.join(DATE_ORDERS)} "
-                           f"(month, day or year first), got {order!r}")
+        raise MappingError(
+            f"mapping {name!r}: date_order must be one of {', '.join(DATE_ORDERS)} "
+            f"(month, day or year first), got {order!r}"
+        )
     formats = doc.get("time_format", {})
     if not isinstance(formats, dict):
-        raise MappingError(f'mapping {name!r}: [time_format] is a table of field = "format", e.g. reported_at = "%d/%m/%Y %H:%M"')
+        raise MappingError(
+            f'mapping {name!r}: [time_format] is a table of field = "format", e.g. reported_at = "%d/%m/%Y %H:%M"'
+        )
     window = doc.get("time_window")
     listed = doc.get("time_formats", [])
     if isinstance(listed, str) or not isinstance(listed, list):
@@ -118,8 +126,10 @@ def _time_settings(doc: dict, table: str, name: str) -> dict[str, object]:
             TimeFormat.from_spec(str(fmt))
         for fld, fmt in formats.items():
             if fld not in TIME_FIELDS[table]:
-                raise MappingError(f"mapping {name!r}: [time_format] {fld!r} is not a time field of {table} "
-                                   f"({', '.join(TIME_FIELDS[table]) or 'none'})")
+                raise MappingError(
+                    f"mapping {name!r}: [time_format] {fld!r} is not a time field of {table} "
+                    f"({', '.join(TIME_FIELDS[table]) or 'none'})"
+                )
             TimeFormat.from_spec(str(fmt))
         if window is not None:
             if isinstance(window, (str, bytes)) or not isinstance(window, list):

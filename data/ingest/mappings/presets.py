@@ -33,9 +33,7 @@ def load_mapping(name_or_path: str | Path) -> Mapping:
     preset = PRESETS_DIR / f"{text}.toml"
     path = preset if preset.exists() and "/" not in text else Path(text).expanduser()
     if not path.exists():
-        raise MappingError(
-            f"no mapping {text!r}: give a file path or one of {', '.join(list_mappings())}"
-        )
+        raise MappingError(f"no mapping {text!r}: give a file path or one of {', '.join(list_mappings())}")
     return parse_mapping(path.read_text(encoding="utf-8"), name=path.stem)
 
 

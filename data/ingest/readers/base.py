@@ -122,17 +122,16 @@ def dedupe_columns(names: list[str]) -> list[str]:
     return out
 
 
-def frame_chunks(frame: pd.DataFrame, size: int,
-                 xy: tuple[np.ndarray, np.ndarray] | None = None) -> Iterator[Chunk]:
+def frame_chunks(frame: pd.DataFrame, size: int, xy: tuple[np.ndarray, np.ndarray] | None = None) -> Iterator[Chunk]:
     """Chunks of a frame read whole (XLSX, vector formats), with the points ``xy`` if any."""
     for start in range(0, max(len(frame), 1), size):
-        part = frame.iloc[start:start + size]
+        part = frame.iloc[start : start + size]
         table = pa.Table.from_pandas(part.astype(object).where(part.notna(), None), preserve_index=False)
         table = table.cast(pa.schema([pa.field(c, pa.string()) for c in table.column_names]))
         rows = np.arange(start + 1, start + len(part) + 1, dtype=np.int64)
         x = y = None
         if xy is not None:
-            x, y = xy[0][start:start + size], xy[1][start:start + size]
+            x, y = xy[0][start : start + size], xy[1][start : start + size]
         yield Chunk(table, rows, x, y)
 
 

@@ -63,13 +63,19 @@ class CsvReader:
         reader = pacsv.open_csv(
             self.path if utf8 else Transcoded(self.path, "gb18030"),
             read_options=pacsv.ReadOptions(
-                column_names=info.columns, skip_rows=1, use_threads=False,
-                block_size=_BLOCK_BYTES, encoding="utf8",
+                column_names=info.columns,
+                skip_rows=1,
+                use_threads=False,
+                block_size=_BLOCK_BYTES,
+                encoding="utf8",
             ),
-            parse_options=pacsv.ParseOptions(delimiter=info.delimiter, invalid_row_handler=on_invalid, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=info.delimiter, invalid_row_handler=on_invalid, newlines_in_values=True
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.binary() if utf8 else pa.string() for c in info.columns},
-                strings_can_be_null=True, quoted_strings_can_be_null=False,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
             ),
         )
         schema = pa.schema([pa.field(c, pa.string()) for c in info.columns])

@@ -65,8 +65,12 @@ def utf8_batch(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
         try:
             cols.append(col.cast(pa.string()))
         except pa.ArrowInvalid:  # rare: decode this column cell by cell
-            cols.append(pa.array([None if v is None else v.decode("utf-8", "gridscope-invalid")
-                                  for v in col.to_pylist()], pa.string()))
+            cols.append(
+                pa.array(
+                    [None if v is None else v.decode("utf-8", "gridscope-invalid") for v in col.to_pylist()],
+                    pa.string(),
+                )
+            )
     return pa.RecordBatch.from_arrays(cols, schema=schema)
 
 

@@ -42,9 +42,7 @@ class ParquetReader:
             crs = _crs_from_projjson(info.get("crs", "OGC:CRS84"))
             self.geo_column = primary
             columns = [c for c in columns if c != primary]
-        return SourceInfo(
-            path, fmt, columns, crs=crs, geometry=self.geo_column is not None, rows=pf.metadata.num_rows
-        )
+        return SourceInfo(path, fmt, columns, crs=crs, geometry=self.geo_column is not None, rows=pf.metadata.num_rows)
 
     def chunks(self, size: int) -> Iterator[Chunk]:
         """Yield the row batches of ``size`` rows as text, the geometry as point coordinates."""

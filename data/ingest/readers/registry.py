@@ -13,12 +13,21 @@ from data.ingest.readers.parquet_reader import ParquetReader
 from data.ingest.readers.vector_reader import VectorReader
 
 FORMATS: dict[str, str] = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "csv",
-    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xlsx", ".ods": "xlsx",
-    ".geojson": "geojson", ".json": "geojson",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xlsx",
+    ".ods": "xlsx",
+    ".geojson": "geojson",
+    ".json": "geojson",
     ".gpkg": "gpkg",
-    ".zip": "shapefile", ".shp": "shapefile",
-    ".parquet": "parquet", ".geoparquet": "parquet", ".pq": "parquet",
+    ".zip": "shapefile",
+    ".shp": "shapefile",
+    ".parquet": "parquet",
+    ".geoparquet": "parquet",
+    ".pq": "parquet",
 }
 """File suffix -> reader."""
 

@@ -65,7 +65,7 @@ def _restore_nul(path: Path, frame: pd.DataFrame) -> None:
     """Put back the text after a NUL (``\\u0000``) that GDAL cut off, so validation rejects
     those features instead of storing a shortened value (GeoJSON features in file order)."""
     features = json.loads(path.read_text(encoding="utf-8")).get("features") or []
-    for i, feature in enumerate(features[:len(frame)]):
+    for i, feature in enumerate(features[: len(frame)]):
         for key, value in ((feature or {}).get("properties") or {}).items():
             if isinstance(value, str) and "\x00" in value and key in frame.columns:
                 frame.iat[i, frame.columns.get_loc(key)] = value

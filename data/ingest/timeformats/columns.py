@@ -48,8 +48,14 @@ class TimeParser:
     @classmethod
     def for_mapping(cls, mapping: Mapping, resolved: MappingABC[str, str] | None = None) -> TimeParser:
         """The parser a mapping describes (time zone, formats, date order, window)."""
-        return cls(tuple(mapping.time_formats), mapping.timezone, dict(mapping.time_format), mapping.date_order,
-                   TimeWindow.from_spec(mapping.time_window, mapping.timezone), dict(resolved or {}))
+        return cls(
+            tuple(mapping.time_formats),
+            mapping.timezone,
+            dict(mapping.time_format),
+            mapping.date_order,
+            TimeWindow.from_spec(mapping.time_window, mapping.timezone),
+            dict(resolved or {}),
+        )
 
     def detect(self, name: str, sample: pl.Series) -> TimeFormat | None:
         """Fix the format of column ``name`` from ``sample`` (None: no format reads any value).
@@ -62,8 +68,15 @@ class TimeParser:
         if name in self.column_formats:
             fmt = TimeFormat.from_spec(self.column_formats[name], "mapping")
         else:
-            fmt = detect_format(sample, timezone=self.timezone, window=self.window, date_order=self.date_order,
-                                preferred=self.formats, field_name=name, column=self.columns.get(name, name))
+            fmt = detect_format(
+                sample,
+                timezone=self.timezone,
+                window=self.window,
+                date_order=self.date_order,
+                preferred=self.formats,
+                field_name=name,
+                column=self.columns.get(name, name),
+            )
         self.detected[name] = fmt
         return fmt
 
@@ -107,12 +120,18 @@ class TimeParser:
                 entry.update(fmt.to_dict(), text=fmt.describe())
                 if self.date_order and fmt.order == self.date_order and fmt.source == "detected":
                     # the pattern came from the file, the order from the mapping
-                    entry.update(order_source="mapping",
-                                 text=str(entry["text"]).replace("detected)", "detected, date_order from the mapping)"))
+                    entry.update(
+                        order_source="mapping",
+                        text=str(entry["text"]).replace("detected)", "detected, date_order from the mapping)"),
+                    )
             out[name] = entry
         for name in self.ambiguous:
-            out[name] = {"column": self.columns.get(name, name), "pattern": None, "ambiguous": True,
-                         "text": "month or day first is unknown: every value is rejected (set date_order)"}
+            out[name] = {
+                "column": self.columns.get(name, name),
+                "pattern": None,
+                "ambiguous": True,
+                "text": "month or day first is unknown: every value is rejected (set date_order)",
+            }
         return out
 
     def out_of_window(self, col: str, label: str | None = None) -> tuple[pl.Expr, pl.Expr]:
@@ -121,6 +140,7 @@ class TimeParser:
         assert w is not None
         return (
             (pl.col(col) < w.start) | (pl.col(col) > w.end),
-            pl.lit(f"time outside the plausible range: {label or col} = ") + pl.col(col).dt.strftime("%Y-%m-%d %H:%M")
+            pl.lit(f"time outside the plausible range: {label or col} = ")
+            + pl.col(col).dt.strftime("%Y-%m-%d %H:%M")
             + pl.lit(f" (allowed {w.label()}; time_window in the mapping)"),
         )

@@ -54,8 +54,12 @@ def _candidates(date_order: str | None) -> list[TimeFormat]:
         out += [f"%Y-%m-%d{t}%#z", f"%Y-%m-%d{t}"]
     out.append("%Y-%m-%d")
     for sep in ("/", "."):
-        out += [f"%Y{sep}%m{sep}%d %H:%M:%S", f"%Y{sep}%m{sep}%d %H:%M:%S%.f", f"%Y{sep}%m{sep}%d %H:%M",
-                f"%Y{sep}%m{sep}%d"]
+        out += [
+            f"%Y{sep}%m{sep}%d %H:%M:%S",
+            f"%Y{sep}%m{sep}%d %H:%M:%S%.f",
+            f"%Y{sep}%m{sep}%d %H:%M",
+            f"%Y{sep}%m{sep}%d",
+        ]
     times = [" %I:%M:%S %p", " %I:%M:%S%.f %p", " %I:%M %p", " %H:%M:%S", " %H:%M:%S%.f", " %H:%M", ""]
     orders = {"mdy": "%m{s}%d{s}%Y", "dmy": "%d{s}%m{s}%Y"}
     for year in ("%Y", "%y"):
@@ -98,9 +102,16 @@ class _Score:
     values: pl.Series | None = field(default=None, repr=False)
 
 
-def detect_format(values: pl.Series, *, timezone: str = "Asia/Shanghai", window: TimeWindow | None = None,
-                  date_order: str | None = None, preferred: Sequence[str] = (), field_name: str = "",
-                  column: str = "") -> TimeFormat | None:
+def detect_format(
+    values: pl.Series,
+    *,
+    timezone: str = "Asia/Shanghai",
+    window: TimeWindow | None = None,
+    date_order: str | None = None,
+    preferred: Sequence[str] = (),
+    field_name: str = "",
+    column: str = "",
+) -> TimeFormat | None:
     """The format that reads the most of ``values`` inside ``window`` (None: no format reads any).
 
     Parameters
@@ -154,11 +165,16 @@ def detect_format(values: pl.Series, *, timezone: str = "Asia/Shanghai", window:
         other = "dmy" if best.fmt.order == "mdy" else "mdy"
         rivals = [s for s in scores if s.fmt.order == other]
         rival = max(rivals, key=key) if rivals else None
-        if rival is not None and rival.inside >= AMBIGUITY_SHARE * best.inside and rival.parsed >= AMBIGUITY_SHARE * best.parsed:
+        if (
+            rival is not None
+            and rival.inside >= AMBIGUITY_SHARE * best.inside
+            and rival.parsed >= AMBIGUITY_SHARE * best.parsed
+        ):
             both = best.values.is_not_null() & rival.values.is_not_null()
             examples = sample.filter(both).head(3).to_list()
-            raise AmbiguousDateOrderError(field_name or values.name, column or values.name,
-                                      sorted((best.fmt.order, other)), examples)
+            raise AmbiguousDateOrderError(
+                field_name or values.name, column or values.name, sorted((best.fmt.order, other)), examples
+            )
     fmt = best.fmt
     if not fmt.date_only and best.values is not None:
         got = best.values.drop_nulls()

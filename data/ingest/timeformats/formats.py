@@ -31,10 +31,22 @@ class TimeSettingError(ValueError):
 _EXPAND = {"%F": "%Y-%m-%d", "%T": "%H:%M:%S", "%D": "%m/%d/%y", "%R": "%H:%M"}
 _NUMERIC_TOKENS = {"%Y", "%y", "%m", "%d", "%H", "%I", "%M", "%S", "%e", "%j", "%f"}
 _TOKEN_RE = {
-    "%Y": r"\d{4}", "%y": r"\d{2}", "%j": r"\d{1,3}", "%f": r"\d{1,9}", "%.f": r"(?:\.\d{1,9})?",
-    "%p": r"(?i:am|pm)", "%b": r"[A-Za-z]{3}", "%h": r"[A-Za-z]{3}", "%B": r"[A-Za-z]{3,9}",
-    "%a": r"[A-Za-z]{3}", "%A": r"[A-Za-z]{6,9}", "%e": r"\s?\d{1,2}",
-    "%#z": r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)", "%z": r"[+-]\d{2}:?\d{2}", "%:z": r"[+-]\d{2}:\d{2}", "%%": "%",
+    "%Y": r"\d{4}",
+    "%y": r"\d{2}",
+    "%j": r"\d{1,3}",
+    "%f": r"\d{1,9}",
+    "%.f": r"(?:\.\d{1,9})?",
+    "%p": r"(?i:am|pm)",
+    "%b": r"[A-Za-z]{3}",
+    "%h": r"[A-Za-z]{3}",
+    "%B": r"[A-Za-z]{3,9}",
+    "%a": r"[A-Za-z]{3}",
+    "%A": r"[A-Za-z]{6,9}",
+    "%e": r"\s?\d{1,2}",
+    "%#z": r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)",
+    "%z": r"[+-]\d{2}:?\d{2}",
+    "%:z": r"[+-]\d{2}:\d{2}",
+    "%%": "%",
 }
 _TOKENS = re.compile(r"%[.#:]?[A-Za-z%]")
 _TIME_TOKENS = ("%H", "%I", "%M", "%S", "%T", "%R")
@@ -67,7 +79,8 @@ def pattern_guard(pattern: str) -> str | None:
             elif tok in _NUMERIC_TOKENS:
                 # two fields with nothing between (20240305) are fixed-width
                 glued = (not literal and i > 0 and tokens[i - 1] in _NUMERIC_TOKENS) or (
-                    i + 1 < len(tokens) and not parts[i + 1] and tokens[i + 1] in _NUMERIC_TOKENS)
+                    i + 1 < len(tokens) and not parts[i + 1] and tokens[i + 1] in _NUMERIC_TOKENS
+                )
                 out.append(r"\d{2}" if glued else r"\d{1,2}")
             else:
                 return None
@@ -109,7 +122,9 @@ class TimeFormat:
         expanded = text
         for short, full in _EXPAND.items():
             expanded = expanded.replace(short, full)
-        if not any(t in expanded for t in ("%Y", "%y")) or not any(t in expanded for t in ("%m", "%b", "%B", "%h", "%j")):
+        if not any(t in expanded for t in ("%Y", "%y")) or not any(
+            t in expanded for t in ("%m", "%b", "%B", "%h", "%j")
+        ):
             raise TimeSettingError(
                 f"time format {text!r} has no year and month (use %Y or %y, and %m or %b; e.g. '%d/%m/%Y %H:%M'), "
                 f"or name one of {', '.join(NUMERIC_FORMATS)}"
@@ -178,11 +193,13 @@ class TimeFormat:
     def describe(self) -> str:
         """One line in English: the pattern and what it means (``month first, two-digit year``)."""
         notes = {
-            "excel": ["Excel serial days"], "epoch_s": ["Unix epoch seconds (UTC)"],
+            "excel": ["Excel serial days"],
+            "epoch_s": ["Unix epoch seconds (UTC)"],
             "epoch_ms": ["Unix epoch milliseconds (UTC)"],
         }.get(self.pattern, [])
         notes += {"mdy": ["month first"], "dmy": ["day first"], "ymd": ["year first"], "name": ["month by name"]}.get(
-            self.order or "", [])
+            self.order or "", []
+        )
         if self.two_digit_year:
             notes.append("two-digit year (00-69 → 20xx, 70-99 → 19xx)")
         if self.zoned and not self.pattern.startswith("epoch"):

@@ -62,8 +62,9 @@ class TimeWindow:
     end: datetime
 
     @classmethod
-    def from_spec(cls, spec: Sequence[object] | None = None, timezone: str = "Asia/Shanghai",
-                  now: datetime | None = None) -> TimeWindow:
+    def from_spec(
+        cls, spec: Sequence[object] | None = None, timezone: str = "Asia/Shanghai", now: datetime | None = None
+    ) -> TimeWindow:
         """The window a mapping's ``time_window`` describes (default :data:`DEFAULT_WINDOW`).
 
         Each bound is a date or time (ISO), ``now``, or an offset from now (``+1d``,
@@ -91,7 +92,8 @@ class TimeWindow:
         if start < lo or end > hi:
             raise TimeSettingError(
                 f"time_window must lie within {lo:%Y-%m-%d} … {hi - timedelta(days=1):%Y-%m-%d}, the days the "
-                f"dashboard can show; got {start:%Y-%m-%d} … {end:%Y-%m-%d}")
+                f"dashboard can show; got {start:%Y-%m-%d} … {end:%Y-%m-%d}"
+            )
         return cls(start, end)
 
     def label(self) -> str:
