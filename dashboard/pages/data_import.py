@@ -12,14 +12,12 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard.components.cached import invalidate
 from dashboard.components.import_form import (
-    import_error_text,
     render_crs_picker,
     render_level_picker,
     render_mapping_form,
-    render_report,
-    render_unfinished_batches,
     save_upload,
 )
+from dashboard.components.import_report import import_error_text, render_report, render_unfinished_batches
 from dashboard.i18n import t, t_count
 from dashboard.safe_text import md
 from dashboard.state import get_store

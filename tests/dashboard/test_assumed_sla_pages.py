@@ -89,14 +89,14 @@ def test_import_page_offers_the_categories_import(monkeypatch, small_db_file, la
 def _render(report):
     import streamlit as st
 
-    from dashboard.components.import_form import render_sla_and_statuses
+    from dashboard.components.import_report import render_sla_and_statuses
 
     st.session_state["lang"] = st.session_state.get("lang", "zh")
     render_sla_and_statuses(report)
 
 
 def test_every_status_finding_has_page_text():
-    from dashboard.components.import_form import _STATUS_KEYS
+    from dashboard.components.import_report import _STATUS_KEYS
     from dashboard.i18n import all_strings
     from data.ingest.statuses import STATUS_FINDINGS
 

@@ -15,7 +15,7 @@ def _report_script(report, lang):
     import pandas as pd
     import streamlit as st
 
-    from dashboard.components.import_form import render_report
+    from dashboard.components.import_report import render_report
 
     st.session_state["lang"] = lang
     render_report(report, pd.DataFrame(columns=["row_number", "reason", "raw"]), key_prefix="t")

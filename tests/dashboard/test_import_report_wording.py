@@ -48,7 +48,7 @@ _ALLOWED = re.compile(
 def _report_script(report, rejects, lang):
     import streamlit as st
 
-    from dashboard.components.import_form import render_report
+    from dashboard.components.import_report import render_report
 
     st.session_state["lang"] = lang
     render_report(report, rejects, key_prefix="t")

@@ -13,7 +13,7 @@ from tests.dashboard.apptest import shown
 def _render(report):
     import streamlit as st
 
-    from dashboard.components.import_form import render_sla_and_statuses
+    from dashboard.components.import_report import render_sla_and_statuses
 
     st.session_state["lang"] = st.session_state.get("lang", "zh")
     render_sla_and_statuses(report)

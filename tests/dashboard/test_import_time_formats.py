@@ -15,7 +15,7 @@ from tests.importer.test_time_formats import _ambiguous_la, detecting, la_csv
 def _report_script(report, lang):
     import streamlit as st
 
-    from dashboard.components.import_form import render_report
+    from dashboard.components.import_report import render_report
 
     st.session_state["lang"] = lang
     render_report(report, __import__("pandas").DataFrame(columns=["row_number", "reason", "raw"]), key_prefix="t")
@@ -24,7 +24,7 @@ def _report_script(report, lang):
 def _error_script(exc, lang):
     import streamlit as st
 
-    from dashboard.components.import_form import import_error_text
+    from dashboard.components.import_report import import_error_text
 
     st.session_state["lang"] = lang
     st.error(import_error_text(exc))
