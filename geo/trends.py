@@ -41,6 +41,7 @@ import pandas as pd
 __all__ = [
     "ANOMALY_GRAINS",
     "GRAINS",
+    "LAST_YEAR",
     "TrendWindows",
     "anomaly_drivers",
     "bucket_starts",
@@ -112,13 +113,21 @@ def bucket_starts(start: date, end: date, grain: str) -> list[date]:
     return out
 
 
+LAST_YEAR = timedelta(weeks=52)
+"""How far back "last year" lies: 52 weeks (364 days), so that weekdays line up, for every grain."""
+
+
 @dataclass(frozen=True)
 class TrendWindows:
-    """The current window snapped to whole buckets and its two comparison windows.
+    """The chosen days and their two comparison windows, the same for every grain.
 
-    All ``*_start``/``*_end`` are datetimes at midnight, ends exclusive. ``partial_end``
-    is True when the current window stops inside its last bucket (that bucket is not
-    complete and should not be read as a drop).
+    All ``*_start``/``*_end`` are datetimes at midnight, ends exclusive. ``start``/``end``
+    are the chosen days themselves (never widened to whole buckets), so a day, week or month
+    chart counts the same events: its first and last bucket are clipped to the window and
+    ``partial_start``/``partial_end`` say that they cover only part of a bucket (not to be
+    read as a drop). The previous window is the same number of days right before ``start``;
+    last year's is the current one moved back :data:`LAST_YEAR`. ``buckets`` is the number
+    of buckets (whole or clipped) the window touches.
     """
 
     grain: str
@@ -129,14 +138,7 @@ class TrendWindows:
     ly_end: datetime
     buckets: int
     partial_end: bool
-
-
-def _year_back(day: date) -> date:
-    """The same calendar day a year earlier (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
+    partial_start: bool
 
 
 def _dt(d: date) -> datetime:
@@ -146,31 +148,32 @@ def _dt(d: date) -> datetime:
 def trend_windows(first: date, last: date, grain: str) -> TrendWindows:
     """Windows of the trend chart for the days ``first`` .. ``last`` (inclusive).
 
-    The current window starts at the bucket containing ``first`` and ends after ``last``;
-    the previous window is the same number of buckets right before it; last year's is the
-    current one moved back 52 weeks for days and weeks (so weekdays line up) and 12
-    months for months.
+    The current window is exactly those days; the previous window is as many days right
+    before it; last year's is the current one moved back 52 weeks (so weekdays line up).
+    The grain only decides how the window is cut into buckets.
 
     Examples
     --------
     >>> w = trend_windows(date(2026, 6, 3), date(2026, 6, 30), "week")
-    >>> w.start.date(), w.end.date(), w.prev_start.date(), w.buckets, w.partial_end
-    (datetime.date(2026, 6, 1), datetime.date(2026, 7, 1), datetime.date(2026, 4, 27), 5, True)
+    >>> w.start.date(), w.end.date(), w.prev_start.date(), w.buckets, w.partial_start, w.partial_end
+    (datetime.date(2026, 6, 3), datetime.date(2026, 7, 1), datetime.date(2026, 5, 6), 5, True, True)
     """
     _check_grain(grain)
     if last < first:
         raise ValueError(f"last day {last} is before first day {first}")
     end = last + timedelta(days=1)
     buckets = bucket_starts(first, end, grain)
-    start = buckets[0]
-    n = len(buckets)
-    if grain == "month":
-        ly_start, ly_end = _add(start, -12, "month"), _year_back(end)
-    else:
-        ly_start, ly_end = start - timedelta(weeks=52), end - timedelta(weeks=52)
-    partial = _add(buckets[-1], 1, grain) != end
+    start, stop = _dt(first), _dt(end)
     return TrendWindows(
-        grain, _dt(start), _dt(end), _dt(_add(start, -n, grain)), _dt(ly_start), _dt(ly_end), n, partial
+        grain,
+        start,
+        stop,
+        start - (stop - start),
+        start - LAST_YEAR,
+        stop - LAST_YEAR,
+        len(buckets),
+        _add(buckets[-1], 1, grain) != end,
+        buckets[0] != first,
     )
 
 

@@ -9,7 +9,7 @@ statistics are :mod:`geo.trends` (windows, zero filling, expected band, drivers)
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ import pandas as pd
 from data.store import Store
 from geo import forecast as geo_forecast
 from geo.forecast import MIN_TRAIN_DAYS, BacktestResult
+from geo.periods import period_counts
 from geo.trends import TrendWindows, expected_band, fill_buckets
 from geo.trends import anomaly_drivers as _anomaly_drivers
 from geo.trends import trend_windows as _trend_windows
@@ -85,18 +86,14 @@ def _last_day(flt: EventFilter) -> date:
     return (flt.end - pd.Timedelta(days=1)).date()
 
 
-def _windows(flt: EventFilter, grain: str) -> tuple[PeriodWindows, EventFilter]:
-    """The chart's windows for ``flt``'s days, and ``flt`` snapped to their whole buckets."""
-    w = trend_windows(flt.start.date(), _last_day(flt), grain)
-    return w, replace(flt, start=w.start, end=w.end)
-
-
 @dataclass(frozen=True)
 class PeriodComparison:
     """Counts per bucket of the current window, the previous period and last year.
 
-    Each frame has ``bucket``, ``index`` (bucket number) and ``events`` (float; NaN for a
-    bucket starting before the first day with data: unknown, not zero).
+    Each frame is :func:`geo.periods.period_counts` of its window in the current window's
+    buckets: ``bucket`` (the current bucket's start), ``index``, ``first``/``end`` (the
+    series' own dates), ``days``, ``partial`` and ``events`` (float; NaN for a bucket whose
+    own first day lies before the first day with data: unknown, not zero).
     """
 
     windows: PeriodWindows
@@ -117,22 +114,24 @@ class PeriodComparison:
 
 
 def period_comparison(store: Store, flt: EventFilter, grain: str, first_day: date) -> PeriodComparison:
-    """Counts per ``grain`` bucket of ``flt``'s days (snapped to whole buckets), of the same
-    number of buckets before, and of last year (see :func:`geo.trends.trend_windows`);
-    ``first_day`` is the first day the store has data for."""
-    w, window = _windows(flt, grain)
-    periods = store.fetch("trend_periods", **{**window.params(), **w.params()})
+    """Counts per ``grain`` bucket of ``flt``'s days (the first and last bucket clipped to
+    them, so every grain counts the same events), of as many days right before, and of the
+    same days 52 weeks earlier (see :func:`geo.trends.trend_windows`), each comparison counted
+    in the current buckets moved back; ``first_day`` is the first day the store has data for."""
+    w = trend_windows(flt.start.date(), _last_day(flt), grain)
+    daily = store.fetch("trend_periods", **{**flt.params(), **w.params(), "grain": "day"})
 
-    def series(period: str, start: datetime, end: datetime) -> pd.DataFrame:
-        frame = fill_buckets(periods[periods["period"] == period], start, end, grain).astype({"events": float})
-        frame.loc[frame["bucket"] < pd.Timestamp(first_day), "events"] = np.nan
+    def series(period: str, shift: timedelta) -> pd.DataFrame:
+        frame = period_counts(daily[daily["period"] == period], w.start, w.end, grain, shift)
+        frame = frame.astype({"events": float})
+        frame.loc[frame["first"] < pd.Timestamp(first_day), "events"] = np.nan
         return frame
 
     return PeriodComparison(
         w,
-        series("current", w.start, w.end),
-        series("previous", w.prev_start, w.start),
-        series("last_year", w.ly_start, w.ly_end),
+        series("current", timedelta(0)),
+        series("previous", w.start - w.prev_start),
+        series("last_year", w.start - w.ly_start),
     )
 
 
@@ -147,16 +146,19 @@ def top_keys(frame: pd.DataFrame, n: int, other: str) -> pd.DataFrame:
 
 def breakdown(store: Store, flt: EventFilter, grain: str, dim: str, *, other: str, top: int = TOP_KEYS) -> pd.DataFrame:
     """Counts per bucket and ``dim`` value (category, source, department, street) over the
-    chart's window, the ``top`` keys by name and the rest as ``other``, every bucket filled
-    (``bucket``, ``index``, ``events``, ``key``; a missing key is "—"). Empty without events."""
-    w, window = _windows(flt, grain)
-    frame = store.fetch("trend_breakdown", **window.params(), grain=grain, dim=dim)
+    chart's window (``flt``'s days; the first and last bucket clipped to them), the ``top``
+    keys by name and the rest as ``other``, every bucket filled (``bucket``, ``index``,
+    ``events``, ``key``; a missing key is "—"). Empty without events."""
+    frame = store.fetch("trend_breakdown", **flt.params(), grain=grain, dim=dim)
     if not len(frame):
         return frame
     frame["key"] = frame["key"].fillna("—")
     shown = top_keys(frame, top, other)
     return pd.concat(
-        [fill_buckets(shown[shown["key"] == k], w.start, w.end, grain).assign(key=k) for k in shown["key"].unique()],
+        [
+            fill_buckets(shown[shown["key"] == k], flt.start, flt.end, grain).assign(key=k)
+            for k in shown["key"].unique()
+        ],
         ignore_index=True,
     )
 

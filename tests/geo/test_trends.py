@@ -47,12 +47,28 @@ def test_trend_windows_line_up_weekdays_and_lengths():
     assert (w.start, w.end, w.buckets, w.partial_end) == (datetime(2026, 6, 1), datetime(2026, 7, 1), 30, False)
     assert w.start - w.prev_start == w.end - w.start
     assert w.ly_start.weekday() == w.start.weekday() and (w.start - w.ly_start).days == 364
+    # issue 16 (behaviour change): the window is the chosen days whatever the grain, its
+    # first and last bucket clipped (and marked partial); the comparisons are the same days back
     wk = trend_windows(date(2026, 6, 3), date(2026, 6, 30), "week")
-    assert wk.start == datetime(2026, 6, 1) and wk.buckets == 5 and wk.partial_end  # Tue 30 June ends mid-week
-    assert (wk.start - wk.prev_start).days == 35 and wk.prev_start.weekday() == 0
+    assert wk.start == datetime(2026, 6, 3) and wk.buckets == 5 and wk.partial_end and wk.partial_start
+    assert (wk.start - wk.prev_start).days == 28 and (wk.start - wk.ly_start).days == 364
     m = trend_windows(date(2026, 2, 10), date(2026, 4, 30), "month")
-    assert (m.start, m.end, m.prev_start) == (datetime(2026, 2, 1), datetime(2026, 5, 1), datetime(2025, 11, 1))
-    assert (m.ly_start, m.ly_end, m.partial_end) == (datetime(2025, 2, 1), datetime(2025, 5, 1), False)
+    assert (m.start, m.end, m.prev_start) == (datetime(2026, 2, 10), datetime(2026, 5, 1), datetime(2025, 11, 22))
+    assert (m.ly_start, m.ly_end, m.partial_end, m.partial_start) == (
+        datetime(2025, 2, 11),
+        datetime(2025, 5, 2),
+        False,
+        True,
+    )
+    for grain in ("day", "week", "month"):
+        g = trend_windows(date(2026, 2, 10), date(2026, 4, 30), grain)
+        assert (g.start, g.end, g.prev_start, g.ly_start, g.ly_end) == (
+            m.start,
+            m.end,
+            m.prev_start,
+            m.ly_start,
+            m.ly_end,
+        )
     with pytest.raises(ValueError, match="grain"):
         trend_windows(date(2026, 6, 1), date(2026, 6, 30), "hour")
     with pytest.raises(ValueError):
