@@ -1,4 +1,4 @@
-"""The ``gridscope`` command: one sub-command module each (demo, db, import, ...).
+"""The ``gridscope`` command: one sub-command module each (demo, db, import, brief, ...).
 
 Each module in :data:`COMMANDS` exposes ``register(subparsers)``, which adds its parser
 and sets ``func``; ``func(args) -> int`` runs it. The same settings (``GRIDSCOPE_DB``,
@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db", "cli.importer")
+COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db", "cli.importer", "cli.brief")
 """Modules that register sub-commands."""
 
 
