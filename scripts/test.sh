@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
-dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed" || need+=(fonts-noto-cjk)
+# CJK fonts (pages, browser tests, the brief's PDF), Pango for WeasyPrint, poppler-utils for the PDF tests
+for pkg in fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing ${need[*]} ..."
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
