@@ -37,6 +37,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("GRIDSCOPE_PUBLIC_MIN_COUNT", "5", "public pages hide any cell or area with fewer events than this"),
     Setting("GRIDSCOPE_PUBLIC_MAX_RES", "8", "finest H3 resolution the public pages may show"),
+    Setting(
+        "GRIDSCOPE_TARGET_CLOSURE", "", "closure-rate target (结案率), a share (0.95) or percentage (95%); empty: none"
+    ),
+    Setting("GRIDSCOPE_TARGET_ON_TIME", "0.9", "on-time closure-rate target (按期处置率), a share or percentage"),
+    Setting("GRIDSCOPE_TARGET_SATISFACTION", "0.85", "satisfaction-rate target (满意率), a share or percentage"),
 )
 """Every setting GridScope reads, with defaults."""
 
@@ -58,19 +63,87 @@ class Settings:
         return "postgis" if self.dsn else "duckdb"
 
 
-def default_db_path() -> Path:
-    """Where the embedded store lives when ``GRIDSCOPE_DB`` is not set."""
-    return Path(user_data_dir("gridscope", appauthor=False)) / "gridscope.duckdb"
+TARGET_SETTINGS: dict[str, str] = {
+    "closure_rate": "GRIDSCOPE_TARGET_CLOSURE",
+    "on_time_rate": "GRIDSCOPE_TARGET_ON_TIME",
+    "satisfaction_rate": "GRIDSCOPE_TARGET_SATISFACTION",
+}
+"""The KPI (rate name as the KPI and ranking frames call it) each target setting is for."""
 
 
-def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
-    """Read settings from ``overrides`` (e.g. Streamlit secrets), then the environment."""
+@dataclass(frozen=True)
+class Targets:
+    """The district's KPI targets (shares 0..1; ``None``: no target for that rate).
+
+    The overview colours each KPI by whether it meets its target; the chain map may centre
+    its diverging scale on :meth:`for_metric`. A rate meets its target when it is at least
+    the target (all three are "higher is better").
+    """
+
+    closure_rate: float | None = None
+    on_time_rate: float | None = 0.9
+    satisfaction_rate: float | None = 0.85
+
+    def for_metric(self, metric: str) -> float | None:
+        """The target of ``metric`` (``closure_rate``, ``on_time_rate``, ``satisfaction_rate``;
+        anything else: ``None``)."""
+        return getattr(self, metric) if metric in TARGET_SETTINGS else None
+
+    def meets(self, metric: str, value: float | None) -> bool | None:
+        """Whether ``value`` of ``metric`` meets its target; ``None`` without a target or a value."""
+        target = self.for_metric(metric)
+        if target is None or value is None:
+            return None
+        return value >= target - 1e-12
+
+
+def parse_target(name: str, text: str) -> float | None:
+    """A target setting's value as a share: ``0.9``, ``90%`` and ``90`` all give 0.9; empty
+    gives ``None``. Raises ``ValueError`` naming the setting for anything else.
+
+    >>> parse_target("T", "90%"), parse_target("T", "0.85"), parse_target("T", " ")
+    (0.9, 0.85, None)
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    number = raw[:-1].strip() if raw.endswith("%") else raw
+    try:
+        value = float(number)
+    except ValueError:
+        value = float("nan")
+    if raw.endswith("%") or value > 1:
+        value /= 100
+    if not 0 < value <= 1:  # also false for NaN
+        raise ValueError(f"{name} must be a share in (0, 1] (0.9) or a percentage (90%), got {text!r}")
+    return round(value, 12)
+
+
+def _values(overrides: Mapping[str, object] | None) -> dict[str, str]:
     values: dict[str, str] = {}
     for s in SETTINGS:
         value = os.environ.get(s.name)
         if value is None and overrides is not None and s.name in overrides:
             value = str(overrides[s.name])
         values[s.name] = value if value is not None else s.default
+    return values
+
+
+def load_targets(overrides: Mapping[str, object] | None = None) -> Targets:
+    """The KPI targets from ``overrides`` (e.g. Streamlit secrets), then the environment."""
+    values = _values(overrides)
+    return Targets(**{metric: parse_target(name, values[name]) for metric, name in TARGET_SETTINGS.items()})
+
+
+def default_db_path() -> Path:
+    """Where the embedded store lives when ``GRIDSCOPE_DB`` is not set."""
+    return Path(user_data_dir("gridscope", appauthor=False)) / "gridscope.duckdb"
+
+
+def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
+    """Read settings from ``overrides`` (e.g. Streamlit secrets), then the environment
+    (the KPI targets: :func:`load_targets`)."""
+    values = _values(overrides)
     return Settings(
         db_path=Path(values["GRIDSCOPE_DB"]).expanduser() if values["GRIDSCOPE_DB"] else default_db_path(),
         dsn=values["GRIDSCOPE_DSN"],
@@ -81,4 +154,14 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
     )
 
 
-__all__ = ["SETTINGS", "Setting", "Settings", "default_db_path", "load_settings"]
+__all__ = [
+    "SETTINGS",
+    "TARGET_SETTINGS",
+    "Setting",
+    "Settings",
+    "Targets",
+    "default_db_path",
+    "load_settings",
+    "load_targets",
+    "parse_target",
+]

@@ -107,6 +107,7 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         "street_ranking": with_window(limit=10),
         "weekly_area_events": in_area,
         "weekly_cell_events": in_cell,
+        **issue16_params(city, with_window),
     }
 
 
@@ -148,6 +149,32 @@ def chain_params(city: City, with_window) -> dict[str, list[dict[str, object]]]:
             {**p, "dim": d} for d in ("category", "source", "department", "street", "none") for p in trend
         ],
         "trend_periods": trend,
+    }
+
+
+def issue16_params(city: City, with_window) -> dict[str, list[dict[str, object]]]:
+    """Parameter sets of the "what changed" panel, the overdue backlog and the event search and
+    record (issue 16): hostile search texts included (they must match themselves, or nothing)."""
+    from queries.answers.search import like_pattern
+
+    events = city.events.sort_values("event_id")
+    first_id = str(events["event_id"].iloc[0])
+    described = str(events["description"].dropna().iloc[0])
+    street = str(city.areas.loc[city.areas.level == "street", "name_zh"].iloc[0])
+    texts = [first_id, first_id[:-2], described[:3], street[:2], "%", "_", "\\", "'; DROP TABLE events; --", "不存在"]
+    cancelled = (
+        str(events.loc[events["status"] == "cancelled", "event_id"].iloc[0])
+        if (events["status"] == "cancelled").any()
+        else first_id
+    )
+    ids = [first_id, str(events["event_id"].iloc[-1]), cancelled, "'; DROP TABLE events; --", ""]
+    return {
+        "change_counts": [{**p, "dim": d} for d in ("category", "street", "none") for p in with_window()],
+        "overdue_backlog": with_window(),
+        "overdue_backlog_cases": [{**p, "limit": 50} for p in with_window()],
+        "search_events": [{"q": q, "pattern": like_pattern(q), "limit": 50} for q in texts],
+        "event_record": [{"event_id": i} for i in ids],
+        "event_history": [{"event_id": i} for i in ids],
     }
 
 
