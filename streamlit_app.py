@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components import url_state as url
 from dashboard.components.url_state import get_choice
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import LANGUAGES, keep_choices_across_language, t
 from dashboard.status import render_backend_status, show_store_errors
 
 st.set_page_config(page_title="网格智观 GridScope", page_icon="⬢", layout="wide")
@@ -13,7 +14,8 @@ st.set_page_config(page_title="网格智观 GridScope", page_icon="⬢", layout=
 
 def _pick_language() -> None:
     # Clicking the selected option again reports None: keep the language then.
-    if st.session_state.get("lang_picker") in LANGUAGES:
+    if st.session_state.get("lang_picker") in LANGUAGES and st.session_state["lang_picker"] != st.session_state["lang"]:
+        keep_choices_across_language()  # before the language changes: the widgets still read the old labels
         st.session_state["lang"] = st.session_state["lang_picker"]
 
 
@@ -29,8 +31,9 @@ st.sidebar.segmented_control(
     on_change=_pick_language,
     format_func={"zh": "中文", "en": "English"}.get,
 )
-if st.query_params.get("lang") != st.session_state["lang"]:
-    st.query_params["lang"] = st.session_state["lang"]
+# The address is written once per run, after the page (dashboard/components/url_state.py).
+url.begin_run()
+url.stage({"lang": st.session_state["lang"]})
 st.sidebar.title(t("app_title"))
 st.sidebar.caption(t("app_subtitle"))
 
@@ -64,3 +67,4 @@ page = st.navigation(PAGES)
 with show_store_errors():
     render_backend_status()
     page.run()
+url.flush()

@@ -55,3 +55,32 @@ def t_count(key: str, count: int, **fmt: object) -> str:
 def name_column() -> str:
     """``name_zh`` or ``name_en``: the lookup-table column for the current language."""
     return f"name_{current_language()}"
+
+
+def _is_choice(value: object) -> bool:
+    """A value a choice or input widget holds (text, number, list of them), not a button's
+    flag, a selection event, a date or an uploaded file."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (str, int, float)):
+        return True
+    return isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value)
+
+
+def keep_choices_across_language() -> None:
+    """Pin every choice widget's value in session state just before the language changes.
+
+    Streamlit matches a radio's, selectbox's or multiselect's state in the browser to its
+    options by their shown labels: after a switch the old labels match nothing, so a radio
+    fell back to its first option and multiselect chips stayed in the old language. Options
+    are codes with ``format_func`` names; re-assigning the codes (read while the old labels
+    still apply) makes Streamlit send each widget its value with the new labels. Call it in
+    the language picker's ``on_change``, before ``lang`` changes."""
+    state = st.session_state
+    for key in list(state.keys()):
+        try:
+            value = state[key]
+        except KeyError:  # a widget of another page, cleaned up meanwhile
+            continue
+        if _is_choice(value):
+            state[key] = value

@@ -115,13 +115,12 @@ def read_drill(store: Store) -> Drill:
 
 def go_to(level: str, area_id: str | None) -> None:
     """Move the drill-down (and the URL) to ``area_id`` of ``level``; the district when None."""
+    # One change of the address for both keys: each change is a browser history entry, and
+    # Back must land on a whole place (never ``?level=street`` without its area).
     if area_id is None or level == "district":
-        for key in ("level", "area"):
-            if key in st.query_params:
-                del st.query_params[key]
+        url.set_now({"level": None, "area": None})
     else:
-        st.query_params["level"] = level
-        st.query_params["area"] = area_id
+        url.set_now({"level": level, "area": area_id})
 
 
 def area_name(store: Store, area_id: str) -> str:

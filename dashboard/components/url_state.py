@@ -174,7 +174,61 @@ def get_members(name: str, allowed: Collection[str]) -> list[str] | None:
 
 
 def drop(*names: str) -> None:
-    """Remove ``names`` from the address (those present)."""
-    for name in names:
-        if name in st.query_params:
-            del st.query_params[name]
+    """Remove ``names`` from the address (those present), in one change of the address."""
+    present = [name for name in names if name in st.query_params]
+    if present:
+        st.query_params.from_dict({k: v for k, v in st.query_params.to_dict().items() if k not in present})
+
+
+# --- writing the address: once per run, so browser Back steps through whole states ----------------------
+#
+# Every change of ``st.query_params`` pushes one browser history entry. A page that set its
+# parameters one by one left half-written states behind (Back after a drill-down landed on
+# ``?level=street`` without its area). Pages therefore *stage* what the address should say
+# and the app writes it once at the end of the run (:func:`flush`, called by streamlit_app.py).
+
+_PLAN = "_url_plan"
+_WRITTEN = "_url_written"
+
+
+def begin_run() -> None:
+    """Start a run with nothing staged (streamlit_app.py calls it before the page)."""
+    st.session_state[_PLAN] = {}
+
+
+def stage(values: dict[str, str | None]) -> None:
+    """Say what the address should hold at the end of this run: ``None`` or ``""`` removes a key.
+
+    Keys not staged are left as they are (another page's or an unknown parameter)."""
+    st.session_state.setdefault(_PLAN, {}).update(values)
+
+
+def set_now(values: dict[str, str | None]) -> None:
+    """Change the address now, in one step (before an ``st.rerun``: a move the next run reads)."""
+    current = st.query_params.to_dict()
+    wanted = {k: v for k, v in current.items() if k not in values} | {k: v for k, v in values.items() if v}
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
+def flush() -> None:
+    """Write the staged values to the address, in one change (none when it already says so),
+    and remember them: :func:`changed` then tells a value the user brought (an edited or
+    pasted link, browser Back) from one this app wrote."""
+    plan: dict[str, str | None] = st.session_state.pop(_PLAN, None) or {}
+    if not plan:
+        return
+    current = st.query_params.to_dict()
+    repeated = any(len(st.query_params.get_all(k)) > 1 for k in current)
+    wanted = {k: v for k, v in current.items() if k not in plan} | {k: v for k, v in plan.items() if v}
+    if wanted != current or repeated:
+        st.query_params.from_dict(wanted)
+    written = st.session_state.setdefault(_WRITTEN, {})
+    written.update({k: v or None for k, v in plan.items()})
+
+
+def changed(name: str) -> bool:
+    """Whether parameter ``name`` differs from what this app last wrote there (absent counts
+    as a value): a link the user opened, edited or went Back to."""
+    value = _get(name)
+    return (value if value else None) != st.session_state.get(_WRITTEN, {}).get(name)

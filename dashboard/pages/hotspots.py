@@ -9,7 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.components import columns as col
 from dashboard.components.cached import cached_answer
-from dashboard.components.filters import data_window, last_day, render_filters
+from dashboard.components.filters import last_day, render_filters
 from dashboard.components.hotspot_state import (
     CONFIDENCES,
     SLICES,
@@ -25,7 +25,7 @@ from dashboard.components.map_kit import (
     tooltips,
 )
 from dashboard.components.map_view import area_shapes, available_levels
-from dashboard.components.names import category_names, department_names, lookups
+from dashboard.components.names import category_names, department_names
 from dashboard.hotspot_view import (
     fmt_p,
     fmt_stat,
@@ -41,7 +41,6 @@ from dashboard.i18n import name_column, t
 from dashboard.layers import area_layer, area_records, grid_outline_layer, h3_layer
 from dashboard.safe_text import md
 from dashboard.state import get_store
-from data.contracts import SOURCES
 from data.store import Store
 from geo.emerging import TooFewSlices
 from queries import EventFilter
@@ -59,20 +58,8 @@ from queries.answers.hotspots import (
 def render() -> None:
     """The page: controls, the analysis map and legend, the ranking beside the selected unit."""
     store = get_store()
-    tables = lookups(store)
-    first, last = data_window(store)
     units = ["h3", *available_levels(store)]  # only the area levels this store has
-    seed_from_url(
-        {
-            "cat": set(tables["categories"]["code"]),
-            "src": set(SOURCES),
-            "street": set(tables["streets"]["area_id"]),
-            "dept": set(tables["departments"]["code"]),
-        },
-        first,
-        last,
-        units,
-    )
+    seed_from_url(units)
     flt = render_filters(store, departments=True)
     st.title(t("hotspots_title"))
     st.caption(t("hotspots_caption", start=flt.start.date(), end=last_day(flt), days=flt.length.days))
