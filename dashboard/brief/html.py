@@ -17,6 +17,9 @@ from .style import page, stylesheet
 
 __all__ = ["headline_text", "render_html", "scope_name"]
 
+SIDE_BY_SIDE_ROWS = 8
+"""A breakdown with at most this many rows shows its table and chart side by side."""
+
 
 def scope_name(brief: Brief, w: Words) -> str:
     """The street's name, or "whole district"."""
@@ -138,6 +141,7 @@ def _mix_block(mix: Mix, title_key: str, w: Words, with_charts: bool, top: int =
         for k in ("brief_col_events", "brief_col_share", "brief_col_prev", "brief_col_change", "brief_col_ly")
     ]
     chart = ""
+    wide = len(mix.table) > SIDE_BY_SIDE_ROWS
     if with_charts:
         shown = mix.table.head(top)
         png = charts.bar_chart(
@@ -145,12 +149,14 @@ def _mix_block(mix: Mix, title_key: str, w: Words, with_charts: bool, top: int =
             shown["events"].tolist(),
             shown["prev_events"].tolist() if mix.has_previous else None,
             (w.t("brief_col_events"), w.t("brief_col_prev")),
+            width_in=5.6 if wide else 3.4,
         )
         chart = f'<div><img class="chart" alt="{e(w.t(title_key))}" src="{charts.png_data_uri(png)}"></div>'
-    return (
-        f'<div class="keep"><h3>{e(w.t(title_key))}</h3>{_movers(mix, w)}</div>'
-        f'<div class="two"><div>{table(headers, rows)}</div>{chart}</div>'
-    )
+    head = f'<div class="keep"><h3>{e(w.t(title_key))}</h3>{_movers(mix, w)}</div>'
+    if len(rows) <= SIDE_BY_SIDE_ROWS:
+        return f'{head}<div class="two"><div>{table(headers, rows)}</div>{chart}</div>'
+    # a long table must be free to break across pages (a flex row cannot): the chart follows it
+    return f'{head}{table(headers, rows)}<div class="wide-chart keep">{chart}</div>'
 
 
 def _mix_section(brief: Brief, w: Words, with_charts: bool) -> str:

@@ -52,6 +52,7 @@ table.kpis td {{ border: 0.6pt solid #d5dbe1; width: 16.6%; padding: 2mm; vertic
 .two {{ display: flex; gap: 5mm; }}
 .two > div {{ flex: 1 1 0; min-width: 0; }}
 img.chart {{ max-width: 100%; }}
+.wide-chart img.chart {{ width: 120mm; }}
 img.map {{ width: 100%; }}
 .thumbs {{ display: flex; flex-wrap: wrap; gap: 2mm; }}
 .thumbs img {{ width: 28mm; }}
