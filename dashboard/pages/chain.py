@@ -19,6 +19,7 @@ from dashboard.chain_view import (
     shares_shown,
 )
 from dashboard.components import columns as col
+from dashboard.components.backlog_panel import render_backlog
 from dashboard.components.cached import cached_answer
 from dashboard.components.chain_tables import render_overdue, render_rankings, render_sources
 from dashboard.components.drilldown import (
@@ -113,6 +114,8 @@ def render() -> None:
     with tabs[2]:
         render_sla_tab(store, kpi, category_names(store))
     with tabs[3]:
+        render_backlog(store, scoped, now)  # every open overdue case, any report date (issue 16)
+        st.markdown(f"**{t('bkl_in_range')}**")
         render_overdue(store, scoped, now)
     with tabs[4]:
         render_rankings(store, scoped, now, min_events, areas)

@@ -8,9 +8,11 @@ import streamlit as st
 
 from dashboard.charts import period_overlay_chart
 from dashboard.components import columns as col
+from dashboard.components.changes_panel import render_changes
 from dashboard.components.filters import last_day, render_filters
 from dashboard.components.map_view import available_levels, render_count_map
 from dashboard.components.sla_notice import render_assumed_sla_notice
+from dashboard.components.targets import current_targets, target_look
 from dashboard.i18n import name_column, t
 from dashboard.state import data_now, get_store
 from data.store import Store
@@ -29,6 +31,7 @@ def render() -> None:
     st.caption(t("overview_caption", start=flt.start.date(), end=last_day(flt), days=flt.length.days))
     render_kpis(store, flt, now)
     render_assumed_sla_notice(store, flt)
+    render_changes(store, flt)
     st.subheader(t("map_title"))
     render_count_map(store, flt, now, key_prefix="overview")
     left, right = st.columns([1, 1])
@@ -47,16 +50,31 @@ def _pp(a: float | None, b: float | None) -> str | None:
 
 
 def _metric(
-    column, label: str, value: str, delta: str | None, help_key: str | None = None, inverse: bool = False
+    column,
+    label: str,
+    value: str,
+    delta: str | None,
+    help_key: str | None = None,
+    color: str = "normal",
+    description: str | None = None,
 ) -> None:
     column.metric(
         label,
         value,
         delta,
-        delta_color="inverse" if inverse else "normal",
+        delta_color=color,
         help=t(help_key) if help_key else None,
         border=True,
+        delta_description=description,
     )
+
+
+def _rate_metric(column, cur: Kpis, prev: Kpis, metric: str, label_key: str, help_key: str) -> None:
+    """A rate's card: its change against the previous period, coloured by its target
+    (green on target, red below; grey without a target), not by the change's direction."""
+    value, before = getattr(cur, metric), getattr(prev, metric)
+    look = target_look(current_targets(), metric, value)
+    _metric(column, t(label_key), _pct(value), _pp(value, before), help_key, look.delta_color, look.description)
 
 
 def _events_delta(c: Kpis, p: Kpis) -> str | None:
@@ -68,35 +86,18 @@ def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
     kpis = overview_kpis(store, flt, now)
     cur, prev = kpis["current"], kpis["previous"]
     cols = st.columns(5)
-    _metric(cols[0], t("kpi_events"), f"{cur.events:,}", _events_delta(cur, prev))
-    _metric(
-        cols[1],
-        t("kpi_closure_rate"),
-        _pct(cur.closure_rate),
-        _pp(cur.closure_rate, prev.closure_rate),
-        "kpi_help_closure",
-    )
-    _metric(
-        cols[2],
-        t("kpi_on_time_rate"),
-        _pct(cur.on_time_rate),
-        _pp(cur.on_time_rate, prev.on_time_rate),
-        "kpi_help_on_time",
-    )
-    _metric(
-        cols[3],
-        t("kpi_satisfaction_rate"),
-        _pct(cur.satisfaction_rate),
-        _pp(cur.satisfaction_rate, prev.satisfaction_rate),
-        "kpi_help_satisfaction",
-    )
+    # more or fewer events is neither good nor bad: the change in grey
+    _metric(cols[0], t("kpi_events"), f"{cur.events:,}", _events_delta(cur, prev), color="off")
+    _rate_metric(cols[1], cur, prev, "closure_rate", "kpi_closure_rate", "kpi_help_closure")
+    _rate_metric(cols[2], cur, prev, "on_time_rate", "kpi_on_time_rate", "kpi_help_on_time")
+    _rate_metric(cols[3], cur, prev, "satisfaction_rate", "kpi_satisfaction_rate", "kpi_help_satisfaction")
     _metric(
         cols[4],
         t("kpi_open_overdue"),
         f"{cur.open_overdue:,}",
         f"{cur.open_overdue - prev.open_overdue:+,}",
         "kpi_help_overdue",
-        inverse=True,
+        color="inverse",
     )
     if cur.events == 0:
         st.info(t("no_data"))

@@ -1,0 +1,52 @@
+"""The district's KPI targets on the page: read from the settings, and how a KPI card shows them.
+
+A rate with a target is coloured by whether it meets it (green on target, red below), not
+by the direction of its change; a rate without a target shows its change in grey. The
+targets themselves come from :func:`queries.settings.load_targets` (environment, then
+``.streamlit/secrets.toml``); other pages (the chain map's diverging scale) read them here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.i18n import t
+from queries.settings import Targets, load_targets
+
+
+def current_targets() -> Targets:
+    """The KPI targets of the settings; the defaults, with a warning on the page, when a target
+    setting is invalid (the message names it)."""
+    try:
+        secrets = dict(st.secrets)
+    except Exception:  # noqa: BLE001 - no or a malformed secrets file: environment only
+        secrets = {}
+    try:
+        return load_targets(secrets)
+    except ValueError as exc:
+        st.warning(t("tgt_bad_setting", error=str(exc)))
+        return Targets()
+
+
+@dataclass(frozen=True)
+class TargetLook:
+    """How a KPI card shows its target: ``delta_color`` for ``st.metric`` and the text beside
+    the change (``None`` without a target)."""
+
+    delta_color: str
+    description: str | None
+
+
+def target_look(targets: Targets, metric: str, value: float | None) -> TargetLook:
+    """The card look of rate ``metric`` at ``value``: green with "on target (≥ 90%)" when it
+    meets its target, red with "below target" when not, grey without a target or a value."""
+    target = targets.for_metric(metric)
+    meets = targets.meets(metric, value)
+    if target is None or meets is None:
+        return TargetLook("off", None)
+    shown = f"{target:.0%}" if round(target * 100, 6).is_integer() else f"{target:.1%}"
+    if meets:
+        return TargetLook("green", t("tgt_met", target=shown))
+    return TargetLook("red", t("tgt_missed", target=shown))
