@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.components.numbers import period_label, span
 from dashboard.safe_text import html_text
 
 QUALITATIVE = [
@@ -32,6 +35,11 @@ QUALITATIVE = [
 DATE_FORMAT = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m"}
 
 
+def _category_axis(fig: go.Figure, ticks: list[str]) -> None:
+    """Period labels as the x axis (a date axis turns one month into ``23:59:59.999 Oct 31``)."""
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
+
+
 def periods_figure(
     current: pd.DataFrame,
     previous: pd.DataFrame,
@@ -39,16 +47,17 @@ def periods_figure(
     *,
     grain: str,
     labels: dict[str, str],
-    partial_end: bool,
 ) -> go.Figure:
     """Counts per bucket of the current window with the previous period and last year's
     same period overlaid bucket by bucket (each series' own dates in the hover text).
 
-    Each frame has ``bucket``, ``index`` and ``events`` (NaN where the store has no data
-    for that bucket, e.g. before the first imported day).
+    Frames as :func:`geo.periods.period_counts` (``bucket``, ``first``, ``end``,
+    ``partial``, ``events``; NaN where the store has no data). The x axis shows period
+    labels; a partial (clipped) bucket has a hollow marker and a dashed segment, and the
+    legend names it (``labels["partial"]``).
     """
-    fmt = DATE_FORMAT[grain]
-    x = current["bucket"]
+    ticks = [period_label(b, grain) for b in current["bucket"]]
+    partial = current["partial"].to_numpy(dtype=bool) if "partial" in current else np.zeros(len(current), bool)
     fig = go.Figure()
     for frame, key, style in (
         (last_year, "last_year", {"color": "#bdbdbd", "dash": "dash"}),
@@ -56,32 +65,55 @@ def periods_figure(
     ):
         if frame["events"].notna().any():
             fig.add_scatter(
-                x=x[: len(frame)],
-                y=frame["events"].to_numpy()[: len(x)],
+                x=ticks[: len(frame)],
+                y=frame["events"].to_numpy()[: len(ticks)],
                 name=labels[key],
                 mode="lines+markers",
                 line=style,
                 marker={"size": 4},
-                customdata=frame["bucket"].dt.strftime(fmt)[: len(x)],
+                customdata=[span(a, b) for a, b in zip(frame["first"], frame["end"], strict=True)][: len(ticks)],
                 hovertemplate="%{customdata}: %{y:,}<extra>" + labels[key] + "</extra>",
             )
+    y = current["events"].to_numpy(dtype=float)
+    spans = [span(a, b) for a, b in zip(current["first"], current["end"], strict=True)]
+    whole = np.where(partial, np.nan, y)
     fig.add_scatter(
-        x=x,
-        y=current["events"],
+        x=ticks,
+        y=whole if partial.any() and (~partial).any() else y,
         name=labels["current"],
         mode="lines+markers",
         line={"color": "#c0392b", "width": 2.5},
         marker={"size": 6},
-        hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + labels["current"] + "</extra>",
+        customdata=spans,
+        hovertemplate="%{customdata}: %{y:,}<extra>" + labels["current"] + "</extra>",
     )
-    if partial_end and len(x):
+    if partial.any():
+        # dashed segments from the neighbouring whole bucket into each partial one
+        seg_x: list[str | None] = []
+        seg_y: list[float | None] = []
+        for i in np.flatnonzero(partial):
+            j = i + 1 if i == 0 else i - 1
+            if 0 <= j < len(ticks):
+                seg_x += [ticks[j], ticks[i], None]
+                seg_y += [y[j], y[i], None]
+        if seg_x:
+            fig.add_scatter(
+                x=seg_x,
+                y=seg_y,
+                mode="lines",
+                line={"color": "#c0392b", "width": 2, "dash": "dash"},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        idx = np.flatnonzero(partial)
         fig.add_scatter(
-            x=[x.iloc[-1]],
-            y=[current["events"].iloc[-1]],
+            x=[ticks[i] for i in idx],
+            y=y[idx],
             mode="markers",
             name=labels["partial"],
-            marker={"size": 13, "symbol": "circle-open", "color": "#c0392b", "line": {"width": 2}},
-            hoverinfo="skip",
+            marker={"size": 11, "symbol": "circle-open", "color": "#c0392b", "line": {"width": 2}},
+            customdata=[spans[i] for i in idx],
+            hovertemplate="%{customdata}: %{y:,}<extra>" + labels["partial"] + "</extra>",
         )
     fig.update_layout(
         height=360,
@@ -92,29 +124,40 @@ def periods_figure(
         yaxis_title=labels["y"],
         yaxis={"rangemode": "tozero"},
     )
+    _category_axis(fig, ticks)
     return fig
 
 
 def breakdown_figure(
-    frame: pd.DataFrame, *, names: dict[str, str], mode: str, grain: str, labels: dict[str, str]
+    frame: pd.DataFrame,
+    *,
+    names: dict[str, str],
+    mode: str,
+    grain: str,
+    labels: dict[str, str],
+    partial: Collection[pd.Timestamp] = (),
 ) -> go.Figure:
     """Stacked bars (``mode='stacked'``) or one small panel per key (``'multiples'``).
 
-    ``frame`` has ``bucket``, ``key`` and ``events`` for every bucket (zeros filled).
+    ``frame`` has ``bucket``, ``key`` and ``events`` for every bucket (zeros filled). The
+    buckets in ``partial`` (clipped to the window) are hatched bars or hollow markers.
     """
     order = frame.groupby("key")["events"].sum().sort_values(ascending=False).index.tolist()
     names = {k: html_text(names.get(k, k)) for k in order}  # plotly renders a subset of HTML in names
-    fmt = DATE_FORMAT[grain]
+    partial_set = {pd.Timestamp(b) for b in partial}
+    ticks = [period_label(b, grain) for b in sorted(pd.to_datetime(frame["bucket"]).unique())]
     if mode == "stacked":
         fig = go.Figure()
         for i, key in enumerate(order):
             part = frame[frame["key"] == key]
+            clipped = [pd.Timestamp(b) in partial_set for b in part["bucket"]]
             fig.add_bar(
-                x=part["bucket"],
+                x=[period_label(b, grain) for b in part["bucket"]],
                 y=part["events"],
                 name=names.get(key, key),
                 marker_color=QUALITATIVE[i % len(QUALITATIVE)],
-                hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + names.get(key, key) + "</extra>",
+                marker_pattern_shape=["/" if c else "" for c in clipped],
+                hovertemplate="%{x}: %{y:,}<extra>" + names.get(key, key) + "</extra>",
             )
         fig.update_layout(
             barmode="stack",
@@ -124,6 +167,7 @@ def breakdown_figure(
             yaxis_title=labels["y"],
             bargap=0.1,
         )
+        _category_axis(fig, ticks)
         return fig
     cols = 3
     rows = int(np.ceil(len(order) / cols)) or 1
@@ -137,18 +181,24 @@ def breakdown_figure(
     )
     for i, key in enumerate(order):
         part = frame[frame["key"] == key]
+        clipped = [pd.Timestamp(b) in partial_set for b in part["bucket"]]
         fig.add_scatter(
-            x=part["bucket"],
+            x=[period_label(b, grain) for b in part["bucket"]],
             y=part["events"],
-            mode="lines",
+            mode="lines+markers",
             line={"color": "#c0392b", "width": 1.5},
+            marker={
+                "size": [8 if c else 3 for c in clipped],
+                "symbol": ["circle-open" if c else "circle" for c in clipped],
+            },
             row=i // cols + 1,
             col=i % cols + 1,
             showlegend=False,
-            hovertemplate="%{x|" + fmt + "}: %{y:,}<extra>" + names.get(key, key) + "</extra>",
+            hovertemplate="%{x}: %{y:,}<extra>" + names.get(key, key) + "</extra>",
         )
     fig.update_layout(height=170 * rows + 40, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     fig.update_annotations(font_size=12)
+    _category_axis(fig, ticks)
     return fig
 
 
@@ -203,6 +253,7 @@ def band_figure(band: pd.DataFrame, *, labels: dict[str, str], grain: str) -> go
         legend={"orientation": "h", "y": 1.12},
         yaxis={"rangemode": "tozero", "title": labels["y"]},
     )
+    fig.update_xaxes(tickformat="%Y-%m-%d")
     return fig
 
 

@@ -13,14 +13,15 @@ from dashboard.chain_view import (
     source_figure,
 )
 from dashboard.components import columns as col
+from dashboard.components.backlog_panel import record_link_column, with_record_links
 from dashboard.components.cached import cached_answer
+from dashboard.components.downloads import download_buttons, file_name, filter_notes, localised
 from dashboard.components.names import (
     department_names,
     source_names,
     stage_names,
 )
 from dashboard.i18n import name_column, t
-from data.exports import csv_bytes
 from data.store import Store
 from queries import EventFilter
 from queries.answers import chain
@@ -73,7 +74,7 @@ def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
             }
         )
         st.dataframe(
-            listing,
+            with_record_links(listing),  # a link to each event's record (not in the CSV)
             hide_index=True,
             width="stretch",
             height=420,
@@ -87,15 +88,26 @@ def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
                 "grid": col.text(t("level_grid")),
                 "street": col.text(t("level_street")),
                 "reported_at": col.when(t("chain_col_reported")),
+                "record": record_link_column(),
             },
         )
-        # the table's own CSV download is off (config.toml): this one neutralises formula cells
-        st.download_button(
-            t("chain_download_overdue"),
-            csv_bytes(listing),
-            file_name="overdue-cases.csv",
-            mime="text/csv",
-            key="chain_overdue_csv",
+        # the table's own CSV download is off (config.toml): these neutralise formula cells
+        headers = {
+            "event_id": t("chain_col_event"),
+            "hours_overdue": t("chain_col_hours_overdue"),
+            "category": t("category"),
+            "department": t("department"),
+            "stage": t("chain_col_stage_now"),
+            "grid": t("level_grid"),
+            "street": t("level_street"),
+            "reported_at": t("chain_col_reported"),
+        }
+        download_buttons(
+            localised(listing, headers),
+            filter_notes(store, flt, t("chain_title"), [(t("chain_as_of"), f"{now:%Y-%m-%d %H:%M}")]),
+            name=file_name("chain", flt, "overdue"),
+            key="chain_overdue",
+            label=t("chain_download_overdue_what"),
         )
 
 

@@ -1,32 +1,60 @@
-"""Column configs for ``st.dataframe``, the same look for the same kind of value on every page."""
+"""Column configs for ``st.dataframe``, the same look for the same kind of value on every page.
+
+Tables go through :func:`dataframe` (or :func:`shown`), which applies the formatting policy
+of :mod:`dashboard.components.numbers`: one precision per column, a dash for a missing value
+(Streamlit itself prints ``None``), p-values as ``<0.001``. A numeric column without missing
+values stays numeric (it sorts as numbers) and is only formatted for display.
+"""
 
 from __future__ import annotations
 
-import streamlit as st
+from typing import Any, Literal
 
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from dashboard.components import numbers
 from dashboard.i18n import t
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
+Width = Literal["small", "medium", "large"] | int | None
+STYLE_LIMIT = 100_000
+"""Cells above which a table is not styled (pandas' Styler renders every cell)."""
 
 
-def text(label: str, help_key: str | None = None) -> st.column_config.TextColumn:
+def _help(help_key: str | None) -> str | None:
+    return t(help_key) if help_key else None
+
+
+def text(label: str, help_key: str | None = None, width: Width = None) -> st.column_config.TextColumn:
     """A text column (names, ids, labels)."""
-    return st.column_config.TextColumn(label, help=t(help_key) if help_key else None)
+    return st.column_config.TextColumn(label, help=_help(help_key), width=width)
 
 
-def count(label: str, help_key: str | None = None) -> st.column_config.NumberColumn:
+def name(label: str, help_key: str | None = None) -> st.column_config.TextColumn:
+    """A long name (an area "community · grid", a street): wide, with its help."""
+    return text(label, help_key, "large")
+
+
+def count(label: str, help_key: str | None = None, width: Width = None) -> st.column_config.NumberColumn:
     """A whole number."""
-    return st.column_config.NumberColumn(label, format="%d", help=t(help_key) if help_key else None)
+    return st.column_config.NumberColumn(label, format="%d", help=_help(help_key), width=width)
 
 
-def number(label: str, fmt: str) -> st.column_config.NumberColumn:
-    """A number in ``fmt`` (printf style, e.g. ``"%.1f"``)."""
-    return st.column_config.NumberColumn(label, format=fmt)
+def number(label: str, fmt: str, help_key: str | None = None, width: Width = None) -> st.column_config.NumberColumn:
+    """A number in ``fmt`` (``"%.1f"``, ``"%.2f"``, ``"%.3f"``)."""
+    return st.column_config.NumberColumn(label, format=fmt, help=_help(help_key), width=width)
 
 
-def percent(label: str, help_key: str | None = None) -> st.column_config.NumberColumn:
-    """A rate (0..1) shown as a percentage."""
-    return st.column_config.NumberColumn(label, format="percent", help=t(help_key) if help_key else None)
+def percent(label: str, help_key: str | None = None, width: Width = None) -> st.column_config.NumberColumn:
+    """A rate (0..1) shown as a percentage with one decimal."""
+    return st.column_config.NumberColumn(label, format="percent", help=_help(help_key), width=width)
+
+
+def p_value(label: str, help_key: str | None = None) -> st.column_config.NumberColumn:
+    """A p-value: three decimals, ``<0.001`` below (as the map's tooltip)."""
+    return st.column_config.NumberColumn(label, format="p", help=_help(help_key), width="small")
 
 
 def rate_bar(label: str) -> st.column_config.ProgressColumn:
@@ -50,5 +78,58 @@ def rate_columns() -> dict[str, st.column_config.Column]:
         "median_close_h": number(t("chain_col_median_close_h"), "%.1f"),
         "events": count(t("col_events")),
         "open_overdue": count(t("col_open_overdue")),
-        "rank": count(t("chain_col_rank"), "chain_help_rank"),
+        "rank": count(t("chain_col_rank"), "chain_help_rank", "small"),
     }
+
+
+def shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame | Styler, dict[str, Any]]:
+    """``frame`` and ``config`` as the policy shows them.
+
+    A number column (``count``/``number``/``percent``/``p_value``) with missing values
+    becomes right-aligned text (``"—"`` where missing); one without keeps its numbers and is
+    formatted by a Styler (Streamlit's own ``percent`` mixes precisions: ``12.34%``, ``50%``).
+    Text columns show ``"—"`` for a missing value.
+    """
+    out = frame.copy()
+    cfg = {k: (dict(v) if isinstance(v, dict) else v) for k, v in config.items()}
+    styles: dict[str, Any] = {}
+    for column in out.columns:
+        c = cfg.get(column)
+        if not isinstance(c, dict):
+            if out[column].dtype == object:
+                out[column] = out[column].where(out[column].notna(), numbers.MISSING)
+            continue
+        type_config = dict(c.get("type_config") or {})
+        kind, fmt = type_config.get("type"), type_config.get("format")
+        if kind == "text" or (kind is None and out[column].dtype == object):
+            out[column] = out[column].where(out[column].notna(), numbers.MISSING)
+            continue
+        if kind == "datetime" and out[column].isna().any():
+            out[column] = [numbers.MISSING if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}" for v in out[column]]
+            c["type_config"] = {"type": "text", "max_chars": None, "validate": None}
+            cfg[column] = c
+            continue
+        if kind != "number" or fmt not in numbers.FORMATTERS:
+            continue
+        formatter = numbers.FORMATTERS[fmt]
+        if fmt == "p" or out[column].isna().any():
+            out[column] = [formatter(v) for v in out[column]]
+            type_config = {"type": "text", "max_chars": None, "validate": None}
+            c["alignment"] = "right"
+        else:
+            type_config["format"] = None
+            styles[column] = formatter
+        c["type_config"] = type_config
+        cfg[column] = c
+    if styles and out.size <= STYLE_LIMIT and out.columns.is_unique and out.index.is_unique:
+        return out.style.format(styles), cfg
+    for column in styles:  # too big to style: Streamlit formats it (numbers, no dash needed)
+        fmt = config[column]["type_config"]["format"]
+        cfg[column]["type_config"]["format"] = "%.3f" if fmt == "p" else fmt
+    return out, cfg
+
+
+def dataframe(frame: pd.DataFrame, column_config: dict[str, Any], **kwargs: Any) -> Any:
+    """``st.dataframe`` of ``frame`` through :func:`shown` (same keyword arguments)."""
+    data, cfg = shown(frame, column_config)
+    return st.dataframe(data, column_config=cfg, **kwargs)

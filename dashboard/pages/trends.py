@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import columns as col
+from dashboard.components import numbers as num
 from dashboard.components.cached import cached_answer, cached_compute
 from dashboard.components.filters import data_window, last_day, render_filters
 from dashboard.components.names import (
@@ -30,6 +31,7 @@ from dashboard.trend_view import (
 )
 from data.store import Store
 from geo.forecast import MIN_TRAIN_DAYS, BacktestResult
+from geo.periods import periods
 from geo.trends import GRAINS
 from queries import EventFilter
 from queries.answers import trends
@@ -79,12 +81,11 @@ def render_periods(store: Store, flt: EventFilter, first_day: date) -> str:
             cmp.previous,
             cmp.last_year,
             grain=grain,
-            partial_end=cmp.windows.partial_end,
             labels={
                 "current": t("trends_current"),
                 "previous": t("trends_previous"),
                 "last_year": t("trends_last_year"),
-                "partial": t("trends_partial"),
+                "partial": t("trends_partial_bucket"),
                 "x": t(f"trends_grain_{grain}"),
                 "y": t("trend_y"),
             },
@@ -93,24 +94,42 @@ def render_periods(store: Store, flt: EventFilter, first_day: date) -> str:
         key="trends_periods_chart",
     )
     m1, m2, m3 = st.columns(3)
-    cur_total = cmp.current_total
-    m1.metric(t("trends_current"), f"{cur_total:,.0f}", border=True)
+    m1.metric(t("trends_current"), num.count(cmp.current_total), border=True)
     for column, period, label in ((m2, "previous", "trends_previous"), (m3, "last_year", "trends_last_year")):
         # a comparison window that the data cover only in part has no total to compare with
-        total = cmp.total(period)
+        change = cmp.change(period)
         column.metric(
             t(label),
-            "—" if total is None else f"{total:,.0f}",
-            None if not total else f"{(cur_total - total) / total:+.1%}",
+            num.count(cmp.total(period)),
+            None if change is None else num.signed_percent(change),
+            delta_color="normal" if change is None or round(change, 3) != 0 else "off",
             border=True,
         )
-    notes = []
-    if cmp.windows.partial_end:
-        notes.append(t("trends_partial_note"))
+    w = cmp.windows
+    notes = [
+        t(
+            "trends_windows_note",
+            current=num.span(w.start, w.end),
+            previous=num.span(w.prev_start, w.start),
+            last_year=num.span(w.ly_start, w.ly_end),
+        )
+    ]
+    clipped = cmp.current[cmp.current["partial"]]
+    if len(clipped):
+        parts = [
+            t(
+                "trends_partial_one",
+                label=num.period_label(row.bucket, grain),
+                span=num.span(row.first, row.end),
+                days=row.days,
+                full=7 if grain == "week" else pd.Timestamp(row.bucket).days_in_month,
+            )
+            for row in clipped.itertuples()
+        ]
+        notes.append(t("trends_partial_periods", periods=t("num_list_sep").join(parts)))
     if cmp.last_year["events"].isna().any():
         notes.append(t("trends_no_last_year", first=first_day))
-    if notes:
-        st.caption(" ".join(notes))
+    st.caption(" ".join(notes))
     return grain
 
 
@@ -132,9 +151,18 @@ def render_breakdown(
         format_func={m: t(f"trends_mode_{m}") for m in modes}.get,
     )
     full = cached_answer(trends.breakdown, store, flt, grain, dim, other=t("trends_other"))
+    buckets = periods(flt.start, flt.end, grain)
+    clipped = buckets[buckets["partial"]]
     if len(full):
         st.plotly_chart(
-            breakdown_figure(full, names=names[dim], mode=mode, grain=grain, labels={"y": t("trend_y")}),
+            breakdown_figure(
+                full,
+                names=names[dim],
+                mode=mode,
+                grain=grain,
+                labels={"y": t("trend_y")},
+                partial=clipped["bucket"].tolist(),
+            ),
             width="stretch",
             key="trends_breakdown_chart",
         )

@@ -112,6 +112,12 @@ class PeriodComparison:
         frame: pd.DataFrame = getattr(self, period)
         return None if frame["events"].isna().any() else float(frame["events"].sum())
 
+    def change(self, period: str) -> float | None:
+        """Relative change of the current total against ``previous`` or ``last_year``
+        (``0.05`` = 5 % more); ``None`` without a total to compare with or when it is 0."""
+        total = self.total(period)
+        return None if not total else (self.current_total - total) / total
+
 
 def period_comparison(store: Store, flt: EventFilter, grain: str, first_day: date) -> PeriodComparison:
     """Counts per ``grain`` bucket of ``flt``'s days (the first and last bucket clipped to
