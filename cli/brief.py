@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
+import dashboard.brief as dashboard_brief
 from queries import open_store
 from queries.answers.brief import BadWeek, EmptyStore, IsoWeek, UnknownStreet, weekly_brief
 
@@ -41,20 +40,6 @@ def _fail(message: object) -> int:
     return 2
 
 
-def renderer() -> ModuleType:
-    """:mod:`dashboard.brief`. The dashboard is not an installed package (Streamlit runs it from
-    the checkout), so when the console script cannot import it, the checkout this ``cli``
-    package comes from is put on the path (an editable install: ``scripts/setup.sh``)."""
-    try:
-        return importlib.import_module("dashboard.brief")
-    except ModuleNotFoundError as exc:
-        root = Path(__file__).resolve().parents[1]
-        if exc.name != "dashboard" or not (root / "dashboard" / "brief").is_dir():
-            raise
-        sys.path.append(str(root))
-        return importlib.import_module("dashboard.brief")
-
-
 def run(args: argparse.Namespace) -> int:
     """Build the week's brief and write it; a bad week, street or store is a message, not a traceback."""
     try:
@@ -78,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     t1 = time.perf_counter()
     try:
-        written = renderer().write_brief(brief, args.out, args.lang, pdf=not args.html_only)
+        written = dashboard_brief.write_brief(brief, args.out, args.lang, pdf=not args.html_only)
     except OSError as exc:
         return _fail(f"cannot write into {args.out}: {exc.strerror or exc}")
     t2 = time.perf_counter()
