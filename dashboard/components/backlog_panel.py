@@ -78,7 +78,7 @@ def render_backlog(store: Store, flt: EventFilter, now: datetime) -> None:
             {
                 "event_id": cases["event_id"],
                 "bucket": cases["bucket"].map({b: t(f"bkl_bucket_{b}") for b in AGE_BUCKETS}),
-                "hours_overdue": cases["hours_overdue"],
+                "overdue_hours": cases["hours_overdue"],  # not "hours_overdue": the in-range list has that
                 "category": cases[f"category_{suffix}"].fillna(cases["category"]),
                 "department": cases[f"department_{suffix}"].fillna(cases["department"]),
                 "stage": cases["stage"].map(stage_names()),
@@ -95,7 +95,7 @@ def render_backlog(store: Store, flt: EventFilter, now: datetime) -> None:
             column_config={
                 "event_id": col.text(t("chain_col_event")),
                 "bucket": col.text(t("bkl_col_bucket")),
-                "hours_overdue": col.number(t("chain_col_hours_overdue"), "%.1f"),
+                "overdue_hours": col.number(t("chain_col_hours_overdue"), "%.1f"),
                 "category": col.text(t("category")),
                 "department": col.text(t("department")),
                 "stage": col.text(t("chain_col_stage_now")),

@@ -147,12 +147,14 @@ def render_changes(store: Store, flt: EventFilter, *, min_count: int = changes.M
         )
     )
     first_day, _ = data_window(store)
-    cols = st.columns(4)
-    with cols[0]:
+    # two by two: a link's label is one line, four columns would cut it at 1440 px
+    top = st.columns(2)
+    with top[0]:
         render_movers(store, flt, "category", min_count)
-    with cols[1]:
+    with top[1]:
         render_movers(store, flt, "street", min_count)
-    with cols[2]:
+    bottom = st.columns(2)
+    with bottom[0]:
         render_hotspots(store, flt)
-    with cols[3]:
+    with bottom[1]:
         render_days(store, flt, first_day)

@@ -32,21 +32,33 @@ def current_targets() -> Targets:
 
 @dataclass(frozen=True)
 class TargetLook:
-    """How a KPI card shows its target: ``delta_color`` for ``st.metric`` and the text beside
-    the change (``None`` without a target)."""
+    """How a KPI shows its target: ``delta_color`` for ``st.metric`` and a short status text
+    (``None`` without a target)."""
 
     delta_color: str
-    description: str | None
+    status: str | None
 
 
-def target_look(targets: Targets, metric: str, value: float | None) -> TargetLook:
-    """The card look of rate ``metric`` at ``value``: green with "on target (≥ 90%)" when it
-    meets its target, red with "below target" when not, grey without a target or a value."""
+def _shown(target: float) -> str:
+    return f"{target:.0%}" if round(target * 100, 6).is_integer() else f"{target:.1%}"
+
+
+def target_look(targets: Targets, metric: str, value: float | None, label: str) -> TargetLook:
+    """The look of rate ``metric`` (named ``label``) at ``value``: green with "… on target
+    (≥ 90%)" when it meets its target, red with "… below target" when not, grey without a
+    target or a value."""
     target = targets.for_metric(metric)
     meets = targets.meets(metric, value)
     if target is None or meets is None:
         return TargetLook("off", None)
-    shown = f"{target:.0%}" if round(target * 100, 6).is_integer() else f"{target:.1%}"
     if meets:
-        return TargetLook("green", t("tgt_met", target=shown))
-    return TargetLook("red", t("tgt_missed", target=shown))
+        return TargetLook("green", t("tgt_met", name=label, target=_shown(target)))
+    return TargetLook("red", t("tgt_missed", name=label, target=_shown(target)))
+
+
+def render_target_line(looks: list[TargetLook]) -> None:
+    """One caption under the KPI cards saying which rates meet their targets (in their colour,
+    so the status is in the text, not only in the colour)."""
+    parts = [f":{look.delta_color}[{look.status}]" for look in looks if look.status]
+    if parts:
+        st.caption(" · ".join(parts))

@@ -70,9 +70,9 @@ def render_results(store: Store, text: str) -> None:
             "reported_at": found["reported_at"],
             "category": found[f"category_{suffix}"].fillna(found["category"]),
             "status": found["status"].map(stage_names()).fillna(found["status"]),
-            "street": found[f"street_{suffix}"].fillna(found["street_id"]),
-            "grid": found[f"grid_{suffix}"].fillna(found["grid_id"]),
-            "description": found["description"],
+            "street": found[f"street_{suffix}"].fillna(found["street_id"]).fillna("—"),
+            "grid": found[f"grid_{suffix}"].fillna(found["grid_id"]).fillna("—"),
+            "description": found["description"].fillna("—"),
         }
     )
     picked = st.dataframe(
@@ -144,13 +144,20 @@ def render_record(store: Store, event_id: str, now: datetime) -> None:
     render_history(record, department_names(store))
 
 
+DASH = "—"  # shown for a value that does not exist (never "None")
+
+
+def _when(value: object) -> str:
+    return DASH if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
+
+
 def _sla_row(check: SlaCheck) -> dict[str, object]:
     return {
         "kind": t(f"evt_sla_{check.kind}"),
-        "due": check.due,
-        "done": check.done,
+        "due": _when(check.due),
+        "done": _when(check.done),
         "state": t(f"evt_state_{check.state}"),
-        "hours": check.hours,
+        "hours": DASH if check.hours is None else f"{check.hours:,.1f}",
     }
 
 
@@ -164,10 +171,10 @@ def render_sla(record: EventRecord) -> None:
         key="event_sla",
         column_config={
             "kind": col.text(t("evt_sla_col_kind")),
-            "due": col.when(t("evt_sla_col_due")),
-            "done": col.when(t("evt_sla_col_done")),
+            "due": col.text(t("evt_sla_col_due")),
+            "done": col.text(t("evt_sla_col_done")),
             "state": col.text(t("evt_sla_col_state")),
-            "hours": col.number(t("evt_sla_col_hours"), "%.1f"),
+            "hours": col.text(t("evt_sla_col_hours")),
         },
     )
 
@@ -184,8 +191,8 @@ def render_history(record: EventRecord, departments: dict[str, str]) -> None:
                 "stage": history["stage"].map(stage_names()).fillna(history["stage"]),
                 "at": history["at"],
                 "since": history["hours_since_report"],
-                "actor": history["actor"].map(lambda a: departments.get(a, a) if isinstance(a, str) else a),
-                "note": history["note"],
+                "actor": [departments.get(a, a) if isinstance(a, str) and a else DASH for a in history["actor"]],
+                "note": [n if isinstance(n, str) and n else DASH for n in history["note"]],
             }
         ),
         hide_index=True,

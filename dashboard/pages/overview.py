@@ -6,13 +6,14 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard.charts import period_overlay_chart
+from dashboard.charts import period_overlay_chart, show_chart
 from dashboard.components import columns as col
+from dashboard.components import numbers as num
 from dashboard.components.changes_panel import render_changes
 from dashboard.components.filters import last_day, render_filters
 from dashboard.components.map_view import available_levels, render_count_map
 from dashboard.components.sla_notice import render_assumed_sla_notice
-from dashboard.components.targets import current_targets, target_look
+from dashboard.components.targets import TargetLook, current_targets, render_target_line, target_look
 from dashboard.i18n import name_column, t
 from dashboard.state import data_now, get_store
 from data.store import Store
@@ -42,11 +43,11 @@ def render() -> None:
 
 
 def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:.1%}"
+    return num.percent(v)
 
 
 def _pp(a: float | None, b: float | None) -> str | None:
-    return None if a is None or b is None else t("kpi_delta_pp", value=100 * (a - b))
+    return None if a is None or b is None else t("num_delta_pp", value=num.signed(100 * (a - b)))
 
 
 def _metric(
@@ -56,29 +57,21 @@ def _metric(
     delta: str | None,
     help_key: str | None = None,
     color: str = "normal",
-    description: str | None = None,
 ) -> None:
-    column.metric(
-        label,
-        value,
-        delta,
-        delta_color=color,
-        help=t(help_key) if help_key else None,
-        border=True,
-        delta_description=description,
-    )
+    column.metric(label, value, delta, delta_color=color, help=t(help_key) if help_key else None, border=True)
 
 
-def _rate_metric(column, cur: Kpis, prev: Kpis, metric: str, label_key: str, help_key: str) -> None:
+def _rate_metric(column, cur: Kpis, prev: Kpis, metric: str, label_key: str, help_key: str) -> TargetLook:
     """A rate's card: its change against the previous period, coloured by its target
     (green on target, red below; grey without a target), not by the change's direction."""
     value, before = getattr(cur, metric), getattr(prev, metric)
-    look = target_look(current_targets(), metric, value)
-    _metric(column, t(label_key), _pct(value), _pp(value, before), help_key, look.delta_color, look.description)
+    look = target_look(current_targets(), metric, value, t(label_key))
+    _metric(column, t(label_key), _pct(value), _pp(value, before), help_key, look.delta_color)
+    return look
 
 
 def _events_delta(c: Kpis, p: Kpis) -> str | None:
-    return f"{(c.events - p.events) / p.events:+.1%}" if p.events else None
+    return num.signed_percent((c.events - p.events) / p.events) if p.events else None
 
 
 def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
@@ -88,9 +81,11 @@ def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
     cols = st.columns(5)
     # more or fewer events is neither good nor bad: the change in grey
     _metric(cols[0], t("kpi_events"), f"{cur.events:,}", _events_delta(cur, prev), color="off")
-    _rate_metric(cols[1], cur, prev, "closure_rate", "kpi_closure_rate", "kpi_help_closure")
-    _rate_metric(cols[2], cur, prev, "on_time_rate", "kpi_on_time_rate", "kpi_help_on_time")
-    _rate_metric(cols[3], cur, prev, "satisfaction_rate", "kpi_satisfaction_rate", "kpi_help_satisfaction")
+    looks = [
+        _rate_metric(cols[1], cur, prev, "closure_rate", "kpi_closure_rate", "kpi_help_closure"),
+        _rate_metric(cols[2], cur, prev, "on_time_rate", "kpi_on_time_rate", "kpi_help_on_time"),
+        _rate_metric(cols[3], cur, prev, "satisfaction_rate", "kpi_satisfaction_rate", "kpi_help_satisfaction"),
+    ]
     _metric(
         cols[4],
         t("kpi_open_overdue"),
@@ -99,6 +94,7 @@ def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
         "kpi_help_overdue",
         color="inverse",
     )
+    render_target_line(looks)
     if cur.events == 0:
         st.info(t("no_data"))
     if cur.cancelled or cur.closed_untimed:
@@ -109,7 +105,7 @@ def render_trend(store: Store, flt: EventFilter) -> None:
     """Daily events of the period with the previous period overlaid."""
     st.subheader(t("trend_title"))
     trend = daily_trend(store, flt)
-    st.plotly_chart(
+    show_chart(
         period_overlay_chart(
             trend.current,
             trend.previous,
@@ -137,19 +133,20 @@ def render_ranking(store: Store, flt: EventFilter, now: datetime) -> None:
     name = name_column()
     ranking = top_areas(store, flt, now, level, limit=10)
     ranking[name] = ranking[name].fillna(ranking["area_id"])  # unnamed: its code
-    st.dataframe(
+    col.dataframe(
         ranking[[name, "events", "closure_rate", "on_time_rate", "open_overdue"]],
         hide_index=True,
         width="stretch",
         key="overview_ranking",
         column_config={
-            name: col.text(t(f"level_{level}")),
-            "events": col.count(t("col_events")),
-            "closure_rate": col.rate_bar(t("col_closure_rate")),
-            "on_time_rate": col.rate_bar(t("col_on_time_rate")),
-            "open_overdue": col.count(t("col_open_overdue")),
+            name: col.text(t(f"level_{level}"), width="medium"),
+            "events": col.count(t("col_events"), width="small"),
+            "closure_rate": col.rate_bar(t("col_closure_rate"), "small"),
+            "on_time_rate": col.rate_bar(t("col_on_time_rate"), "small"),
+            "open_overdue": col.count(t("col_open_overdue"), width="small"),
         },
     )
 
 
-render()
+with st.spinner(t("overview_computing"), show_time=True):
+    render()

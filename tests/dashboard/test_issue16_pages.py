@@ -27,6 +27,7 @@ def _s(key: str, lang: str) -> str:
 def test_overview_what_changed_panel_links_to_the_explaining_pages(monkeypatch, small_db_file, lang):
     at = run_app(monkeypatch, small_db_file, lang)
     assert not at.exception, [e.message for e in at.exception]
+    assert any(("达标" if lang == "zh" else "target") in c.value for c in at.caption)
     assert _s("chg_title", lang) in [h.value for h in at.subheader]
     links = _links(at)
     pages = {page for _, page, _ in links}
@@ -54,8 +55,10 @@ def test_kpis_are_coloured_by_target_not_by_change(monkeypatch, small_db_file):
     assert _color(at, 2) == MetricProto.MetricColor.RED
     assert _color(at, 3) == MetricProto.MetricColor.GREEN
     assert _color(at, 1) == MetricProto.MetricColor.GRAY  # no closure target: the change in grey
-    assert "below target (≥ 100%)" in at.metric[2].proto.delta_description
-    assert "on target (≥ 1%)" in at.metric[3].proto.delta_description
+    line = " ".join(c.value for c in at.caption)
+    assert ":red[On-time closure rate below target (≥ 100%)]" in line  # said in words, not only colour
+    assert ":green[Satisfaction rate on target (≥ 1%)]" in line
+    assert "Closure rate" not in line
     assert at.metric[2].delta  # the change is still shown
 
 
@@ -64,7 +67,7 @@ def test_an_invalid_target_setting_warns_and_uses_the_defaults(monkeypatch, smal
     at = run_app(monkeypatch, small_db_file, "en")
     assert not at.exception
     assert any("GRIDSCOPE_TARGET_ON_TIME" in w.value for w in at.warning)
-    assert "(≥ 90%)" in at.metric[2].proto.delta_description
+    assert "(≥ 90%)" in " ".join(c.value for c in at.caption)
 
 
 def _event_page(monkeypatch, db, lang: str, **query: str) -> AppTest:
@@ -103,6 +106,8 @@ def test_event_page_opens_the_record_named_in_the_address(monkeypatch, small_db_
     sla, history = at.dataframe[0].value, at.dataframe[1].value
     assert sla["kind"].tolist() == [_s("evt_sla_respond", lang), _s("evt_sla_close", lang)]
     assert history["stage"].iloc[0] == _s("stage_reported", lang)
+    assert not sla.isna().any().any() and not history[["actor", "note"]].isna().any().any()  # "—", never None
+    assert not any("None" in m.value for m in at.markdown)
     assert history["stage"].iloc[-1] in (_s("stage_closed", lang), _s("stage_rated", lang))
     assert ("chain", "level=street") in [(p, q.split("&")[0]) for _, p, q in _links(at)]
 
