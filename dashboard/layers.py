@@ -17,6 +17,8 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
+from geo.viewport import fit_bounds
+
 PALETTE = [
     [255, 255, 204],
     [255, 237, 160],
@@ -116,21 +118,32 @@ def area_layer(frame: pd.DataFrame, layer_id: str = "areas", opacity: float = 0.
 DEFAULT_VIEW = {"longitude": 104.0, "latitude": 35.0, "zoom": 3.0}
 """Mainland China: the view when there is nothing (no area, no cell) to centre on."""
 
+PHONE_MAP_WIDTH = 350
+"""Map width in pixels assumed until the browser reports the real one: a 390 px phone less
+the page's margins, so the first drawing already shows the whole extent on a phone."""
 
-def view_for(shapes: pd.DataFrame, zoom: float = 11.2, hexes: pd.Series | None = None) -> pdk.ViewState:
-    """A view centred on the union of ``shapes``' bounds, else of the H3 cells ``hexes``
-    (a store without areas), else :data:`DEFAULT_VIEW`."""
+
+def data_bounds(shapes: pd.DataFrame, hexes: pd.Series | None = None) -> tuple[float, float, float, float] | None:
+    """Bounds (min lon, min lat, max lon, max lat) of ``shapes``, else of the H3 cells
+    ``hexes`` (their outlines), else ``None``."""
     geoms = from_wkb(shapes["wkb"]) if len(shapes) else np.array([], dtype=object)
     if not len(geoms) and hexes is not None and len(hexes):
-        centres = np.array([h3.cell_to_latlng(h) for h in hexes], dtype=float)
-        geoms = shapely.points(centres[:, 1], centres[:, 0])
+        ring = np.array([pt for h in hexes for pt in h3.cell_to_boundary(h)], dtype=float)
+        geoms = shapely.points(ring[:, 1], ring[:, 0])
     bounds = shapely.total_bounds(geoms) if len(geoms) else np.full(4, np.nan)
-    if not np.isfinite(bounds).all():
+    return tuple(float(b) for b in bounds) if np.isfinite(bounds).all() else None  # type: ignore[return-value]
+
+
+def view_for(
+    shapes: pd.DataFrame, hexes: pd.Series | None = None, *, width: float = PHONE_MAP_WIDTH, height: float = 520
+) -> pdk.ViewState:
+    """The view that shows all of ``shapes`` (else the H3 cells ``hexes``, else
+    :data:`DEFAULT_VIEW`) in a map of ``width`` x ``height`` pixels (:func:`geo.viewport.fit_bounds`)."""
+    bounds = data_bounds(shapes, hexes)
+    if bounds is None:
         return pdk.ViewState(**DEFAULT_VIEW, pitch=0)
-    minx, miny, maxx, maxy = bounds
-    span = max(maxx - minx, (maxy - miny) * 1.3, 1e-6)
-    zoom = float(np.clip(np.log2(360 / span) + 0.1, 3, 16)) if np.isfinite(span) else zoom
-    return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=(miny + maxy) / 2, zoom=zoom, pitch=0)
+    v = fit_bounds(bounds, width, height)
+    return pdk.ViewState(longitude=v.longitude, latitude=v.latitude, zoom=v.zoom, pitch=0)
 
 
 EMPTY_STYLE_URL = "/app/static/empty-style.json"
@@ -154,13 +167,14 @@ def basemap_style(tile_url: str) -> str:
 
 
 def make_deck(
-    layers: list[pdk.Layer], view: pdk.ViewState, tile_url: str = "", tooltip_html: str = "{tip}"
+    layers: list[pdk.Layer], view: pdk.ViewState, tile_url: str = "", tooltip: dict | None = None
 ) -> pdk.Deck:
-    """A deck with no external basemap unless a tile URL is configured."""
+    """A deck with no external basemap unless a tile URL is configured; ``tooltip`` is pydeck's
+    (``{"html": template, "style": {...}}``), ``{tip}`` in plain style when not given."""
     return pdk.Deck(
         layers=layers,
         initial_view_state=view,
         map_provider="mapbox",
         map_style=basemap_style(tile_url),
-        tooltip={"html": tooltip_html, "style": {"fontSize": "13px"}},
+        tooltip=tooltip or {"html": "{tip}", "style": {"fontSize": "13px"}},
     )

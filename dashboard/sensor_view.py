@@ -50,7 +50,7 @@ def sensor_point_layer(sensors: pd.DataFrame, layer_id: str = "sensor-points") -
     data = sensors.assign(color=[[192, 57, 43, 230] if n > 0 else [40, 40, 40, 200] for n in sensors["exceedances"]])
     return pdk.Layer(
         "ScatterplotLayer",
-        data=data[["lon", "lat", "color", "tip", "sensor_id"]],
+        data=data[["lon", "lat", "color", "sensor_id", *[c for c in data.columns if c.startswith("tip")]]],
         id=layer_id,
         get_position=["lon", "lat"],
         get_fill_color="color",

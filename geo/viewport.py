@@ -85,3 +85,16 @@ def scale_bar_length(latitude: float, zoom: float, max_pixels: float) -> tuple[f
             length = float(m * 10**exp)
             break
     return length, length / per_px
+
+
+def pixel_to_lnglat(view: View, x: float, y: float, width: float, height: float) -> tuple[float, float]:
+    """Longitude and latitude under screen pixel ``x, y`` of a ``width`` x ``height`` map showing ``view``.
+
+    >>> v = View(116.0, 40.0, 10.0)
+    >>> [round(c, 6) for c in pixel_to_lnglat(v, 200, 150, 400, 300)]
+    [116.0, 40.0]
+    """
+    scale = TILE * 2**view.zoom / (2 * math.pi)
+    lon = view.longitude + math.degrees((x - width / 2) / scale)
+    lat = _merc_lat(_merc_y(view.latitude) - (y - height / 2) / scale)
+    return lon, lat

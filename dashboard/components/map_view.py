@@ -5,25 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
 from dashboard.components.cached import cached_answer
 from dashboard.components.map_kit import (
+    TIP_COLUMNS,
+    area_names,
+    area_places,
+    cell_places,
     deck,
-    kept_view,
-    range_chips,
+    fitted_view,
     render_legend,
     tooltips,
+    with_tips,
 )
 from dashboard.i18n import name_column, t
-from dashboard.layers import (
-    PALETTE,
-    area_layer,
-    area_records,
-    color_bins,
-    grid_outline_layer,
-    h3_layer,
-)
+from dashboard.layers import area_layer, area_records, grid_outline_layer, h3_layer
+from dashboard.map_colors import count_colors
+from dashboard.map_marks import label_layer, label_points, outline_layer
 from data.contracts import AREA_LEVELS
 from data.store import Store
 from queries import EventFilter
@@ -43,25 +43,35 @@ def available_levels(store: Store) -> list[str]:
     return [lv for lv in AREA_LEVELS[1:] if len(area_shapes(store, lv))]
 
 
-def count_tips(name: pd.Series, frame: pd.DataFrame) -> pd.Series:
-    """Tooltips of a count map: the unit's name, its events, closed and open overdue."""
+MAP_HEIGHT = 520
+
+
+def count_tips(name: pd.Series, frame: pd.DataFrame, places: pd.Series) -> pd.DataFrame:
+    """Tooltips of a count map: the unit's name, where it lies, its events, closed and open overdue."""
+    lines = [(t("tip_place"), places)] if (places != "").any() else []
     return tooltips(
         name,
         [
-            (t("tip_events"), frame["events"]),
-            (t("tip_closed"), frame["closed"]),
-            (t("tip_overdue"), frame["open_overdue"]),
+            *lines,
+            (t("tip_events"), frame["events"].map("{:,}".format)),
+            (t("tip_closed"), frame["closed"].map("{:,}".format)),
+            (t("tip_overdue"), frame["open_overdue"].map("{:,}".format)),
         ],
     )
 
 
-def _legend(edges: list[float], colors: list[list[int]]) -> None:
-    if len(edges) < 2:
-        return
-    n = len(edges) - 1
-    scale = (len(PALETTE) - 1) / max(n - 1, 1)
-    chips = range_chips(edges, [f"rgb{tuple(PALETTE[int(round(i * scale))])}" for i in range(n)])
-    render_legend(t("legend_events"), chips)
+def orientation_layers(store: Store, levels: list[str], label_level: str) -> list[pdk.Layer]:
+    """Grid outlines, the district outline drawn heavy and the names of ``label_level``'s areas."""
+    layers: list[pdk.Layer] = []
+    if levels:
+        layers.append(grid_outline_layer(area_shapes(store, levels[-1])))
+    district = area_shapes(store, "district")
+    if len(district):
+        layers.append(outline_layer(district))
+    if label_level in levels:
+        shapes = area_shapes(store, label_level)
+        layers.append(label_layer(label_points(shapes, area_names(store, label_level).reindex(shapes["area_id"]))))
+    return layers
 
 
 def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefix: str) -> pd.DataFrame:
@@ -75,21 +85,26 @@ def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefi
         t("h3_resolution"), options=[7, 8, 9, 10], value=9, key=f"{key_prefix}_res", disabled=unit != "h3"
     )
     outline = area_shapes(store, levels[-1]) if levels else pd.DataFrame(columns=["area_id", "wkb"])
-    layers = [grid_outline_layer(outline)] if len(outline) else []
     if unit == "h3":
         counts = events_by_cell(store, flt, now, int(res))
-        colors, edges = color_bins(counts["events"])
+        colors, chips = count_colors(counts["events"])
         counts["color"] = colors
-        counts["tip"] = count_tips(t("tip_cell") + " " + counts["hex"].astype(str), counts)
-        layers.insert(0, h3_layer(counts[["hex", "color", "tip"]], layer_id=f"{key_prefix}-h3"))
+        title = t("tip_cell") + " " + counts["hex"].astype(str)
+        counts = with_tips(counts, count_tips(title, counts, cell_places(store, counts["hex"])))
+        main = h3_layer(counts[["hex", "color", *TIP_COLUMNS]], layer_id=f"{key_prefix}-h3")
     else:
         counts = events_by_area(store, flt, now, unit)
-        colors, edges = color_bins(counts["events"])
+        colors, chips = count_colors(counts["events"])
         counts["color"] = colors
-        counts["tip"] = count_tips(counts[name_column()], counts)
-        records = area_records(area_shapes(store, unit), counts[["area_id", "color", "tip"]])
-        layers.insert(0, area_layer(records, layer_id=f"{key_prefix}-areas"))
-    view = kept_view(f"{key_prefix}_view", outline, hexes=counts["hex"] if unit == "h3" else None)
-    st.pydeck_chart(deck(layers, view), height=520, key=f"{key_prefix}-map")
-    _legend(edges, colors)
+        names = counts[name_column()].fillna(counts["area_id"]).astype(str)
+        counts = with_tips(counts, count_tips(names, counts, area_places(store, unit, counts["area_id"])))
+        records = area_records(area_shapes(store, unit), counts[["area_id", "color", *TIP_COLUMNS]])
+        main = area_layer(records, layer_id=f"{key_prefix}-areas")
+    label_level = "community" if unit == "community" else "street"
+    view, marks = fitted_view(f"{key_prefix}_view", outline, MAP_HEIGHT, hexes=counts["hex"] if unit == "h3" else None)
+    layers = [main, *orientation_layers(store, levels, label_level), *marks]
+    st.pydeck_chart(deck(layers, view), height=MAP_HEIGHT, key=f"{key_prefix}-map")
+    if chips:
+        render_legend(t("map_legend_counts", metric=t("legend_events")), chips)
+    st.caption(t("map_outline_note"))
     return counts

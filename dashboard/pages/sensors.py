@@ -3,34 +3,41 @@ against its threshold, and how alarms became events and moved through the chain.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.chain_view import STEPS, durations_long, funnel_table, shares_shown
+from dashboard.chain_view import STEPS, durations_long
+from dashboard.charts import show_chart
 from dashboard.components import columns as col
 from dashboard.components.cached import cached_answer
 from dashboard.components.filters import last_day, render_filters
-from dashboard.components.map_kit import clicked_object, deck, kept_view, tooltips
-from dashboard.components.map_view import area_shapes, available_levels
+from dashboard.components.map_kit import (
+    TIP_COLUMNS,
+    area_places,
+    cell_places,
+    clicked_object,
+    deck,
+    fitted_view,
+    render_legend,
+    tooltips,
+    with_tips,
+)
+from dashboard.components.map_view import area_shapes, available_levels, orientation_layers
 from dashboard.components.names import category_names, stage_names
 from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t, t_count
-from dashboard.layers import (
-    area_layer,
-    area_records,
-    color_bins,
-    grid_outline_layer,
-    h3_layer,
-)
+from dashboard.layers import area_layer, area_records, h3_layer
+from dashboard.map_colors import count_colors
 from dashboard.safe_text import html_text, md
 from dashboard.sensor_view import sensor_point_layer, series_figure
 from dashboard.state import data_now, get_store
 from data.store import Store
 from queries import EventFilter
 from queries.answers import sensors as answers
+from queries.answers.chain import funnel_table
 from queries.answers.sensors import KINDS, METRICS
 
 
@@ -53,7 +60,14 @@ class MapView:
 def render() -> None:
     """The page: the readings map beside the units table, a series, alarms, the sensor chain."""
     store = get_store()
-    flt = render_filters(store)
+    # Alarms come from readings, before any event exists: an event's category or source
+    # cannot select them (filtering by the linked events' category would drop the alarms
+    # that became no event and show 100 % "became events"; every sensor event's source is
+    # "sensor"). The selections stay for the other pages; here they are set aside, and said so.
+    chosen = render_filters(store)
+    flt = replace(chosen, categories=(), sources=())
+    if chosen.categories or chosen.sources:
+        st.sidebar.caption(t("sensors_filters_unused"))
     now = data_now()
     st.title(t("sensors_title"))
     st.caption(t("sensors_caption", start=flt.start.date(), end=last_day(flt)))
@@ -100,12 +114,14 @@ def render_map(store: Store, flt: EventFilter) -> MapView:
     unit_label = answers.reading_unit(sensors)
     stats = cached_answer(answers.unit_stats, store, flt, kind, unit, res)
     names = stats["hex"] if unit == "h3" else stats[name_column()].fillna(stats["area_id"]).astype(str)
-    colors, edges = color_bins(stats[metric]) if len(stats) else ([], [])
-    stats = stats.assign(
-        color=colors,
-        tip=tooltips(
+    colors, chips = count_colors(stats[metric], fmt="{:,.0f}" if metric == "exceedances" else "{:,.1f}")
+    places = cell_places(store, stats["hex"]) if unit == "h3" else area_places(store, "grid", stats["area_id"])
+    stats = with_tips(
+        stats.assign(color=colors),
+        tooltips(
             names,
             [
+                (t("tip_place"), places),
                 (t("sensors_sensors"), stats["sensors"]),
                 (t("sensors_metric_mean_value"), stats["mean_value"].map(_fmt).astype(str) + " " + unit_label),
                 (t("sensors_metric_p95_value"), stats["p95_value"].map(_fmt)),
@@ -117,44 +133,43 @@ def render_map(store: Store, flt: EventFilter) -> MapView:
     outline = area_shapes(store, "grid")
     layer_id = "sensors-units"
     if unit == "h3":
-        main = h3_layer(stats[["hex", "color", "tip", "unit_id"]], layer_id=layer_id)
+        main = h3_layer(stats[["hex", "color", "unit_id", *TIP_COLUMNS]], layer_id=layer_id)
     else:
         main = area_layer(
             area_records(
-                outline[outline["area_id"].isin(stats["area_id"])], stats[["area_id", "color", "tip", "unit_id"]]
+                outline[outline["area_id"].isin(stats["area_id"])], stats[["area_id", "color", "unit_id", *TIP_COLUMNS]]
             ),
             layer_id=layer_id,
         )
-    points = sensors.assign(
-        tip=tooltips(
+    points = with_tips(
+        sensors,
+        tooltips(
             sensors["sensor_id"],
             [
                 (t("sensors_metric_exceedances"), sensors["exceedances"]),
                 (t("sensors_metric_max_value"), sensors["max_value"].map(_fmt)),
             ],
-        )
+        ),
     )
-    layers = [main, *([grid_outline_layer(outline)] if len(outline) else []), sensor_point_layer(points)]
+    layers = [main, *orientation_layers(store, available_levels(store), "street"), sensor_point_layer(points)]
     left, right = st.columns([3, 2])
     with left:
-        view = kept_view("sensors_view", outline, hexes=stats["hex"] if unit == "h3" else None)
+        view, marks = fitted_view("sensors_view", outline, 480, hexes=stats["hex"] if unit == "h3" else None)
         event = st.pydeck_chart(
-            deck(layers, view), height=480, key="sensors_map", on_select="rerun", selection_mode="single-object"
+            deck([*layers, *marks], view),
+            height=480,
+            key="sensors_map",
+            on_select="rerun",
+            selection_mode="single-object",
         )
         clicked_unit = (clicked_object(event, layer_id) or {}).get("unit_id")
         clicked_sensor = (clicked_object(event, "sensor-points") or {}).get("sensor_id")
-        if edges:
-            st.caption(
-                t(
-                    "sensors_legend",
-                    metric=t(f"sensors_metric_{metric}"),
-                    low=f"{edges[0]:,.1f}",
-                    high=f"{edges[-1]:,.1f}",
-                )
-            )
+        if chips:
+            render_legend(t("map_legend_counts", metric=t(f"sensors_metric_{metric}")), chips)
+            st.caption(t("sensors_dots_note"))
     with right:
         st.subheader(t("sensors_units_title"))
-        st.dataframe(
+        col.dataframe(
             pd.DataFrame(
                 {
                     "unit": names,
@@ -170,12 +185,12 @@ def render_map(store: Store, flt: EventFilter) -> MapView:
             height=440,
             key="sensors_units_table",
             column_config={
-                "unit": col.text(t("unit_h3") if unit == "h3" else t("level_grid")),
-                "sensors": col.count(t("sensors_sensors")),
-                "exceedances": col.count(t("sensors_metric_exceedances")),
-                "mean_value": col.number(t("sensors_metric_mean_value"), "%.1f"),
-                "p95_value": col.number(t("sensors_metric_p95_value"), "%.1f"),
-                "max_value": col.number(t("sensors_metric_max_value"), "%.1f"),
+                "unit": col.text(t("unit_h3") if unit == "h3" else t("level_grid"), width="medium"),
+                "sensors": col.count(t("sensors_sensors"), width="small"),
+                "exceedances": col.count(t("sensors_metric_exceedances"), width="small"),
+                "mean_value": col.number(t("sensors_metric_mean_value"), "%.1f", width="small"),
+                "p95_value": col.number(t("sensors_metric_p95_value"), "%.1f", width="small"),
+                "max_value": col.number(t("sensors_metric_max_value"), "%.1f", width="small"),
             },
         )
     if stats.empty:
@@ -243,7 +258,7 @@ def render_series(store: Store, flt: EventFilter, view: MapView) -> None:
         chosen = s2.selectbox(t("sensors_pick_sensor"), options, key=key, format_func=text.get) if options else None
         if chosen:
             series = cached_answer(answers.sensor_series, store, flt, chosen)
-            st.plotly_chart(
+            show_chart(
                 series_figure(series.frame, value="value", threshold=series.threshold, labels=labels),
                 width="stretch",
                 key="sensors_series_chart",
@@ -256,7 +271,7 @@ def render_series(store: Store, flt: EventFilter, view: MapView) -> None:
         if chosen:
             cell = int(stats.set_index("hex").loc[chosen, "cell"])
             series = cached_answer(answers.cell_series, store, flt, view.kind, view.res, cell)
-            st.plotly_chart(
+            show_chart(
                 series_figure(
                     series.frame,
                     value="mean_value",
@@ -288,7 +303,7 @@ def render_alarms(store: Store, flt: EventFilter, now: datetime, kind: str) -> N
                 border=True,
                 help=t("sensors_alarm_help"),
             )
-        st.dataframe(
+        col.dataframe(
             summary.assign(kind=summary["kind"].map(kind_labels).fillna(summary["kind"]))[
                 [
                     "kind",
@@ -319,7 +334,7 @@ def render_alarms(store: Store, flt: EventFilter, now: datetime, kind: str) -> N
 
     alarms = cached_answer(answers.alarms, store, flt, kind, now)
     with st.expander(t("sensors_alarm_list", kind=kind_labels[kind], n=len(alarms)), expanded=False):
-        st.dataframe(
+        col.dataframe(
             pd.DataFrame(
                 {
                     "ts": alarms["ts"],
@@ -351,21 +366,20 @@ def render_sensor_chain(store: Store, flt: EventFilter, now: datetime) -> None:
     st.markdown(f"**{t('sensors_chain_title')}**")
     chain = cached_answer(answers.sensor_chain, store, flt, now)
     k1, k2 = st.columns([2, 3])
-    k1.dataframe(
-        shares_shown(
+    with k1:
+        col.dataframe(
             funnel_table(chain.funnel).assign(stage=lambda d: d["stage"].map(stage_names()))[
                 ["stage", "reached", "waiting_share"]
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        key="sensors_funnel_table",
-        column_config={
-            "stage": col.text(t("chain_col_stage")),
-            "reached": col.count(t("chain_col_reached")),
-            "waiting_share": col.percent(t("chain_col_waiting")),
-        },
-    )
+            ],
+            hide_index=True,
+            width="stretch",
+            key="sensors_funnel_table",
+            column_config={
+                "stage": col.text(t("chain_col_stage")),
+                "reached": col.count(t("chain_col_reached")),
+                "waiting_share": col.percent(t("chain_col_waiting")),
+            },
+        )
     long = durations_long(chain.durations, pd.Series(category_names(store), dtype=object))
     steps = {s: t(f"chain_step_{s}") for s in STEPS}
     wide = (
@@ -373,17 +387,19 @@ def render_sensor_chain(store: Store, flt: EventFilter, now: datetime) -> None:
         .pivot_table(index="name", columns="step", values="p50", sort=False)
         .reindex(columns=["to_respond", "to_close"])
     )
-    k2.dataframe(
-        wide.reset_index().rename(columns={"name": "category"}),
-        hide_index=True,
-        width="stretch",
-        key="sensors_durations_table",
-        column_config={
-            "category": col.text(t("category")),
-            "to_respond": col.number(steps["to_respond"] + " P50", "%.2f"),
-            "to_close": col.number(steps["to_close"] + " P50", "%.1f"),
-        },
-    )
+    with k2:
+        col.dataframe(
+            wide.reset_index().rename(columns={"name": "category"}),
+            hide_index=True,
+            width="stretch",
+            key="sensors_durations_table",
+            column_config={
+                "category": col.text(t("category")),
+                "to_respond": col.number(steps["to_respond"] + " P50", "%.2f"),
+                "to_close": col.number(steps["to_close"] + " P50", "%.1f"),
+            },
+        )
 
 
-render()
+with st.spinner(t("sensors_computing"), show_time=True):
+    render()

@@ -68,7 +68,9 @@ def test_default_view_in_both_languages(monkeypatch, small_db_file, lang, hot, t
     assert hot in legend
     shown = at.dataframe[0].value
     top = expected.sort_values("rank").head(len(shown))
-    assert shown["unit"].tolist() == top["unit_id"].tolist()
+    # issue 16: a cell is named by the street and community it lies in, then its id
+    assert [u.rsplit(" · ", 1)[-1] for u in shown["unit"]] == top["unit_id"].tolist()
+    assert all(u.count(" · ") == 2 for u in shown["unit"])
     assert shown["events"].tolist() == top["events"].tolist()
     assert at.query_params["method"] == "gi_star" and at.query_params["res"] == "9"
 
@@ -135,7 +137,8 @@ def test_url_reproduces_the_analysis(monkeypatch, small_db_file) -> None:
         small_db_file, HotspotRequest(flt, unit="h3", res=8, method="emerging", confidence=0.90, fdr=False)
     )
     shown = at.dataframe[0].value
-    assert shown["unit"].tolist() == expected.sort_values("rank").head(len(shown))["unit_id"].tolist()
+    ids = [u.rsplit(" · ", 1)[-1] for u in shown["unit"]]  # issue 16: "street · community · id"
+    assert ids == expected.sort_values("rank").head(len(shown))["unit_id"].tolist()
     # The page writes the same state back.
     assert at.query_params["start"] == "2026-03-01" and at.query_params["end"] == "2026-06-30"
     assert at.query_params["fdr"] == "0" and at.query_params["conf"] == "0.90"
@@ -172,7 +175,7 @@ def test_selecting_a_cell_shows_its_events_and_weeks(monkeypatch, small_db_file,
     box = at.selectbox[1]
     chosen = at.dataframe[0].value["unit"].iloc[0]  # rank 1, the first option after "none"
     assert box.options[1].startswith(chosen)
-    box.set_value(chosen).run()
+    box.set_value(chosen.rsplit(" · ", 1)[-1]).run()  # issue 16: the option is the id, shown after its place
     assert not at.exception
     hex_id = at.session_state["hs_selected"]
     expected = _events_in_cell(small_city, JUNE, hex_id)
@@ -191,7 +194,7 @@ def test_selecting_a_cell_shows_its_events_and_weeks(monkeypatch, small_db_file,
 
 def test_map_click_selects_the_unit(monkeypatch, small_db_file) -> None:
     at = run_app(monkeypatch, small_db_file, "zh", page=PAGE)
-    target = at.dataframe[0].value["unit"].iloc[2]
+    target = at.dataframe[0].value["unit"].iloc[2].rsplit(" · ", 1)[-1]  # issue 16: the id after the place
     at.session_state["hs_map"] = {
         "selection": {"indices": {"hs-h3": [0]}, "objects": {"hs-h3": [{"unit_id": target, "hex": target}]}}
     }

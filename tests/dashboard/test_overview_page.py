@@ -39,7 +39,9 @@ def test_overview_shows_kpis_map_trend_and_ranking(monkeypatch, small_db_file, l
     assert at.metric[1].value.endswith("%") and at.metric[1].delta
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     kinds = [layer["@@type"] for layer in spec["layers"]]
-    assert kinds == ["H3HexagonLayer", "PathLayer"]
+    # issue 16: cells, grid outlines, the district outline, street names, the scale bar (line and text)
+    assert kinds == ["H3HexagonLayer", "PathLayer", "PathLayer", "TextLayer", "PathLayer", "TextLayer"]
+    assert spec["layers"][3]["characterSet"] == "auto"  # CJK names drawn
     assert spec["mapStyle"] == "/app/static/empty-style.json"  # served locally: no Carto
     assert len(at.get("plotly_chart")) == 1
     assert len(at.dataframe[0].value) == 10
@@ -64,7 +66,8 @@ def test_map_switches_to_area_levels(monkeypatch, small_db_file, unit):
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     polygons = spec["layers"][0]
     assert polygons["@@type"] == "PolygonLayer"
-    assert "<b>" in polygons["data"][0]["tip"]
+    row = polygons["data"][0]  # issue 16: plain-text tooltip fields, the HTML lives in the template only
+    assert row["tip"] and row["tip_k1"].endswith(": ") and "<" not in "".join(str(v) for v in row.values())
 
 
 def test_empty_filter_result_says_so(monkeypatch, small_db_file):

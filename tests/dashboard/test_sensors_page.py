@@ -64,7 +64,17 @@ def test_sensors_page_in_both_languages(monkeypatch, small_db_file, june_reading
     cells = {h3.cell_to_parent(h3.int_to_str(int(c)), 8) for c in pm["h3"]}
     assert set(units["unit"]) == cells
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert [layer["@@type"] for layer in spec["layers"]] == ["H3HexagonLayer", "PathLayer", "ScatterplotLayer"]
+    kinds = [layer["@@type"] for layer in spec["layers"]]
+    # issue 16: cells, grid outlines, district outline, street names, sensors, the scale bar
+    assert kinds == [
+        "H3HexagonLayer",
+        "PathLayer",
+        "PathLayer",
+        "TextLayer",
+        "ScatterplotLayer",
+        "PathLayer",
+        "TextLayer",
+    ]
     # the series of the sensor with most exceedances, with its threshold line
     top = pm.assign(over=pm["value"] > pm["threshold"]).groupby("sensor_id")["over"].sum()
     top = top[top == top.max()].index.min()

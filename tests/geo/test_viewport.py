@@ -56,3 +56,11 @@ def test_metres_per_pixel_and_scale_bar():
     assert length == 1000 and px == pytest.approx(1000 / metres_per_pixel(39.93, 12.0))
     assert px <= 120
     assert scale_bar_length(39.93, 16, 100)[0] == 50  # 0.92 m per pixel
+
+
+def test_pixel_to_lnglat_inverts_the_projection():
+    from geo.viewport import pixel_to_lnglat
+
+    view = fit_bounds(DISTRICT, 358, 520)
+    lon, lat = pixel_to_lnglat(view, 30, 500, 358, 520)
+    assert _pixel(lon, lat, view, 358, 520) == pytest.approx((30, 500))
