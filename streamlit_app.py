@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.components import url_state as url
 from dashboard.components.url_state import get_choice
 from dashboard.i18n import LANGUAGES, keep_choices_across_language, t
+from dashboard.page_style import render_page_style
 from dashboard.status import render_backend_status, show_store_errors
 
 st.set_page_config(page_title="网格智观 GridScope", page_icon="⬢", layout="wide")
@@ -34,6 +35,7 @@ st.sidebar.segmented_control(
 # The address is written once per run, after the page (dashboard/components/url_state.py).
 url.begin_run()
 url.stage({"lang": st.session_state["lang"]})
+render_page_style()  # after the language is known: the uploader strings follow it
 st.sidebar.title(t("app_title"))
 st.sidebar.caption(t("app_subtitle"))
 

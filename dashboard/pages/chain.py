@@ -18,6 +18,7 @@ from dashboard.chain_view import (
     metric_colors,
     shares_shown,
 )
+from dashboard.charts import show_chart
 from dashboard.components import columns as col
 from dashboard.components.backlog_panel import render_backlog
 from dashboard.components.cached import cached_answer
@@ -214,7 +215,7 @@ def render_funnel(store: Store, flt: EventFilter, now: datetime) -> None:
     stage_labels = stage_names()
     funnel = cached_answer(chain.funnel, store, flt, now)
     f1, f2 = st.columns([2, 3])
-    f1.plotly_chart(funnel_figure(funnel, stage_labels), width="stretch", key="chain_funnel_chart")
+    show_chart(funnel_figure(funnel, stage_labels), container=f1, width="stretch", key="chain_funnel_chart")
     shares = funnel_table(funnel).assign(stage=lambda d: d["stage"].map(stage_labels))
     f2.dataframe(
         shares_shown(shares),
@@ -260,7 +261,7 @@ def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
     long = durations_long(durations, pd.Series(names, dtype=object))
     step_labels = {s: t(f"chain_step_{s}") for s in STEPS}
     if len(long):
-        st.plotly_chart(
+        show_chart(
             durations_heatmap(long, step_labels, value=stat, hover=t("chain_hours")),
             width="stretch",
             key="chain_durations_chart",
@@ -282,4 +283,5 @@ def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
         )
 
 
-render()
+with st.spinner(t("chain_computing"), show_time=True):
+    render()

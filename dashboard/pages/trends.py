@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard.charts import show_chart
 from dashboard.components import columns as col
 from dashboard.components import numbers as num
 from dashboard.components.cached import cached_answer, cached_compute
@@ -75,7 +76,7 @@ def render_periods(store: Store, flt: EventFilter, first_day: date) -> str:
     )
     cmp = cached_answer(trends.period_comparison, store, flt, grain, first_day)
     st.subheader(t("trends_periods_title"))
-    st.plotly_chart(
+    show_chart(
         periods_figure(
             cmp.current,
             cmp.previous,
@@ -154,7 +155,7 @@ def render_breakdown(
     buckets = periods(flt.start, flt.end, grain)
     clipped = buckets[buckets["partial"]]
     if len(full):
-        st.plotly_chart(
+        show_chart(
             breakdown_figure(
                 full,
                 names=names[dim],
@@ -186,7 +187,7 @@ def render_anomalies(
     if in_window.empty:
         st.info(t("trends_anomaly_short"))
     else:
-        st.plotly_chart(
+        show_chart(
             band_figure(
                 in_window,
                 grain=anomaly_grain,
@@ -288,7 +289,7 @@ def render_forecast(
         fc, bt = cached_compute(_forecast, tuple(series.to_numpy()), series.index[-1])
     g1, g2 = st.columns([3, 1])
     recent = series.iloc[-7 * BACKTEST_WEEKS :]
-    g1.plotly_chart(
+    show_chart(
         forecast_figure(
             recent,
             fc,
@@ -301,6 +302,7 @@ def render_forecast(
         ),
         width="stretch",
         key="trends_forecast_chart",
+        container=g1,
     )
     with g2:
         st.markdown(f"**{md(key_label)}**")
@@ -331,4 +333,5 @@ def render_forecast(
     st.caption(t("trends_forecast_note", weeks=BACKTEST_WEEKS, days=FORECAST_HISTORY))
 
 
-render()
+with st.spinner(t("trends_computing"), show_time=True):
+    render()
