@@ -6,47 +6,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.map_colors import count_colors, rate_colors
 from dashboard.safe_text import html_text
+from queries.answers.chain import SHARE_COLUMNS
 
 STEPS: tuple[str, ...] = ("register", "dispatch", "respond", "resolve", "verify", "close", "to_respond", "to_close")
 """Duration steps of ``stage_durations``, chain order, then the two totals."""
-
-RATE_PALETTE = [
-    [165, 0, 38],
-    [215, 48, 39],
-    [244, 109, 67],
-    [253, 174, 97],
-    [254, 224, 139],
-    [217, 239, 139],
-    [166, 217, 106],
-    [26, 152, 80],
-]
-"""Red (low) to green (high) for rates where higher is better."""
-
-
-SHARE_COLUMNS: tuple[str, ...] = ("of_all", "to_next", "waiting_share", "dropped_share", "skipped_share")
-"""The rate columns of :func:`funnel_table` (fractions; NaN where a stage has no next step)."""
-
-
-def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
-    """Per stage: reached, share of all events, conversion to the next stage, and the shares
-    of the events reaching it still open there (waiting), ended there (dropped) and gone on
-    without a time for the next stage (skipped). NaN where there is no next step."""
-    reached = funnel["reached"].astype(float).to_numpy()
-    first = reached[0] if len(reached) and reached[0] else np.nan
-    nxt = np.r_[reached[1:], np.nan]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return pd.DataFrame(
-            {
-                "stage": funnel["stage"].to_numpy(),
-                "reached": funnel["reached"].to_numpy(),
-                "of_all": reached / first,
-                "to_next": np.where(reached > 0, nxt / reached, np.nan),
-                "waiting_share": np.where(reached > 0, funnel["waiting"].astype(float) / reached, np.nan),
-                "dropped_share": np.where(reached > 0, funnel["dropped"].astype(float) / reached, np.nan),
-                "skipped_share": np.where(reached > 0, funnel["skipped"].astype(float) / reached, np.nan),
-            }
-        )
 
 
 def shares_shown(table: pd.DataFrame, columns: tuple[str, ...] = SHARE_COLUMNS):
@@ -123,25 +88,27 @@ def durations_heatmap(
     return fig
 
 
+def pooled_on_time_rate(areas: pd.DataFrame) -> float:
+    """The on-time closure rate of all ``areas`` together (the parent's value, by the same
+    definition as ``chain_rates.sql``: on time over closed with a time plus open overdue)."""
+    base = float((areas["closed"] - areas["closed_untimed"] + areas["open_overdue"]).sum())
+    return float(areas["closed_on_time"].sum()) / base if base > 0 else float("nan")
+
+
 def metric_colors(
-    values: pd.Series, *, higher_is_better: bool, n: int = 6, alpha: int = 200
-) -> tuple[list[list[int]], list[float], list[list[int]]]:
-    """Colour units by quantile bins of ``values`` among the units shown (so small
-    differences between streets stay visible); red = worse. Returns the colours, the bin
-    edges and the palette of the bins, for a legend. Missing values are grey."""
-    v = values.to_numpy(dtype=float)
-    ok = np.isfinite(v)
-    if not ok.any():
-        return [[200, 200, 200, 90]] * len(v), [], []
-    edges = np.unique(np.quantile(v[ok], np.linspace(0, 1, n + 1)))
-    k = max(len(edges) - 1, 1)
-    pick = np.linspace(0, len(RATE_PALETTE) - 1, k).round().astype(int)
-    palette = [RATE_PALETTE[i] for i in pick]
-    if not higher_is_better:
-        palette = palette[::-1]
-    idx = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, k - 1)
-    colors = [palette[i] + [alpha] if good else [200, 200, 200, 90] for i, good in zip(idx, ok, strict=True)]
-    return colors, edges.tolist(), palette
+    areas: pd.DataFrame, metric: str, *, center: float | None = None
+) -> tuple[list[list[int]], list[tuple[str, str]], float]:
+    """Fill per area and legend chips for ``metric``: the on-time rate on a diverging scale
+    around ``center`` (default: the areas' pooled rate; red below, blue above, grey within half
+    a step of it), counts in natural-breaks classes. Returns the colours, the chips and the centre
+    (NaN for counts)."""
+    if metric == "on_time_rate":
+        ref = pooled_on_time_rate(areas) if center is None else center
+        if np.isfinite(ref):
+            colors, chips, _ = rate_colors(areas[metric], ref, higher_is_better=True)
+            return colors, chips, ref
+    colors, chips = count_colors(areas[metric])
+    return colors, chips, float("nan")
 
 
 def bar_figure(

@@ -24,7 +24,7 @@ from dashboard.components.names import (
 from dashboard.i18n import name_column, t
 from data.store import Store
 from queries import EventFilter
-from queries.answers import chain
+from queries.answers import chain, lookups
 from queries.answers.chain import OVERDUE_LIMIT
 
 RANK_FIELDS = [
@@ -38,6 +38,27 @@ RANK_FIELDS = [
     "median_close_h",
     "open_overdue",
 ]
+
+
+def area_labels(store: Store, areas: pd.DataFrame, level: str) -> pd.Series:
+    """What a ranking calls each area (``area_id`` and the name columns of ``areas``): its
+    name, and for a grid the part that tells it apart first, then its community
+    ("第3网格 · 青年路新村社区": grid names that repeat their community's name all read the same
+    when a narrow column cuts them). The id where there is no name."""
+    name_col = name_column()
+    own = areas[name_col].where(areas[name_col].notna(), areas["area_id"]).astype(str)
+    parent_level = {"grid": "community"}.get(level)  # a community's name says which it is
+    if parent_level is None or "area_id" not in areas:
+        return own
+    parents = cached_answer(lookups.areas, store, parent_level)
+    up = cached_answer(lookups.areas, store, level).set_index("area_id")["parent_id"]
+    parent_names = dict(zip(parents["area_id"], parents[name_col].fillna(parents["area_id"]), strict=True))
+    out = []
+    for area_id, name in zip(areas["area_id"], own, strict=True):
+        parent = parent_names.get(up.get(area_id), "")
+        short = name[len(parent) :].strip(" ·-") if parent and name.startswith(parent) else name
+        out.append(f"{short or name} · {parent}" if parent else name)
+    return pd.Series(out, index=areas.index, dtype=object)
 
 
 def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
@@ -73,7 +94,7 @@ def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
                 "reported_at": cases["reported_at"],
             }
         )
-        st.dataframe(
+        col.dataframe(
             with_record_links(listing),  # a link to each event's record (not in the CSV)
             hide_index=True,
             width="stretch",
@@ -120,24 +141,31 @@ def render_rankings(
         department_name=ranking["department"].map(department_names(store)).fillna(ranking["department"])
     )
     st.markdown(f"**{t('chain_dept_ranking')}**")
-    st.dataframe(
+    col.dataframe(
         ranking[["department_name", *RANK_FIELDS]],
         hide_index=True,
         width="stretch",
         key="chain_dept_table",
-        column_config={"department_name": col.text(t("department")), **col.rate_columns()},
+        column_config={"department_name": col.name(t("department")), **col.rate_columns()},
     )
+    unranked = ranking["rank"].isna().any()
     if areas is not None:
         map_level, area_table = areas
         st.markdown(f"**{t('chain_area_ranking', level=t(f'level_{map_level}'))}**")
-        st.dataframe(
+        col.dataframe(
             area_table[["area_name", *RANK_FIELDS]],
             hide_index=True,
             width="stretch",
             key="chain_area_table",
-            column_config={"area_name": col.text(t(f"level_{map_level}")), **col.rate_columns()},
+            column_config={
+                "area_name": col.name(t(f"level_{map_level}"), "num_area_name_help"),
+                **col.rate_columns(),
+            },
         )
+        unranked = unranked or area_table["rank"].isna().any()
     st.caption(t("chain_ranking_note", n=min_events))
+    if unranked:
+        st.caption(t("num_missing_rank", min=min_events))
 
 
 def render_sources(store: Store, flt: EventFilter, now: datetime) -> None:
@@ -159,7 +187,7 @@ def render_sources(store: Store, flt: EventFilter, now: datetime) -> None:
             width="stretch",
             key="chain_sources_chart",
         )
-    st.dataframe(
+    col.dataframe(
         sources.assign(source=sources["source"].map(source_labels))[
             [
                 "source",

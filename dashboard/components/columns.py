@@ -57,9 +57,9 @@ def p_value(label: str, help_key: str | None = None) -> st.column_config.NumberC
     return st.column_config.NumberColumn(label, format="p", help=_help(help_key), width="small")
 
 
-def rate_bar(label: str) -> st.column_config.ProgressColumn:
-    """A rate (0..1) as a bar with its percentage."""
-    return st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1)
+def rate_bar(label: str, width: Width = None) -> st.column_config.ProgressColumn:
+    """A rate (0..1) as a bar with its percentage (text with a dash when a rate is missing)."""
+    return st.column_config.ProgressColumn(label, format="percent", min_value=0, max_value=1, width=width)
 
 
 def when(label: str) -> st.column_config.DatetimeColumn:
@@ -109,6 +109,8 @@ def shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame | S
             c["type_config"] = {"type": "text", "max_chars": None, "validate": None}
             cfg[column] = c
             continue
+        if kind == "progress" and out[column].isna().any():
+            kind = "number"  # a bar cannot show a missing rate: percentages as text
         if kind != "number" or fmt not in numbers.FORMATTERS:
             continue
         formatter = numbers.FORMATTERS[fmt]

@@ -14,15 +14,13 @@ from dashboard.chain_view import (
     durations_heatmap,
     durations_long,
     funnel_figure,
-    funnel_table,
     metric_colors,
-    shares_shown,
 )
 from dashboard.charts import show_chart
 from dashboard.components import columns as col
 from dashboard.components.backlog_panel import render_backlog
 from dashboard.components.cached import cached_answer
-from dashboard.components.chain_tables import render_overdue, render_rankings, render_sources
+from dashboard.components.chain_tables import area_labels, render_overdue, render_rankings, render_sources
 from dashboard.components.drilldown import (
     Drill,
     area_name,
@@ -32,11 +30,15 @@ from dashboard.components.drilldown import (
 )
 from dashboard.components.filters import last_day, render_filters
 from dashboard.components.map_kit import (
+    TIP_COLUMNS,
+    area_names,
+    area_places,
     clicked_object,
     deck,
-    range_chips,
+    fitted_view,
     render_legend,
     tooltips,
+    with_tips,
 )
 from dashboard.components.map_view import area_shapes
 from dashboard.components.names import (
@@ -48,12 +50,15 @@ from dashboard.components.names import (
 from dashboard.components.sla_editor import render_sla_tab
 from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t
-from dashboard.layers import area_layer, area_records, view_for
+from dashboard.layers import area_layer, area_records
+from dashboard.map_marks import label_layer, label_points, outline_layer
 from dashboard.safe_text import md
 from dashboard.state import data_now, get_store
+from data.contracts import AREA_LEVELS
 from data.store import Store
 from queries import EventFilter
 from queries.answers import chain
+from queries.answers.chain import SHARE_COLUMNS
 
 METRICS = ["on_time_rate", "events", "open_overdue"]
 
@@ -155,27 +160,36 @@ def render_drilldown(
 
     all_shapes = area_shapes(store, map_level)
     shapes = all_shapes[all_shapes["area_id"].isin(areas["area_id"])]
-    colors, edges, palette = metric_colors(areas[metric], higher_is_better=metric == "on_time_rate")
+    colors, chips, center = metric_colors(areas, metric)
     tips = tooltips(
         areas[name_col].where(areas[name_col].notna(), areas["area_id"]),
         [
-            (t("col_events"), [str(int(v)) for v in areas["events"]]),
+            *([(t("tip_place"), area_places(store, map_level, areas["area_id"]))] if map_level != "street" else []),
+            (t("col_events"), [f"{int(v):,}" for v in areas["events"]]),
             (t("chain_col_on_time_rate"), ["—" if pd.isna(v) else f"{v:.1%}" for v in areas["on_time_rate"]]),
-            (t("col_open_overdue"), [str(int(v)) for v in areas["open_overdue"]]),
+            (t("col_open_overdue"), [f"{int(v):,}" for v in areas["open_overdue"]]),
         ],
     )
     layer_id = "chain-areas"
-    records = area_records(shapes, areas.assign(color=colors, tip=tips)[["area_id", "color", "tip"]])
+    records = area_records(shapes, with_tips(areas.assign(color=colors), tips)[["area_id", "color", *TIP_COLUMNS]])
     if not drill.child_level:  # outline the chosen area among its siblings
         records["color"] = [
             c if a == drill.area_id else [c[0], c[1], c[2], 70]
             for a, c in zip(records["area_id"], records["color"], strict=True)
         ]
+    extent = shapes if len(shapes) else all_shapes
+    parent_level = AREA_LEVELS[AREA_LEVELS.index(map_level) - 1]
+    parent = area_shapes(store, parent_level)
+    parent = parent[parent["area_id"] == map_parent] if map_parent else parent
+    marks = [outline_layer(parent)] if len(parent) else []
+    if map_level != "grid" and len(shapes):  # streets and communities by name
+        marks.append(label_layer(label_points(shapes, area_names(store, map_level).reindex(shapes["area_id"]))))
     left, right = st.columns([3, 2])
     with left:
         st.subheader(t("chain_map_title", level=t(f"level_{map_level}").lower()))
+        view, scale = fitted_view("chain_view", extent, 460)
         event = st.pydeck_chart(
-            deck([area_layer(records, layer_id=layer_id)], view_for(shapes if len(shapes) else all_shapes)),
+            deck([area_layer(records, layer_id=layer_id), *marks, *scale], view),
             height=460,
             key=f"chain_map_{drill.area_id or 'district'}",
             on_select="rerun",
@@ -185,26 +199,32 @@ def render_drilldown(
         if clicked and drill.child_level and clicked.get("area_id") in labels:
             go_to(drill.child_level, clicked["area_id"])
             st.rerun()
-        render_legend(
-            t(f"chain_metric_{metric}"),
-            range_chips(
-                edges,
-                [f"rgb({c[0]},{c[1]},{c[2]})" for c in palette],
-                "{:.1%}" if metric == "on_time_rate" else "{:,.0f}",
-            ),
-        )
+        if metric == "on_time_rate" and pd.notna(center):
+            ref = t("map_ref_district") if not map_parent else t("map_ref_parent")  # names stay out of HTML
+            title = t("map_legend_rate", metric=t(f"chain_metric_{metric}"), ref=ref, value=f"{center:.1%}")
+        else:
+            title = t("map_legend_counts", metric=t(f"chain_metric_{metric}"))
+        render_legend(title, chips)
         st.caption(t("chain_map_hint") if drill.child_level else t("chain_map_grid_hint"))
-    area_table = areas.assign(area_name=areas[name_col].fillna(areas["area_id"]))
+    area_table = areas.assign(area_name=area_labels(store, areas, map_level))
     with right:
         st.subheader(t("chain_area_ranking", level=t(f"level_{map_level}")))
-        st.dataframe(
+        col.dataframe(
             area_table[["area_name", "rank", "events", "on_time_rate", "open_overdue"]],
             hide_index=True,
             width="stretch",
             height=460,
             key="chain_area_compact",
-            column_config={"area_name": col.text(t(f"level_{map_level}")), **col.rate_columns()},
+            column_config={
+                **col.rate_columns(),
+                "area_name": col.name(t(f"level_{map_level}"), "num_area_name_help"),
+                "events": col.count(t("col_events"), width="small"),
+                "on_time_rate": col.percent(t("chain_col_on_time_rate"), "kpi_help_on_time", "small"),
+                "open_overdue": col.count(t("col_open_overdue"), width="small"),
+            },
         )
+        if area_table["rank"].isna().any():
+            st.caption(t("num_missing_rank", min=min_events))
         if areas.empty:  # e.g. an areas file whose grids name communities it left out
             st.info(t("chain_no_children", level=t(f"level_{map_level}")))
     return map_level, area_table
@@ -216,9 +236,16 @@ def render_funnel(store: Store, flt: EventFilter, now: datetime) -> None:
     funnel = cached_answer(chain.funnel, store, flt, now)
     f1, f2 = st.columns([2, 3])
     show_chart(funnel_figure(funnel, stage_labels), container=f1, width="stretch", key="chain_funnel_chart")
-    shares = funnel_table(funnel).assign(stage=lambda d: d["stage"].map(stage_labels))
-    f2.dataframe(
-        shares_shown(shares),
+    shares = cached_answer(chain.funnel_shares, store, flt, now)
+    with f2:
+        shown_shares(shares.assign(stage=lambda d: d["stage"].map(stage_labels)))
+    st.caption(t("chain_funnel_note"))
+
+
+def shown_shares(shares: pd.DataFrame) -> None:
+    """The funnel's shares table; a dash (and a note saying why) where a share does not exist."""
+    col.dataframe(
+        shares,
         hide_index=True,
         width="stretch",
         key="chain_funnel_table",
@@ -232,7 +259,8 @@ def render_funnel(store: Store, flt: EventFilter, now: datetime) -> None:
             "skipped_share": col.percent(t("chain_col_skipped"), "chain_help_skipped"),
         },
     )
-    st.caption(t("chain_funnel_note"))
+    if shares[[c for c in SHARE_COLUMNS if c in shares]].isna().any(axis=None):
+        st.caption(t("num_missing_share"))
 
 
 def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
@@ -268,7 +296,7 @@ def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
         )
     st.caption(t("chain_durations_note"))
     with st.expander(t("chain_durations_table")):
-        st.dataframe(
+        col.dataframe(
             long.assign(step=long["step"].map(step_labels))[["name", "step", "n", "p50", "p90"]],
             hide_index=True,
             width="stretch",

@@ -228,7 +228,7 @@ def render_anomalies(
                     "street": [_driver("street", b) for b in flagged.index],
                 }
             )
-            st.dataframe(
+            col.dataframe(
                 listing,
                 hide_index=True,
                 width="stretch",
@@ -318,7 +318,7 @@ def render_forecast(
                 st.warning(t("trends_not_beats_naive", weeks=BACKTEST_WEEKS))
     weekdays = t("trends_weekdays").split(",")
     days = [f"{d:%Y-%m-%d} ({weekdays[d.weekday()]})" for d in fc["day"]]
-    st.dataframe(
+    col.dataframe(
         pd.DataFrame({"day": days, "mean": fc["mean"], "lower": fc["lower"], "upper": fc["upper"]}),
         hide_index=True,
         width="stretch",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from data.store import Store, StoreReadOnly
@@ -19,10 +20,13 @@ from queries.filters import EventFilter
 __all__ = [
     "OVERDUE_LIMIT",
     "READ_ONLY_SQLSTATES",
+    "SHARE_COLUMNS",
     "area_ranking",
     "assumed_sla_categories",
     "department_ranking",
     "funnel",
+    "funnel_shares",
+    "funnel_table",
     "overdue_by_department",
     "overdue_cases",
     "set_category_sla",
@@ -47,6 +51,36 @@ def sla_compliance(store: Store, flt: EventFilter, now: datetime) -> pd.DataFram
 def funnel(store: Store, flt: EventFilter, now: datetime) -> pd.DataFrame:
     """Events that reached each stage of the chain, with those waiting, dropped and skipped."""
     return store.fetch("chain_funnel", **_as_of(flt, now))
+
+
+SHARE_COLUMNS: tuple[str, ...] = ("of_all", "to_next", "waiting_share", "dropped_share", "skipped_share")
+"""The rate columns of :func:`funnel_table` (fractions; NaN where a stage has no next step)."""
+
+
+def funnel_table(funnel: pd.DataFrame) -> pd.DataFrame:
+    """Per stage: reached, share of all events, conversion to the next stage, and the shares
+    of the events reaching it still open there (waiting), ended there (dropped) and gone on
+    without a time for the next stage (skipped). NaN where there is no next step."""
+    reached = funnel["reached"].astype(float).to_numpy()
+    first = reached[0] if len(reached) and reached[0] else np.nan
+    nxt = np.r_[reached[1:], np.nan]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.DataFrame(
+            {
+                "stage": funnel["stage"].to_numpy(),
+                "reached": funnel["reached"].to_numpy(),
+                "of_all": reached / first,
+                "to_next": np.where(reached > 0, nxt / reached, np.nan),
+                "waiting_share": np.where(reached > 0, funnel["waiting"].astype(float) / reached, np.nan),
+                "dropped_share": np.where(reached > 0, funnel["dropped"].astype(float) / reached, np.nan),
+                "skipped_share": np.where(reached > 0, funnel["skipped"].astype(float) / reached, np.nan),
+            }
+        )
+
+
+def funnel_shares(store: Store, flt: EventFilter, now: datetime) -> pd.DataFrame:
+    """:func:`funnel_table` of :func:`funnel` (the shares the chain page shows)."""
+    return funnel_table(funnel(store, flt, now))
 
 
 def stage_durations(store: Store, flt: EventFilter, now: datetime, by: str) -> pd.DataFrame:

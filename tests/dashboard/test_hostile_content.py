@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -282,7 +283,12 @@ def _deck_tips(at: AppTest) -> str:
         for layer in json.loads(deck.proto.json).get("layers", []):
             data = layer.get("data")
             if isinstance(data, list):
-                tips.extend(str(row["tip"]) for row in data if isinstance(row, dict) and "tip" in row)
+                # issue 16: a title field ``tip`` and label/value fields ``tip_k1``/``tip_v1`` … per line
+                tips.extend(
+                    " ".join(str(v) for k, v in row.items() if k.startswith("tip"))
+                    for row in data
+                    if isinstance(row, dict) and "tip" in row
+                )
     return "\n".join(tips)
 
 
@@ -333,8 +339,10 @@ def test_chain_district_map_overdue_csv_and_sla_message(monkeypatch, hostile):
     captured = _capture_downloads(monkeypatch)
     at = _open(monkeypatch, hostile["db"], "dashboard/pages/chain.py")
     _assert_tooltips_are_fields(at, shows=STREET)
-    rows = _rows(captured["overdue-cases.csv"])  # the overdue list's own download button
-    departments = [r[rows[0].index("department")] for r in rows[1:]]
+    # the overdue list's own download button (issue 16: named by page and dates, zh headers,
+    # the filters as comment rows first)
+    rows = _table_rows(captured, "gridscope_chain_overdue_")
+    departments = [r[rows[0].index("处置部门")] for r in rows[1:]]
     assert len(departments) > 10 and all(d.startswith(("'=", "'-1+1")) for d in departments), departments
     _assert_inert(rows)
     at.selectbox(key="chain_sla_code").set_value(hostile["category"]).run()
@@ -353,11 +361,11 @@ def test_hotspots_detail_and_csv(monkeypatch, hostile):
     assert not at.exception, at.exception
     _assert_literal(at, must_show=(STREET,))
     _assert_tooltips_are_fields(at, shows=STREET)
-    rows = _rows(captured["hotspots.csv"])
-    names = [r[rows[0].index("name_zh")] for r in rows[1:]]
+    rows = _table_rows(captured, "gridscope_hotspots_")  # issue 16: localised headers
+    names = [r[rows[0].index("名称")] for r in rows[1:]]
     assert "'" + STREET in names
     _assert_inert(rows)
-    z = [float(r[rows[0].index("z")]) for r in rows[1:]]
+    z = [float(r[rows[0].index("Gi* z 值")]) for r in rows[1:]]
     assert min(z) < 0  # negative statistics stay numbers
 
 
@@ -384,6 +392,18 @@ def test_other_pages_render_no_live_markup(monkeypatch, hostile, page):
         _assert_tooltips_are_fields(at, shows=SENSOR_UNIT)
         assert html_text(SENSOR_UNIT) in _chart_text(at)
     _assert_no_raw_html(_chart_text(at))
+
+
+def _table_rows(captured: dict[str, bytes], prefix: str) -> list[list[str]]:
+    """The table rows (header first) of the one CSV whose name starts with ``prefix``; its
+    comment rows and the Excel twin's cells are checked inert too."""
+    (name,) = [n for n in captured if n and n.startswith(prefix) and n.endswith(".csv")]
+    rows = _rows(captured[name])
+    _assert_inert(rows)
+    book = openpyxl.load_workbook(io.BytesIO(captured[name[:-4] + ".xlsx"]))
+    for sheet in book.worksheets:
+        _assert_inert([[str(c) for c in r if c is not None] for r in sheet.iter_rows(values_only=True)])
+    return [r for r in rows if not r[0].startswith("# ")]
 
 
 def _capture_downloads(monkeypatch) -> dict[str, bytes]:

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.chain_view import funnel_table
 from data.contracts import column_names
 from queries import DuckDBStore, EventFilter
+from queries.answers.chain import funnel_table
 from queries.postgis_store import PostGISStore
 from tests.queries import chain_reference as ref
 
