@@ -82,7 +82,8 @@ def periods_figure(
         y=whole if partial.any() and (~partial).any() else y,
         name=labels["current"],
         mode="lines+markers",
-        line={"color": "#c0392b", "width": 2.5},
+        # every bucket clipped (e.g. one month's middle): the whole line is dashed
+        line={"color": "#c0392b", "width": 2.5, **({"dash": "dash"} if partial.all() and len(partial) else {})},
         marker={"size": 6},
         customdata=spans,
         hovertemplate="%{customdata}: %{y:,}<extra>" + labels["current"] + "</extra>",
