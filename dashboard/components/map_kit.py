@@ -4,8 +4,8 @@ orientation marks, the deck and reading a click.
 Tooltips are a fixed template over per-object text fields (``tip``, ``tip_k1``/``tip_v1`` …):
 Streamlit HTML-escapes every ``{field}`` value of a pydeck ``html`` tooltip (1.67,
 ``DeckGlJsonChart``), so names from data are shown as text, and the template itself holds no
-data at all. The tooltip box sits in the map's upper right corner (not at the pointer), so it
-never runs past the map's edge, also on a phone.
+data at all. The tooltip box sits in the map's upper left corner (not at the pointer; the zoom
+buttons are on the right), so it never runs past the map's edge, also on a phone.
 """
 
 from __future__ import annotations
@@ -51,10 +51,10 @@ TOOLTIP_STYLE = {
     "overflowWrap": "anywhere",
     "transform": "none",
     "top": "8px",
-    "left": "auto",
-    "right": "8px",
+    "left": "8px",
+    "right": "auto",
 }
-"""Inside the map's upper right corner whatever the pointer's position (deck.gl sets the box's
+"""Inside the map's upper left corner whatever the pointer's position (deck.gl sets the box's
 position as a transform before applying this style, so ``transform: none`` pins it)."""
 
 

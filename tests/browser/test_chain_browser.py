@@ -48,9 +48,10 @@ def _pixel(lon: float, lat: float, view, width: float, height: float) -> tuple[f
 
 def _click_area(page, children: pd.DataFrame, area_id: str) -> None:
     """Click the interior of ``area_id`` on the map that shows ``children``."""
-    view = view_for(children)
     canvas = page.locator(f"{MAP} canvas").first
     box = canvas.bounding_box()
+    # issue 16: the view is fitted to the map's width (as the page's probe reports it, to 10 px) and height
+    view = view_for(children, width=round(box["width"] / 10) * 10, height=box["height"])
     geom = from_wkb(children.loc[children["area_id"] == area_id, "wkb"])[0]
     part = max(shapely.get_parts(geom), key=shapely.area)
     # the pole of inaccessibility: the interior point farthest from the edges
