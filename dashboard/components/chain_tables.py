@@ -12,6 +12,7 @@ from dashboard.chain_view import (
     bar_figure,
     source_figure,
 )
+from dashboard.charts import show_chart
 from dashboard.components import columns as col
 from dashboard.components.backlog_panel import record_link_column, with_record_links
 from dashboard.components.cached import cached_answer
@@ -71,7 +72,7 @@ def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
     with o1:
         if len(by_dept):
             dept_names = department_names(store)
-            st.plotly_chart(
+            show_chart(
                 bar_figure(
                     [dept_names.get(d, d or "—") for d in by_dept["department"]],
                     by_dept["open_overdue"],
@@ -173,7 +174,7 @@ def render_sources(store: Store, flt: EventFilter, now: datetime) -> None:
     sources = cached_answer(chain.source_comparison, store, flt, now)
     source_labels = source_names(sources["source"])
     if len(sources):
-        st.plotly_chart(
+        show_chart(
             source_figure(
                 sources,
                 source_labels,
