@@ -8,17 +8,9 @@ import plotly.graph_objects as go
 
 from dashboard.map_colors import count_colors, rate_colors
 from dashboard.safe_text import html_text
-from queries.answers.chain import SHARE_COLUMNS
 
 STEPS: tuple[str, ...] = ("register", "dispatch", "respond", "resolve", "verify", "close", "to_respond", "to_close")
 """Duration steps of ``stage_durations``, chain order, then the two totals."""
-
-
-def shares_shown(table: pd.DataFrame, columns: tuple[str, ...] = SHARE_COLUMNS):
-    """``table`` styled for ``st.dataframe``: the share columns as percentages and a dash
-    where a share does not exist (the last stage has no next step), not "None"."""
-    shown = [c for c in columns if c in table.columns]
-    return table.style.format("{:.1%}", subset=shown, na_rep="—")
 
 
 def funnel_figure(funnel: pd.DataFrame, stage_labels: dict[str, str]) -> go.Figure:
