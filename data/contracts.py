@@ -16,7 +16,7 @@ class Column:
     Parameters
     ----------
     name : column name
-    kind : one of ``text, int, bigint, float, bool, timestamp, geometry``
+    kind : one of ``text, int, bigint, float, bool, timestamp, date, geometry``
     required : a row without a value is rejected on import
     doc : what the column means
     """
@@ -154,6 +154,64 @@ IMPORT_REJECTS = (
     Column("raw", "text", False),
 )
 
+_UNIT = (
+    Column("day", "date", True, "day partition (Asia/Shanghai wall clock, as stored)"),
+    Column("kind", "text", True, "sensor kind"),
+    Column("level", "text", True, "sensor | grid | h3"),
+    Column("res", "int", False, "H3 resolution of an h3 row (12 = the stored cell, 7-10)"),
+    Column("cell", "bigint", False, "H3 cell of an h3 row"),
+    Column("unit_key", "text", False, "sensor_id of a sensor row, grid_id of a grid row"),
+)
+
+READING_HOURS = (
+    *_UNIT,
+    Column("hour", "timestamp", True, "start of the hour"),
+    Column("sensors", "bigint", True, "sensors reporting in the hour"),
+    Column("readings", "bigint", True),
+    Column("value_sum", "float", True),
+    Column("mean_value", "float", False),
+    Column("max_value", "float", False),
+    Column("exceedances", "bigint", True, "readings above their sensor's threshold"),
+    Column("p95_value", "float", False, "exact 95th percentile of the hour (linear interpolation)"),
+    Column("threshold", "float", False, "lowest threshold of the unit's sensors"),
+    Column("first_over_ts", "timestamp", False, "first reading above the threshold in the hour"),
+)
+"""Readings rolled up per day × kind × unit × hour (``gridscope rollup readings``, data/lake/)."""
+
+READING_SKETCHES = (
+    *_UNIT,
+    Column("bucket", "bigint", True, "key of geo.quantile_sketch (1 % relative error)"),
+    Column("n", "bigint", True, "readings in the bucket"),
+)
+"""Mergeable quantile sketches of the readings per day × kind × unit (window P95 from rollups)."""
+
+EVENT_DAYS = (
+    Column("day", "date", True, "report day"),
+    Column("level", "text", True, "grid | h3"),
+    Column("res", "int", False, "H3 resolution of an h3 row (7-10)"),
+    Column("cell", "bigint", False),
+    Column("unit_key", "text", False, "grid_id of a grid row"),
+    Column("category", "text", True),
+    Column("source", "text", True),
+    *(
+        Column(c, "bigint", True)
+        for c in (
+            "events",
+            "cancelled",
+            "closed",
+            "closed_untimed",
+            "closed_on_time",
+            "open",
+            "responded",
+            "responded_on_time",
+            "rated",
+            "satisfied",
+            "reopened",
+        )
+    ),
+)
+"""Events rolled up per report day × unit × category × source, chain counts as of the data's end."""
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "areas": AREAS,
     "events": EVENTS,
@@ -163,6 +221,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "categories": CATEGORIES,
     "departments": DEPARTMENTS,
     "import_rejects": IMPORT_REJECTS,
+    "reading_hours": READING_HOURS,
+    "reading_sketches": READING_SKETCHES,
+    "event_days": EVENT_DAYS,
 }
 """Every logical table by name."""
 

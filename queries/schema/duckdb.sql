@@ -70,3 +70,22 @@ CREATE TABLE IF NOT EXISTS demo_truth (
 CREATE OR REPLACE MACRO h3_parent(h, r) AS
     ((h & ~(CAST(15 AS BIGINT) << 52)) | (CAST(r AS BIGINT) << 52))
     | ((CAST(1 AS BIGINT) << (3 * (15 - r))) - 1);
+
+-- Rollups of a Parquet lake (`gridscope rollup … --load`, data/lake/; PostGIS: migration 009):
+-- readings per day × kind × unit (sensor, grid, H3 cell at res 12 and 7-10) × hour, their
+-- mergeable quantile sketches per day, events per report day × unit × category × source.
+CREATE TABLE IF NOT EXISTS reading_hours (
+    day DATE NOT NULL, kind VARCHAR NOT NULL, level VARCHAR NOT NULL, res INTEGER, cell BIGINT,
+    unit_key VARCHAR, hour TIMESTAMP NOT NULL, sensors BIGINT NOT NULL, readings BIGINT NOT NULL,
+    value_sum DOUBLE NOT NULL, mean_value DOUBLE, max_value DOUBLE, exceedances BIGINT NOT NULL,
+    p95_value DOUBLE, threshold DOUBLE, first_over_ts TIMESTAMP);
+CREATE TABLE IF NOT EXISTS reading_sketches (
+    day DATE NOT NULL, kind VARCHAR NOT NULL, level VARCHAR NOT NULL, res INTEGER, cell BIGINT,
+    unit_key VARCHAR, bucket BIGINT NOT NULL, n BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS event_days (
+    day DATE NOT NULL, level VARCHAR NOT NULL, res INTEGER, cell BIGINT, unit_key VARCHAR,
+    category VARCHAR NOT NULL, source VARCHAR NOT NULL, events BIGINT NOT NULL,
+    cancelled BIGINT NOT NULL, closed BIGINT NOT NULL, closed_untimed BIGINT NOT NULL,
+    closed_on_time BIGINT NOT NULL, open BIGINT NOT NULL, responded BIGINT NOT NULL,
+    responded_on_time BIGINT NOT NULL, rated BIGINT NOT NULL, satisfied BIGINT NOT NULL,
+    reopened BIGINT NOT NULL);

@@ -37,6 +37,9 @@ STATEMENTS: dict[str, str] = {
     "delete_import_rejects": "tests/importer/test_import_batches.py (re-running a killed import, both backends)",
     "update_category_sla": "tests/queries/test_chain_statements.py::test_update_category_sla_parity",
     "refresh_event_deadlines": "tests/queries/test_deadlines.py::test_refresh_event_deadlines_parity",
+    "delete_reading_hours": "tests/lake/test_lake_store.py::test_load_is_idempotent_on_both_backends",
+    "delete_reading_sketches": "tests/lake/test_lake_store.py::test_load_is_idempotent_on_both_backends",
+    "delete_event_days": "tests/lake/test_lake_store.py::test_load_is_idempotent_on_both_backends",
 }
 """Named statements (no result rows) that change data, with the test proving their parity."""
 
@@ -104,6 +107,10 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         "list_cell_events": [{**p, "limit": 50} for p in in_cell],
         "list_departments": [{}],
         "sensor_points": [{}],
+        "lake_days": [{"table": "readings"}, {"table": "events"}, {"table": "other"}],
+        "lake_readings": [{"start": END - timedelta(days=2), "end": END - timedelta(days=1)}],
+        "lake_sensors": [{}],
+        "lake_events": [{"start": START, "end": START + timedelta(days=1)}],
         "street_ranking": with_window(limit=10),
         "weekly_area_events": in_area,
         "weekly_cell_events": in_cell,

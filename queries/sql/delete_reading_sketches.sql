@@ -1,0 +1,4 @@
+-- Remove the reading_sketches rows from day :since on (every row when :since is NULL), before a
+-- rollup's days are loaded again (data/lake/load.py).
+DELETE FROM reading_sketches
+WHERE CAST(:since AS DATE) IS NULL OR day >= CAST(:since AS DATE)
