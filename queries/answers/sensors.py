@@ -3,6 +3,12 @@ cell's hourly series with its threshold, alarms and the events they became.
 
 The reading queries look at the window and the selected streets only (readings have no
 category, source or department); the chain tables look at the events from sensors.
+
+When the store holds readings rollups (``gridscope rollup readings --load``) and the window
+is day-aligned (the page's date filter always is), the reading statistics and series come
+from them (``*_rollup`` queries): the same counts, means, maxima and exceedances; the 95th
+percentile from merged sketches, within 1 % (``geo/quantile_sketch.py``); a sensor's series
+as hourly means. Alarms are found in the raw readings.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ __all__ = [
     "alarm_summary",
     "alarms",
     "cell_series",
+    "from_rollups",
     "reading_unit",
     "sensor_chain",
     "sensor_filter",
@@ -38,8 +45,27 @@ KINDS: tuple[str, ...] = ("pm25", "noise", "water_level", "manhole")
 """Sensor kinds the page offers."""
 METRICS: tuple[str, ...] = ("exceedances", "mean_value", "p95_value", "max_value")
 """Reading statistics per sensor and unit."""
+ROLLUP_RES: tuple[int, ...] = (7, 8, 9, 10, 12)
+"""H3 resolutions the readings rollups hold."""
 ALARM_LIMIT = 300
 """Alarms listed at most."""
+
+
+def _day_aligned(moment: datetime) -> bool:
+    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+
+
+def from_rollups(store: Store, flt: EventFilter) -> bool:
+    """True when the reading statistics of ``flt``'s window come from the rollup tables: the
+    store holds rollups and the window starts and ends at midnight."""
+    if not (_day_aligned(flt.start) and _day_aligned(flt.end)):
+        return False
+    return bool(int(store.fetch("reading_rollups_present")["present"].iloc[0]))
+
+
+def _query(store: Store, flt: EventFilter, name: str) -> str:
+    """``name`` or its rollup twin (:func:`from_rollups`)."""
+    return f"{name}_rollup" if from_rollups(store, flt) else name
 
 
 def _window(flt: EventFilter) -> dict[str, object]:
@@ -55,7 +81,7 @@ def sensor_filter(flt: EventFilter) -> EventFilter:
 def sensor_stats(store: Store, flt: EventFilter, kind: str) -> pd.DataFrame:
     """One row per sensor of ``kind`` in the selected streets: position, grid, unit and the
     window's reading statistics (:data:`METRICS`)."""
-    return store.fetch("sensor_stats", **_window(flt), kind=kind)
+    return store.fetch(_query(store, flt, "sensor_stats"), **_window(flt), kind=kind)
 
 
 def reading_unit(sensors: pd.DataFrame) -> str:
@@ -67,13 +93,13 @@ def unit_stats(store: Store, flt: EventFilter, kind: str, unit: str, res: int = 
     """Reading statistics of ``kind`` per H3 cell of ``res`` (``unit="h3"``: ``cell``, ``hex``)
     or per grid (``unit="grid"``: ``area_id``, names), with ``unit_id`` (hex or area id)."""
     if unit == "h3":
-        stats = store.fetch("sensor_stats_by_cell", **_window(flt), kind=kind, res=res)
+        stats = store.fetch(_query(store, flt, "sensor_stats_by_cell"), **_window(flt), kind=kind, res=res)
         stats["hex"] = pd.Series(cells_to_strings(stats["cell"].to_numpy()), index=stats.index, dtype=object)
         stats["unit_id"] = stats["hex"]
         return stats
     if unit != "grid":
         raise ValueError(f"unit must be 'h3' or 'grid', got {unit!r}")
-    stats = store.fetch("sensor_stats_by_grid", **_window(flt), kind=kind)
+    stats = store.fetch(_query(store, flt, "sensor_stats_by_grid"), **_window(flt), kind=kind)
     stats["unit_id"] = stats["area_id"]
     return stats
 
@@ -89,14 +115,15 @@ class Readings:
 
 def sensor_series(store: Store, flt: EventFilter, sensor_id: str) -> Readings:
     """Hourly ``value`` of one sensor in the window, with its threshold."""
-    series = store.fetch("sensor_series", sensor_id=sensor_id, start=flt.start, end=flt.end)
+    series = store.fetch(_query(store, flt, "sensor_series"), sensor_id=sensor_id, start=flt.start, end=flt.end)
     return Readings(series, float(series["threshold"].iloc[0]) if len(series) else None)
 
 
 def cell_series(store: Store, flt: EventFilter, kind: str, res: int, cell: int) -> Readings:
     """Hourly ``mean_value`` and ``max_value`` of the ``kind`` sensors in one H3 cell, with
     the lowest threshold among them."""
-    series = store.fetch("sensor_cell_series", kind=kind, res=res, cell=int(cell), start=flt.start, end=flt.end)
+    name = _query(store, flt, "sensor_cell_series") if res in ROLLUP_RES else "sensor_cell_series"
+    series = store.fetch(name, kind=kind, res=res, cell=int(cell), start=flt.start, end=flt.end)
     return Readings(series, float(series["threshold"].min()) if len(series) else None)
 
 

@@ -149,6 +149,12 @@ def chain_params(city: City, with_window) -> dict[str, list[dict[str, object]]]:
         "sensor_stats": with_kind,
         "sensor_stats_by_cell": [{**p, "res": r} for r in (8, 10) for p in with_kind],
         "sensor_stats_by_grid": with_kind,
+        "reading_rollups_present": [{}],
+        "sensor_stats_rollup": with_kind,
+        "sensor_stats_by_cell_rollup": [{**p, "res": r} for r in (8, 10) for p in with_kind],
+        "sensor_stats_by_grid_rollup": with_kind,
+        "sensor_cell_series_rollup": [{**p, "kind": sensor["kind"], "res": 9, "cell": cell9} for p in with_window()],
+        "sensor_series_rollup": with_window(sensor_id=busiest),
         "sla_compliance": with_window(),
         "source_comparison": with_window(),
         "stage_durations": [p for by in ("department", "category", "source") for p in with_window(by=by)],
@@ -241,6 +247,25 @@ def assert_same_result(duck: pd.DataFrame, pg: pd.DataFrame, ordered: bool) -> N
             assert (x.to_numpy()[ints] == y.to_numpy()[ints]).all(), f"{col}: counts differ"
         else:
             assert x.tolist() == y.tolist(), col
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _lake_rollups(both_stores, tmp_path_factory):
+    """The readings rollups (issue 14) of the DuckDB parity store, loaded into both stores for
+    this module (so the ``*_rollup`` queries return rows) and removed afterwards (other modules
+    read the shared stores' sensors services from raw readings)."""
+    from data.lake import export_lake, rollup
+    from data.lake.load import load_rollups
+
+    lake = tmp_path_factory.mktemp("parity_lake")
+    export_lake(both_stores["duckdb"], "readings", lake / "readings")
+    rollup("readings", lake / "readings", lake / "out")
+    for store in both_stores.values():
+        load_rollups(store, lake / "out", ("reading_hours", "reading_sketches"))
+    yield
+    for store in both_stores.values():
+        for table in ("reading_hours", "reading_sketches"):
+            store.execute(f"delete_{table}", since=None)
 
 
 def test_every_query_has_parity_params(small_city):
