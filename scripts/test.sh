@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # Spark rollup tests (issue 14)
 # CJK fonts (pages, browser tests, the brief's PDF), Pango for WeasyPrint, poppler-utils for the PDF tests
 for pkg in fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
@@ -17,6 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+.venv/bin/python -c "import pyspark" 2>/dev/null || .venv/bin/python -m pip install --quiet -e ".[spark]"
 if [ -x scripts/provision_postgis.sh ]; then
   scripts/provision_postgis.sh
 fi
