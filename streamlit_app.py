@@ -63,6 +63,7 @@ PAGES = [
     st.Page("dashboard/pages/trends.py", title=t("nav_trends"), icon=":material/trending_up:", url_path="trends"),
     st.Page("dashboard/pages/sensors.py", title=t("nav_sensors"), icon=":material/sensors:", url_path="sensors"),
     st.Page("dashboard/pages/event.py", title=t("nav_event"), icon=":material/search:", url_path="event"),
+    st.Page("dashboard/pages/weekly.py", title=t("nav_weekly"), icon=":material/event_note:", url_path="weekly"),
     st.Page("dashboard/pages/data_import.py", title=t("import_nav"), icon=":material/upload_file:", url_path="import"),
     st.Page(_overview_path, title=t("nav_overview"), url_path="overview", visibility="hidden"),
 ]

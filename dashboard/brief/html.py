@@ -4,6 +4,8 @@ categories; the later sections are in :mod:`.sections`. Every value that comes f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from queries.answers.brief import Brief, Mix
@@ -15,7 +17,7 @@ from .sections import hotspots_section, notes_section, ranking_section, sensors_
 from .strings import Words
 from .style import page, stylesheet
 
-__all__ = ["headline_text", "render_html", "scope_name"]
+__all__ = ["KpiCard", "document", "headline_text", "kpi_cards", "render_html", "render_parts", "scope_name"]
 
 SIDE_BY_SIDE_ROWS = 8
 """A breakdown with at most this many rows shows its table and chart side by side."""
@@ -64,7 +66,21 @@ def headline_text(brief: Brief, w: Words) -> str:
     )
 
 
-def _kpi_cards(brief: Brief, w: Words) -> str:
+@dataclass(frozen=True)
+class KpiCard:
+    """One KPI of the headline row as shown: its label, value and the two changes (formatted)."""
+
+    key: str
+    label: str
+    value: str
+    vs_prev: str
+    vs_last_year: str
+
+
+def kpi_cards(brief: Brief, w: Words) -> list[KpiCard]:
+    """The six KPI cards (received, daily average, closure, on-time closure, satisfaction,
+    open overdue) with their changes against the week before and the same week last year,
+    formatted in ``w``'s language: the brief and the dashboard's weekly page show these."""
     h = brief.headline
 
     def change(k: Kpis | None, field: str, kind: str) -> str:
@@ -85,11 +101,18 @@ def _kpi_cards(brief: Brief, w: Words) -> str:
         ("brief_kpi_satisfaction", w.pct(h.current.satisfaction_rate), "satisfaction_rate", "rate"),
         ("brief_kpi_overdue", w.int(h.current.open_overdue), "open_overdue", "count"),
     ]
-    cells = "".join(
-        f'<td><div class="kpi-label">{e(w.t(key))}</div><div class="kpi-value">{e(value)}</div>'
-        f'<div class="kpi-delta">{e(w.t("brief_vs_prev"))} {delta(change(h.previous, field, kind))}</div>'
-        f'<div class="kpi-delta">{e(w.t("brief_vs_ly"))} {delta(change(h.last_year, field, kind))}</div></td>'
+    return [
+        KpiCard(key, w.t(key), value, change(h.previous, field, kind), change(h.last_year, field, kind))
         for key, value, field, kind in cards
+    ]
+
+
+def _kpi_cards(brief: Brief, w: Words) -> str:
+    cells = "".join(
+        f'<td><div class="kpi-label">{e(c.label)}</div><div class="kpi-value">{e(c.value)}</div>'
+        f'<div class="kpi-delta">{e(w.t("brief_vs_prev"))} {delta(c.vs_prev)}</div>'
+        f'<div class="kpi-delta">{e(w.t("brief_vs_ly"))} {delta(c.vs_last_year)}</div></td>'
+        for c in kpi_cards(brief, w)
     )
     return f'<table class="kpis"><tr>{cells}</tr></table>'
 
@@ -169,22 +192,32 @@ def _mix_section(brief: Brief, w: Words, with_charts: bool) -> str:
     )
 
 
+def render_parts(brief: Brief, lang: str = "zh", *, with_charts: bool = True) -> dict[str, str]:
+    """The brief's parts as escaped HTML fragments, in order: ``masthead``, ``overview``,
+    ``mix``, ``hotspots``, ``supervision``, ``departments``, ``sensors``, ``notes`` (the
+    dashboard's weekly page shows them one per screen; :func:`render_html` joins them)."""
+    w = Words(lang)
+    return {
+        "masthead": _masthead(brief, w),
+        "overview": _overview(brief, w),
+        "mix": _mix_section(brief, w, with_charts),
+        "hotspots": hotspots_section(brief, w, with_charts),
+        "supervision": supervision_section(brief, w),
+        "departments": ranking_section(brief, w),
+        "sensors": sensors_section(brief, w),
+        "notes": notes_section(brief, w),
+    }
+
+
+def document(brief: Brief, lang: str, parts: dict[str, str]) -> str:
+    """The whole HTML document of :func:`render_parts`' ``parts``."""
+    w = Words(lang)
+    footer = w.t("brief_footer", scope=scope_name(brief, w), week=brief.week.label)
+    title = f"{w.t('brief_title')} {brief.week.label} · {scope_name(brief, w)}"
+    return page(lang, title, stylesheet(footer), "".join(parts.values()))
+
+
 def render_html(brief: Brief, lang: str = "zh", *, with_charts: bool = True) -> str:
     """The whole brief as one HTML document in ``lang`` (``zh`` or ``en``); ``with_charts=False``
     leaves out the pictures (faster, for tests of the text)."""
-    w = Words(lang)
-    body = "".join(
-        [
-            _masthead(brief, w),
-            _overview(brief, w),
-            _mix_section(brief, w, with_charts),
-            hotspots_section(brief, w, with_charts),
-            supervision_section(brief, w),
-            ranking_section(brief, w),
-            sensors_section(brief, w),
-            notes_section(brief, w),
-        ]
-    )
-    footer = w.t("brief_footer", scope=scope_name(brief, w), week=brief.week.label)
-    title = f"{w.t('brief_title')} {brief.week.label} · {scope_name(brief, w)}"
-    return page(lang, title, stylesheet(footer), body)
+    return document(brief, lang, render_parts(brief, lang, with_charts=with_charts))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-__all__ = ["BadWeek", "IsoWeek", "last_complete_week"]
+__all__ = ["BadWeek", "IsoWeek", "last_complete_week", "weeks_back_to"]
 
 _PATTERN = re.compile(r"^\s*(\d{4})-?[Ww](\d{1,2})\s*$")
 _FIRST_YEAR, _LAST_YEAR = 1901, 2199
@@ -120,3 +120,23 @@ def last_complete_week(reference: datetime) -> IsoWeek:
     '2026-W26'
     """
     return IsoWeek.containing(reference).previous()
+
+
+def weeks_back_to(last: IsoWeek, first_day: date | None, limit: int = 520) -> list[IsoWeek]:
+    """``last`` and the weeks before it back to the week holding ``first_day``, newest first,
+    at most ``limit`` (only ``last`` when ``first_day`` is ``None`` or after it): the weeks a
+    brief can be picked for.
+
+    >>> [w.label for w in weeks_back_to(IsoWeek(2026, 2), date(2025, 12, 24))]
+    ['2026-W02', '2026-W01', '2025-W52']
+    """
+    if first_day is None:
+        return [last]
+    first_monday = first_day - timedelta(days=first_day.weekday())
+    count = max(1, min(limit, (last.monday - first_monday).days // 7 + 1))
+    weeks = [last]
+    for _ in range(count - 1):
+        if weeks[-1].monday.year <= _FIRST_YEAR:
+            break
+        weeks.append(weeks[-1].previous())
+    return weeks
