@@ -107,17 +107,15 @@ WHERE {_present()}
 
 
 def reading_sketches_sql(engine: str) -> str:
-    """Per day × kind × unit × sketch key: the number of readings."""
+    """Per day × kind × sensor × sketch key: the number of readings (``level='sensor'``; a
+    grid's or cell's sketch is the sum of its sensors' sketches, which the page's queries
+    merge, so coarser levels are not stored)."""
     del engine
-    _, grouping, unit_cols = _units()
-    sets = grouping.format(keys="day, kind, bucket")
-    return f"""
-SELECT * FROM (
-    SELECT day, kind, {unit_cols}, bucket, count(*) AS n
-    FROM joined
-    GROUP BY GROUPING SETS ({sets})
-) g
-WHERE {_present()}
+    return """
+SELECT day, kind, 'sensor' AS level, CAST(NULL AS INT) AS res, CAST(NULL AS BIGINT) AS cell,
+       sensor_id AS unit_key, bucket, count(*) AS n
+FROM joined
+GROUP BY day, kind, sensor_id, bucket
 """
 
 
