@@ -15,8 +15,8 @@ Three questions, each answered by the service its page already uses, so the numb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -43,6 +43,10 @@ MOVER_DIMS: tuple[str, ...] = ("category", "street")
 MIN_MOVER_COUNT = 30
 """A key needs at least this many events in the period or the one before to be a mover."""
 HOTSPOT_UNIT = "grid"
+
+HOTSPOT_WEEKS = 12
+"""The emerging analysis looks at the window's last 12 weeks at most (as the weekly brief does):
+new hot spots are about recent weeks, and a multi-year window would cost minutes."""
 """Unit of the new-hot-spot list: grids have names a leader knows (H3 cells do not)."""
 HOTSPOT_LABELS: tuple[str, ...] = ("new_hot", "intensifying_hot")
 """Emerging hot-spot classes the panel reports."""
@@ -93,11 +97,14 @@ class NewHotspots:
 
 
 def new_hotspots(store: Store, flt: EventFilter, *, limit: int = 5) -> NewHotspots:
-    """The ``limit`` strongest new or intensifying hot-spot grids of ``flt``'s window (weekly
-    slices, the hotspot page's emerging analysis and defaults), and their total in
+    """The ``limit`` strongest new or intensifying hot-spot grids of ``flt``'s window, at most its
+    last :data:`HOTSPOT_WEEKS` weeks (weekly slices, the hotspot page's emerging analysis and
+    defaults), and their total in
     ``table.attrs["total"]``."""
     columns = ["unit_id", "name_zh", "name_en", "events", "label"]
     empty = pd.DataFrame(columns=columns)
+    if flt.length > timedelta(weeks=HOTSPOT_WEEKS):
+        flt = replace(flt, start=flt.end - timedelta(weeks=HOTSPOT_WEEKS))
     req = HotspotRequest(flt, unit=HOTSPOT_UNIT, method="emerging", slice_days=7)
     if int(flt.length.days) < MIN_SLICES * req.slice_days:
         return NewHotspots(empty, "too_few_slices")

@@ -9,7 +9,7 @@ statistics are :mod:`geo.trends` (windows, zero filling, expected band, drivers)
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -128,6 +128,12 @@ def period_comparison(store: Store, flt: EventFilter, grain: str, first_day: dat
     daily = store.fetch("trend_periods", **{**flt.params(), **w.params(), "grain": "day"})
 
     def series(period: str, shift: timedelta) -> pd.DataFrame:
+        if w.end - shift <= datetime.combine(first_day, time()):
+            # wholly before the data (also keeps a centuries-long window's dates in range)
+            frame = period_counts(daily.iloc[:0], w.start, w.end, grain).astype({"events": float})
+            frame[["first", "end"]] = pd.NaT
+            frame["events"] = np.nan
+            return frame
         frame = period_counts(daily[daily["period"] == period], w.start, w.end, grain, shift)
         frame = frame.astype({"events": float})
         frame.loc[frame["first"] < pd.Timestamp(first_day), "events"] = np.nan
