@@ -79,7 +79,7 @@ CSS = """
 .weekly-brief .thumbs img { width: 13rem; max-width: 46%; }
 .weekly-brief footer.notes li { margin: 0.3rem 0; }
 [class*="st-key-weekly_sec_overview"] [data-testid="stMetricValue"] { font-size: 2.8rem; }
-[class*="st-key-weekly_sec_overview"] [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+[class*="st-key-weekly_sec_overview"] [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
 [class*="st-key-weekly_sec_overview"] [data-testid="stMetricDelta"] { font-size: 1rem; }
 [class*="st-key-weekly_sec_overview"] [data-testid="stCaptionContainer"] { font-size: 1rem; }
 @media (max-width: 640px) {
@@ -90,6 +90,7 @@ CSS = """
   .weekly-brief .headline, .weekly-brief .period { font-size: 1.1rem; }
   .weekly-brief .two { display: block; }
   .weekly-brief table { display: block; overflow-x: auto; font-size: 0.9rem; }
+  .weekly-brief th, .weekly-brief td { white-space: nowrap; }
   .weekly-brief .thumbs img { max-width: 47%; }
   [class*="st-key-weekly_sec_overview"] [data-testid="stMetricValue"] { font-size: 1.6rem !important; }
 }

@@ -37,8 +37,8 @@ def test_weekly_page_shows_the_brief_and_downloads_the_pdf(streamlit_server, bro
         # the brief's own map is shown (a data: URI image, drawn server-side)
         assert page.locator(".weekly-brief img.map").count() == 1
 
-        page.get_by_role("button", name="生成 PDF 简报").click()
-        button = page.get_by_role("button", name="下载 PDF 简报")
+        page.get_by_role("button", name="生成 PDF").click()
+        button = page.get_by_role("button", name="下载 PDF")
         button.wait_for(timeout=90_000)
         with page.expect_download(timeout=60_000) as info:
             button.click()

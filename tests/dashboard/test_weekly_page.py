@@ -201,9 +201,7 @@ def test_downloads_html_and_pdf(monkeypatch, small_db_file, lang):
     pdf = captured[f"{name}.pdf"]
     assert pdf.startswith(b"%PDF")
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == (
-        ["下载 HTML 简报", "下载 PDF 简报"] if lang == "zh" else ["Download the HTML brief", "Download the PDF brief"]
-    )
+    assert labels == (["下载 HTML", "下载 PDF"] if lang == "zh" else ["Download HTML", "Download PDF"])
     held = at.session_state["weekly_pdf"][0]
     at.run()  # the PDF stays offered on the next run
     assert at.session_state["weekly_pdf"][0] == held, [b.label for b in at.button]
