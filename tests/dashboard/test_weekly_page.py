@@ -238,3 +238,22 @@ def test_postgis_reader_role(monkeypatch, small_city, small_db_file):
         assert [m.value for m in at.metric] == expected_values(brief_of(small_db_file, DEFAULT_WEEK, STREET))
     finally:
         drop_test_database(dsn)
+
+
+@pytest.mark.parametrize("levels", [("district", "street", "community", "grid"), ("street",)])
+def test_imported_data(monkeypatch, area_store, levels):
+    """A district imported from files (GeoJSON areas, CSV events over two months): the page
+    shows its last complete week, and the hot-spot section says that it found none."""
+    db = area_store(levels)
+    store = DuckDBStore(db)
+    try:
+        brief = weekly_brief(store, None, now=datetime.now())
+    finally:
+        store.close()
+    for lang in ("zh", "en"):
+        at = open_weekly(monkeypatch, db, lang)
+        assert at.selectbox(key="weekly_week").value == brief.week.label
+        assert [m.value for m in at.metric] == expected_values(brief)
+        assert brief.hotspots.reason is None and brief.hotspots.table.empty  # 8 weeks, 8 grids: none found
+        none = all_strings()["brief_hotspots_none"][lang].format(weeks=brief.hotspots.weeks)
+        assert escape(none) in html_text(at)
