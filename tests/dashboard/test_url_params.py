@@ -35,6 +35,8 @@ PAGES = {
     "trends": ("dashboard/pages/trends.py", "trends_title"),
     "sensors": ("dashboard/pages/sensors.py", "sensors_title"),
     "import": ("dashboard/pages/data_import.py", "import_title"),
+    "event": ("dashboard/pages/event.py", "evt_title"),
+    "weekly": ("dashboard/pages/weekly.py", "weekly_title"),
 }
 PARAMS = {
     "overview": (),
@@ -57,6 +59,8 @@ PARAMS = {
     "trends": (),
     "sensors": (),
     "import": (),
+    "event": ("id", "q"),
+    "weekly": ("week", "street"),
 }
 """The parameters each page reads besides ``lang`` (grep st.query_params: drilldown, hotspot_state, the app)."""
 
