@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from data.lake.layout import parquet_glob, sensors_file
-from data.lake.rollup_sql import OUTPUT_SQL, readings_source
+from data.lake.rollup_sql import OUTPUT_SQL, STAGE_SQL, readings_source
 
 
 def _literal(path: Path | str) -> str:
@@ -31,6 +31,8 @@ def register_inputs(con: duckdb.DuckDBPyConnection, kind: str, source: Path, sin
         con.execute(f"CREATE OR REPLACE VIEW readings AS SELECT * FROM {data} WHERE {_since(since, 'ts')}")
         con.execute(f"CREATE OR REPLACE VIEW sensors AS SELECT * FROM read_parquet({_literal(sensors_file(source))})")
         con.execute(f"CREATE OR REPLACE VIEW joined AS {readings_source('duckdb')}")
+        for name, stage in STAGE_SQL.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {stage('duckdb')}")
     else:
         con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM {data} WHERE {_since(since, 'reported_at')}")
 

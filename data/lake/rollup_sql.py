@@ -50,24 +50,24 @@ def bucket_sql(column: str) -> str:
     )
 
 
-def _units() -> tuple[str, str, str]:
-    """Cell columns, grouping sets and the level/res/cell/key columns of the grouped rows."""
-    cols = ", ".join(f"{parent_sql('s.h3', r)} AS c{r}" for r in PARENT_RES)
+def _cells(prefix: str) -> str:
+    """The coarser parents of the stored cell ``{prefix}h3`` as columns ``c10`` … ``c7``."""
+    return ", ".join(f"{parent_sql(prefix + 'h3', r)} AS c{r}" for r in PARENT_RES)
+
+
+def _unit_sets(keys: str) -> tuple[str, str]:
+    """Grouping sets over the grid and H3 units (``keys`` in each) and the level/res/cell/key
+    columns of the grouped rows."""
     cells = ["h3", *(f"c{r}" for r in PARENT_RES)]
-    sets = ["sensor_id", "grid_id", *cells]
-    grouping = ", ".join(f"({{keys}}, {u})" for u in sets)
-    levels = " ".join(
-        f"WHEN grouping({u}) = 0 THEN '{'sensor' if u == 'sensor_id' else 'grid' if u == 'grid_id' else 'h3'}'"
-        for u in sets
-    )
+    sets = ", ".join(f"({keys}, {u})" for u in ["grid_id", *cells])
     res = " ".join(f"WHEN grouping({c}) = 0 THEN {FINE_H3_RES if c == 'h3' else c[1:]}" for c in cells)
     cell = " ".join(f"WHEN grouping({c}) = 0 THEN {c}" for c in cells)
-    key = "WHEN grouping(sensor_id) = 0 THEN sensor_id WHEN grouping(grid_id) = 0 THEN grid_id"
     unit_cols = (
-        f"CASE {levels} END AS level, CAST(CASE {res} END AS INT) AS res, "
-        f"CAST(CASE {cell} END AS BIGINT) AS cell, CASE {key} END AS unit_key"
+        "CASE WHEN grouping(grid_id) = 0 THEN 'grid' ELSE 'h3' END AS level, "
+        f"CAST(CASE {res} END AS INT) AS res, CAST(CASE {cell} END AS BIGINT) AS cell, "
+        "CASE WHEN grouping(grid_id) = 0 THEN grid_id END AS unit_key"
     )
-    return cols, grouping, unit_cols
+    return sets, unit_cols
 
 
 def _present() -> str:
@@ -77,32 +77,67 @@ def _present() -> str:
 
 def readings_source(engine: str) -> str:
     """The joined readings with their hour, day, sensor attributes, parents and sketch key."""
-    cols, _, _ = _units()
     return f"""
 SELECT r.sensor_id, r.ts, r.value, CAST(r.ts AS DATE) AS day, {HOUR[engine]} AS hour,
-       s.kind, s.h3, s.grid_id, s.threshold, {cols}, {bucket_sql("r.value")} AS bucket
+       s.kind, s.h3, s.grid_id, s.threshold, {_cells("s.")}, {bucket_sql("r.value")} AS bucket
 FROM readings r
 JOIN sensors s ON s.sensor_id = r.sensor_id
 """
 
 
+def sensor_hours_sql(engine: str) -> str:
+    """Stage one, per day × kind × sensor × hour (at most one row per sensor-hour, so counting
+    rows counts sensors exactly): readings, sum, max, exceedances, exact P95, threshold, first
+    reading above it; the coarser units add these up (:func:`reading_hours_sql`)."""
+    return f"""
+SELECT day, kind, sensor_id, hour, count(*) AS readings, sum(value) AS value_sum, max(value) AS max_value,
+       count(*) FILTER (WHERE value > threshold) AS exceedances, {P95[engine]} AS p95_value,
+       min(threshold) AS threshold, min(ts) FILTER (WHERE value > threshold) AS first_over_ts
+FROM joined
+GROUP BY day, kind, sensor_id, hour
+"""
+
+
 def reading_hours_sql(engine: str) -> str:
     """Per day × kind × unit × hour: sensors, readings, value sum and mean, max, exceedances,
-    exact P95, lowest threshold, and the first reading above the threshold (time, value)."""
-    _, grouping, unit_cols = _units()
-    sets = grouping.format(keys="day, kind, hour")
+    exact P95, lowest threshold, and the first reading above the threshold (time, value).
+
+    Sensor rows are stage one's (``sensor_hours``); grid and H3 rows add up the sensor-hours
+    of their sensors (counts, sums, maxima, minima combine exactly) and take the exact P95 of
+    their readings in one grouping-sets pass that computes nothing else."""
+    sets, unit_cols = _unit_sets("day, kind, hour")
     return f"""
-SELECT * FROM (
-    SELECT day, kind, {unit_cols}, hour,
-           count(DISTINCT sensor_id) AS sensors, count(*) AS readings, sum(value) AS value_sum,
-           sum(value) / count(*) AS mean_value, max(value) AS max_value,
-           count(*) FILTER (WHERE value > threshold) AS exceedances,
-           {P95[engine]} AS p95_value, min(threshold) AS threshold,
-           min(ts) FILTER (WHERE value > threshold) AS first_over_ts
-    FROM joined
-    GROUP BY GROUPING SETS ({sets})
-) g
-WHERE {_present()}
+WITH units AS (
+    SELECT * FROM (
+        SELECT day, kind, {unit_cols}, hour,
+               count(*) AS sensors, sum(readings) AS readings, sum(value_sum) AS value_sum,
+               sum(value_sum) / sum(readings) AS mean_value, max(max_value) AS max_value,
+               sum(exceedances) AS exceedances, min(threshold) AS threshold, min(first_over_ts) AS first_over_ts
+        FROM (SELECT h.*, s.grid_id, s.h3, {_cells("s.")}
+              FROM sensor_hours h JOIN sensors s ON s.sensor_id = h.sensor_id) sh
+        GROUP BY GROUPING SETS ({sets})
+    ) g
+    WHERE {_present()}
+),
+p95 AS (
+    SELECT * FROM (
+        SELECT day, kind, {unit_cols}, hour, {P95[engine]} AS p95_value
+        FROM joined
+        GROUP BY GROUPING SETS ({sets})
+    ) g
+    WHERE {_present()}
+)
+SELECT day, kind, 'sensor' AS level, CAST(NULL AS INT) AS res, CAST(NULL AS BIGINT) AS cell,
+       sensor_id AS unit_key, hour, CAST(1 AS BIGINT) AS sensors, readings, value_sum,
+       value_sum / readings AS mean_value, max_value, exceedances, p95_value, threshold, first_over_ts
+FROM sensor_hours
+UNION ALL
+SELECT u.day, u.kind, u.level, u.res, u.cell, u.unit_key, u.hour, u.sensors, u.readings, u.value_sum,
+       u.mean_value, u.max_value, u.exceedances, p.p95_value, u.threshold, u.first_over_ts
+FROM units u
+JOIN p95 p ON p.day = u.day AND p.kind = u.kind AND p.hour = u.hour AND p.level = u.level
+          AND coalesce(p.res, -1) = coalesce(u.res, -1) AND coalesce(p.cell, -1) = coalesce(u.cell, -1)
+          AND coalesce(p.unit_key, '') = coalesce(u.unit_key, '')
 """
 
 
@@ -122,7 +157,7 @@ GROUP BY day, kind, sensor_id, bucket
 def event_days_sql(engine: str) -> str:
     """Per report day × unit (H3 res 7-10, grid) × category × source: the chain counts."""
     del engine
-    cols = ", ".join(f"{parent_sql('e.h3', r)} AS c{r}" for r in PARENT_RES)
+    cols = _cells("e.")
     cells = [f"c{r}" for r in PARENT_RES]
     sets = ", ".join(f"(day, category, source, {u})" for u in ["grid_id", *cells])
     res = " ".join(f"WHEN grouping({c}) = 0 THEN {c[1:]}" for c in cells)
@@ -158,6 +193,9 @@ SELECT * FROM (
 WHERE NOT (level = 'grid' AND unit_key IS NULL)
 """
 
+
+STAGE_SQL = {"sensor_hours": sensor_hours_sql}
+"""Intermediate views of a readings rollup, materialised (in order) before the outputs."""
 
 OUTPUT_SQL = {
     "reading_hours": reading_hours_sql,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from data.lake.layout import sensors_file
-from data.lake.rollup_sql import OUTPUT_SQL, readings_source
+from data.lake.rollup_sql import OUTPUT_SQL, STAGE_SQL, readings_source
 
 DEFAULT_MASTER = "local[2]"
 """Spark master when none is given."""
@@ -60,6 +60,8 @@ def register_inputs(spark: Any, kind: str, source: Path, since: date | None) -> 
         ).createOrReplaceTempView("readings")
         spark.read.parquet(str(sensors_file(source))).createOrReplaceTempView("sensors")
         spark.sql(readings_source("spark")).createOrReplaceTempView("joined")
+        for name, stage in STAGE_SQL.items():
+            spark.sql(stage("spark")).cache().createOrReplaceTempView(name)
     else:
         data.createOrReplaceTempView("events_raw")
         spark.sql(f"SELECT * FROM events_raw WHERE {_since(since, 'reported_at')}").createOrReplaceTempView("events")
@@ -80,4 +82,7 @@ def run(
         row = spark.sql("SELECT count(*), 0 FROM events").collect()[0]
     for name, target in outputs.items():
         spark.sql(OUTPUT_SQL[name]("spark")).write.partitionBy("day").mode("overwrite").parquet(str(target))
+    if kind == "readings":
+        for name in STAGE_SQL:
+            spark.catalog.uncacheTable(name)
     return {"rows": int(row[0]), "unknown_sensor_rows": int(row[1])}
