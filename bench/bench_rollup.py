@@ -222,8 +222,9 @@ def main() -> None:
         "",
         f"{info['readings']:,} readings ({info['sensors']:,} sensors, one reading a minute, {info['days']} day "
         "partitions of Parquet); the rollup writes reading_hours (sensor, grid, H3 res 12 and 7-10 per hour: "
-        "count, sum, mean, max, exceedances, exact P95) and reading_sketches (per day). Each engine in its own "
-        "process, peak RSS of the process tree (Spark's JVM included); 2-core machine shared with other work.",
+        "count, sum, mean, max, exceedances, exact P95; in two stages, sensor-hours first, grid and H3 rows from them "
+        "with one grouping-sets pass over the readings for the P95) and reading_sketches (per day). Each engine in "
+        "its own process, peak RSS of the process tree (Spark's JVM included); 2-core machine shared with other work.",
         "",
         "| engine | rollup s | readings/s | readings/s per core | wall s (with start-up) | peak RSS |",
         "|---|---|---|---|---|---|",
