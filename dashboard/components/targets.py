@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard.i18n import t
+from dashboard.safe_text import html_text
 from queries.settings import Targets, load_targets
 
 
@@ -39,6 +40,10 @@ class TargetLook:
     status: str | None
 
 
+_COLOURS = {"green": "#15803d", "red": "#b91c1c", "off": "#6b7280"}
+"""Text colours of the target line (Streamlit's caption green/red, readable on white)."""
+
+
 def _shown(target: float) -> str:
     return f"{target:.0%}" if round(target * 100, 6).is_integer() else f"{target:.1%}"
 
@@ -59,6 +64,11 @@ def target_look(targets: Targets, metric: str, value: float | None, label: str) 
 def render_target_line(looks: list[TargetLook]) -> None:
     """One caption under the KPI cards saying which rates meet their targets (in their colour,
     so the status is in the text, not only in the colour)."""
-    parts = [f":{look.delta_color}[{look.status}]" for look in looks if look.status]
+    parts = [
+        f'<span style="color:{_COLOURS[look.delta_color]}">{html_text(look.status)}</span>'
+        for look in looks
+        if look.status
+    ]
     if parts:
-        st.caption(" · ".join(parts))
+        # the app's own HTML (escaped text), not Markdown: no colour directive a name could imitate
+        st.html(f'<p style="font-size:0.875rem;margin:0">{" · ".join(parts)}</p>')

@@ -231,7 +231,8 @@ def markdown_texts(at: AppTest) -> list[str]:
     captions, headings and alerts; labels, help and radio/segmented options of widgets and
     buttons; metric labels, values and deltas; tab and expander labels.
 
-    The app's own HTML snippets (``unsafe_allow_html``: legends) are checked apart: no
+    The app's own HTML snippets (``unsafe_allow_html``: legends; ``st.html``: the page style, the
+    target line) are checked apart: no
     hostile name may appear in them unescaped."""
     texts: list[str] = []
     for node in _walk(at._tree):
@@ -239,7 +240,7 @@ def markdown_texts(at: AppTest) -> list[str]:
         if proto is None:
             continue
         fields = {f.name for f in proto.DESCRIPTOR.fields}
-        if "allow_html" in fields and proto.allow_html:
+        if ("allow_html" in fields and proto.allow_html) or getattr(node, "type", "") == "html":
             _assert_no_raw_html(proto.body)
             assert not any(name in proto.body for name in HOSTILE), proto.body
             continue
