@@ -23,6 +23,7 @@ import pandas as pd
 from data.store import Store
 from geo.emerging import MIN_SLICES, TooFewSlices
 from queries.answers.hotspots import HotspotRequest, analyse_hotspots
+from queries.answers.lookups import areas
 from queries.answers.trends import anomaly_band, anomaly_drivers
 from queries.filters import EventFilter
 
@@ -108,6 +109,8 @@ def new_hotspots(store: Store, flt: EventFilter, *, limit: int = 5) -> NewHotspo
     req = HotspotRequest(flt, unit=HOTSPOT_UNIT, method="emerging", slice_days=7)
     if int(flt.length.days) < MIN_SLICES * req.slice_days:
         return NewHotspots(empty, "too_few_slices")
+    if not len(areas(store, HOTSPOT_UNIT)):  # a store without grids (streets only, or no areas)
+        return NewHotspots(empty, "no_areas")
     try:
         analysis = analyse_hotspots(store, req)
     except TooFewSlices:

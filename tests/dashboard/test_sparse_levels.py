@@ -229,8 +229,14 @@ def test_chain_drills_down_through_the_levels_present(monkeypatch, db, events, l
         # the areas one level down: every area of ``lv`` under the current one, with its events
         ranking = table_with(at, "area_name", "reopen_rate")
         exp = counts(events, lv, parent)
+        # a grid is named with its community (issue 16: grid names alone repeat across communities)
+        in_community = (
+            f" · {NAMES['community'].format(parent[1][1:])}"
+            if lv == "grid" and parent and parent[0] == "community"
+            else ""
+        )
         assert dict(zip(ranking["area_name"], ranking["events"], strict=True)) == {
-            NAMES[lv].format(a[1:]): n for a, n in exp.items()
+            NAMES[lv].format(a[1:]) + in_community: n for a, n in exp.items()
         }
         area = sorted(exp, key=lambda a: (-exp[a], a))[0]
         box = at.selectbox(key=f"chain_drill_{parent[1] if parent else 'district'}")
@@ -248,7 +254,11 @@ def test_chain_drills_down_through_the_levels_present(monkeypatch, db, events, l
     leaf_level, leaf = path[-1]
     siblings = counts(events, leaf_level, path[-2] if len(path) > 1 else None)
     ranking = table_with(at, "area_name", "reopen_rate")
-    assert sorted(ranking["area_name"]) == sorted(NAMES[leaf_level].format(a[1:]) for a in siblings)
+    up = path[-2] if len(path) > 1 else None
+    in_community = (
+        f" · {NAMES['community'].format(up[1][1:])}" if leaf_level == "grid" and up and up[0] == "community" else ""
+    )
+    assert sorted(ranking["area_name"]) == sorted(NAMES[leaf_level].format(a[1:]) + in_community for a in siblings)
     assert en("chain_map_grid_hint") in [c.value for c in at.caption]
     assert not [s for s in at.selectbox if s.key and s.key.startswith("chain_drill_")]
     # back to the district
