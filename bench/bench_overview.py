@@ -120,12 +120,12 @@ def payloads(store: DuckDBStore) -> dict[str, int]:
     from dashboard.layers import (
         area_layer,
         area_records,
-        color_bins,
         grid_outline_layer,
         h3_layer,
         make_deck,
         view_for,
     )
+    from dashboard.map_colors import count_colors
     from geo import cells_to_strings
 
     f = EventFilter.for_dates(END - timedelta(days=364), END)
@@ -136,14 +136,14 @@ def payloads(store: DuckDBStore) -> dict[str, int]:
     for res in (7, 8, 9, 10):
         c = store.fetch("count_events_by_cell", **f.params(), res=res, now=NOW)
         c["hex"] = cells_to_strings(c["cell"].to_numpy())
-        c["color"] = color_bins(c["events"])[0]
+        c["color"] = count_colors(c["events"])[0]
         c["tip"] = "<b>cell " + c["hex"] + "</b><br/>events: " + c["events"].astype(str)
         out[f"H3 r{res} ({len(c):,} cells)"] = len(
             make_deck([h3_layer(c[["hex", "color", "tip"]]), base], view).to_json()
         )
     for level in ("street", "community", "grid"):
         c = store.fetch("count_events_by_area", **f.params(), level=level, now=NOW)
-        c["color"] = color_bins(c["events"])[0]
+        c["color"] = count_colors(c["events"])[0]
         c["tip"] = "<b>" + c["name_zh"] + "</b><br/>events: " + c["events"].astype(str)
         rec = area_records(store.fetch("area_shapes", level=level), c[["area_id", "color", "tip"]])
         out[f"{level} ({len(c):,} areas)"] = len(make_deck([area_layer(rec), base], view).to_json())

@@ -19,30 +19,7 @@ import shapely
 
 from geo.viewport import fit_bounds
 
-PALETTE = [
-    [255, 255, 204],
-    [255, 237, 160],
-    [254, 217, 118],
-    [254, 178, 76],
-    [253, 141, 60],
-    [252, 78, 42],
-    [227, 26, 28],
-    [177, 0, 38],
-]
-"""Sequential yellow-orange-red (ColorBrewer YlOrRd 8) for counts."""
-
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-
-
-def color_bins(values: pd.Series, n: int = len(PALETTE)) -> tuple[list[list[int]], list[float]]:
-    """Colour each value by quantile bin; return the colours and the bin edges (for a legend)."""
-    v = values.to_numpy(dtype=float)
-    if len(v) == 0:
-        return [], []
-    edges = np.unique(np.quantile(v, np.linspace(0, 1, n + 1)))
-    idx = np.clip(np.searchsorted(edges, v, side="right") - 1, 0, max(len(edges) - 2, 0))
-    scale = (len(PALETTE) - 1) / max(len(edges) - 2, 1)
-    return [PALETTE[int(round(i * scale))] + [190] for i in idx], edges.tolist()
 
 
 def from_wkb(wkb: pd.Series) -> np.ndarray:
