@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from data.ingest.batches import BatchLog, earlier_batch, file_identity
 from data.ingest.dry_run import DryRunStore
 from data.ingest.opening import ImportFileError
+from data.ingest.pipeline import Writer
+from data.ingest.readers import ReadError
 from data.ingest.report import ImportReport
 from data.store import Store
 
@@ -70,3 +73,24 @@ def remember(store: Store, report: ImportReport) -> None:
 
 
 __all__ = ["begin_batch", "end_batch", "fail_batch", "remember"]
+
+
+@contextlib.contextmanager
+def chunk_writes(writer: Writer, log: BatchLog, report: ImportReport) -> Iterator[None]:
+    """The end of an import's chunk loop (events, readings): wait for the last chunk's writes; a
+    file that stops reading ends with the rows so far (``report.error``); any other failure marks
+    the batch failed (re-running the file completes it) and raises. The writer is closed always."""
+    failed = False
+    try:
+        yield
+        writer.drain()
+    except ReadError as exc:
+        writer.drain()
+        report.error = str(exc)
+    except BaseException as exc:
+        failed = True
+        writer.close(raise_errors=False)
+        fail_batch(log, exc)
+        raise
+    finally:
+        writer.close(raise_errors=not failed)

@@ -11,7 +11,6 @@ departments → upsert → rejects. Reading, validation and writes overlap
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -21,12 +20,12 @@ import polars as pl
 
 from data.contracts import FINE_H3_RES, column_names
 from data.ingest.areas_index import EVENT_LEVELS, AreaIndex
-from data.ingest.bookkeeping import begin_batch, end_batch, fail_batch, remember
+from data.ingest.bookkeeping import begin_batch, chunk_writes, end_batch, fail_batch, remember
 from data.ingest.catalog import Catalog
 from data.ingest.mappings import Mapping
 from data.ingest.opening import detect_times, open_import
 from data.ingest.pipeline import Writer, prefetch
-from data.ingest.readers import CHUNK_ROWS, Chunk, ReadError, Source
+from data.ingest.readers import CHUNK_ROWS, Chunk, Source
 from data.ingest.rejects import Rejects, reject, to_pandas
 from data.ingest.report import ImportReport, Progress
 from data.ingest.validate import (
@@ -119,7 +118,7 @@ def import_events(
         committed["stored"] = stored
         return counts
 
-    try:
+    with chunk_writes(writer, log, report):
         for chunk in prefetch(chunks):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
             checked = _events_chunk(chunk, mapping, resolved, crs, times, areas, dups, report)
@@ -135,16 +134,6 @@ def import_events(
             del checked, good, frame, rejected
             if progress:
                 progress(report.rows_read, src.info.rows)
-        writer.drain()
-    except ReadError as exc:
-        writer.drain()
-        report.error = str(exc)
-    except BaseException as exc:  # marked failed: re-running the file completes the batch
-        writer.close(raise_errors=False)
-        fail_batch(log, exc)
-        raise
-    finally:
-        writer.close(raise_errors=sys.exc_info()[0] is None)
     try:
         if report.stored:  # the new rows' SLA deadlines (every on-time and overdue count reads them)
             store.execute("refresh_event_deadlines", category=None)

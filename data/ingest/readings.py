@@ -8,7 +8,6 @@ counts) are one transaction, so after a kill the batch says what is stored.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -18,11 +17,11 @@ import polars as pl
 
 from data.contracts import FINE_H3_RES
 from data.ingest.areas_index import AreaIndex
-from data.ingest.bookkeeping import begin_batch, end_batch, fail_batch, remember
+from data.ingest.bookkeeping import begin_batch, chunk_writes, end_batch, remember
 from data.ingest.mappings import Mapping
 from data.ingest.opening import detect_times, open_import
 from data.ingest.pipeline import Writer, prefetch
-from data.ingest.readers import CHUNK_ROWS, ReadError, Source
+from data.ingest.readers import CHUNK_ROWS, Source
 from data.ingest.rejects import Rejects, reject, to_pandas
 from data.ingest.report import ImportReport, Progress
 from data.ingest.validate import DuplicateTracker, check_readings, fields_frame
@@ -91,7 +90,7 @@ def import_readings(
         committed["stored"] = stored
         return {**counts, "new_sensors": new_sensors}
 
-    try:
+    with chunk_writes(writer, log, report):
         for chunk in prefetch(chunks):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
             checked = check_readings(fields_frame(chunk, mapping, resolved), mapping, crs, times)
@@ -119,16 +118,6 @@ def import_readings(
             del checked, frame, good, rejected
             if progress:
                 progress(report.rows_read, src.info.rows)
-        writer.drain()
-    except ReadError as exc:
-        writer.drain()
-        report.error = str(exc)
-    except BaseException as exc:  # marked failed: re-running the file completes the batch
-        writer.close(raise_errors=False)
-        fail_batch(log, exc)
-        raise
-    finally:
-        writer.close(raise_errors=sys.exc_info()[0] is None)
     report.time_formats = times.summary()  # with columns first seen after the sample
     report.seconds = time.perf_counter() - t0
     end_batch(log, report, committed["chunks"])
