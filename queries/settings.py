@@ -29,6 +29,18 @@ SETTINGS: tuple[Setting, ...] = (
         "GRIDSCOPE_DB", "", "DuckDB file of the embedded store (default: gridscope.duckdb in the user data directory)"
     ),
     Setting("GRIDSCOPE_DSN", "", "PostgreSQL/PostGIS connection string; when set, the server backend is used"),
+    Setting(
+        "GRIDSCOPE_WRITER_DSN",
+        "",
+        "PostGIS connection string of the role the dashboard writes with (SLA edits, imports, users); "
+        "never the reader's connection; empty: the dashboard cannot write on PostGIS",
+    ),
+    Setting(
+        "GRIDSCOPE_AUTH",
+        "demo",
+        "sign-in: demo (sign-in when an OIDC provider is configured in secrets [auth], else demo mode) | "
+        "required (refuse to start without a provider)",
+    ),
     Setting("GRIDSCOPE_DEMO_SIZE", "default", "size of the demo city built on first start: small | default | 1m | 10m"),
     Setting(
         "GRIDSCOPE_TILE_URL",
@@ -56,6 +68,8 @@ class Settings:
     tile_url: str
     public_min_count: int
     public_max_res: int
+    writer_dsn: str = ""
+    auth: str = "demo"
 
     @property
     def backend(self) -> str:
@@ -151,6 +165,8 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         tile_url=values["GRIDSCOPE_TILE_URL"],
         public_min_count=int(values["GRIDSCOPE_PUBLIC_MIN_COUNT"]),
         public_max_res=int(values["GRIDSCOPE_PUBLIC_MAX_RES"]),
+        writer_dsn=values["GRIDSCOPE_WRITER_DSN"],
+        auth=values["GRIDSCOPE_AUTH"].strip().lower(),
     )
 
 
