@@ -50,6 +50,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRIDSCOPE_PUBLIC_MIN_COUNT", "5", "public pages hide any cell or area with fewer events than this"),
     Setting("GRIDSCOPE_PUBLIC_MAX_RES", "8", "finest H3 resolution the public pages may show"),
     Setting(
+        "GRIDSCOPE_PUBLIC_DB",
+        "",
+        "published-layer DuckDB file the public app reads, opened read-only "
+        "(default: public.duckdb in the user data directory; `gridscope publish --out` writes it)",
+    ),
+    Setting(
+        "GRIDSCOPE_PUBLIC_DSN",
+        "",
+        "PostgreSQL connection string of the role gridscope_public; when set, the public app reads schema published",
+    ),
+    Setting(
         "GRIDSCOPE_TARGET_CLOSURE", "", "closure-rate target (结案率), a share (0.95) or percentage (95%); empty: none"
     ),
     Setting("GRIDSCOPE_TARGET_ON_TIME", "0.9", "on-time closure-rate target (按期处置率), a share or percentage"),
@@ -68,6 +79,8 @@ class Settings:
     tile_url: str
     public_min_count: int
     public_max_res: int
+    public_db: Path | None = None
+    public_dsn: str = ""
     writer_dsn: str = ""
     auth: str = "demo"
 
@@ -165,6 +178,10 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         tile_url=values["GRIDSCOPE_TILE_URL"],
         public_min_count=int(values["GRIDSCOPE_PUBLIC_MIN_COUNT"]),
         public_max_res=int(values["GRIDSCOPE_PUBLIC_MAX_RES"]),
+        public_db=Path(values["GRIDSCOPE_PUBLIC_DB"]).expanduser()
+        if values["GRIDSCOPE_PUBLIC_DB"]
+        else default_db_path().with_name("public.duckdb"),
+        public_dsn=values["GRIDSCOPE_PUBLIC_DSN"],
         writer_dsn=values["GRIDSCOPE_WRITER_DSN"],
         auth=values["GRIDSCOPE_AUTH"].strip().lower(),
     )
