@@ -58,6 +58,16 @@ class Store(Protocol):
         ``PostGIS · host:5432/db``); never a user name or password."""
         ...
 
+    def cache_key(self) -> str:
+        """The name of what this store reads, for caches shared by sessions and processes.
+
+        Database identity (DuckDB: the file's absolute path; PostGIS: server and database,
+        never a user or password) and the data version, a token in ``meta`` that every write
+        changes (imports, SLA edits, ``clear``, the demo load); a scoped store adds its scope.
+        Equal keys give equal answers. Cheap: read on every cached call (the version is
+        re-read at most about once a second, at once after this store's own writes)."""
+        ...
+
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
         ...

@@ -19,7 +19,16 @@ from data.contracts import DEFAULT_SLA_HOURS, TABLES
 from data.store import ParamStyle, SqlParams, StoreLocked, StoreUnavailable
 
 from .sql_files import bound_sql
-from .store_base import STAGE, SqlRunner, SqlStore, quoted
+from .store_base import (
+    DATA_VERSION_KEY,
+    STAGE,
+    UNVERSIONED_TABLES,
+    SqlRunner,
+    SqlStore,
+    new_version_token,
+    quoted,
+    writes_data,
+)
 
 SCHEMA_FILE = Path(__file__).parent / "schema" / "duckdb.sql"
 """Idempotent DDL for the embedded store."""
@@ -58,6 +67,11 @@ def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
     (undated,) = con.execute("SELECT count(*) FROM events WHERE close_due_at IS NULL").fetchone() or (0,)
     if undated:
         con.execute(bound_sql("refresh_event_deadlines", "duckdb", "dollar"), {"category": None})
+    # A data version from the start, so a file re-created at the same path never repeats one.
+    con.execute(
+        "INSERT INTO meta VALUES ($key, $value) ON CONFLICT (key) DO NOTHING",
+        {"key": DATA_VERSION_KEY, "value": new_version_token()},
+    )
     return con
 
 
@@ -137,6 +151,8 @@ class DuckDBStore(SqlStore):
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._con = connect_duckdb(path)
+        # The same file is the same database in every process; each :memory: one is its own.
+        self._ident = f"memory-{id(self)}" if self.path == ":memory:" else str(Path(self.path).resolve())
         # Writes take the lock; transaction() holds it (re-entrantly) until it ends.
         self._lock = threading.RLock()
         self._tx_thread: int | None = None
@@ -145,6 +161,9 @@ class DuckDBStore(SqlStore):
     def label(self) -> str:
         """What the sidebar shows: ``DuckDB · <file name>`` (no folders)."""
         return f"DuckDB · {Path(self.path).name}"
+
+    def _identity(self) -> str:
+        return self._ident
 
     def _in_transaction(self) -> bool:
         return self._tx_thread == threading.get_ident()
@@ -180,9 +199,11 @@ class DuckDBStore(SqlStore):
             except BaseException:
                 self._tx_thread = None
                 self._con.execute("ROLLBACK")
+                self._version_changed()
                 raise
             self._tx_thread = None
             self._con.execute("COMMIT")
+            self._version_changed()
 
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
@@ -191,13 +212,24 @@ class DuckDBStore(SqlStore):
 
     def execute(self, name: str, **params: object) -> None:
         """Run a named statement that returns nothing."""
-        with self._lock:
-            self._con.execute(bound_sql(name, self.dialect, self.paramstyle), params or None)
+        text = bound_sql(name, self.dialect, self.paramstyle)
+        try:
+            with self._lock:
+                self._con.execute(text, params or None)
+                if writes_data(text):
+                    self._bump_version(_DuckDBRunner(self._con))
+        finally:
+            self._version_changed()
 
     def sql(self, text: str, params: SqlParams = None) -> pd.DataFrame:
         """Run trusted SQL written by the project (tests, loaders); never user text."""
         with self._reader() as cur:
-            return cur.execute(text, params).df()
+            result = cur.execute(text, params).df()
+        if writes_data(text):
+            with self._writing() as runner:
+                self._bump_version(runner)
+            self._version_changed()
+        return result
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to ``table``; geometry columns arrive as WKB bytes."""
@@ -206,12 +238,19 @@ class DuckDBStore(SqlStore):
         exprs = [
             f'ST_GeomFromWKB("{c.name}")' if c.kind == "geometry" else f'"{c.name}"' for c in (columns or [])
         ] or names
-        with self._lock:
-            self._con.register("_incoming", _as_arrow(frame))
-            try:
-                self._con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM _incoming")
-            finally:
-                self._con.unregister("_incoming")
+        try:
+            with self._lock:
+                self._con.register("_incoming", _as_arrow(frame))
+                try:
+                    self._con.execute(
+                        f"INSERT INTO {table} ({', '.join(names)}) SELECT {', '.join(exprs)} FROM _incoming"
+                    )
+                finally:
+                    self._con.unregister("_incoming")
+                if table not in UNVERSIONED_TABLES and len(frame):
+                    self._bump_version(_DuckDBRunner(self._con))
+        finally:
+            self._version_changed()
         return len(frame)
 
     def _reading(self) -> contextlib.AbstractContextManager[SqlRunner]:

@@ -31,7 +31,16 @@ from .postgis_load import LoadStats, bulk_insert, column_types, copy_frame
 from .postgis_migrations import READER_ROLE
 from .postgis_pool import PostGISPool, describe_dsn
 from .sql_files import bound_sql
-from .store_base import ALL_TABLES, STAGE, SqlRunner, SqlStore, quoted, tables_list
+from .store_base import (
+    ALL_TABLES,
+    STAGE,
+    UNVERSIONED_TABLES,
+    SqlRunner,
+    SqlStore,
+    quoted,
+    tables_list,
+    writes_data,
+)
 
 __all__ = ["ALL_TABLES", "READER_STATEMENT_TIMEOUT", "LoadStats", "PostGISStore"]
 
@@ -41,6 +50,10 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.adapters.register_loader("numeric", FloatLoader)
 
 
+SCOPE_SETTING = "gridscope.streets"
+"""The setting naming the streets a session may read (migration 015): ``*`` for every street,
+which every connection of the store declares; ``queries/scoped_store.py`` narrows it."""
+
 READER_STATEMENT_TIMEOUT = "60s"
 """Statement timeout of every connection the store opens as :data:`READER_ROLE` (or a role
 granted it). Pinned by the store on connect and again whenever a connection returns to the
@@ -48,6 +61,11 @@ pool, so neither the role's default nor a DSN's ``options=-c statement_timeout=0
 it; and a reader store runs named queries only (:meth:`PostGISStore.sql` refuses free SQL),
 none of which sets anything (``tests/queries/test_postgis_reader.py``). PostgreSQL itself
 cannot stop a session from changing ``statement_timeout``: see README, "PostGIS"."""
+
+READER_APPENDS = frozenset({"audit_append"})
+"""Named statements the reader role may run: each calls a SECURITY DEFINER function that only
+appends (migration 011). They run in a read-write transaction, where the role's SELECT-only
+grants still refuse every other write (``tests/data/test_audit.py``)."""
 
 _IS_READER = """
     SELECT r.rolname = %(reader)s OR (NOT r.rolsuper AND coalesce(pg_has_role(r.oid, g.oid, 'MEMBER'), false))
@@ -90,6 +108,8 @@ class PostGISStore(SqlStore):
     def __init__(self, dsn: str, *, max_size: int = 4, timeout: float = 5.0) -> None:
         self.dsn = dsn
         self.where = describe_dsn(dsn)
+        # Server and database, not the role: the reader's and the writer's stores share a cache.
+        self._ident = self.where.rpartition("@")[2]
         self._types: dict[str, dict[str, str]] = {}
         self.last_load: LoadStats | None = None
         self._reader: bool | None = None  # set by the first connection's setup
@@ -99,6 +119,9 @@ class PostGISStore(SqlStore):
     def label(self) -> str:
         """Short description for the sidebar: backend, server and database (no user, no password)."""
         return f"PostGIS · {self.where.rpartition('@')[2]}"
+
+    def _identity(self) -> str:
+        return self._ident
 
     # -- connections -----------------------------------------------------------------------
 
@@ -119,8 +142,11 @@ class PostGISStore(SqlStore):
     def transaction(self) -> Iterator[PostGISStore]:
         """Run the block's writes (and reads) in this thread as one transaction on one
         connection: all committed when the block ends, none if it raises. Nested: joins."""
-        with self._pool.transaction():
-            yield self
+        try:
+            with self._pool.transaction():
+                yield self
+        finally:
+            self._version_changed()
 
     def _configure(self, conn: psycopg.Connection) -> None:
         """A new pooled connection: loaders, and the pinned timeout when it is the reader's."""
@@ -129,6 +155,9 @@ class PostGISStore(SqlStore):
         reader = bool(row and row[0])
         if reader:
             conn.execute("SELECT set_config('statement_timeout', %s, false)", [READER_STATEMENT_TIMEOUT])
+        # Every street (migration 015: a session that declares no scope sees no rows);
+        # queries/scoped_store.py narrows it per transaction.
+        conn.execute(f"SELECT set_config('{SCOPE_SETTING}', '*', false)")
         conn.commit()
         self._reader = reader
 
@@ -153,9 +182,18 @@ class PostGISStore(SqlStore):
         return self._run(bound_sql(name, self.dialect, self.paramstyle), params or None)
 
     def execute(self, name: str, **params: object) -> None:
-        """Run a named statement that returns nothing."""
-        with self.connection() as conn:
-            conn.execute(bound_sql(name, self.dialect, self.paramstyle), params or None)
+        """Run a named statement that returns nothing (one of :data:`READER_APPENDS` in a
+        read-write transaction on a reader store: the role's sessions start read-only)."""
+        text = bound_sql(name, self.dialect, self.paramstyle)
+        try:
+            with self.connection() as conn:
+                if name in READER_APPENDS and self.read_only and not self._pool.in_transaction:
+                    conn.execute("SET TRANSACTION READ WRITE")
+                conn.execute(text, params or None)
+                if writes_data(text):
+                    self._bump_version(_PostGISRunner(conn))
+        finally:
+            self._version_changed()
 
     def sql(self, text: str, params: SqlParams = None) -> pd.DataFrame:
         """Run trusted SQL written by the project (tests, loaders); never user text.
@@ -171,9 +209,14 @@ class PostGISStore(SqlStore):
         """
         if self.read_only:
             raise StoreReadOnly(f"the read-only store at {self.where} runs named queries only, not free SQL")
-        return self._run(text, params)
+        if not writes_data(text):
+            return self._run(text, params)
+        try:
+            return self._run(text, params, bump=True)
+        finally:
+            self._version_changed()
 
-    def _run(self, text: str, params: SqlParams) -> pd.DataFrame:
+    def _run(self, text: str, params: SqlParams, *, bump: bool = False) -> pd.DataFrame:
         with self.connection() as conn, conn.cursor() as cur:
             if "event_rollup" in text:
                 # JIT is costed on the whole plan, including the branch over events that a
@@ -182,9 +225,13 @@ class PostGISStore(SqlStore):
                 cur.execute("SET LOCAL jit = off")
             cur.execute(text, params)
             if cur.description is None:
+                if bump:
+                    self._bump_version(_PostGISRunner(conn))
                 return pd.DataFrame()
             rows = cur.fetchall()
             columns = [(d.name, type_name(conn, d.type_code)) for d in cur.description]
+            if bump:
+                self._bump_version(_PostGISRunner(conn))
         return frame_from_rows(rows, columns)
 
     # -- loads -----------------------------------------------------------------------------
@@ -208,8 +255,13 @@ class PostGISStore(SqlStore):
             raise KeyError(f"unknown table {table!r}; expected one of {ALL_TABLES}")
         if frame.empty:
             return 0
-        with self.connection() as conn:
-            self.last_load = bulk_insert(conn, table, frame, self._column_types(conn, table))
+        try:
+            with self.connection() as conn:
+                self.last_load = bulk_insert(conn, table, frame, self._column_types(conn, table))
+                if table not in UNVERSIONED_TABLES:
+                    self._bump_version(_PostGISRunner(conn))
+        finally:
+            self._version_changed()
         return len(frame)
 
     # -- the driver's side of the shared bodies (queries/store_base.py) --------------------

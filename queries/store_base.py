@@ -10,6 +10,11 @@ SQL here uses ``:param`` placeholders, rewritten to the store's :attr:`SqlStore.
 
 from __future__ import annotations
 
+import functools
+import re
+import secrets
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -35,6 +40,44 @@ STAGE = "_upsert"
 _GET_META = "SELECT value FROM meta WHERE key = :key"
 _SET_META = "INSERT INTO meta VALUES (:key, :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 _FRESHNESS = "SELECT max(reported_at) FROM events"
+
+DATA_VERSION_KEY = "data_version"
+"""The ``meta`` key of the data version: a new token with every write (:meth:`SqlStore.cache_key`)."""
+
+VERSION_TTL_SECONDS = 1.0
+"""How long a process trusts the data version it read (another process's write is seen after this)."""
+
+UNVERSIONED_TABLES = frozenset({"meta", "audit_log", "users"})
+"""Tables whose writes leave the data version alone: nothing a cached answer shows comes from
+them (the audit trail is appended on every page view; sign-in bookkeeping; ``meta`` itself,
+whose writes through :meth:`SqlStore.set_meta` bump it explicitly)."""
+
+_WRITE_TARGET = re.compile(
+    r"\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?|merge\s+into|copy)\s+(?:only\s+)?\"?([a-z_]\w*)",
+    re.IGNORECASE,
+)
+_NOT_TABLES = frozenset({"set", "only", "table"})  # ON CONFLICT ... DO UPDATE SET
+
+
+@functools.lru_cache(maxsize=2048)
+def writes_data(text: str) -> bool:
+    """True when SQL ``text`` may change a table whose rows cached answers show (anything
+    but :data:`UNVERSIONED_TABLES`), judged from its ``INSERT INTO`` / ``UPDATE`` /
+    ``DELETE FROM`` / ``TRUNCATE`` / ``MERGE`` / ``COPY`` targets; comments ignored.
+
+    >>> writes_data("UPDATE categories SET sla_close_h = 1"), writes_data("INSERT INTO audit_log VALUES (1)")
+    (True, False)
+    >>> writes_data("SELECT * FROM events -- update nothing")
+    False
+    """
+    code = re.sub(r"--[^\n]*", "", text)
+    targets = {t.lower() for t in _WRITE_TARGET.findall(code)} - _NOT_TABLES
+    return bool(targets - UNVERSIONED_TABLES)
+
+
+def new_version_token() -> str:
+    """A fresh data version: time-ordered and random, so a re-created file never repeats one."""
+    return f"{time.time_ns():x}-{secrets.token_hex(4)}"
 
 
 class SqlRunner(Protocol):
@@ -113,6 +156,39 @@ class SqlStore(ABC):
     def _clear_statements(self, tables: list[str]) -> list[str]:
         """Statements that delete every row of ``tables``."""
 
+    @abstractmethod
+    def _identity(self) -> str:
+        """Which database this is, the same in every process that opens it (no password)."""
+
+    # -- the data version (cache_key) ------------------------------------------------------
+
+    _version: str = "0"
+    _version_read_at: float = float("-inf")
+    _version_generation: int = 0
+
+    def cache_key(self) -> str:
+        """``<dialect>:<identity>@<data version>``; the version is read from ``meta`` at most
+        once per :data:`VERSION_TTL_SECONDS` in this process, and again at once after this
+        store's own writes (see :meth:`data.store.Store.cache_key`)."""
+        now = time.monotonic()
+        version = self._version
+        if now - self._version_read_at > VERSION_TTL_SECONDS:
+            generation = self._version_generation
+            version = self.get_meta(DATA_VERSION_KEY) or "0"
+            if generation == self._version_generation:  # no write of ours finished meanwhile
+                self._version, self._version_read_at = version, now
+        return f"{self.dialect}:{self._identity()}@{version}"
+
+    def _bump_version(self, runner: SqlRunner) -> None:
+        """Give the data a new version, in ``runner``'s transaction (with the write itself)."""
+        runner.run(self._bind(_SET_META), {"key": DATA_VERSION_KEY, "value": new_version_token()})
+
+    def _version_changed(self) -> None:
+        """After a write of this store committed (or failed): read the version again next time."""
+        with _GENERATION_LOCK:
+            self._version_generation += 1
+            self._version_read_at = float("-inf")
+
     # -- the shared bodies -----------------------------------------------------------------
 
     def _bind(self, text: str) -> str:
@@ -135,18 +211,28 @@ class SqlStore(ABC):
         if frame.empty:
             return {"inserted": 0, "updated": 0, "unchanged": 0}
         update_sql, insert_sql = upsert_statements(table, names, keys, update=update)
-        with self._writing() as runner, self._staged(runner, table, frame):
-            updated = runner.changed(update_sql) if update_sql else 0
-            inserted = runner.changed(insert_sql)
+        try:
+            with self._writing() as runner, self._staged(runner, table, frame):
+                updated = runner.changed(update_sql) if update_sql else 0
+                inserted = runner.changed(insert_sql)
+                if (inserted or updated) and table not in UNVERSIONED_TABLES:
+                    self._bump_version(runner)
+        finally:
+            self._version_changed()
         return {"inserted": inserted, "updated": updated, "unchanged": len(frame) - inserted - updated}
 
     def clear(self, tables: list[str]) -> None:
         """Delete every row of ``tables`` (used before rebuilding the demo city)."""
         if unknown := [t for t in tables if t not in ALL_TABLES]:
             raise KeyError(f"unknown tables {unknown}")
-        with self._writing() as runner:
-            for statement in self._clear_statements(tables):
-                runner.run(statement)
+        try:
+            with self._writing() as runner:
+                for statement in self._clear_statements(tables):
+                    runner.run(statement)
+                if set(tables) - UNVERSIONED_TABLES:
+                    self._bump_version(runner)
+        finally:
+            self._version_changed()
 
     def table_counts(self) -> dict[str, int]:
         """Row count of every GridScope table (``meta`` aside)."""
@@ -162,9 +248,15 @@ class SqlStore(ABC):
         return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
-        """Write a value to the ``meta`` table."""
-        with self._writing() as runner:
-            runner.run(self._bind(_SET_META), {"key": key, "value": value})
+        """Write a value to the ``meta`` table (a new data version with it: pages show some
+        ``meta`` values, e.g. an import's report)."""
+        try:
+            with self._writing() as runner:
+                runner.run(self._bind(_SET_META), {"key": key, "value": value})
+                if key != DATA_VERSION_KEY:
+                    self._bump_version(runner)
+        finally:
+            self._version_changed()
 
     def data_freshness(self) -> datetime | None:
         """Time of the newest event, or ``None`` when the store is empty (index-only on PostGIS)."""
@@ -176,6 +268,9 @@ class SqlStore(ABC):
         """Check that the database answers; raise :class:`~data.store.StoreUnavailable` if not."""
         with self._reading() as runner:
             runner.rows("SELECT 1")
+
+
+_GENERATION_LOCK = threading.Lock()
 
 
 def tables_list(tables: Iterable[str]) -> str:

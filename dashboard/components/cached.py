@@ -1,9 +1,11 @@
 """The page kit's one cache: answers of ``queries.answers`` services, reused for a short while.
 
-Every cached read of the dashboard goes through here: one key per store
-(:func:`store_key`), one lifetime (:data:`TTL_SECONDS`) and one invalidation
-(:func:`invalidate`, called after an import and after an SLA edit), so tabs and reruns do
-not repeat queries and no page keeps data an edit has changed. DataFrames live in
+Every cached read of the dashboard goes through here: one key per store's data
+(:func:`store_key`: ``Store.cache_key()``, the database and its data version), one lifetime
+(:data:`TTL_SECONDS`) and one invalidation (:func:`invalidate`, called after an import and
+after an SLA edit), so tabs, reruns and every session of the process share results, and no
+page keeps data an edit has changed (another process's import or SLA edit changes the data
+version, so the keys, within about a second). DataFrames live in
 ``st.cache_data`` (each caller gets its own copy, safe to change).
 """
 
@@ -26,8 +28,9 @@ T = TypeVar("T")
 
 
 def store_key(store: Store) -> str:
-    """The cache's name for ``store``: its dialect and identity in this process."""
-    return f"{store.dialect}:{id(store)}"
+    """The cache's name for ``store``'s data: :meth:`data.store.Store.cache_key` (database,
+    data version and, for a scoped store, its scope), the same in every session and process."""
+    return store.cache_key()
 
 
 def _name(fn: Callable[..., Any]) -> str:

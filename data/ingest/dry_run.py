@@ -40,6 +40,10 @@ class DryRunStore:
         """The wrapped store's label."""
         return self.store.label
 
+    def cache_key(self) -> str:
+        """The wrapped store's key: a dry run reads exactly its data (and changes none)."""
+        return self.store.cache_key()
+
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Read from the wrapped store."""
         return self.store.fetch(name, **params)

@@ -277,3 +277,99 @@ def test_migrate_is_idempotent(store, make_pg_database):
             assert bare.table_counts()["events"] == 0
         finally:
             bare.close()
+
+
+# -- cache_key: database identity + data version ----------------------------------------------
+
+
+def _fresh_key(store: Store) -> str:
+    """The key as another process would read it now (no second of trust in the last read)."""
+    store._version_read_at = float("-inf")  # type: ignore[attr-defined]
+    return store.cache_key()
+
+
+def test_cache_key_changes_with_every_write_and_only_then(store):
+    keys = [store.cache_key()]
+    assert keys[0] == store.cache_key() == _fresh_key(store)  # reading changes nothing
+    store.sql("SELECT count(*) FROM events")
+    store.fetch("list_departments")
+    assert store.cache_key() == keys[0]
+
+    def changed() -> bool:
+        keys.append(store.cache_key())
+        return keys[-1] != keys[-2] and keys[-1] == _fresh_key(store)
+
+    store.insert_frame("departments", DEPARTMENTS)
+    assert changed()
+    assert store.upsert_frame("departments", DEPARTMENTS, ["code"])["unchanged"] == 3
+    assert not changed()  # nothing was written
+    store.upsert_frame("departments", _departments([("D1", "城管局", "Urban")]), ["code"])
+    assert changed()
+    store.insert_frame(
+        "categories",
+        pd.DataFrame(
+            {"code": ["C1"], "name_zh": ["垃圾"], "name_en": ["Litter"], "department": ["D1"]}
+            | {"sla_response_h": [2.0], "sla_close_h": [24.0], "sla_assumed": [True]}
+        ),
+    )
+    assert changed()
+    store.execute("update_category_sla", code="C1", sla_response_h=4, sla_close_h=48)  # an SLA edit
+    assert changed()
+    store.set_meta("import:last:events", "{}")
+    assert changed()
+    store.clear(["events"])
+    assert changed()
+    with pytest.raises(RuntimeError, match="boom"), store.transaction():
+        store.insert_frame("events", _events(["E1"], ["2026-06-01 08:00"]))
+        raise RuntimeError("boom")
+    assert _fresh_key(store) == keys[-1]  # rolled back: the committed version is the one before
+    assert len(set(keys)) == len(keys) - 1
+
+
+def test_cache_key_names_the_database_without_credentials(store, tmp_path):
+    key = store.cache_key()
+    if isinstance(store, DuckDBStore) and store.path != ":memory:":
+        assert key.startswith(f"duckdb:{(tmp_path / 'contract.duckdb').resolve()}@")
+    elif isinstance(store, PostGISStore):
+        info = psycopg.conninfo.conninfo_to_dict(store.dsn)
+        where = f"{info.get('host') or 'localhost'}:{info.get('port') or 5432}/{info['dbname']}"
+        assert key.startswith(f"postgis:{where}@")
+        assert info.get("password", "\0") not in key
+    else:
+        other = DuckDBStore(":memory:")  # every in-memory database is its own
+        try:
+            assert other.cache_key() != key
+        finally:
+            other.close()
+
+
+def test_two_stores_on_one_database_share_the_key_and_see_each_others_writes(store, tmp_path):
+    if isinstance(store, DuckDBStore) and store.path == ":memory:":
+        pytest.skip("an in-memory database is one store's own")
+    other: Store = PostGISStore(store.dsn) if isinstance(store, PostGISStore) else DuckDBStore(store.path)
+    try:
+        assert other.cache_key() == store.cache_key()
+        before = store.cache_key()
+        other.insert_frame("departments", DEPARTMENTS)
+        assert other.cache_key() != before  # the writer sees its own write at once
+        assert _fresh_key(store) == other.cache_key()  # the other within a second (VERSION_TTL_SECONDS)
+    finally:
+        other.close()
+
+
+def test_cache_key_changes_after_an_import(store, tmp_path):
+    from data.ingest import import_events
+    from data.ingest.dry_run import DryRunStore
+
+    path = tmp_path / "events.csv"
+    pd.DataFrame(
+        {"event_id": ["E1", "E2"], "reported_at": "2026-05-01 08:00:00", "category": "c"}
+        | {"lon": [116.40, 116.41], "lat": [39.90, 39.91]}
+    ).to_csv(path, index=False)
+    before = store.cache_key()
+    dry = DryRunStore(store)
+    assert dry.cache_key() == before
+    import_events(dry, path)  # a check-only import changes nothing
+    assert _fresh_key(store) == before
+    assert import_events(store, path).inserted == 2
+    assert store.cache_key() != before and _fresh_key(store) == store.cache_key()
