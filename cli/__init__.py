@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db", "cli.importer", "cli.brief", "cli.export", "cli.rollup")
+COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db", "cli.importer", "cli.brief", "cli.export", "cli.rollup", "cli.users")
 """Modules that register sub-commands."""
 
 

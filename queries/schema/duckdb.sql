@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS import_batches (
     rows_stored BIGINT NOT NULL DEFAULT 0, rows_rejected BIGINT NOT NULL DEFAULT 0,
     attempts INTEGER NOT NULL DEFAULT 1, pid INTEGER, host VARCHAR, error VARCHAR);
 
+-- Who may use the dashboard (issue 10, data/users.py; PostGIS: migration 010). A signed-in
+-- person is matched on the OIDC subject, then on the e-mail; role: leader | analyst |
+-- supervisor | admin; streets: comma-separated street area_ids, empty = the whole district.
+CREATE TABLE IF NOT EXISTS users (
+    subject VARCHAR PRIMARY KEY, email VARCHAR, display_name VARCHAR,
+    role VARCHAR NOT NULL CHECK (role IN ('leader', 'analyst', 'supervisor', 'admin')),
+    streets VARCHAR NOT NULL DEFAULT '', created_at TIMESTAMP, updated_at TIMESTAMP);
+
 -- Ground truth of the demo city's planted patterns (empty for imported data).
 CREATE TABLE IF NOT EXISTS demo_truth (
     pattern VARCHAR NOT NULL, lon DOUBLE NOT NULL, lat DOUBLE NOT NULL,

@@ -40,6 +40,10 @@ STATEMENTS: dict[str, str] = {
     "delete_reading_hours": "tests/lake/test_lake_store.py::test_load_is_idempotent_on_both_backends",
     "delete_reading_sketches": "tests/lake/test_lake_store.py::test_load_is_idempotent_on_both_backends",
     "delete_event_days": "tests/lake/test_lake_store.py::test_load_is_idempotent_on_both_backends",
+    **{
+        f"user_{name}": "tests/data/test_users.py::test_same_users_on_both_backends_and_reader_only_reads"
+        for name in ("list", "match", "insert", "update", "delete")
+    },
 }
 """Named statements (no result rows) that change data, with the test proving their parity."""
 
