@@ -33,6 +33,10 @@ from .store_base import (
 SCHEMA_FILE = Path(__file__).parent / "schema" / "duckdb.sql"
 """Idempotent DDL for the embedded store."""
 
+APPEND_ONLY_TABLES = frozenset({"audit_log"})
+"""Tables no bulk load may write: the audit trail takes rows only through the named statement
+``audit_append`` (data/audit.py); PostGIS refuses them as unknown tables."""
+
 
 def spatial_extension_path() -> Path:
     """Path of the spatial extension shipped in ``duckdb-extension-spatial``.
@@ -233,6 +237,8 @@ class DuckDBStore(SqlStore):
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> int:
         """Append ``frame`` to ``table``; geometry columns arrive as WKB bytes."""
+        if table in APPEND_ONLY_TABLES:
+            raise KeyError(f"{table} is append-only: rows only through data/audit.py")
         columns = [c for c in TABLES[table] if c.name in frame.columns] if table in TABLES else None
         names = [f'"{c.name}"' for c in columns] if columns else [f'"{c}"' for c in frame.columns]
         exprs = [
@@ -272,6 +278,8 @@ class DuckDBStore(SqlStore):
                 self._con.execute("COMMIT")
 
     def _check_frame(self, table: str, names: list[str]) -> None:
+        if table in APPEND_ONLY_TABLES:
+            raise KeyError(f"{table} is append-only: rows only through data/audit.py")
         cols = {c.name for c in TABLES.get(table, ())}
         if cols and (unknown := [n for n in names if n not in cols]):
             raise KeyError(f"columns {unknown} are not columns of {table}")

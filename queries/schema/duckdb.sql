@@ -97,3 +97,12 @@ CREATE TABLE IF NOT EXISTS event_days (
     closed_on_time BIGINT NOT NULL, open BIGINT NOT NULL, responded BIGINT NOT NULL,
     responded_on_time BIGINT NOT NULL, rated BIGINT NOT NULL, satisfied BIGINT NOT NULL,
     reopened BIGINT NOT NULL);
+
+-- The audit trail (data/audit.py; PostGIS: migration 011, append-only there by grants and a
+-- trigger). Nothing in the store protocol deletes or changes a row: the one named statement
+-- on it is audit_append; clear(), insert_frame() and upsert_frame() refuse the table. A DuckDB
+-- file has no roles, so whoever may write the file could still change it (docs/AUDIT.md).
+CREATE SEQUENCE IF NOT EXISTS audit_seq;
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), "at" TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL, role VARCHAR, action VARCHAR NOT NULL, page VARCHAR, details VARCHAR);

@@ -1,0 +1,4 @@
+WHERE (CAST(:since AS TIMESTAMP) IS NULL OR "at" >= CAST(:since AS TIMESTAMP))
+  AND (CAST(:until AS TIMESTAMP) IS NULL OR "at" < CAST(:until AS TIMESTAMP))
+  AND (CAST(:actor AS VARCHAR) IS NULL OR actor = CAST(:actor AS VARCHAR))
+  AND (CAST(:action AS VARCHAR) IS NULL OR action = CAST(:action AS VARCHAR))

@@ -1,0 +1,7 @@
+-- The audit trail, newest first: rows with :since <= at < :until, by :actor, of :action
+-- (each filter applies when not null), :limit rows after skipping :offset (paging).
+SELECT seq, "at", actor, role, action, page, details
+FROM audit_log
+{{audit_filter}}
+ORDER BY seq DESC
+LIMIT :limit OFFSET :offset
