@@ -44,6 +44,10 @@ STATEMENTS: dict[str, str] = {
         f"user_{name}": "tests/data/test_users.py::test_same_users_on_both_backends_and_reader_only_reads"
         for name in ("list", "match", "insert", "update", "delete")
     },
+    **{
+        f"audit_{name}": "tests/data/test_audit.py::test_both_backends_store_the_same_rows (and the filter tests)"
+        for name in ("append", "list", "count", "actors")
+    },
 }
 """Named statements (no result rows) that change data, with the test proving their parity."""
 
