@@ -1,0 +1,161 @@
+"""The public map by street or community: a pydeck deck for the app (offline, as the internal
+maps) and an inline SVG for the static site, both from the published GeoJSON.
+
+Withheld areas are grey with dark diagonal stripes (a pattern, not only a colour) and the key
+says "少于 10 件，不予公开"; every figure on the map is also in the table under it.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from dashboard.layers import PHONE_MAP_WIDTH, area_layer, make_deck
+from dashboard.map_marks import label_layer, label_points, outline_layer
+from dashboard.public.figures import WITHHELD_FILL, WITHHELD_STRIPE, CountClass, class_colour
+from dashboard.public.text import count_text, tr, unit_name
+from geo.viewport import fit_bounds
+
+MAP_HEIGHT = 420
+
+
+def _rgb(css: str) -> list[int]:
+    return [int(css[i : i + 2], 16) for i in (1, 3, 5)] + [235]
+
+
+def geometries(frame: pd.DataFrame) -> np.ndarray:
+    """Shapely geometries of the units' GeoJSON (``None`` where a unit has none)."""
+    texts = frame["geojson"].where(frame["geojson"].notna(), None).tolist()
+    return np.array([shapely.from_geojson(t) if t else None for t in texts], dtype=object)
+
+
+def hatch_lines(geoms: np.ndarray, spacing: float) -> list[list[list[float]]]:
+    """Diagonal stripes (45°) ``spacing`` degrees apart, clipped to each geometry, as paths."""
+    paths: list[list[list[float]]] = []
+    for geom in geoms:
+        if geom is None or geom.is_empty:
+            continue
+        x0, y0, x1, y1 = geom.bounds
+        span = (x1 - x0) + (y1 - y0)
+        offsets = np.arange(-span, span, spacing)
+        lines = shapely.linestrings([[(x0 + o, y0), (x0 + o + span, y0 + span)] for o in offsets])
+        for part in shapely.get_parts(shapely.intersection(lines, geom)):
+            if isinstance(part, shapely.LineString) and not part.is_empty:
+                paths.append(np.round(shapely.get_coordinates(part), 6).tolist())
+            elif not part.is_empty:
+                for sub in shapely.get_parts(part):
+                    if isinstance(sub, shapely.LineString):
+                        paths.append(np.round(shapely.get_coordinates(sub), 6).tolist())
+    return paths
+
+
+def _label(row: pd.Series, lang: str) -> str:
+    if pd.isna(row.get("received")):
+        return f"{unit_name(row, lang)}\n{tr('pub_not_published', lang)}"
+    return f"{unit_name(row, lang)}\n{count_text(row['received'])}"
+
+
+def public_deck(frame: pd.DataFrame, classes: list[CountClass], lang: str, *, labels: bool) -> pdk.Deck | None:
+    """The deck of ``frame`` (:func:`queries.answers.public.area_figures`): areas coloured by
+    class, withheld ones grey and striped, names and counts written on the areas when
+    ``labels``; ``None`` when no unit has a geometry."""
+    geoms = geometries(frame)
+    has = np.array([g is not None and not g.is_empty for g in geoms])
+    if not has.any():
+        return None
+    frame, geoms = frame[has].reset_index(drop=True), geoms[has]
+    shapes = pd.DataFrame({"area_id": frame["unit_id"], "wkb": shapely.to_wkb(geoms)})
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    colours = [class_colour(v, classes) for v in frame["received"]]
+    fill = [_rgb(c) if c else _rgb(WITHHELD_FILL) for c in colours]
+    tips = [_label(r, lang).replace("\n", "：" if lang == "zh" else ": ") for _, r in frame.iterrows()]
+    polys = pd.DataFrame(
+        {
+            "polygon": [np.round(shapely.get_coordinates(shapely.get_exterior_ring(p)), 6).tolist() for p in parts],
+            "color": [fill[i] for i in index],
+            "tip": [tips[i] for i in index],
+        }
+    )
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    withheld = geoms[[c is None for c in colours]]
+    stripes = hatch_lines(withheld, spacing=max(x1 - x0, y1 - y0) / 90)
+    layers = [area_layer(polys, layer_id="pub-areas", opacity=0.9)]
+    if stripes:
+        layers.append(
+            pdk.Layer(
+                "PathLayer",
+                data=pd.DataFrame({"path": stripes}),
+                id="pub-withheld-stripes",
+                get_path="path",
+                get_color=_rgb(WITHHELD_STRIPE),
+                width_units='"pixels"',
+                get_width=1.5,
+                width_min_pixels=1.5,
+                pickable=False,
+            )
+        )
+    outline = pd.DataFrame({"area_id": ["all"], "wkb": [shapely.to_wkb(shapely.union_all(geoms))]})
+    layers.append(outline_layer(outline, layer_id="pub-outline"))
+    if labels:
+        names = pd.Series([_label(r, lang) for _, r in frame.iterrows()])
+        layers.append(label_layer(label_points(shapes, names), layer_id="pub-labels", size=13))
+    v = fit_bounds((x0, y0, x1, y1), PHONE_MAP_WIDTH, MAP_HEIGHT)
+    view = pdk.ViewState(longitude=v.longitude, latitude=v.latitude, zoom=v.zoom, pitch=0)
+    return make_deck(layers, view, "", tooltip={"html": "{tip}", "style": {"fontSize": "16px"}})
+
+
+def svg_map(frame: pd.DataFrame, classes: list[CountClass], lang: str, *, title: str, labels: bool) -> str:
+    """The same map as an inline SVG (static site): one path per unit with its name and figure
+    as a ``<title>``, withheld units filled with a striped pattern; text escaped."""
+    geoms = geometries(frame)
+    keep = [i for i, g in enumerate(geoms) if g is not None and not g.is_empty]
+    if not keep:
+        return ""
+    x0, y0, x1, y1 = shapely.total_bounds(geoms[keep])
+    mid = np.radians((y0 + y1) / 2)
+    sx = np.cos(mid)
+    width = 600.0
+    scale = width / max((x1 - x0) * sx, 1e-9)
+    height = max((y1 - y0) * scale, 1.0)
+
+    def project(coords: np.ndarray) -> str:
+        xs = (coords[:, 0] - x0) * sx * scale
+        ys = (y1 - coords[:, 1]) * scale
+        return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True)) + "Z"
+
+    paths, texts = [], []
+    for i in keep:
+        row = frame.iloc[i]
+        colour = class_colour(row["received"], classes)
+        fill = colour or "url(#pub-hatch)"
+        rings = []
+        for part in shapely.get_parts(geoms[i]):
+            rings.append(project(shapely.get_coordinates(part.exterior)))
+            rings.extend(project(shapely.get_coordinates(r)) for r in part.interiors)
+        tip = html.escape(_label(row, lang).replace("\n", ": "))
+        paths.append(
+            f'<path d="{"".join(rings)}" fill="{fill}" stroke="#333" stroke-width="1" fill-rule="evenodd">'
+            f"<title>{tip}</title></path>"
+        )
+        if labels:
+            p = geoms[i].point_on_surface()
+            x, y = (p.x - x0) * sx * scale, (y1 - p.y) * scale
+            name, value = (html.escape(s) for s in _label(row, lang).split("\n"))
+            texts.append(
+                f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="middle" class="pub-svg-label">'
+                f'<tspan x="{x:.1f}" dy="-0.2em">{name}</tspan><tspan x="{x:.1f}" dy="1.2em">{value}</tspan></text>'
+            )
+    pattern = (
+        '<defs><pattern id="pub-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="8" height="8" fill="{WITHHELD_FILL}"/>'
+        f'<rect width="2.5" height="8" fill="{WITHHELD_STRIPE}"/></pattern></defs>'
+    )
+    return (
+        f'<svg class="pub-svg-map" viewBox="-4 -4 {width + 8:.0f} {height + 8:.0f}" role="img" '
+        f'aria-label="{html.escape(title)}" xmlns="http://www.w3.org/2000/svg">{pattern}'
+        f"{''.join(paths)}{''.join(texts)}</svg>"
+    )

@@ -1,0 +1,133 @@
+"""Track my report (查询办理进度): case number + code → the stages reached and their days,
+whether it was closed on time, how to rate it; nothing else.
+
+The published layer holds only a keyed digest of (case number, code); the app computes the
+digest of what was typed and looks it up. A wrong pair, an unknown case and a case whose
+code is wrong all get the same words; tries are limited per session and per case number
+(:mod:`dashboard.public.limits`).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from math import ceil
+
+import streamlit as st
+
+from dashboard.public.limits import CASE_LIMIT, SlidingLimit, session_limit
+from dashboard.public.text import date_text, tr
+from queries.answers.public import Tracking, local_digest, tracking
+from queries.published import PublishedLayer
+
+MAX_CASE, MAX_CODE = 40, 20
+KEY_SETTING = "GRIDSCOPE_PUBLIC_TRACKING_KEY"
+
+
+def tracking_key() -> bytes | None:
+    """The district's tracking key (the one ``gridscope publish`` digested with), if set."""
+    value = os.environ.get(KEY_SETTING, "")
+    return value.encode() if value else None
+
+
+def digest(key: bytes, case_no: str, code: str) -> str:
+    """The layer's digest of ``case_no`` and ``code`` (the builder's function when present)."""
+    try:
+        from data.publish.tracking import tracking_digest
+    except ImportError:  # the builder without tracking: the contract's HMAC
+        return local_digest(key, case_no, code)
+    return tracking_digest(key, case_no, code)
+
+
+def normalise(text: str) -> str:
+    """What was typed, without spaces around or inside (people copy "GS 2026 …" with spaces)."""
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class LookUp:
+    """The outcome of one try: ``found`` (with ``result``), ``not_found``, ``limited`` (with
+    ``minutes`` to wait), ``empty``, ``too_long`` or ``not_ready`` (no key configured)."""
+
+    outcome: str
+    result: Tracking | None = None
+    minutes: int = 0
+
+
+def look_up(
+    layer: PublishedLayer,
+    key: bytes | None,
+    case_no: str,
+    code: str,
+    session: SlidingLimit,
+    per_case: SlidingLimit = CASE_LIMIT,
+) -> LookUp:
+    """Check the input, apply both limits, then look the digest up. Every well-formed try
+    counts for the session; a wrong one also counts for its case number."""
+    case_no, code = normalise(case_no), normalise(code)
+    if not case_no or not code:
+        return LookUp("empty")
+    if len(case_no) > MAX_CASE or len(code) > MAX_CODE:
+        return LookUp("too_long")
+    if key is None:
+        return LookUp("not_ready")
+    case_key = case_no.upper()
+    if session.blocked("session") or per_case.blocked(case_key):
+        wait = max(session.wait_s("session"), per_case.wait_s(case_key))
+        return LookUp("limited", minutes=max(1, ceil(wait / 60)))
+    session.record("session")
+    found = tracking(layer, digest(key, case_no, code))
+    if found is None:
+        per_case.record(case_key)
+        return LookUp("not_found")
+    return LookUp("found", result=found)
+
+
+def result_html(result: Tracking, lang: str) -> str:
+    """The stages with their days, the outcome and how to rate (the app's own words only)."""
+    stages = "".join(
+        "<li>"
+        + html.escape(tr("pub_track_stage_on", lang, stage=tr(f"pub_stage_{s}", lang), date=date_text(d, lang)))
+        + "</li>"
+        for s, d in result.stages
+    )
+    status = result.status if result.status in ("open", "closed", "cancelled") else "open"
+    lines = [tr(f"pub_track_status_{status}", lang)]
+    if status == "closed" and result.closed_on_time is not None:
+        lines.append(tr("pub_track_on_time_yes" if result.closed_on_time else "pub_track_on_time_no", lang))
+    if result.rated:
+        lines.append(tr("pub_track_rated", lang))
+    elif result.can_rate:
+        lines.append(tr("pub_track_rate_how", lang))
+    body = "".join(f"<p>{html.escape(x)}</p>" for x in lines)
+    title = html.escape(tr("pub_track_stages", lang))
+    return (
+        f'<div class="pub-root" data-testid="pub-track-result" role="status"><p><strong>{title}</strong></p>'
+        f'<ol class="pub-stages">{stages}</ol>{body}</div>'
+    )
+
+
+def render_tracking(layer: PublishedLayer, lang: str) -> None:
+    """The look-up form and the last answer of this session."""
+    st.html(f'<h2 id="track">{html.escape(tr("pub_track_title", lang))}</h2>')
+    st.markdown(tr("pub_track_intro", lang))
+    state = st.session_state
+    if "pub_track_limit" not in state:
+        state["pub_track_limit"] = session_limit()
+    with st.form("pub_track_form", enter_to_submit=True):
+        case_no = st.text_input(tr("pub_track_case", lang), max_chars=MAX_CASE, key="pub_case", autocomplete="off")
+        code = st.text_input(tr("pub_track_code", lang), max_chars=MAX_CODE, key="pub_code", autocomplete="off")
+        sent = st.form_submit_button(tr("pub_track_submit", lang))
+    if sent:
+        state["pub_track_answer"] = look_up(layer, tracking_key(), case_no, code, state["pub_track_limit"])
+    answer: LookUp | None = state.get("pub_track_answer")
+    if answer is None:
+        return
+    if answer.outcome == "found" and answer.result is not None:
+        st.html(result_html(answer.result, lang))
+    elif answer.outcome == "limited":
+        st.warning(tr("pub_track_limited", lang, minutes=answer.minutes))
+    else:
+        key = {"empty": "pub_track_empty", "too_long": "pub_track_too_long", "not_ready": "pub_track_not_ready"}
+        st.warning(tr(key.get(answer.outcome, "pub_track_not_found"), lang))

@@ -1,0 +1,1 @@
+"""Public app, published-layer reader, static site (issue 12)."""
