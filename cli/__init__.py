@@ -11,7 +11,16 @@ import argparse
 import importlib
 import sys
 
-COMMANDS: tuple[str, ...] = ("cli.demo", "cli.db", "cli.importer", "cli.brief", "cli.export", "cli.rollup", "cli.users")
+COMMANDS: tuple[str, ...] = (
+    "cli.demo",
+    "cli.db",
+    "cli.importer",
+    "cli.brief",
+    "cli.export",
+    "cli.rollup",
+    "cli.users",
+    "cli.publish",
+)
 """Modules that register sub-commands."""
 
 

@@ -47,7 +47,20 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "raster tile URL template for a basemap ({z}/{x}/{y}); empty = no basemap, grid outlines only",
     ),
-    Setting("GRIDSCOPE_PUBLIC_MIN_COUNT", "5", "public pages hide any cell or area with fewer events than this"),
+    Setting(
+        "GRIDSCOPE_PUBLIC_MIN_COUNT",
+        "10",
+        "k of the published layer: counts under k and rates over fewer than k events are withheld (ONS uses 10)",
+    ),
+    Setting("GRIDSCOPE_PUBLIC_LAG_DAYS", "7", "publication lag: days held back from the last report day in the store"),
+    Setting("GRIDSCOPE_PUBLIC_ROUNDING", "0", "round published counts to this base after suppression (0 = off; 5)"),
+    Setting(
+        "GRIDSCOPE_PUBLIC_SENSITIVE",
+        "",
+        "sensitive category codes, comma-separated, published at street level only; end with ',hide' to publish none",
+    ),
+    Setting("GRIDSCOPE_PUBLIC_TRACKING_KEY", "", "district secret key of the tracking digests and verification codes"),
+    Setting("GRIDSCOPE_PUBLIC_TRACKING_DAYS", "180", "days back from the publication cut-off a case stays trackable"),
     Setting("GRIDSCOPE_PUBLIC_MAX_RES", "8", "finest H3 resolution the public pages may show"),
     Setting(
         "GRIDSCOPE_PUBLIC_DB",
@@ -156,6 +169,12 @@ def _values(overrides: Mapping[str, object] | None) -> dict[str, str]:
     return values
 
 
+def setting_value(name: str, overrides: Mapping[str, object] | None = None) -> str:
+    """The text of setting ``name`` (one of :data:`SETTINGS`): environment, then ``overrides``,
+    then its default."""
+    return _values(overrides)[name]
+
+
 def load_targets(overrides: Mapping[str, object] | None = None) -> Targets:
     """The KPI targets from ``overrides`` (e.g. Streamlit secrets), then the environment."""
     values = _values(overrides)
@@ -197,4 +216,5 @@ __all__ = [
     "load_settings",
     "load_targets",
     "parse_target",
+    "setting_value",
 ]
