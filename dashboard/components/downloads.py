@@ -14,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth.trail import export_callback
 from dashboard.components.filters import last_day
 from dashboard.components.names import category_names, department_names, source_names, street_names
 from dashboard.i18n import t
@@ -87,19 +88,25 @@ def download_buttons(
 ) -> None:
     """A CSV and an Excel download of ``frame`` (already :func:`localised`) with ``notes``
     (:func:`filter_notes`) as comment rows / a second sheet; ``name`` is the CSV file name
-    (:func:`file_name`). ``columns``: two ``st.columns`` cells to put them in."""
+    (:func:`file_name`). ``columns``: two ``st.columns`` cells to put them in. A click is an
+    ``export`` row of the audit trail with the file, its rows and ``notes``."""
     left, right = columns if columns is not None else st.columns(2)
+    xlsx_name = name.rsplit(".", 1)[0] + ".xlsx"
     left.download_button(  # type: ignore[union-attr]
         t("export_csv", what=label),
         csv_bytes(frame, notes),
         file_name=name,
         mime="text/csv",
         key=f"{key}_csv",
+        on_click=export_callback,
+        args=(f"{key}_csv", name, len(frame), list(notes)),
     )
     right.download_button(  # type: ignore[union-attr]
         t("export_xlsx", what=label),
         xlsx_bytes(frame, notes, sheet=t("export_sheet_data"), notes_sheet=t("export_sheet_about")),
-        file_name=name.rsplit(".", 1)[0] + ".xlsx",
+        file_name=xlsx_name,
         mime=XLSX_MIME,
         key=f"{key}_xlsx",
+        on_click=export_callback,
+        args=(f"{key}_xlsx", xlsx_name, len(frame), list(notes)),
     )

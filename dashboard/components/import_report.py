@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth.trail import export_callback
 from dashboard.components.import_form import list_separator
 from dashboard.i18n import current_language, t, t_count
 from dashboard.safe_text import md
@@ -243,10 +244,13 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
             }
         )
         st.dataframe(shown, hide_index=True, key=f"{key_prefix}_rejects")
+        name = f"rejects-{Path(report.file).stem}.csv"
         st.download_button(
             t("import_download_rejects"),
             csv_bytes(shown),
-            file_name=f"rejects-{Path(report.file).stem}.csv",
+            file_name=name,
             mime="text/csv",
             key=f"{key_prefix}_rejects_dl",
+            on_click=export_callback,
+            args=("import_rejects", name, len(shown), [("batch_id", report.batch_id)]),
         )

@@ -24,6 +24,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 import dashboard.brief as brief_files
+from dashboard.auth.trail import export_callback
 from dashboard.brief.html import document, headline_text, kpi_cards, render_parts
 from dashboard.brief.markup import e
 from dashboard.brief.strings import Words
@@ -216,6 +217,11 @@ def _file_name(brief: Brief, lang: str, suffix: str) -> str:
     return f"gridscope_brief_{brief.week.label}_{scope}_{lang}.{suffix}"
 
 
+def _brief_notes(brief: Brief, lang: str) -> list[tuple[str, str]]:
+    """What a brief download holds, for its audit row: the week, the street scope, the language."""
+    return [("week", brief.week.label), ("street", brief.scope.street_id or "district"), ("lang", lang)]
+
+
 def render_downloads(
     brief: Brief, rendered: Rendered, lang: str, html_col: DeltaGenerator, pdf_col: DeltaGenerator
 ) -> None:
@@ -227,7 +233,8 @@ def render_downloads(
         file_name=_file_name(brief, lang, "html"),
         mime="text/html",
         key="weekly_dl_html",
-        on_click="ignore",
+        on_click=export_callback,
+        args=("weekly_html", _file_name(brief, lang, "html"), 1, _brief_notes(brief, lang)),
         icon=":material/code:",
         width="stretch",
     )
@@ -256,7 +263,8 @@ def render_downloads(
         file_name=_file_name(brief, lang, "pdf"),
         mime="application/pdf",
         key="weekly_dl_pdf",
-        on_click="ignore",
+        on_click=export_callback,
+        args=("weekly_pdf", _file_name(brief, lang, "pdf"), 1, _brief_notes(brief, lang)),
         icon=":material/download:",
         type="primary",
         width="stretch",
