@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "cli.export",
     "cli.rollup",
     "cli.users",
+    "cli.audit",
     "cli.publish",
 )
 """Modules that register sub-commands."""

@@ -292,3 +292,24 @@ def test_the_server_checks_what_a_caller_of_the_function_skipped(reader_dsn):
             with pytest.raises(psycopg.errors.CheckViolation), reader.transaction():
                 reader.execute("SET TRANSACTION READ WRITE")
                 reader.execute("SELECT audit_append(now()::timestamp, %s, %s, %s, %s, %s)", list(args))
+
+
+def test_cli_lists_the_trail_filtered(tmp_path, capsys):
+    from cli import main as gridscope
+
+    db = tmp_path / "audit.duckdb"
+    store = DuckDBStore(db)
+    _fill(store)
+    record_audit(store, actor="wang", role="analyst", action="export", details={"file": "a\x1b]0;x\x07.csv"})
+    store.close()
+    assert gridscope(["audit", "list", "--db", str(db), "--actor", "wang", "--action", "export"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[0].split("\t") == ["seq", "at", "actor", "role", "action", "page", "details"]
+    assert [line.split("\t")[0] for line in lines[1:]] == ["6", "3"] and "\x1b" not in out and "\x07" not in out
+    assert "2 of 2 row(s)" in err
+    assert gridscope(["audit", "list", "--db", str(db), "--since", "2026-06-02", "--until", "2026-06-02"]) == 0
+    out, err = capsys.readouterr()
+    assert [line.split("\t")[4] for line in out.splitlines()[1:]] == ["sla_change"]
+    assert gridscope(["audit", "list", "--db", str(db), "--since", "2026-06-03", "--until", "2026-06-02"]) == 2
+    assert "--since is after --until" in capsys.readouterr().err
