@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import can, is_demo_mode
+from dashboard.auth.gate import gate, render_demo_banner
 from dashboard.components import url_state as url
 from dashboard.components.url_state import get_choice
 from dashboard.i18n import LANGUAGES, keep_choices_across_language, t
@@ -39,6 +41,14 @@ render_page_style()  # after the language is known: the uploader strings follow 
 st.sidebar.title(t("app_title"))
 st.sidebar.caption(t("app_subtitle"))
 
+# Sign-in (dashboard/auth/gate.py): a refused configuration, the sign-in page or the
+# no-access page stops the run here; nothing below (navigation, store reads) runs for them.
+user = None
+with show_store_errors():
+    user = gate()
+if user is None:
+    st.stop()
+
 # Streamlit serves the default page only at "/" (its url_path is reserved, not served):
 # "/overview" would open an English "Page not found" dialog. A hidden page answers that
 # path and hands over to the default page, with the address's parameters.
@@ -64,11 +74,22 @@ PAGES = [
     st.Page("dashboard/pages/sensors.py", title=t("nav_sensors"), icon=":material/sensors:", url_path="sensors"),
     st.Page("dashboard/pages/event.py", title=t("nav_event"), icon=":material/search:", url_path="event"),
     st.Page("dashboard/pages/weekly.py", title=t("nav_weekly"), icon=":material/event_note:", url_path="weekly"),
-    st.Page("dashboard/pages/data_import.py", title=t("import_nav"), icon=":material/upload_file:", url_path="import"),
     st.Page(_overview_path, title=t("nav_overview"), url_path="overview", visibility="hidden"),
 ]
-page = st.navigation(PAGES)
+# (page, the right it needs): a page a role may not use is not in its navigation at all
+# (dashboard/auth; the page itself refuses too).
+RESTRICTED = [
+    (
+        st.Page(
+            "dashboard/pages/data_import.py", title=t("import_nav"), icon=":material/upload_file:", url_path="import"
+        ),
+        "import",
+    ),
+]
+page = st.navigation(PAGES + [p for p, right in RESTRICTED if can(user, right)])
 with show_store_errors():
+    if is_demo_mode():
+        render_demo_banner()
     render_backend_status()
     page.run()
 url.flush()

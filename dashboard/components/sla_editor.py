@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import allowed, can, current_user
 from dashboard.components import columns as col
 from dashboard.components.cached import invalidate
 from dashboard.i18n import t
 from dashboard.safe_text import md
+from dashboard.state import get_writer_store
 from data.store import Store, StoreReadOnly
 from queries.answers.chain import set_category_sla
 
@@ -18,6 +20,7 @@ def render_sla_tab(store: Store, kpi: pd.DataFrame, cat_names: dict[str, str]) -
 
     A saved edit clears the page kit's cache (every figure reads the new SLA) and is
     confirmed after the rerun; a read-only store or an invalid value is said on the page.
+    The edit form is there only for a role that may edit SLAs (``edit_sla``).
     """
     sla = kpi.assign(name=kpi["code"].map(cat_names).fillna(kpi["code"]))
     st.dataframe(
@@ -34,6 +37,8 @@ def render_sla_tab(store: Store, kpi: pd.DataFrame, cat_names: dict[str, str]) -
             **col.rate_columns(),
         },
     )
+    if not can(current_user(), "edit_sla"):
+        return
     st.markdown(f"**{t('chain_sla_edit')}**")
     saved = st.session_state.pop("chain_sla_saved", None)
     if saved:
@@ -61,13 +66,18 @@ def render_sla_tab(store: Store, kpi: pd.DataFrame, cat_names: dict[str, str]) -
         )
         submitted = n3.form_submit_button(t("chain_sla_save"), type="primary")
     if submitted:
-        _save(store, code, response_h, close_h, cat_names)
+        save_sla(code, response_h, close_h, cat_names)
     st.caption(t("chain_sla_note"))
 
 
-def _save(store: Store, code: str, response_h: float, close_h: float, cat_names: dict[str, str]) -> None:
+def save_sla(code: str, response_h: float, close_h: float, cat_names: dict[str, str]) -> None:
+    """Save category ``code``'s SLA through the writer store (never a reader connection);
+    refused, store unchanged, for a role without ``edit_sla``: checked here, in the handler,
+    not only by hiding the form."""
+    if not allowed("edit_sla", page="chain"):
+        return
     try:
-        set_category_sla(store, code, response_h=response_h, close_h=close_h)
+        set_category_sla(get_writer_store(), code, response_h=response_h, close_h=close_h)
     except StoreReadOnly:
         st.error(t("chain_sla_read_only"))
     except ValueError as exc:

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from dashboard.auth import allowed, require
 from dashboard.components.cached import invalidate
 from dashboard.components.import_form import (
     render_crs_picker,
@@ -20,7 +21,7 @@ from dashboard.components.import_form import (
 from dashboard.components.import_report import import_error_text, render_report, render_unfinished_batches
 from dashboard.i18n import t, t_count
 from dashboard.safe_text import md
-from dashboard.state import get_store
+from dashboard.state import get_store, get_writer_store
 from data.ingest import (
     DryRunStore,
     ImportFileError,
@@ -53,7 +54,9 @@ class Opened:
 
 
 def render() -> None:
-    """The page: the kind and the file, its preview, the column mapping, check, then import."""
+    """The page (administrators only): the kind and the file, its preview, the column
+    mapping, check, then import."""
+    require("import", page="import")
     store = get_store()
     st.title(t("import_title"))
     st.caption(t("import_intro"))
@@ -157,6 +160,8 @@ def render_check_and_import(store: Store, kind: str, path: Path, options: dict, 
 
 
 def _check(store: Store, kind: str, path: Path, options: dict, settings_key: str) -> None:
+    if not allowed("import", page="import"):
+        return
     dry = DryRunStore(store)
     try:
         with st.spinner(t("import_checking")):
@@ -169,14 +174,19 @@ def _check(store: Store, kind: str, path: Path, options: dict, settings_key: str
 
 
 def _import(store: Store, kind: str, path: Path, options: dict, settings_key: str) -> None:
+    """Import the file into the writer store (``get_writer_store``: never the PostGIS reader's
+    connection); refused, with the store unchanged, for a role that may not import."""
+    if not allowed("import", page="import"):
+        return
     bar = st.progress(0.0, text=t("import_importing"))
 
     def progress(done: int, total: int | None) -> None:
         bar.progress(min(done / total, 1.0) if total else 0.5, text=f"{t('import_importing')} {done:,}")
 
     try:
-        report = IMPORTERS[kind](store, path, progress=progress, **options)
-        rejects = import_rejects(store, report.batch_id, limit=1000)
+        writer = get_writer_store()
+        report = IMPORTERS[kind](writer, path, progress=progress, **options)
+        rejects = import_rejects(writer, report.batch_id, limit=1000)
         st.session_state[f"{KEY}_done"] = (settings_key, report, rejects)
         st.session_state.pop(f"{KEY}_checked", None)
         invalidate()  # every page reads the new data

@@ -1,0 +1,132 @@
+"""How the dashboard signs people in, from ``GRIDSCOPE_AUTH`` and ``[auth]`` in the secrets.
+
+``GRIDSCOPE_AUTH``:
+
+* ``demo`` (default): sign-in through the OIDC provider configured in
+  ``.streamlit/secrets.toml`` (``[auth]``: ``redirect_uri``, ``cookie_secret``,
+  ``client_id``, ``client_secret``, ``server_metadata_url``); without one, the explicit demo
+  mode (no sign-in; every page says so).
+* ``required``: sign-in is mandatory; without a provider the dashboard refuses to start.
+
+An ``[auth]`` section that is there but incomplete is refused in both modes (someone meant to
+turn sign-in on). A refusal is a clear message, never a traceback: the app shows it instead
+of any page, and ``python -m dashboard.auth.config`` (run by ``scripts/run.sh`` before the
+server starts) prints it and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MODES: tuple[str, ...] = ("demo", "required")
+"""Values of ``GRIDSCOPE_AUTH``."""
+
+TOP_KEYS: tuple[str, ...] = ("redirect_uri", "cookie_secret")
+"""Keys ``[auth]`` itself needs."""
+
+PROVIDER_KEYS: tuple[str, ...] = ("client_id", "client_secret", "server_metadata_url")
+"""Keys of the provider: in ``[auth]`` (the default provider) or one ``[auth.NAME]`` table."""
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """The resolved sign-in configuration.
+
+    ``kind``: ``demo`` (no sign-in), ``signin`` (``st.login(provider)``; ``provider`` ``None``
+    = the default provider in ``[auth]``) or ``refused`` (the app must not start; ``problem``
+    is a locale key and ``detail`` its ``{detail}``)."""
+
+    kind: str
+    provider: str | None = None
+    problem: str = ""
+    detail: str = ""
+
+
+def _authlib_installed() -> bool:
+    return importlib.util.find_spec("authlib") is not None
+
+
+def resolve(mode: str, auth: Mapping[str, object] | None, authlib: bool | None = None) -> AuthConfig:
+    """The configuration for setting ``mode`` and the secrets' ``[auth]`` section ``auth``.
+
+    >>> resolve("demo", None).kind, resolve("required", None).problem
+    ('demo', 'auth_refused_no_provider')
+    """
+    mode = (mode or "demo").strip().lower()
+    if mode not in MODES:
+        return AuthConfig("refused", problem="auth_refused_mode", detail=mode)
+    if not auth:
+        return AuthConfig("demo") if mode == "demo" else AuthConfig("refused", problem="auth_refused_no_provider")
+    missing = [k for k in TOP_KEYS if not auth.get(k)]
+    provider: str | None = None
+    if not all(auth.get(k) for k in PROVIDER_KEYS):
+        named = sorted(
+            name
+            for name, table in auth.items()
+            if isinstance(table, Mapping) and "_" not in name and all(table.get(k) for k in PROVIDER_KEYS)
+        )
+        if named:
+            provider = named[0]
+        else:
+            missing += [k for k in PROVIDER_KEYS if not auth.get(k)]
+    if missing:
+        return AuthConfig("refused", problem="auth_refused_incomplete", detail=", ".join(missing))
+    if not (_authlib_installed() if authlib is None else authlib):
+        return AuthConfig("refused", problem="auth_refused_authlib")
+    return AuthConfig("signin", provider=provider)
+
+
+def secrets_files(root: Path | None = None) -> list[Path]:
+    """Streamlit's default secrets files: ``~/.streamlit/secrets.toml``, then the project's
+    ``.streamlit/secrets.toml`` (the later one wins, as in Streamlit)."""
+    return [Path.home() / ".streamlit" / "secrets.toml", (root or Path.cwd()) / ".streamlit" / "secrets.toml"]
+
+
+def read_secrets(files: list[Path]) -> dict[str, object]:
+    """The secrets merged from ``files`` (missing files skipped; a later file's keys win,
+    ``[auth]`` merged key by key)."""
+    merged: dict[str, object] = {}
+    for path in files:
+        if path.is_file():
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+            auth = {**dict(merged.get("auth") or {}), **dict(data.get("auth") or {})}  # type: ignore[call-overload]
+            merged.update(data)
+            if auth:
+                merged["auth"] = auth
+    return merged
+
+
+def refusal_text(config: AuthConfig, lang: str = "en") -> str:
+    """The refusal's message in ``lang`` (from ``dashboard/locales/auth.toml``)."""
+    from dashboard.i18n import all_strings
+
+    entry = all_strings()[config.problem]
+    return entry.get(lang, entry["en"]).format(detail=config.detail)
+
+
+def main() -> int:
+    """Check the sign-in configuration before the server starts: 0 when it may start, else
+    the message (zh and en) on stderr and 2."""
+    try:
+        secrets = read_secrets(secrets_files())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        print(f"gridscope: .streamlit/secrets.toml cannot be read: {exc}", file=sys.stderr)
+        return 2
+    mode = os.environ.get("GRIDSCOPE_AUTH", str(secrets.get("GRIDSCOPE_AUTH", "demo")))
+    auth = secrets.get("auth")
+    config = resolve(mode, auth if isinstance(auth, Mapping) else None)
+    if config.kind == "refused":
+        print(f"gridscope: {refusal_text(config, 'zh')}\ngridscope: {refusal_text(config, 'en')}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The gate every run of the app passes before its navigation (``streamlit_app.py``).
+
+* Refused configuration (``GRIDSCOPE_AUTH=required`` without a provider, an incomplete
+  ``[auth]``, no Authlib): a clear message instead of any page.
+* Sign-in on, nobody signed in: the sign-in page (``st.login``) and nothing else.
+* Signed in but not in ``users``: "no access yet, ask your administrator" and a sign-out
+  button, nothing else (default deny).
+* Otherwise the sidebar shows who is signed in, the role and street scope, and a sign-out
+  button; in demo mode every page opens with the demo banner.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+import streamlit as st
+
+from dashboard.i18n import t
+from dashboard.safe_text import md
+from data.users import User
+
+from . import DEMO_USER, auth_config, current_user, forget_user, role_label
+from .identity import claims
+
+LOG = logging.getLogger("gridscope")
+
+_SIGNED_IN_KEY = "_auth_signed_in"
+
+
+def _sign_out() -> None:
+    forget_user()
+    st.session_state.pop(_SIGNED_IN_KEY, None)
+    st.logout()
+
+
+def _sign_out_button(where: object = st.sidebar) -> None:
+    where.button(  # type: ignore[attr-defined]
+        t("auth_signout"), key="auth_signout", icon=":material/logout:", on_click=_sign_out
+    )
+
+
+def render_refused(problem: str, detail: str) -> None:
+    """The page shown instead of the dashboard when the sign-in configuration is refused."""
+    st.title(t("auth_refused_title"))
+    st.error(t(problem, detail=md(detail)))
+
+
+def render_sign_in(provider: str | None) -> None:
+    """The sign-in page: what this is and the button that starts ``st.login``."""
+    st.title(t("auth_signin_title"))
+    st.write(t("auth_signin_intro"))
+    if st.button(t("auth_signin_button"), type="primary", key="auth_signin", icon=":material/login:"):
+        st.login(provider) if provider else st.login()
+
+
+def render_no_access(info: dict[str, object]) -> None:
+    """The page of someone signed in who is not in ``users``: whom to ask, sign-out."""
+    who = str(info.get("email") or info.get("name") or "") or t("auth_no_access_unknown")
+    st.title(t("auth_no_access_title"))
+    st.info(t("auth_no_access_body", who=md(who)), icon=":material/lock:")
+    _sign_out_button(st)
+
+
+def render_account(user: User) -> None:
+    """Sidebar: the signed-in user's name and role, their street scope, the sign-out button."""
+    name = user.display_name or user.email or user.subject
+    st.sidebar.caption(t("auth_signed_in_as", name=md(name), role=role_label(user.role)))
+    if user.streets:
+        from dashboard.components.names import street_names
+        from dashboard.state import get_store
+
+        names = street_names(get_store())
+        st.sidebar.caption(t("auth_scope_streets", streets=md("、".join(names.get(s, s) for s in user.streets))))
+    _sign_out_button()
+
+
+def render_demo_banner() -> None:
+    """The demo-mode banner at the top of every page (the app's own escaped HTML)."""
+    st.html(
+        '<div class="gs-demo-banner" role="status" style="background:#fff4e5;border:1px solid #f0a04b;'
+        'border-radius:0.5rem;padding:0.45rem 0.9rem;color:#6b3b00;font-weight:600;">'
+        f"⚠ {html.escape(t('auth_demo_banner'))}"
+        f'<span style="font-weight:400;margin-left:0.6rem;font-size:0.85rem;">'
+        f"{html.escape(t('auth_demo_detail'))}</span></div>"
+    )
+
+
+def _record_sign_in(user: User) -> None:
+    if st.session_state.get(_SIGNED_IN_KEY) == user.subject:
+        return
+    st.session_state[_SIGNED_IN_KEY] = user.subject
+    try:
+        from .trail import audit  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return
+    try:
+        audit("sign_in")
+    except Exception:  # noqa: BLE001 - signing in works even when the trail cannot be written
+        LOG.exception("could not record a sign-in of %s", user.subject)
+
+
+def gate() -> User:
+    """Return the user this run is for; otherwise render the refused, sign-in or no-access
+    page and stop the run (nothing after the gate runs, so no page and no store read)."""
+    config = auth_config()
+    if config.kind == "refused":
+        LOG.error("sign-in configuration refused: %s %s", config.problem, config.detail)
+        render_refused(config.problem, config.detail)
+        st.stop()
+    if config.kind == "demo":
+        return DEMO_USER
+    info = claims()
+    if not info:
+        render_sign_in(config.provider)
+        st.stop()
+    user = current_user()
+    if user is None:
+        render_no_access(info)
+        st.stop()
+    assert user is not None
+    _record_sign_in(user)
+    render_account(user)
+    return user
