@@ -15,4 +15,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# sign-in (GRIDSCOPE_AUTH, [auth] in .streamlit/secrets.toml): refuse to start with a clear
+# message when sign-in is required but not configured, or [auth] is incomplete
+.venv/bin/python -m dashboard.auth.preflight || exit 2
 exec .venv/bin/streamlit run streamlit_app.py "$@"

@@ -10,15 +10,13 @@
 
 An ``[auth]`` section that is there but incomplete is refused in both modes (someone meant to
 turn sign-in on). A refusal is a clear message, never a traceback: the app shows it instead
-of any page, and ``python -m dashboard.auth.config`` (run by ``scripts/run.sh`` before the
+of any page, and ``python -m dashboard.auth.preflight`` (run by ``scripts/run.sh`` before the
 server starts) prints it and exits with status 2.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
-import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -109,24 +107,3 @@ def refusal_text(config: AuthConfig, lang: str = "en") -> str:
 
     entry = all_strings()[config.problem]
     return entry.get(lang, entry["en"]).format(detail=config.detail)
-
-
-def main() -> int:
-    """Check the sign-in configuration before the server starts: 0 when it may start, else
-    the message (zh and en) on stderr and 2."""
-    try:
-        secrets = read_secrets(secrets_files())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        print(f"gridscope: .streamlit/secrets.toml cannot be read: {exc}", file=sys.stderr)
-        return 2
-    mode = os.environ.get("GRIDSCOPE_AUTH", str(secrets.get("GRIDSCOPE_AUTH", "demo")))
-    auth = secrets.get("auth")
-    config = resolve(mode, auth if isinstance(auth, Mapping) else None)
-    if config.kind == "refused":
-        print(f"gridscope: {refusal_text(config, 'zh')}\ngridscope: {refusal_text(config, 'en')}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
