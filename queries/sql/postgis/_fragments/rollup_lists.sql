@@ -2,3 +2,4 @@
   AND (CAST(:sources AS VARCHAR[]) IS NULL OR r.source = ANY(CAST(:sources AS VARCHAR[])))
   AND (CAST(:departments AS VARCHAR[]) IS NULL OR r.department = ANY(CAST(:departments AS VARCHAR[])))
   AND (CAST(:street_ids AS VARCHAR[]) IS NULL OR r.street_id = ANY(CAST(:street_ids AS VARCHAR[])))
+  AND ((SELECT gridscope_scope()) IS NULL OR r.street_id = ANY(CAST((SELECT gridscope_scope()) AS text[])))
