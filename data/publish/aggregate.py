@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from data.contracts import SOURCES
@@ -135,28 +136,97 @@ def fetch_counts(
     return out[out["unit_id"].notna()].reset_index(drop=True)
 
 
-def dense_counts(counts: pd.DataFrame, cal: list[Period], units: pd.DataFrame, groups: Groups) -> pd.DataFrame:
-    """Every unit × period × combination of one grain with its counts (zeros where none).
+@dataclass(frozen=True)
+class Grid:
+    """Layout of the dense frame: for each grain its periods, then every unit (coarse to
+    fine, by id), then every combination (all/all, each category group, each source).
 
-    ``units``: ``level, unit_id`` of the published units. Counts of units not published
-    (ids no area row names) are dropped; they stay in their parents' totals.
+    Row of (grain g, period p, unit u, combination c) = ``offset[g] + (p * U + u) * C + c``,
+    so the suppression finds parents and siblings by arithmetic, not by joins.
     """
-    grain = cal[0].grain
+
+    units: pd.DataFrame
+    """``pub_units`` rows in layout order (RangeIndex = unit number)."""
+    combos: pd.DataFrame
+    """``category_group, source`` in layout order."""
+    calendars: dict[str, list[Period]]
+    offsets: dict[str, int]
+
+    @property
+    def n_units(self) -> int:
+        """U."""
+        return len(self.units)
+
+    @property
+    def n_combos(self) -> int:
+        """C."""
+        return len(self.combos)
+
+    def rows(self, grain: str, p: np.ndarray, u: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Row numbers of (p, u, c) in ``grain`` (arrays broadcast)."""
+        return self.offsets[grain] + (p * self.n_units + u) * self.n_combos + c
+
+
+def make_grid(units: pd.DataFrame, groups: Groups, calendars: dict[str, list[Period]]) -> Grid:
+    """The layout for ``units`` (any order; sorted here), ``groups`` and ``calendars``."""
+    rank = {lv: i for i, lv in enumerate(LEVELS)}
+    ordered = units.assign(_r=units["level"].map(rank)).sort_values(["_r", "unit_id"], kind="stable")
+    ordered = ordered.drop(columns="_r").reset_index(drop=True)
     combos = pd.DataFrame(
         [("all", "all")] + [(g, "all") for g in groups.category_groups] + [("all", s) for s in groups.sources],
         columns=["category_group", "source"],
     )
-    cal_frame = pd.DataFrame(
-        {
-            "period": grain,
-            "period_start": [p.start for p in cal],
-            "period_end": [p.end for p in cal],
-            "period_label": [p.label for p in cal],
-        }
-    )
-    grid = cal_frame.merge(units[["level", "unit_id"]], how="cross").merge(combos, how="cross")
-    out = grid.merge(counts, on=list(KEY), how="left", validate="one_to_one")
-    for c in COUNTS:
-        out[c] = out[c].fillna(0).astype("int64")
-    out["sensitive"] = out["category_group"].isin(groups.sensitive_groups)
+    offsets, at = {}, 0
+    for grain, cal in calendars.items():
+        offsets[grain] = at
+        at += len(cal) * len(ordered) * len(combos)
+    return Grid(ordered, combos, calendars, offsets)
+
+
+def _codes(values: pd.Series, vocab: list[object]) -> np.ndarray:
+    return pd.Categorical(values, categories=vocab).codes.astype(np.int64)
+
+
+def dense_counts(counts: dict[str, pd.DataFrame], grid: Grid, groups: Groups) -> pd.DataFrame:
+    """Every grain × period × unit × combination with its counts (zeros where none), in
+    :class:`Grid` order. Counts of units not published (ids no area row names) are dropped;
+    they stay in their parents' totals.
+    """
+    U, C = grid.n_units, grid.n_combos  # noqa: N806 - the layout's letters
+    unit_key = (grid.units["level"] + "\x1f" + grid.units["unit_id"]).tolist()
+    combo_key = (grid.combos["category_group"] + "\x1f" + grid.combos["source"]).tolist()
+    parts = []
+    for grain, cal in grid.calendars.items():
+        n = len(cal) * U * C
+        p_idx = np.repeat(np.arange(len(cal)), U * C)
+        u_idx = np.tile(np.repeat(np.arange(U), C), len(cal))
+        c_idx = np.tile(np.arange(C), len(cal) * U)
+        frame = pd.DataFrame(
+            {
+                "period": grain,
+                "period_start": np.array([q.start for q in cal], dtype=object)[p_idx],
+                "period_end": np.array([q.end for q in cal], dtype=object)[p_idx],
+                "period_label": np.array([q.label for q in cal], dtype=object)[p_idx],
+                "level": grid.units["level"].to_numpy(dtype=object)[u_idx],
+                "unit_id": grid.units["unit_id"].to_numpy(dtype=object)[u_idx],
+                "category_group": grid.combos["category_group"].to_numpy(dtype=object)[c_idx],
+                "source": grid.combos["source"].to_numpy(dtype=object)[c_idx],
+            }
+        )
+        got = counts[grain]
+        p = _codes(got["period_start"], [q.start for q in cal])
+        u = _codes(got["level"] + "\x1f" + got["unit_id"], unit_key)
+        c = _codes(got["category_group"] + "\x1f" + got["source"], combo_key)
+        keep = (p >= 0) & (u >= 0) & (c >= 0)
+        at = (p[keep] * U + u[keep]) * C + c[keep]
+        for col in COUNTS:
+            values = np.zeros(n, dtype=np.int64)
+            values[at] = got[col].to_numpy()[keep]
+            frame[col] = values
+        median = np.full(n, np.nan)
+        median[at] = got["median_close_s"].to_numpy(dtype=float)[keep]
+        frame["median_close_s"] = median
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    out["sensitive"] = out["category_group"].isin(groups.sensitive_groups).to_numpy()
     return out

@@ -16,9 +16,9 @@ import pandas as pd
 from data.store import Store
 
 from . import schema
-from .aggregate import KEY, LEVELS, dense_counts, fetch_counts, load_groups
+from .aggregate import KEY, dense_counts, fetch_counts, load_groups, make_grid
 from .config import PublishConfig
-from .periods import GRAINS, periods, through_date, time_segments
+from .periods import GRAINS, periods, through_date
 from .rounding import figures
 from .suppress import primary, secondary
 from .tracking import build_tracking
@@ -48,25 +48,13 @@ def _stats_frame(store: Store, config: PublishConfig, first_day: date, through: 
         cells |= set(c.loc[c["level"] == "cell", "unit_id"])
     groups = load_groups(store, sens, seen)
     units, names = load_units(store, sorted(cells), config.max_res, config.simplify_tolerance)
-    dense = pd.concat(
-        [dense_counts(counts[g], periods(g, first_day, through), units, groups) for g in GRAINS],
-        ignore_index=True,
-    )
-    rank = {lv: i for i, lv in enumerate(LEVELS)}
-    dense = dense.assign(
-        _lv=dense["level"].map(rank),
-        _cg=dense["category_group"] != "all",
-        _src=dense["source"] != "all",
-    )
-    dense = dense.sort_values(
-        ["period", "period_start", "_lv", "unit_id", "_cg", "category_group", "_src", "source"], kind="stable"
-    ).reset_index(drop=True)
-    seg = pd.Series(time_segments(list(dense["period_start"])), index=dense.index)
+    grid = make_grid(units, groups, {g: periods(g, first_day, through) for g in GRAINS})
+    dense = dense_counts(counts, grid, groups)
     reason = primary(dense, config.min_count, sens)
-    reason = secondary(dense, reason, units, seg, sens, config.min_count)
+    reason = secondary(dense, reason, grid, groups, sens, config.min_count)
     values = figures(dense, reason, config.min_count, config.rounding_base)
     stats = pd.concat([dense[[*KEY[:2], "period_end", "period_label", *KEY[2:]]], values], axis=1)
-    return stats[schema.columns("pub_stats")], units, groups, names
+    return stats[schema.columns("pub_stats")], grid.units, groups, names
 
 
 def build_published(store: Store, config: PublishConfig) -> Published:

@@ -32,6 +32,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .aggregate import Grid, Groups
+from .periods import time_segments
 from .sensitive import FINE_LEVELS, Sensitive
 
 UNDER_K = "under_k"
@@ -56,85 +58,98 @@ def _in_relations(frame: pd.DataFrame, sensitive: Sensitive) -> np.ndarray:
     return ~(sens & frame["level"].isin(FINE_LEVELS).to_numpy())
 
 
-def relations(frame: pd.DataFrame, units: pd.DataFrame, segments: pd.Series, sensitive: Sensitive, k: int):
+def _parent_pairs(grid: Grid, groups: Groups) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(child rows, parent rows) of the geography, category-group and source relations."""
+    units = grid.units
+    index = {u: i for i, u in enumerate(units["unit_id"])}
+    parent = np.array([index.get(p, -1) if isinstance(p, str) else -1 for p in units["parent_id"]], dtype=np.int64)
+    orphan = (units["level"] == "community").to_numpy() & (units["parent_id"] == "district").to_numpy()
+    parent[orphan] = -1  # a community of an unknown street: no exact parent
+    kids = np.flatnonzero(parent >= 0)
+    sens = groups.sensitive_groups
+    cg = grid.combos["category_group"].to_numpy()
+    src = grid.combos["source"].to_numpy()
+    group_c = np.flatnonzero((cg != "all") & ~np.isin(cg, list(sens)) & (src == "all"))
+    source_c = np.flatnonzero(src != "all")
+    all_c = np.arange(grid.n_combos)
+    all_u = np.arange(grid.n_units)
+    geo, grp, sources = [], [], []
+    for grain, cal in grid.calendars.items():
+        p = np.arange(len(cal))[:, None, None]
+        child = grid.rows(grain, p, kids[None, :, None], all_c[None, None, :])
+        geo.append((child.ravel(), grid.rows(grain, p, parent[kids][None, :, None], all_c[None, None, :]).ravel()))
+        for target, cs in ((grp, group_c), (sources, source_c)):
+            child = grid.rows(grain, p, all_u[None, :, None], cs[None, None, :])
+            target.append(
+                (child.ravel(), grid.rows(grain, p, all_u[None, :, None], np.zeros_like(cs)[None, None, :]).ravel())
+            )
+    return [tuple(np.concatenate(x) for x in zip(*part, strict=True)) for part in (geo, grp, sources)]
+
+
+def relations(frame: pd.DataFrame, grid: Grid, groups: Groups, sensitive: Sensitive, k: int):
     """Members of every relation: ``(rel, row, is_parent)`` arrays and each relation's
     remainder flag (1 when its unpublished remainder holds 1..k-1 events).
 
-    ``frame`` has a RangeIndex; ``segments`` gives each row's time segment.
+    ``frame`` is the dense frame in :class:`~data.publish.aggregate.Grid` order.
     """
-    f = frame.assign(_row=np.arange(len(frame)))
-    f = f[_in_relations(frame, sensitive)]
-    parents_of = dict(zip(units["unit_id"], units["parent_id"], strict=True))
-    level_of = dict(zip(units["unit_id"], units["level"], strict=True))
-    rels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (parent row, child rows) pairs
-    key = ["period", "period_start", "level", "unit_id", "category_group", "source"]
-    lookup = f[key + ["_row"]].rename(columns={"_row": "_parent_row"})
-
-    def link(children: pd.DataFrame, parent_level: pd.Series, parent_unit: pd.Series, cg, src) -> None:
-        c = children[["period", "period_start", "_row"]].assign(
-            level=parent_level.to_numpy(), unit_id=parent_unit.to_numpy(), category_group=cg, source=src
-        )
-        m = c.merge(lookup, on=key, how="inner")
-        rels.append((m["_parent_row"].to_numpy(), m["_row"].to_numpy()))
-
-    geo = f[f["level"] != "district"]
-    geo = geo[geo["unit_id"].map(parents_of).notna()]
-    p_unit = geo["unit_id"].map(parents_of)
-    geo = geo[~((geo["level"] == "community") & (p_unit == "district"))]  # street unknown: no exact parent
-    p_unit = geo["unit_id"].map(parents_of)
-    link(geo, p_unit.map(level_of), p_unit, geo["category_group"].to_numpy(), geo["source"].to_numpy())
-    grp = f[(f["source"] == "all") & (f["category_group"] != "all") & ~f["sensitive"]]
-    link(grp, grp["level"], grp["unit_id"], "all", "all")
-    src = f[(f["category_group"] == "all") & (f["source"] != "all")]
-    link(src, src["level"], src["unit_id"], "all", "all")
-
+    n = len(frame)
+    inside = _in_relations(frame, sensitive)
     events = frame["events"].to_numpy()
     rel_ids, rows, is_parent, phantom = [], [], [], []
     next_id = 0
-    for kind, (prow, crow) in enumerate(rels):
-        ids, uniq = pd.factorize(prow)
-        n = len(uniq)
-        rel_ids += [ids + next_id, np.arange(n) + next_id]
-        rows += [crow, uniq]
-        is_parent += [np.zeros(len(crow), bool), np.ones(n, bool)]
-        rem = events[uniq] - np.bincount(ids, weights=events[crow], minlength=n)
+    for child, parent in _parent_pairs(grid, groups):
+        ok = inside[child] & inside[parent]
+        child, parent = child[ok], parent[ok]
+        ids, uniq = pd.factorize(parent)
+        m = len(uniq)
+        rel_ids += [ids + next_id, np.arange(m) + next_id]
+        rows += [child, uniq]
+        is_parent += [np.zeros(len(child), bool), np.ones(m, bool)]
+        rem = events[uniq] - np.bincount(ids, weights=events[child], minlength=m)
         phantom.append(((rem > 0) & (rem < k)).astype(np.int64))
-        next_id += n
-        del kind
-    t = f.assign(_seg=segments.to_numpy()[f["_row"].to_numpy()])
-    tid = t.groupby(["level", "unit_id", "category_group", "source", "_seg"], sort=False).ngroup().to_numpy()
-    n_time = int(tid.max()) + 1 if len(tid) else 0
+        next_id += m
+    # time: per unit × combination × segment, the months and the weeks together
+    U, C = grid.n_units, grid.n_combos  # noqa: N806 - the layout's letters
+    seg_of = {}
+    starts = sorted({q.start for cal in grid.calendars.values() for q in cal})
+    for day, s in zip(starts, time_segments(starts), strict=True):
+        seg_of[day] = s
+    key = np.empty(n, dtype=np.int64)
+    for grain, cal in grid.calendars.items():
+        seg = np.array([seg_of[q.start] for q in cal], dtype=np.int64)
+        p = np.arange(len(cal))[:, None, None]
+        r = grid.rows(grain, p, np.arange(U)[None, :, None], np.arange(C)[None, None, :])
+        key[r.ravel()] = (
+            (seg[:, None, None] * U + np.arange(U)[None, :, None]) * C + np.arange(C)[None, None, :]
+        ).ravel()
+    members = np.flatnonzero(inside)
+    tid, uniq = pd.factorize(key[members])
     rel_ids.append(tid + next_id)
-    rows.append(t["_row"].to_numpy())
-    is_parent.append(np.zeros(len(tid), bool))
-    phantom.append(np.zeros(n_time, np.int64))
+    rows.append(members)
+    is_parent.append(np.zeros(len(members), bool))
+    phantom.append(np.zeros(len(uniq), np.int64))
     return (
-        np.concatenate(rel_ids),
-        np.concatenate(rows),
+        np.concatenate(rel_ids).astype(np.int64),
+        np.concatenate(rows).astype(np.int64),
         np.concatenate(is_parent),
         np.concatenate(phantom),
     )
 
 
 def secondary(
-    frame: pd.DataFrame,
-    reason: pd.Series,
-    units: pd.DataFrame,
-    segments: pd.Series,
-    sensitive: Sensitive,
-    k: int,
+    frame: pd.DataFrame, reason: pd.Series, grid: Grid, groups: Groups, sensitive: Sensitive, k: int
 ) -> pd.Series:
     """``reason`` with the secondary suppressions added (see the module docstring).
 
     Deterministic: the child withheld is the one with the fewest events, ties broken by row
     order (the frame's sort order), so publishing twice withholds the same cells.
     """
-    rel, row, is_parent, phantom = relations(frame, units, segments, sensitive, k)
+    rel, row, is_parent, phantom = relations(frame, grid, groups, sensitive, k)
     events = frame["events"].to_numpy()
     order = np.lexsort((row, events[row], is_parent, rel))
     rel, row = rel[order], row[order]
     unknown = reason.notna().to_numpy().copy()
-    out = reason.copy()
+    values = reason.to_numpy(dtype=object).copy()
     n_rel = len(phantom)
     while True:
         n = np.bincount(rel, weights=unknown[row], minlength=n_rel) + phantom
@@ -148,5 +163,5 @@ def secondary(
         first = cand[np.r_[True, crel[1:] != crel[:-1]]]
         picks = np.unique(row[first])
         unknown[picks] = True
-        out.iloc[picks] = SECONDARY
-    return out
+        values[picks] = SECONDARY
+    return pd.Series(values, index=reason.index, dtype=object)

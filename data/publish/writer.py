@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from . import schema
 from .build import Published
@@ -31,7 +32,7 @@ def write_duckdb(published: Published, out: Path) -> Path:
         try:
             for table in schema.TABLES:
                 con.execute(schema.create_sql(table))
-                frame = published.tables[table][schema.columns(table)]
+                frame = pa.Table.from_pandas(published.tables[table][schema.columns(table)], preserve_index=False)
                 con.register("_frame", frame)
                 cols = ", ".join(schema.columns(table))
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame ORDER BY {schema.ORDER_BY[table]}")

@@ -37,4 +37,3 @@ GROUP BY e.period_start, e.sens, GROUPING SETS (
     (e.street_id), (e.street_id, e.grp), (e.street_id, e.source),
     (e.community_id), (e.community_id, e.grp), (e.community_id, e.source),
     (e.cell), (e.cell, e.grp), (e.cell, e.source))
-ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
