@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from dashboard.i18n import current_language
 from data.store import Store
 
 TTL_SECONDS = 120
@@ -23,6 +24,9 @@ TTL_SECONDS = 120
 
 MAX_ENTRIES = 512
 """Results kept at most (the oldest go first)."""
+
+PAYLOAD_ENTRIES = 48
+"""Map payloads kept at most (:func:`cached_payload`; each up to a few MB of JSON)."""
 
 T = TypeVar("T")
 
@@ -47,6 +51,21 @@ def _answer(_fn: Callable[..., Any], fn_name: str, _store: Store, key: str, args
     return _fn(_store, *args, **kwargs)
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=PAYLOAD_ENTRIES)
+def _payload(
+    _fn: Callable[..., Any], fn_name: str, _store: Store, key: str, lang: str, args: tuple, kwargs: dict
+) -> Any:
+    return _fn(_store, *args, **kwargs)
+
+
+def cached_payload(fn: Callable[..., T], store: Store, *args: object, **kwargs: object) -> T:
+    """``fn(store, *args, **kwargs)`` of a page's map builder (its deck as a
+    :class:`~dashboard.components.deck_spec.DeckSpec`, legend, tooltip texts), shared by
+    every session for :data:`TTL_SECONDS` like :func:`cached_answer`, keyed also by the page's
+    language (builders label in it). ``fn`` must draw nothing (no ``st.`` elements)."""
+    return _payload(fn, _name(fn), store, store_key(store), current_language(), args, kwargs)
+
+
 def cached_answer(fn: Callable[..., T], store: Store, *args: object, **kwargs: object) -> T:
     """``fn(store, *args, **kwargs)`` of an answer service, reused for :data:`TTL_SECONDS`.
 
@@ -64,3 +83,4 @@ def invalidate() -> None:
     """Forget every cached result (after the page changed data: an import, an SLA edit)."""
     _answer.clear()
     _compute.clear()
+    _payload.clear()

@@ -92,9 +92,13 @@ def download_buttons(
     ``export`` row of the audit trail with the file, its rows and ``notes``."""
     left, right = columns if columns is not None else st.columns(2)
     xlsx_name = name.rsplit(".", 1)[0] + ".xlsx"
+    # The files are made when clicked (in a thread of their own), not on every rerun: an Excel
+    # file of the hotspot ranking took ~1-3 s per rerun. Labels are resolved here, in the run.
+    sheets = {"sheet": t("export_sheet_data"), "notes_sheet": t("export_sheet_about")}
+    notes = list(notes)
     left.download_button(  # type: ignore[union-attr]
         t("export_csv", what=label),
-        csv_bytes(frame, notes),
+        lambda: csv_bytes(frame, notes),
         file_name=name,
         mime="text/csv",
         key=f"{key}_csv",
@@ -103,7 +107,7 @@ def download_buttons(
     )
     right.download_button(  # type: ignore[union-attr]
         t("export_xlsx", what=label),
-        xlsx_bytes(frame, notes, sheet=t("export_sheet_data"), notes_sheet=t("export_sheet_about")),
+        lambda: xlsx_bytes(frame, notes, **sheets),
         file_name=xlsx_name,
         mime=XLSX_MIME,
         key=f"{key}_xlsx",

@@ -112,7 +112,7 @@ def render_ranking(
     )
     d2.download_button(
         t("hotspots_download_geojson"),
-        result_geojson(export, analysis.wkb, unit=controls.unit),
+        lambda: result_geojson(export, analysis.wkb, unit=controls.unit),  # made on click, not per rerun
         file_name="hotspots.geojson",
         mime="application/geo+json",
         key="hs_geojson",

@@ -136,7 +136,13 @@ def fitted_view(
     """The view that shows all of ``extent``'s areas (else the cells ``hexes``) in this map's
     width (:func:`map_width`, so call it right before the map, in the map's column) and
     ``height`` (the same view on every rerun at the same size), and the scale bar for it."""
-    width = map_width(key)
+    return view_and_scale(extent, height, map_width(key), hexes)
+
+
+def view_and_scale(
+    extent: pd.DataFrame, height: int, width: int, hexes: pd.Series | None = None
+) -> tuple[pdk.ViewState, list[pdk.Layer]]:
+    """:func:`fitted_view` for a known ``width`` (draws nothing: for cached map builders)."""
     view = view_for(extent, hexes, width=width, height=height)
     if view.zoom < 5:  # nothing to fit (the default view of the whole country)
         return view, []

@@ -8,16 +8,18 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from dashboard.components.cached import cached_answer
+from dashboard.components.cached import cached_answer, cached_payload
+from dashboard.components.deck_spec import DeckSpec, deck_spec
 from dashboard.components.map_kit import (
     TIP_COLUMNS,
     area_names,
     area_places,
     cell_places,
     deck,
-    fitted_view,
+    map_width,
     render_legend,
     tooltips,
+    view_and_scale,
     with_tips,
 )
 from dashboard.i18n import name_column, t
@@ -74,8 +76,9 @@ def orientation_layers(store: Store, levels: list[str], label_level: str) -> lis
     return layers
 
 
-def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefix: str) -> pd.DataFrame:
-    """Draw the unit switch, the map and its legend; return the counts shown."""
+def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefix: str) -> None:
+    """Draw the unit switch, the map and its legend (the map itself built once per
+    filter, unit, width and language for every session: :func:`count_map`)."""
     levels = available_levels(store)
     units = ["h3", *levels]
     c1, c2 = st.columns([3, 2])
@@ -84,6 +87,20 @@ def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefi
     res = c2.select_slider(
         t("h3_resolution"), options=[7, 8, 9, 10], value=9, key=f"{key_prefix}_res", disabled=unit != "h3"
     )
+    width = map_width(f"{key_prefix}_view")
+    spec, chips = cached_payload(count_map, store, flt, now, str(unit), int(res), width, key_prefix)
+    st.pydeck_chart(spec, height=MAP_HEIGHT, key=f"{key_prefix}-map")
+    if chips:
+        render_legend(t("map_legend_counts", metric=t("legend_events")), chips)
+    st.caption(t("map_outline_note"))
+
+
+def count_map(
+    store: Store, flt: EventFilter, now: datetime, unit: str, res: int, width: int, key_prefix: str
+) -> tuple[DeckSpec, list[tuple[str, str]]]:
+    """The count map of ``unit`` (``h3`` at ``res``, or an area level) as a deck spec, and its
+    legend chips; draws nothing (cached by :func:`render_count_map`)."""
+    levels = available_levels(store)
     outline = area_shapes(store, levels[-1]) if levels else pd.DataFrame(columns=["area_id", "wkb"])
     if unit == "h3":
         counts = events_by_cell(store, flt, now, int(res))
@@ -101,10 +118,6 @@ def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefi
         records = area_records(area_shapes(store, unit), counts[["area_id", "color", *TIP_COLUMNS]])
         main = area_layer(records, layer_id=f"{key_prefix}-areas")
     label_level = "community" if unit == "community" else "street"
-    view, marks = fitted_view(f"{key_prefix}_view", outline, MAP_HEIGHT, hexes=counts["hex"] if unit == "h3" else None)
+    view, marks = view_and_scale(outline, MAP_HEIGHT, width, hexes=counts["hex"] if unit == "h3" else None)
     layers = [main, *orientation_layers(store, levels, label_level), *marks]
-    st.pydeck_chart(deck(layers, view), height=MAP_HEIGHT, key=f"{key_prefix}-map")
-    if chips:
-        render_legend(t("map_legend_counts", metric=t("legend_events")), chips)
-    st.caption(t("map_outline_note"))
-    return counts
+    return deck_spec(deck(layers, view)), list(chips)

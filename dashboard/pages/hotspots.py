@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.components.cached import cached_answer
+from dashboard.components.cached import cached_answer, cached_payload
+from dashboard.components.deck_spec import DeckSpec, deck_spec
 from dashboard.components.filters import last_day, render_filters
 from dashboard.components.hotspot_sections import render_ranking, render_unit
 from dashboard.components.hotspot_state import (
@@ -21,9 +22,10 @@ from dashboard.components.map_kit import (
     cell_places,
     clicked_object,
     deck,
-    fitted_view,
+    map_width,
     render_legend,
     tooltips,
+    view_and_scale,
     with_tips,
 )
 from dashboard.components.map_view import area_shapes, available_levels, orientation_layers
@@ -35,7 +37,7 @@ from dashboard.hotspot_view import (
     selection_layer_area,
     selection_layer_h3,
 )
-from dashboard.i18n import name_column, t
+from dashboard.i18n import current_language, name_column, t
 from dashboard.layers import area_layer, area_records, h3_layer
 from dashboard.state import get_store
 from data.store import Store
@@ -79,10 +81,10 @@ def render() -> None:
 
     table = analysis.table
     label_text = {lb: t(f"hotspots_label_{lb}") for lb in table["label"].unique()}
-    names = unit_names(store, table, controls.unit)
+    names = cached_answer(hotspot_names, store, request, current_language())
     if int(table["events"].sum()) == 0:
         st.info(t("no_data"))
-    table = render_map(store, table, names, label_text, controls)
+    table = render_map(store, request, table, label_text, controls)
     st.caption(t(f"hotspots_note_{controls.method}", slices=analysis.n_slices, perms=request.permutations))
     left, right = st.columns([3, 2])
     with left:
@@ -145,6 +147,12 @@ def unit_names(store: Store, table: pd.DataFrame, unit: str) -> pd.Series:
     return (places + " · " + table["unit_id"].astype(str)).str.lstrip(" ·")
 
 
+def hotspot_names(store: Store, request: HotspotRequest, lang: str) -> pd.Series:
+    """:func:`unit_names` of the analysis of ``request`` in ``lang`` (the page's language;
+    cached: placing H3 cells in their street and community takes a while)."""
+    return unit_names(store, cached_answer(analyse_hotspots, store, request).table, request.unit)
+
+
 def map_key(controls: Controls) -> str:
     """The map widget's key: a new one (a map without Streamlit's own selection, which fades
     every other unit) whenever the selection is cleared or picked elsewhere, or the unit,
@@ -165,11 +173,48 @@ def new_map_selection() -> None:
 
 
 def render_map(
-    store: Store, table: pd.DataFrame, names: pd.Series, label_text: dict[str, str], controls: Controls
+    store: Store, request: HotspotRequest, table: pd.DataFrame, label_text: dict[str, str], controls: Controls
 ) -> pd.DataFrame:
     """The units coloured by label, the selected one outlined, names, the district outline and
     a scale bar, and the legend; a click selects a unit. Returns ``table`` with its ``color``
-    and tooltip columns."""
+    and tooltip columns. The map is built once for every session (:func:`hotspot_map`)."""
+    chosen = st.session_state.get("hs_selected") or ""
+    if chosen not in set(table["unit_id"]):
+        chosen = ""
+    width = map_width("hs_view")
+    spec, table = cached_payload(hotspot_map, store, request, controls, chosen, width)
+    key = map_key(controls)
+    event = st.pydeck_chart(spec, height=540, key=key, on_select="rerun", selection_mode="single-object")
+    layer_id = "hs-h3" if controls.unit == "h3" else "hs-areas"
+    clicked = (clicked_object(event, layer_id) or {}).get("unit_id")
+    last = st.session_state.get("hs_last_click")
+    if clicked and clicked != last:
+        st.session_state["hs_last_click"] = clicked
+        st.session_state["hs_selected"] = clicked
+    elif not clicked and last:  # the map's own selection was cleared (its button, or a second click)
+        st.session_state["hs_last_click"] = None
+        if st.session_state.get("hs_selected") == last:
+            st.session_state["hs_selected"] = ""
+    render_legend(
+        t("hotspots_legend"),
+        [
+            (f"rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})", f"{label_text.get(lb, lb)} ({n:,})")
+            for lb, c, n in legend_entries(controls.method, table["label"])
+        ],
+        gap=12,
+        testid="hs-legend",
+    )
+    return table
+
+
+def hotspot_map(
+    store: Store, request: HotspotRequest, controls: Controls, chosen: str, width: int
+) -> tuple[DeckSpec, pd.DataFrame]:
+    """The analysis map as a deck spec (``chosen`` outlined) and the analysis table with its
+    ``color`` and tooltip columns; draws nothing (cached by :func:`render_map`)."""
+    table = cached_answer(analyse_hotspots, store, request).table
+    label_text = {lb: t(f"hotspots_label_{lb}") for lb in table["label"].unique()}
+    names = cached_answer(hotspot_names, store, request, current_language())
     unit, method = controls.unit, controls.method
     places = area_places(store, unit, table["unit_id"]) if unit != "h3" else pd.Series("", index=table.index)
     table = with_tips(
@@ -203,34 +248,13 @@ def render_map(
         )
     label_level = "community" if unit == "community" else "street"
     layers = [main_layer, *orientation_layers(store, levels, label_level)]
-    view, marks = fitted_view("hs_view", outline, 540, hexes=table["unit_id"] if unit == "h3" else None)
+    view, marks = view_and_scale(outline, 540, width, hexes=table["unit_id"] if unit == "h3" else None)
     layers.extend(marks)
-    chosen = st.session_state.get("hs_selected") or ""
     if chosen in set(table["unit_id"]):  # outline the selected unit on top
         layers.append(
             selection_layer_h3(chosen) if unit == "h3" else selection_layer_area(area_shapes(store, unit), chosen)
         )
-    key = map_key(controls)
-    event = st.pydeck_chart(deck(layers, view), height=540, key=key, on_select="rerun", selection_mode="single-object")
-    clicked = (clicked_object(event, layer_id) or {}).get("unit_id")
-    last = st.session_state.get("hs_last_click")
-    if clicked and clicked != last:
-        st.session_state["hs_last_click"] = clicked
-        st.session_state["hs_selected"] = clicked
-    elif not clicked and last:  # the map's own selection was cleared (its button, or a second click)
-        st.session_state["hs_last_click"] = None
-        if st.session_state.get("hs_selected") == last:
-            st.session_state["hs_selected"] = ""
-    render_legend(
-        t("hotspots_legend"),
-        [
-            (f"rgba({c[0]},{c[1]},{c[2]},{c[3] / 255:.2f})", f"{label_text.get(lb, lb)} ({n:,})")
-            for lb, c, n in legend_entries(method, table["label"])
-        ],
-        gap=12,
-        testid="hs-legend",
-    )
-    return table
+    return deck_spec(deck(layers, view)), table
 
 
 def render_selection(table: pd.DataFrame, top: pd.DataFrame, names: pd.Series, label_text: dict[str, str]) -> str:

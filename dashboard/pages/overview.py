@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.charts import period_overlay_chart, show_chart
 from dashboard.components import columns as col
 from dashboard.components import numbers as num
+from dashboard.components.cached import cached_answer
 from dashboard.components.changes_panel import render_changes
 from dashboard.components.filters import last_day, render_filters
 from dashboard.components.map_view import available_levels, render_count_map
@@ -76,7 +77,7 @@ def _events_delta(c: Kpis, p: Kpis) -> str | None:
 
 def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
     """Five KPI cards with their change against the previous period, and what they leave out."""
-    kpis = overview_kpis(store, flt, now)
+    kpis = cached_answer(overview_kpis, store, flt, now)
     cur, prev = kpis["current"], kpis["previous"]
     cols = st.columns(5)
     # more or fewer events is neither good nor bad: the change in grey
@@ -104,7 +105,7 @@ def render_kpis(store: Store, flt: EventFilter, now: datetime) -> None:
 def render_trend(store: Store, flt: EventFilter) -> None:
     """Daily events of the period with the previous period overlaid."""
     st.subheader(t("trend_title"))
-    trend = daily_trend(store, flt)
+    trend = cached_answer(daily_trend, store, flt)
     show_chart(
         period_overlay_chart(
             trend.current,
@@ -131,7 +132,7 @@ def render_ranking(store: Store, flt: EventFilter, now: datetime) -> None:
     level = levels[0]  # the coarsest level the store has
     st.subheader(t(f"ranking_title_{level}"))
     name = name_column()
-    ranking = top_areas(store, flt, now, level, limit=10)
+    ranking = cached_answer(top_areas, store, flt, now, level, limit=10)
     ranking[name] = ranking[name].fillna(ranking["area_id"])  # unnamed: its code
     col.dataframe(
         ranking[[name, "events", "closure_rate", "on_time_rate", "open_overdue"]],

@@ -94,6 +94,15 @@ def _areas_km2(polygons: list) -> np.ndarray:
     return np.array([abs(geod.geometry_area_perimeter(p)[0]) for p in polygons]) / 1e6
 
 
+@lru_cache(maxsize=16)
+def _areas_km2_of(wkb: tuple[bytes, ...]) -> np.ndarray:
+    """:func:`_areas_km2` of the areas' WKB, kept while the shapes stay the same (~0.3 s for
+    1,500 grids, asked on every hotspot analysis of areas)."""
+    areas = _areas_km2(list(shapely.from_wkb(np.array(wkb, dtype=object))))
+    areas.setflags(write=False)
+    return areas
+
+
 def _selected_polygons(store: Store, flt: EventFilter) -> list:
     """Polygons of the finest selected areas, or of the district when nothing is selected."""
     for level, ids in (("grid", flt.grid_ids), ("community", flt.community_ids), ("street", flt.street_ids)):
@@ -162,7 +171,7 @@ def analyse_hotspots(store: Store, req: HotspotRequest) -> HotspotAnalysis:
     # H3 cells of one resolution have (nearly) equal areas: counts compare directly.
     # Areas differ in size: compare densities, or large grids would look "hot" under
     # uniform intensity (8.5 % of grids flagged on the uniform demo city with counts).
-    size = np.ones(weights.n) if req.unit == "h3" else _areas_km2(_geoms(areas["wkb"]))
+    size = np.ones(weights.n) if req.unit == "h3" else _areas_km2_of(tuple(bytes(b) for b in areas["wkb"]))
     y = events / size
     n_slices = 0
     if req.method == "gi_star":

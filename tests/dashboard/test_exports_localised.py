@@ -8,6 +8,7 @@ import re
 
 import openpyxl
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from data.exports import read_notes
@@ -33,14 +34,22 @@ TEXT = {
 
 
 def _capture(monkeypatch) -> dict[str, bytes]:
+    """The files the page's download buttons offer, by name: made at once (as a click would
+    make them; the page hands over a callable that makes the file on click)."""
     captured: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
+    deferred = MediaFileManager.add_deferred
 
     def record(self, path_or_data, mimetype, kind, filename=None):
         captured[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def made(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        captured[file_name] = data_callable()
+        return deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", made)
     return captured
 
 
