@@ -14,6 +14,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import can, current_user
 from dashboard.auth.trail import export_callback
 from dashboard.components.filters import last_day
 from dashboard.components.names import category_names, department_names, source_names, street_names
@@ -89,7 +90,10 @@ def download_buttons(
     """A CSV and an Excel download of ``frame`` (already :func:`localised`) with ``notes``
     (:func:`filter_notes`) as comment rows / a second sheet; ``name`` is the CSV file name
     (:func:`file_name`). ``columns``: two ``st.columns`` cells to put them in. A click is an
-    ``export`` row of the audit trail with the file, its rows and ``notes``."""
+    ``export`` row of the audit trail with the file, its rows and ``notes``. Nothing is shown
+    (and no file is made or sent) for a role that may not export."""
+    if not can(current_user(), "export"):
+        return
     left, right = columns if columns is not None else st.columns(2)
     xlsx_name = name.rsplit(".", 1)[0] + ".xlsx"
     # The files are made when clicked (in a thread of their own), not on every rerun: an Excel

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from dashboard.auth import can, current_user
 from dashboard.charts import show_chart
 from dashboard.components import columns as col
 from dashboard.components import numbers as num
@@ -110,6 +111,8 @@ def render_ranking(
         label=t("hotspots_export_what"),
         columns=(d1, d3),
     )
+    if not can(current_user(), "export"):
+        return top
     d2.download_button(
         t("hotspots_download_geojson"),
         lambda: result_geojson(export, analysis.wkb, unit=controls.unit),  # made on click, not per rerun

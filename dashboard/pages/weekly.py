@@ -24,6 +24,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 import dashboard.brief as brief_files
+from dashboard.auth import can, current_user
 from dashboard.auth.trail import export_callback
 from dashboard.brief.html import document, headline_text, kpi_cards, render_parts
 from dashboard.brief.markup import e
@@ -138,7 +139,8 @@ def render() -> None:
     # instead of one per minute.
     brief = cached_answer(weekly_brief, store, week.label, street, now=week.end)
     rendered = cached_answer(rendered_brief, store, week.label, street, lang, week.end)
-    render_downloads(brief, rendered, lang, html_col, pdf_col)
+    if can(current_user(), "export"):  # the brief's downloads: roles that may export only
+        render_downloads(brief, rendered, lang, html_col, pdf_col)
     with st.container(key="weekly_sec_overview"):
         render_overview(brief, rendered, lang)
     for name in SECTIONS:
