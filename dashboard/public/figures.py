@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.public.text import count_text, month_text, pct_text, tr, unit_name, withheld_text
+from dashboard.public.text import count_text, pct_text, period_month_text, tr, unit_name, withheld_text
 from queries.answers.public import PublicMeta
 
 PALETTE: tuple[str, ...] = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
@@ -94,7 +94,7 @@ def month_rows(frame: pd.DataFrame, meta: PublicMeta, lang: str) -> list[list[st
         received = count_text(r["received"]) if pd.notna(r["received"]) else withheld_text(r["withheld"], meta, lang)
         rows.append(
             [
-                month_text(str(r["period_label"]), lang),
+                period_month_text(str(r["period_label"]), r["period_end"], lang),
                 received,
                 pct_text(r["on_time_rate"]),
                 pct_text(r["satisfaction_rate"]),
@@ -122,18 +122,22 @@ def category_headers(lang: str) -> list[str]:
     return [tr(k, lang) for k in ("pub_col_category", "pub_col_received", "pub_col_on_time")]
 
 
-def table_html(headers: list[str], rows: list[list[str]], *, caption: str = "", testid: str = "") -> str:
+def table_html(
+    headers: list[str], rows: list[list[str]], *, caption: str = "", testid: str = "", lang: str = "zh"
+) -> str:
     """An accessible table that turns into one card per row on a narrow screen (each cell then
     shows its heading), so a phone never scrolls sideways. Every text is escaped."""
     esc = html.escape
+    sep = ": " if lang == "en" else "："
+    labels = [esc(h + sep) for h in headers]
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join(
         "<tr>"
         + "".join(
             (
-                f'<th scope="row" data-label="{esc(headers[0])}">{esc(c)}</th>'
+                f'<th scope="row" data-label="{labels[0]}">{esc(c)}</th>'
                 if i == 0
-                else f'<td data-label="{esc(headers[i])}">{esc(c)}</td>'
+                else f'<td data-label="{labels[i]}">{esc(c)}</td>'
             )
             for i, c in enumerate(row)
         )

@@ -26,8 +26,10 @@ from dashboard.public.maps import MAP_HEIGHT, public_deck
 from dashboard.public.text import (
     count_change_text,
     count_text,
+    date_text,
     month_text,
     pct_text,
+    period_month_text,
     rate_change_text,
     summary_sentence,
     tr,
@@ -47,7 +49,9 @@ def kpis_html(summary: MonthSummary, meta: PublicMeta, lang: str) -> str:
         (
             tr("pub_kpi_received", lang),
             received,
-            count_change_text(summary.received, summary.previous_received, lang),
+            count_change_text(summary.received, summary.previous_received, lang)
+            if summary.complete
+            else tr("pub_partial_month", lang, date=date_text(summary.end, lang)),
         ),
         (
             tr("pub_kpi_on_time", lang),
@@ -97,7 +101,10 @@ def privacy_html(meta: PublicMeta, sensitive: pd.DataFrame, lang: str) -> str:
 
 def trend_figure(months: pd.DataFrame, lang: str) -> go.Figure:
     """Reports per month as bars with the number written on each (no hover needed)."""
-    labels = [month_text(str(m), lang) for m in months["period_label"]]
+    labels = [
+        period_month_text(str(m), end, lang)
+        for m, end in zip(months["period_label"], months["period_end"], strict=True)
+    ]
     values = pd.to_numeric(months["received"], errors="coerce")
     fig = go.Figure(
         go.Bar(
@@ -149,7 +156,7 @@ def render_overview(
     show_chart(trend_figure(months, lang), key="pub_trend", width="stretch")
     st.html(
         '<div class="pub-root">'
-        + table_html(month_headers(lang), month_rows(months, meta, lang), testid="pub-month-table")
+        + table_html(month_headers(lang), month_rows(months, meta, lang), testid="pub-month-table", lang=lang)
         + "</div>"
     )
     categories = answer(answers.category_figures, layer, month)
@@ -157,7 +164,9 @@ def render_overview(
         title = tr("pub_categories_title", lang, month=month_text(month, lang))
         st.html(
             f'<div class="pub-root"><h2>{html.escape(title)}</h2>'
-            + table_html(category_headers(lang), category_rows(categories, meta, lang), testid="pub-category-table")
+            + table_html(
+                category_headers(lang), category_rows(categories, meta, lang), testid="pub-category-table", lang=lang
+            )
             + "</div>"
         )
     st.html(privacy_html(meta, answer(answers.sensitive_groups, layer), lang))
@@ -187,6 +196,7 @@ def render_map_and_table(layer: PublishedLayer, meta: PublicMeta, lang: str, lev
             area_headers(lang, with_parent=parents is not None),
             area_rows(frame, meta, lang, with_parent=parents),
             testid="pub-area-table",
+            lang=lang,
         )
         + "</div>"
     )

@@ -25,11 +25,14 @@ def common_css(elder: bool) -> str:
     """CSS of the shared HTML pieces (tables turn into cards below 600 px)."""
     font, target = sizes(elder)
     return f"""
+.pub-root, .pub-root * {{ box-sizing: border-box; }}
 .pub-root {{ font-size: {font}px; line-height: 1.6; color: {TEXT}; overflow-wrap: anywhere; }}
 .pub-sentence {{ font-size: {round(font * 1.3)}px; line-height: 1.5; font-weight: 600; margin: 0.4em 0 0.6em; }}
 .pub-muted {{ color: {MUTED}; font-size: {font}px; }}
-.pub-kpis {{ display: flex; flex-wrap: wrap; gap: 12px; margin: 0.5em 0 1em; padding: 0; list-style: none; }}
-.pub-kpis li {{ flex: 1 1 180px; border: 2px solid #8a8a8a; border-radius: 8px; padding: 10px 14px; }}
+.pub-kpis {{ display: flex; flex-wrap: wrap; gap: 12px; margin: 0.5em 0 1em !important; padding: 0 !important;
+  list-style: none; }}
+.pub-kpis li {{ margin: 0 !important; flex: 1 1 180px; border: 2px solid #8a8a8a; border-radius: 8px;
+  padding: 10px 14px; }}
 .pub-kpi-label {{ display: block; font-size: {font}px; color: {MUTED}; }}
 .pub-kpi-value {{ display: block; font-size: {round(font * 1.8)}px; font-weight: 700;
   line-height: 1.25; color: {TEXT}; }}
@@ -46,7 +49,7 @@ def common_css(elder: bool) -> str:
   .pub-table tr {{ border: 2px solid #8a8a8a; border-radius: 8px; margin-bottom: 10px; padding: 4px 10px; }}
   .pub-table th, .pub-table td {{ border: none; padding: 3px 0; }}
   .pub-table tbody th {{ font-weight: 700; }}
-  .pub-table td::before {{ content: attr(data-label) "："; color: {MUTED}; }}
+  .pub-table td::before {{ content: attr(data-label); color: {MUTED}; }}
 }}
 .pub-legend ul {{ list-style: none; padding: 0; margin: 0.3em 0 1em; display: flex; flex-wrap: wrap; gap: 6px 18px; }}
 .pub-legend li {{ display: flex; align-items: center; gap: 8px; font-size: {font}px; }}
@@ -59,7 +62,8 @@ def common_css(elder: bool) -> str:
 .pub-root a, .pub-link {{ color: {ACCENT}; }}
 .pub-button {{ display: inline-flex; align-items: center; justify-content: center; min-height: {target}px;
   min-width: {target}px; padding: 6px 16px; border: 2px solid {ACCENT}; border-radius: 8px; background: #fff;
-  color: {ACCENT}; font-size: {font}px; font-weight: 600; text-decoration: none; cursor: pointer; }}
+  color: {ACCENT}; font-size: {font}px; font-family: inherit; font-weight: 600; text-decoration: none;
+  cursor: pointer; }}
 .pub-button[aria-pressed="true"] {{ background: {ACCENT}; color: #fff; }}
 """
 
@@ -84,7 +88,11 @@ html {{ font-size: {font}px; }}
 .stButton button:focus-visible, .stFormSubmitButton button:focus-visible, input:focus-visible {{
   outline: 3px solid #c05600; outline-offset: 2px; }}
 [data-testid="stTextInput"] input {{ min-height: {target}px; font-size: {font}px; color: {TEXT}; }}
-[data-testid="stRadio"] label {{ min-height: {target}px; display: flex; align-items: center; font-size: {font}px; }}
+[data-testid="stTextInput"] [data-baseweb="input"] {{ min-height: {target + 4}px; }}
+[data-testid="stSelectbox"] input {{ font-size: {font}px !important; color: {TEXT}; min-height: {target}px; }}
+[data-testid="stSelectbox"] [role="group"] {{ min-height: {target + 4}px; }}
+[role="listbox"] [role="option"] {{ font-size: {font}px !important; min-height: {target}px; color: {TEXT}; }}
+[data-testid="stRadioOption"] {{ min-height: {target}px; align-items: center; margin-right: 12px; }}
 [data-testid="stRadio"] label p {{ font-size: {font}px; }}
 [data-testid="stSelectbox"] div[data-baseweb="select"] > div {{ min-height: {target}px; font-size: {font}px; }}
 [data-testid="stAlert"] p {{ font-size: {font}px; color: {TEXT}; }}

@@ -3,7 +3,7 @@ public app and the static site say exactly the same thing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
@@ -49,6 +49,18 @@ def month_text(label: str, lang: str) -> str:
     return tr("pub_month_label", lang, y=y, m=m, mon=EN_MONTHS[m - 1])
 
 
+def period_month_text(label: str, end: object, lang: str) -> str:
+    """:func:`month_text`, with "（至23日）" / "(1–23)" when the month is published only to ``end``."""
+    text = month_text(label, lang)
+    try:
+        last = pd.Timestamp(end).date()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return text
+    if (last + timedelta(days=1)).month == last.month:
+        return tr("pub_month_partial", lang, month=text, day=last.day)
+    return text
+
+
 def date_text(day: date | None, lang: str) -> str:
     """A day as 2026年11月24日 / 24 November 2026."""
     if day is None:
@@ -88,11 +100,12 @@ def summary_sentence(summary: MonthSummary, meta: PublicMeta, lang: str) -> str:
         key = "pub_sentence_received_one" if summary.received == 1 else "pub_sentence_received"
         parts.append(tr(key, lang, when=when, count=count_text(summary.received)))
     if summary.on_time_rate is not None:
-        parts.append(tr("pub_sentence_on_time", lang, rate=pct_text(summary.on_time_rate)))
+        rate = tr("pub_sentence_on_time", lang, rate=pct_text(summary.on_time_rate))
         change = summary.on_time_change_pp
         if change is not None:
             key = "pub_sentence_up" if change > 0 else "pub_sentence_down" if change < 0 else "pub_sentence_same"
-            parts.append(tr(key, lang, pp=pp_text(change)))
+            rate += tr("pub_sentence_join_change", lang) + tr(key, lang, pp=pp_text(change))
+        parts.append(rate)
     return tr("pub_sentence_join", lang).join(parts) + tr("pub_sentence_end", lang)
 
 

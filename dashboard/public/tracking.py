@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+import unicodedata
 from dataclasses import dataclass
 from math import ceil
 
@@ -18,30 +19,25 @@ import streamlit as st
 
 from dashboard.public.limits import CASE_LIMIT, SlidingLimit, session_limit
 from dashboard.public.text import date_text, tr
-from queries.answers.public import Tracking, local_digest, tracking
+from data.publish.tracking import KEY_SETTING, parse_key, tracking_digest
+from queries.answers.public import Tracking, tracking
 from queries.published import PublishedLayer
 
 MAX_CASE, MAX_CODE = 40, 20
-KEY_SETTING = "GRIDSCOPE_PUBLIC_TRACKING_KEY"
 
 
 def tracking_key() -> bytes | None:
-    """The district's tracking key (the one ``gridscope publish`` digested with), if set."""
-    value = os.environ.get(KEY_SETTING, "")
-    return value.encode() if value else None
-
-
-def digest(key: bytes, case_no: str, code: str) -> str:
-    """The layer's digest of ``case_no`` and ``code`` (the builder's function when present)."""
+    """The district's tracking key (``GRIDSCOPE_PUBLIC_TRACKING_KEY``, the one ``gridscope
+    publish`` digested with); ``None`` when unset or unusable (look-ups then say so)."""
     try:
-        from data.publish.tracking import tracking_digest
-    except ImportError:  # the builder without tracking: the contract's HMAC
-        return local_digest(key, case_no, code)
-    return tracking_digest(key, case_no, code)
+        return parse_key(os.environ.get(KEY_SETTING, ""))
+    except ValueError:
+        return None
 
 
-def normalise(text: str) -> str:
-    """What was typed, without spaces around or inside (people copy "GS 2026 …" with spaces)."""
+def normalise_code(text: str) -> str:
+    """The code without any spaces (people type "48 21"); the case number is only trimmed
+    (:func:`~data.publish.tracking.tracking_digest` trims and NFKC-normalises both)."""
     return "".join(text.split())
 
 
@@ -65,7 +61,7 @@ def look_up(
 ) -> LookUp:
     """Check the input, apply both limits, then look the digest up. Every well-formed try
     counts for the session; a wrong one also counts for its case number."""
-    case_no, code = normalise(case_no), normalise(code)
+    case_no, code = unicodedata.normalize("NFKC", case_no).strip(), normalise_code(code)
     if not case_no or not code:
         return LookUp("empty")
     if len(case_no) > MAX_CASE or len(code) > MAX_CODE:
@@ -77,7 +73,7 @@ def look_up(
         wait = max(session.wait_s("session"), per_case.wait_s(case_key))
         return LookUp("limited", minutes=max(1, ceil(wait / 60)))
     session.record("session")
-    found = tracking(layer, digest(key, case_no, code))
+    found = tracking(layer, tracking_digest(key, case_no, code))
     if found is None:
         per_case.record(case_key)
         return LookUp("not_found")

@@ -8,10 +8,8 @@ the reason in ``withheld`` (``under_k`` | ``secondary`` | ``sensitive``).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -106,6 +104,11 @@ class MonthSummary:
     previous_satisfaction_rate: float | None
 
     @property
+    def complete(self) -> bool:
+        """Whether the month is published to its last day (else counts are not comparable)."""
+        return (self.end + timedelta(days=1)).month != self.end.month
+
+    @property
     def on_time_change_pp(self) -> Decimal | None:
         """Change of the on-time rate in percentage points, as the two shown percentages differ."""
         now, before = percent_1dp(self.on_time_rate), percent_1dp(self.previous_on_time_rate)
@@ -188,12 +191,6 @@ def sensitive_groups(layer: PublishedLayer) -> pd.DataFrame:
 # --- Track my report ------------------------------------------------------------------------------
 
 
-def local_digest(key: bytes, case_no: str, code: str) -> str:
-    """HMAC-SHA256 (hex) of ``case_no`` and ``code`` joined by the unit separator, the
-    contract's digest (``data.publish.tracking.tracking_digest`` is the builder's)."""
-    return hmac.new(key, f"{case_no}\x1f{code}".encode(), hashlib.sha256).hexdigest()
-
-
 @dataclass(frozen=True)
 class Tracking:
     """What a citizen may see of their own report: stages and days, outcome, rating."""
@@ -237,7 +234,6 @@ __all__ = [
     "area_figures",
     "category_figures",
     "district_months",
-    "local_digest",
     "month_summary",
     "percent_1dp",
     "published_meta",

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries.answers.public import local_digest
+from data.publish.tracking import tracking_digest as local_digest
 
 TRACKING_KEY = b"fixture-tracking-key"
 CASE_NO, CODE = "GS20261102-0042", "4821"

@@ -1,0 +1,83 @@
+"""Track my report: input checks, the generic answer, and both rate limits (fake clock)."""
+
+from __future__ import annotations
+
+from dashboard.public import limits
+from dashboard.public.limits import SlidingLimit
+from dashboard.public.tracking import look_up, normalise_code
+from tests.public import pubfixture as fx
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _limits(clock):
+    return SlidingLimit(limits.SESSION_TRIES, limits.WINDOW_S, clock), SlidingLimit(
+        limits.CASE_FAILURES, limits.CASE_WINDOW_S, clock
+    )
+
+
+def test_right_code_finds_the_report_and_spaces_are_ignored(pub_layer):
+    clock = Clock()
+    session, per_case = _limits(clock)
+    got = look_up(pub_layer, fx.TRACKING_KEY, f" {fx.CASE_NO} ", " 48 21", session, per_case)
+    assert got.outcome == "found" and got.result.status == "closed"
+    assert normalise_code(" 48 21 ") == "4821"
+    full_width = look_up(pub_layer, fx.TRACKING_KEY, "ＧＳ２０２６１１０２－００４２", "４８２１", session, per_case)
+    assert full_width.outcome == "found"
+
+
+def test_wrong_code_and_unknown_case_get_the_same_answer(pub_layer):
+    session, per_case = _limits(Clock())
+    wrong = look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, "0000", session, per_case)
+    unknown = look_up(pub_layer, fx.TRACKING_KEY, "NO-SUCH-CASE", fx.CODE, session, per_case)
+    assert wrong == unknown
+    assert wrong.outcome == "not_found" and wrong.result is None
+
+
+def test_input_checks_count_no_try(pub_layer):
+    session, per_case = _limits(Clock())
+    assert look_up(pub_layer, fx.TRACKING_KEY, "", "1", session, per_case).outcome == "empty"
+    assert look_up(pub_layer, fx.TRACKING_KEY, "A" * 41, "1", session, per_case).outcome == "too_long"
+    assert look_up(pub_layer, None, fx.CASE_NO, fx.CODE, session, per_case).outcome == "not_ready"
+    assert not session.blocked("session")
+
+
+def test_five_tries_per_session_in_ten_minutes(pub_layer):
+    clock = Clock()
+    session, per_case = _limits(clock)
+    for i in range(5):
+        assert look_up(pub_layer, fx.TRACKING_KEY, f"X{i}", "1", session, per_case).outcome == "not_found"
+    limited = look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, fx.CODE, session, per_case)
+    assert limited.outcome == "limited" and limited.minutes == 10  # even the right code waits
+    clock.now += 599
+    assert look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, fx.CODE, session, per_case).minutes == 1
+    clock.now += 1.5
+    assert look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, fx.CODE, session, per_case).outcome == "found"
+
+
+def test_wrong_codes_for_one_case_are_limited_across_sessions(pub_layer):
+    clock = Clock()
+    per_case = SlidingLimit(limits.CASE_FAILURES, limits.CASE_WINDOW_S, clock)
+    for i in range(limits.CASE_FAILURES):  # each guess from a fresh session
+        session = SlidingLimit(limits.SESSION_TRIES, limits.WINDOW_S, clock)
+        assert look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, f"{i:04d}", session, per_case).outcome == "not_found"
+    fresh = SlidingLimit(limits.SESSION_TRIES, limits.WINDOW_S, clock)
+    assert look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO.lower(), fx.CODE, fresh, per_case).outcome == "limited"
+    other = look_up(pub_layer, fx.TRACKING_KEY, fx.OPEN_CASE_NO, fx.OPEN_CODE, fresh, per_case)
+    assert other.outcome == "found" and other.result.status == "open"  # other cases unaffected
+    clock.now += limits.CASE_WINDOW_S + 1
+    assert look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, fx.CODE, fresh, per_case).outcome == "found"
+
+
+def test_the_limit_forgets_old_keys_beyond_its_size(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_KEYS", 3)
+    limit = SlidingLimit(1, 60, Clock())
+    for key in "abcd":
+        limit.record(key)
+    assert not limit.blocked("a") and limit.blocked("d")
