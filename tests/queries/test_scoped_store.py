@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import h3
@@ -574,3 +574,20 @@ def test_export_by_a_scoped_user_holds_only_its_street(stores, scope):
             assert set(back["event_id"]) <= scope.events, backend
         everyone = overdue_cases(base, flt, now)
         assert set(everyone["street_id"]) - {scope.street}, "the unscoped export has other streets"
+
+
+def test_services_of_a_scoped_user_equal_the_street_filtered_answers(stores, scope):
+    """The pages' services on a scoped store: the overview KPIs equal the unscoped KPIs filtered
+    to the street (both backends), and the district brief of a scoped user is its street's brief."""
+    from queries.answers.brief import weekly_brief
+    from queries.answers.kpis import overview_kpis
+
+    now = datetime(2026, 7, 1)
+    flt = EventFilter(START - timedelta(days=28), now)
+    for backend in ENUMERATED:
+        base, scoped = stores[backend]
+        street_only = replace(flt, street_ids=(scope.street,))
+        assert overview_kpis(scoped, flt, now) == overview_kpis(base, street_only, now), backend
+    base, scoped = stores["duckdb"]
+    mine, street = weekly_brief(scoped, "2026-W25", now=now), weekly_brief(base, "2026-W25", scope.street, now=now)
+    assert mine.headline == street.headline and mine.headline.current.events > 0
