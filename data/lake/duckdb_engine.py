@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from data.lake.layout import parquet_glob, sensors_file
-from data.lake.rollup_sql import OUTPUT_SQL, STAGE_SQL, readings_source
+from data.lake.rollup_sql import OUTPUT_SQL, STAGE_SQL
 
 
 def _literal(path: Path | str) -> str:
@@ -25,16 +25,16 @@ def _since(since: date | None, column: str) -> str:
 
 
 def register_inputs(con: duckdb.DuckDBPyConnection, kind: str, source: Path, since: date | None) -> None:
-    """Create the ``readings``/``sensors`` (and ``joined``) or ``events`` views over ``source``."""
+    """Create the ``readings``/``sensors`` or ``events`` views over ``source`` and the
+    intermediate tables (:data:`~data.lake.rollup_sql.STAGE_SQL`) as temporary tables."""
     data = f"read_parquet({_literal(parquet_glob(source))}, hive_partitioning = true, union_by_name = true)"
     if kind == "readings":
         con.execute(f"CREATE OR REPLACE VIEW readings AS SELECT * FROM {data} WHERE {_since(since, 'ts')}")
         con.execute(f"CREATE OR REPLACE VIEW sensors AS SELECT * FROM read_parquet({_literal(sensors_file(source))})")
-        con.execute(f"CREATE OR REPLACE VIEW joined AS {readings_source('duckdb')}")
-        for name, stage in STAGE_SQL.items():
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {stage('duckdb')}")
     else:
         con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM {data} WHERE {_since(since, 'reported_at')}")
+    for name, stage in STAGE_SQL[kind].items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {stage('duckdb')}")
 
 
 def run(kind: str, source: Path, outputs: dict[str, Path], since: date | None, threads: int | None = None) -> dict:

@@ -1,17 +1,31 @@
 """The rollup SQL, one text for both engines (DuckDB and Spark SQL).
 
-The inputs are two views the engine registers: ``readings`` (``sensor_id, ts, value, day``)
-joined to ``sensors`` (``sensor_id, kind, h3, grid_id, threshold``), and ``events`` (the
-stored columns and ``day``). The only dialect holes are the exact percentile
-(``quantile_cont`` / ``percentile``, both linear interpolation like ``percentile_cont``) and the
-cast of a timestamp to the hour. H3 parents are two int64 masks from :mod:`geo.h3bits`;
-the sketch key is :func:`geo.quantile_sketch.bucket_keys` written in SQL.
+The inputs are two views the engine registers: ``readings`` (``sensor_id, ts, value``) and
+``sensors`` (``sensor_id, kind, h3, grid_id, threshold``), and ``events`` (the stored columns
+and ``day``). The only dialect holes are the exact percentile (``quantile_cont`` /
+``percentile``, both linear interpolation like ``percentile_cont``) and the cast of a
+timestamp to the hour. H3 parents are two int64 masks from :mod:`geo.h3bits`; the sketch key
+is :func:`geo.quantile_sketch.bucket_keys` written in SQL.
 
 Readings (``reading_hours``, one row per day × kind × unit × hour; ``reading_sketches``, per
-day × kind × unit × sketch key): a unit is a sensor (``level='sensor'``, ``unit_key`` its id),
+day × kind × sensor × sketch key): a unit is a sensor (``level='sensor'``, ``unit_key`` its id),
 a grid (``level='grid'``) or an H3 cell (``level='h3'``, ``res`` 12 = the stored cell, and 7-10,
 ``cell``). Readings of a sensor the sensors file does not know are left out (the report counts
 them); a sensor without a grid is in no grid row, one without a cell in no H3 row.
+
+How (every pass over the readings groups by small integer keys, nothing is sorted):
+
+1. ``sensor_keys``: each sensor's integer id ``sidx``, and ``units`` / ``members``: every
+   (kind, grid or cell) unit with an integer ``uid``, its sensor count, and which sensors
+   belong to it (the cells by the bit macro on the sensors, not on the readings).
+2. ``sensor_hours``, one pass over the readings: per sensor × hour the count, sum, max,
+   exceedances, first reading over the threshold and the exact P95.
+3. ``unit_hours``: the grid/H3 units add up their members' sensor-hours (exact for counts,
+   sums, maxima, minima; a sensor has one row per hour, so counting rows counts sensors).
+4. ``unit_p95``: the exact P95 of the readings of units with two or more sensors, one pass
+   over the readings of just those units' members grouped by (uid, hour); a unit of one
+   sensor takes its sensor-hour's P95 (the same readings).
+5. ``reading_sketches``, one pass: per sensor × day × key the count.
 
 Events (``event_days``): per report day × unit (H3 res 7-10 or grid) × category × source, the
 chain counts of the KPIs as of the data's end (closed = closed with a time or untimed, on time
@@ -21,6 +35,7 @@ chain counts of the KPIs as of the data's end (closed = closed with a time or un
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from data.contracts import FINE_H3_RES
 from geo.h3bits import parent_masks
@@ -30,7 +45,7 @@ PARENT_RES: tuple[int, ...] = (10, 9, 8, 7)
 """Coarser H3 resolutions rolled up (besides the stored one)."""
 P95 = {"duckdb": "quantile_cont(value, 0.95)", "spark": "percentile(value, 0.95)"}
 """Exact 95th percentile with linear interpolation, per engine."""
-HOUR = {"duckdb": "date_trunc('hour', r.ts)", "spark": "CAST(date_trunc('HOUR', r.ts) AS TIMESTAMP_NTZ)"}
+HOUR = {"duckdb": "date_trunc('hour', ts)", "spark": "CAST(date_trunc('HOUR', ts) AS TIMESTAMP_NTZ)"}
 """The reading's hour as a naive timestamp, per engine."""
 
 
@@ -50,94 +65,106 @@ def bucket_sql(column: str) -> str:
     )
 
 
-def _cells(prefix: str) -> str:
-    """The coarser parents of the stored cell ``{prefix}h3`` as columns ``c10`` … ``c7``."""
-    return ", ".join(f"{parent_sql(prefix + 'h3', r)} AS c{r}" for r in PARENT_RES)
+def sensor_keys_sql(engine: str) -> str:
+    """Each known sensor with an integer id ``sidx`` (by sensor id)."""
+    del engine
+    return """
+SELECT sensor_id, kind, threshold, grid_id, h3, CAST(dense_rank() OVER (ORDER BY sensor_id) AS INT) AS sidx
+FROM sensors
+"""
 
 
-def _unit_sets(keys: str) -> tuple[str, str]:
-    """Grouping sets over the grid and H3 units (``keys`` in each) and the level/res/cell/key
-    columns of the grouped rows."""
-    cells = ["h3", *(f"c{r}" for r in PARENT_RES)]
-    sets = ", ".join(f"({keys}, {u})" for u in ["grid_id", *cells])
-    res = " ".join(f"WHEN grouping({c}) = 0 THEN {FINE_H3_RES if c == 'h3' else c[1:]}" for c in cells)
-    cell = " ".join(f"WHEN grouping({c}) = 0 THEN {c}" for c in cells)
-    unit_cols = (
-        "CASE WHEN grouping(grid_id) = 0 THEN 'grid' ELSE 'h3' END AS level, "
-        f"CAST(CASE {res} END AS INT) AS res, CAST(CASE {cell} END AS BIGINT) AS cell, "
-        "CASE WHEN grouping(grid_id) = 0 THEN grid_id END AS unit_key"
-    )
-    return sets, unit_cols
+def _unit_members() -> str:
+    """(sidx, kind, level, res, cell, unit_key) of every unit a sensor belongs to."""
+    parts = ["SELECT sidx, kind, threshold, 'grid' AS level, CAST(NULL AS INT) AS res, CAST(NULL AS BIGINT) AS cell, "
+             "grid_id AS unit_key FROM sensor_keys WHERE grid_id IS NOT NULL",
+             f"SELECT sidx, kind, threshold, 'h3', {FINE_H3_RES}, h3, CAST(NULL AS STRING) "
+             "FROM sensor_keys WHERE h3 IS NOT NULL"]  # fmt: skip
+    parts += [
+        f"SELECT sidx, kind, threshold, 'h3', {r}, {parent_sql('h3', r)}, CAST(NULL AS STRING) "
+        "FROM sensor_keys WHERE h3 IS NOT NULL"
+        for r in PARENT_RES
+    ]
+    return "\nUNION ALL\n".join(parts)
 
 
-def _present() -> str:
-    """The condition that drops a grid / cell group of sensors without one."""
-    return "NOT (level = 'grid' AND unit_key IS NULL) AND NOT (level = 'h3' AND cell IS NULL)"
-
-
-def readings_source(engine: str) -> str:
-    """The joined readings with their hour, day, sensor attributes, parents and sketch key."""
+def units_sql(engine: str) -> str:
+    """Every (kind, unit) with members: an integer ``uid`` and its number of sensors."""
+    del engine
     return f"""
-SELECT r.sensor_id, r.ts, r.value, CAST(r.ts AS DATE) AS day, {HOUR[engine]} AS hour,
-       s.kind, s.h3, s.grid_id, s.threshold, {_cells("s.")}, {bucket_sql("r.value")} AS bucket
-FROM readings r
-JOIN sensors s ON s.sensor_id = r.sensor_id
+SELECT kind, level, res, cell, unit_key, count(*) AS members,
+       CAST(row_number() OVER (ORDER BY kind, level, res, cell, unit_key) AS INT) AS uid
+FROM ({_unit_members()}) m
+GROUP BY kind, level, res, cell, unit_key
+"""
+
+
+def members_sql(engine: str) -> str:
+    """Which sensor (``sidx``) belongs to which unit (``uid``), with the unit's size."""
+    del engine
+    return f"""
+SELECT m.sidx, m.threshold, u.uid, u.members
+FROM ({_unit_members()}) m
+JOIN units u ON u.kind = m.kind AND u.level = m.level AND coalesce(u.res, -1) = coalesce(m.res, -1)
+            AND coalesce(u.cell, -1) = coalesce(m.cell, -1) AND coalesce(u.unit_key, '') = coalesce(m.unit_key, '')
 """
 
 
 def sensor_hours_sql(engine: str) -> str:
-    """Stage one, per day × kind × sensor × hour (at most one row per sensor-hour, so counting
-    rows counts sensors exactly): readings, sum, max, exceedances, exact P95, threshold, first
-    reading above it; the coarser units add these up (:func:`reading_hours_sql`)."""
+    """Per sensor × hour, one pass over the readings: readings, sum, max, exceedances, exact
+    P95 and the first reading above the sensor's threshold."""
     return f"""
-SELECT day, kind, sensor_id, hour, count(*) AS readings, sum(value) AS value_sum, max(value) AS max_value,
-       count(*) FILTER (WHERE value > threshold) AS exceedances, {P95[engine]} AS p95_value,
-       min(threshold) AS threshold, min(ts) FILTER (WHERE value > threshold) AS first_over_ts
-FROM joined
-GROUP BY day, kind, sensor_id, hour
+SELECT k.sidx, {HOUR[engine]} AS hour, count(*) AS readings, sum(value) AS value_sum, max(value) AS max_value,
+       count(*) FILTER (WHERE value > k.threshold) AS exceedances, {P95[engine]} AS p95_value,
+       min(ts) FILTER (WHERE value > k.threshold) AS first_over_ts
+FROM readings r
+JOIN sensor_keys k ON k.sensor_id = r.sensor_id
+GROUP BY k.sidx, {HOUR[engine]}
+"""
+
+
+def unit_hours_sql(engine: str) -> str:
+    """Per unit × hour: its members' sensor-hours added up (and the P95 of a lone sensor)."""
+    del engine
+    return """
+SELECT m.uid, h.hour, count(*) AS sensors, sum(h.readings) AS readings, sum(h.value_sum) AS value_sum,
+       max(h.max_value) AS max_value, sum(h.exceedances) AS exceedances, min(m.threshold) AS threshold,
+       min(h.first_over_ts) AS first_over_ts, min(h.p95_value) AS lone_p95
+FROM sensor_hours h
+JOIN members m ON m.sidx = h.sidx
+GROUP BY m.uid, h.hour
+"""
+
+
+def unit_p95_sql(engine: str) -> str:
+    """Exact P95 per unit × hour of the units with two or more sensors (their readings only)."""
+    return f"""
+SELECT m.uid, {HOUR[engine]} AS hour, {P95[engine]} AS p95_value
+FROM readings r
+JOIN sensor_keys k ON k.sensor_id = r.sensor_id
+JOIN members m ON m.sidx = k.sidx AND m.members > 1
+GROUP BY m.uid, {HOUR[engine]}
 """
 
 
 def reading_hours_sql(engine: str) -> str:
     """Per day × kind × unit × hour: sensors, readings, value sum and mean, max, exceedances,
-    exact P95, lowest threshold, and the first reading above the threshold (time, value).
-
-    Sensor rows are stage one's (``sensor_hours``); grid and H3 rows add up the sensor-hours
-    of their sensors (counts, sums, maxima, minima combine exactly) and take the exact P95 of
-    their readings in one grouping-sets pass that computes nothing else."""
-    sets, unit_cols = _unit_sets("day, kind, hour")
-    return f"""
-WITH units AS (
-    SELECT * FROM (
-        SELECT day, kind, {unit_cols}, hour,
-               count(*) AS sensors, sum(readings) AS readings, sum(value_sum) AS value_sum,
-               sum(value_sum) / sum(readings) AS mean_value, max(max_value) AS max_value,
-               sum(exceedances) AS exceedances, min(threshold) AS threshold, min(first_over_ts) AS first_over_ts
-        FROM (SELECT h.*, s.grid_id, s.h3, {_cells("s.")}
-              FROM sensor_hours h JOIN sensors s ON s.sensor_id = h.sensor_id) sh
-        GROUP BY GROUPING SETS ({sets})
-    ) g
-    WHERE {_present()}
-),
-p95 AS (
-    SELECT * FROM (
-        SELECT day, kind, {unit_cols}, hour, {P95[engine]} AS p95_value
-        FROM joined
-        GROUP BY GROUPING SETS ({sets})
-    ) g
-    WHERE {_present()}
-)
-SELECT day, kind, 'sensor' AS level, CAST(NULL AS INT) AS res, CAST(NULL AS BIGINT) AS cell,
-       sensor_id AS unit_key, hour, CAST(1 AS BIGINT) AS sensors, readings, value_sum,
-       value_sum / readings AS mean_value, max_value, exceedances, p95_value, threshold, first_over_ts
-FROM sensor_hours
+    exact P95, lowest threshold and the first reading above it (see the module docstring)."""
+    del engine
+    return """
+SELECT CAST(h.hour AS DATE) AS day, k.kind, 'sensor' AS level, CAST(NULL AS INT) AS res,
+       CAST(NULL AS BIGINT) AS cell, k.sensor_id AS unit_key, h.hour, CAST(1 AS BIGINT) AS sensors, h.readings,
+       h.value_sum, h.value_sum / h.readings AS mean_value, h.max_value, h.exceedances, h.p95_value,
+       k.threshold, h.first_over_ts
+FROM sensor_hours h
+JOIN sensor_keys k ON k.sidx = h.sidx
 UNION ALL
-SELECT u.day, u.kind, u.level, u.res, u.cell, u.unit_key, u.hour, u.sensors, u.readings, u.value_sum,
-       u.mean_value, u.max_value, u.exceedances, p.p95_value, u.threshold, u.first_over_ts
-FROM units u
-JOIN p95 p ON p.day = u.day AND p.kind = u.kind AND p.hour = u.hour AND p.level = u.level
-          AND coalesce(p.res, -1) = coalesce(u.res, -1) AND coalesce(p.cell, -1) = coalesce(u.cell, -1)
-          AND coalesce(p.unit_key, '') = coalesce(u.unit_key, '')
+SELECT CAST(h.hour AS DATE) AS day, u.kind, u.level, u.res, u.cell, u.unit_key, h.hour, h.sensors, h.readings,
+       h.value_sum, h.value_sum / h.readings AS mean_value, h.max_value, h.exceedances,
+       coalesce(p.p95_value, h.lone_p95) AS p95_value, h.threshold, h.first_over_ts
+FROM unit_hours h
+JOIN units u ON u.uid = h.uid
+LEFT JOIN unit_p95 p ON p.uid = h.uid AND p.hour = h.hour
 """
 
 
@@ -145,13 +172,22 @@ def reading_sketches_sql(engine: str) -> str:
     """Per day × kind × sensor × sketch key: the number of readings (``level='sensor'``; a
     grid's or cell's sketch is the sum of its sensors' sketches, which the page's queries
     merge, so coarser levels are not stored)."""
-    del engine
-    return """
-SELECT day, kind, 'sensor' AS level, CAST(NULL AS INT) AS res, CAST(NULL AS BIGINT) AS cell,
-       sensor_id AS unit_key, bucket, count(*) AS n
-FROM joined
-GROUP BY day, kind, sensor_id, bucket
+    return f"""
+SELECT g.day, k.kind, 'sensor' AS level, CAST(NULL AS INT) AS res,
+       CAST(NULL AS BIGINT) AS cell, k.sensor_id AS unit_key, g.bucket, g.n
+FROM (
+    SELECT k.sidx, CAST(ts AS DATE) AS day, {bucket_sql("value")} AS bucket, count(*) AS n
+    FROM readings r
+    JOIN sensor_keys k ON k.sensor_id = r.sensor_id
+    GROUP BY k.sidx, CAST(ts AS DATE), {bucket_sql("value")}
+) g
+JOIN sensor_keys k ON k.sidx = g.sidx
 """
+
+
+def _cells(prefix: str) -> str:
+    """The coarser parents of the stored cell ``{prefix}h3`` as columns ``c10`` … ``c7``."""
+    return ", ".join(f"{parent_sql(prefix + 'h3', r)} AS c{r}" for r in PARENT_RES)
 
 
 def event_days_sql(engine: str) -> str:
@@ -194,8 +230,18 @@ WHERE NOT (level = 'grid' AND unit_key IS NULL)
 """
 
 
-STAGE_SQL = {"sensor_hours": sensor_hours_sql}
-"""Intermediate views of a readings rollup, materialised (in order) before the outputs."""
+STAGE_SQL: dict[str, dict[str, Callable[[str], str]]] = {
+    "readings": {
+        "sensor_keys": sensor_keys_sql,
+        "units": units_sql,
+        "members": members_sql,
+        "sensor_hours": sensor_hours_sql,
+        "unit_hours": unit_hours_sql,
+        "unit_p95": unit_p95_sql,
+    },
+    "events": {},
+}
+"""Intermediate tables of a rollup, materialised in order before the outputs."""
 
 OUTPUT_SQL = {
     "reading_hours": reading_hours_sql,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from data.lake.layout import sensors_file
-from data.lake.rollup_sql import OUTPUT_SQL, STAGE_SQL, readings_source
+from data.lake.rollup_sql import OUTPUT_SQL, STAGE_SQL
 
 DEFAULT_MASTER = "local[2]"
 """Spark master when none is given."""
@@ -32,7 +32,8 @@ def session(master: str | None = None) -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
         .config("spark.driver.memory", "2g")
         .getOrCreate()
@@ -50,7 +51,7 @@ def _since(since: date | None, column: str) -> str:
 
 
 def register_inputs(spark: Any, kind: str, source: Path, since: date | None) -> None:
-    """Create the temporary views the shared SQL reads."""
+    """Create the temporary views the shared SQL reads and the cached intermediate tables."""
     data = spark.read.option("basePath", str(source)).parquet(str(source))
     if kind == "readings":
         data.createOrReplaceTempView("readings_raw")
@@ -59,12 +60,11 @@ def register_inputs(spark: Any, kind: str, source: Path, since: date | None) -> 
             f"FROM readings_raw WHERE {_since(since, 'ts')}"
         ).createOrReplaceTempView("readings")
         spark.read.parquet(str(sensors_file(source))).createOrReplaceTempView("sensors")
-        spark.sql(readings_source("spark")).createOrReplaceTempView("joined")
-        for name, stage in STAGE_SQL.items():
-            spark.sql(stage("spark")).cache().createOrReplaceTempView(name)
     else:
         data.createOrReplaceTempView("events_raw")
         spark.sql(f"SELECT * FROM events_raw WHERE {_since(since, 'reported_at')}").createOrReplaceTempView("events")
+    for name, stage in STAGE_SQL[kind].items():
+        spark.sql(stage("spark")).cache().createOrReplaceTempView(name)
 
 
 def run(
@@ -82,7 +82,6 @@ def run(
         row = spark.sql("SELECT count(*), 0 FROM events").collect()[0]
     for name, target in outputs.items():
         spark.sql(OUTPUT_SQL[name]("spark")).write.partitionBy("day").mode("overwrite").parquet(str(target))
-    if kind == "readings":
-        for name in STAGE_SQL:
-            spark.catalog.uncacheTable(name)
+    for name in STAGE_SQL[kind]:
+        spark.catalog.uncacheTable(name)
     return {"rows": int(row[0]), "unknown_sensor_rows": int(row[1])}
