@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.auth import can, is_demo_mode
 from dashboard.auth.gate import gate, render_demo_banner
+from dashboard.auth.trail import begin_page, record_page_view
 from dashboard.components import url_state as url
 from dashboard.components.url_state import get_choice
 from dashboard.i18n import LANGUAGES, keep_choices_across_language, t
@@ -85,11 +86,18 @@ RESTRICTED = [
         ),
         "import",
     ),
+    (
+        st.Page("dashboard/pages/audit.py", title=t("nav_audit"), icon=":material/history:", url_path="audit"),
+        "view_audit",
+    ),
 ]
 page = st.navigation(PAGES + [p for p, right in RESTRICTED if can(user, right)])
 with show_store_errors():
     if is_demo_mode():
         render_demo_banner()
     render_backend_status()
+    begin_page(page.url_path)
     page.run()
 url.flush()
+with show_store_errors():
+    record_page_view(page.url_path, st.query_params.to_dict())  # once per page and address (全程留痕)

@@ -25,6 +25,8 @@ PAGE_KEY = "_audit_page"
 """Session key of the page being rendered (its url path), the default ``page`` of a row."""
 
 _VIEWED = "_audit_viewed"
+_PENDING = "_audit_pending"  # references of failed writes not yet shown by a completed run
+_IN_PAGE = "_audit_in_page"  # the page is being rendered: a warning can go on it now
 _IGNORED_PARAMS = frozenset({"lang"})  # the language is no filter: switching it is no new view
 
 
@@ -67,16 +69,28 @@ def audit(action: str, page: str = "", **details: object) -> bool:
     except Exception:  # noqa: BLE001 - the audit must not take the page down, but must leave a trace
         ref = uuid.uuid4().hex[:8]
         LOG.exception("audit write failed: %s on %r with %s, reference %s", action, page, sorted(details), ref)
-        from dashboard.i18n import t
-
-        st.warning(t("audit_write_failed", ref=ref), icon=":material/warning:")
+        # Kept until a run of the page completes: a write in a callback (before the page) or
+        # one followed by st.rerun() (the SLA save) is shown by the next run's begin_page().
+        st.session_state.setdefault(_PENDING, []).append(ref)
+        if st.session_state.get(_IN_PAGE):
+            _warn(ref)
         return False
     return True
 
 
+def _warn(ref: str) -> None:
+    from dashboard.i18n import t
+
+    st.warning(t("audit_write_failed", ref=ref), icon=":material/warning:")
+
+
 def begin_page(url_path: str) -> None:
-    """Note the page being rendered (the ``page`` of this run's audit rows)."""
+    """Before the page: note it (the ``page`` of this run's audit rows) and show the warnings
+    of failed audit writes that no completed run has shown yet."""
     st.session_state[PAGE_KEY] = url_path or "home"
+    st.session_state[_IN_PAGE] = True
+    for ref in st.session_state.get(_PENDING, []):
+        _warn(ref)
 
 
 def record_page_view(url_path: str, params: Mapping[str, object]) -> None:
@@ -84,11 +98,17 @@ def record_page_view(url_path: str, params: Mapping[str, object]) -> None:
     session's last recorded view; reruns with the same address record nothing."""
     page = url_path or "home"
     query = {k: v for k, v in sorted(params.items()) if k not in _IGNORED_PARAMS}
-    key = (page, repr(query), _who())
-    if st.session_state.get(_VIEWED) == key:
-        return
-    audit("page_view", page, query=query)
-    st.session_state[_VIEWED] = key  # also after a failed write: it warns once, not on every rerun
+    try:
+        who = _who()
+    except Exception:  # noqa: BLE001 - audit() below says so; the key then is the page and address
+        who = ("", None)
+    key = (page, repr(query), who)
+    if st.session_state.get(_VIEWED) != key:
+        audit("page_view", page, query=query)
+        st.session_state[_VIEWED] = key  # also after a failed write: it warns once, not on every rerun
+    # the run completed: its warnings were shown
+    st.session_state[_PENDING] = []
+    st.session_state[_IN_PAGE] = False
 
 
 def export_callback(kind: str, file_name: str, rows: int, notes: object = ()) -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.auth import allowed, can, current_user
+from dashboard.auth.trail import audit
 from dashboard.components import columns as col
 from dashboard.components.cached import invalidate
 from dashboard.i18n import t
@@ -66,14 +67,23 @@ def render_sla_tab(store: Store, kpi: pd.DataFrame, cat_names: dict[str, str]) -
         )
         submitted = n3.form_submit_button(t("chain_sla_save"), type="primary")
     if submitted:
-        save_sla(code, response_h, close_h, cat_names)
+        save_sla(
+            code, response_h, close_h, cat_names, old=(float(current["sla_response_h"]), float(current["sla_close_h"]))
+        )
     st.caption(t("chain_sla_note"))
 
 
-def save_sla(code: str, response_h: float, close_h: float, cat_names: dict[str, str]) -> None:
+def save_sla(
+    code: str,
+    response_h: float,
+    close_h: float,
+    cat_names: dict[str, str],
+    old: tuple[float, float] | None = None,
+) -> None:
     """Save category ``code``'s SLA through the writer store (never a reader connection);
     refused, store unchanged, for a role without ``edit_sla``: checked here, in the handler,
-    not only by hiding the form."""
+    not only by hiding the form. A saved change is a ``sla_change`` row of the audit trail
+    with the ``old`` (response, close) hours and the new ones."""
     if not allowed("edit_sla", page="chain"):
         return
     try:
@@ -83,6 +93,13 @@ def save_sla(code: str, response_h: float, close_h: float, cat_names: dict[str, 
     except ValueError as exc:
         st.error(t("chain_sla_invalid", detail=md(exc)))
     else:
+        audit(
+            "sla_change",
+            page="chain",
+            category=code,
+            old={"response_h": old[0], "close_h": old[1]} if old else None,
+            new={"response_h": float(response_h), "close_h": float(close_h)},
+        )
         invalidate()
         st.session_state["chain_sla_saved"] = t(
             "chain_sla_saved", category=md(cat_names.get(code, code)), response=response_h, close=close_h

@@ -114,13 +114,11 @@ def pick_filters(store: Store) -> AuditFilters:
     picked = c1.date_input(t("audit_dates"), min_value=FIRST_DAY, max_value=today, key="audit_dates")
     days = list(picked) if isinstance(picked, list | tuple) else [picked]
     lo, hi = (days[0], days[-1]) if days else (today, today)
-    who = c2.selectbox(t("audit_actor"), [_ANY, *actors], key="audit_actor", format_func=lambda a: a or t("audit_any"))
-    what = c3.selectbox(
-        t("audit_action"),
-        [_ANY, *ACTIONS],
-        key="audit_action",
-        format_func=lambda a: action_label(a) if a else t("audit_any"),
-    )
+    # labels made now: a format_func may run outside the run (tests), where the language is unknown
+    who_names = {_ANY: t("audit_any"), **{a: a for a in actors}}
+    what_names = {_ANY: t("audit_any"), **{a: action_label(a) for a in ACTIONS}}
+    who = c2.selectbox(t("audit_actor"), list(who_names), key="audit_actor", format_func=who_names.get)
+    what = c3.selectbox(t("audit_action"), list(what_names), key="audit_action", format_func=what_names.get)
     url.stage({"from": f"{lo:%Y-%m-%d}", "to": f"{hi:%Y-%m-%d}", "actor": who or None, "action": what or None})
     return AuditFilters(lo, hi, who or None, what or None)
 

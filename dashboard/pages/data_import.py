@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from dashboard.auth import allowed, require
+from dashboard.auth.trail import audit
 from dashboard.components.cached import invalidate
 from dashboard.components.import_form import (
     render_crs_picker,
@@ -25,6 +26,7 @@ from dashboard.state import get_store, get_writer_store
 from data.ingest import (
     DryRunStore,
     ImportFileError,
+    ImportReport,
     import_areas,
     import_categories,
     import_events,
@@ -186,15 +188,35 @@ def _import(store: Store, kind: str, path: Path, options: dict, settings_key: st
     try:
         writer = get_writer_store()
         report = IMPORTERS[kind](writer, path, progress=progress, **options)
+        audit_import(kind, path, report)
         rejects = import_rejects(writer, report.batch_id, limit=1000)
         st.session_state[f"{KEY}_done"] = (settings_key, report, rejects)
         st.session_state.pop(f"{KEY}_checked", None)
         invalidate()  # every page reads the new data
     except (ImportFileError, ValueError) as exc:
+        audit("import", page="import", outcome="refused", kind=kind, file=path.name, error=str(exc))
         st.error(import_error_text(exc))
     except Exception as exc:  # noqa: BLE001 - e.g. a read-only database role: say so on the page
+        audit("import", page="import", outcome="failed", kind=kind, file=path.name, error=type(exc).__name__)
         st.error(t("import_failed", detail=md(f"{type(exc).__name__}: {exc}")))
     bar.empty()
+
+
+def audit_import(kind: str, path: Path, report: ImportReport) -> None:
+    """The import's row of the audit trail: the batch, kind and file and what became of its rows."""
+    audit(
+        "import",
+        page="import",
+        outcome="done",
+        batch_id=report.batch_id,
+        kind=kind,
+        file=path.name,
+        rows_read=report.rows_read,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=report.rejected,
+    )
 
 
 render()
