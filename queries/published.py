@@ -10,6 +10,7 @@ cannot change it and never holds raw data), or the PostGIS schema ``published`` 
 from __future__ import annotations
 
 import threading
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -123,7 +124,12 @@ class PostGISPublished:
             except psycopg.OperationalError as exc:
                 raise StoreUnavailable(f"the published layer at {self._where} stopped answering") from exc
             columns = [d.name for d in cur.description or []]
-            return pd.DataFrame(cur.fetchall(), columns=columns)
+            frame = pd.DataFrame(cur.fetchall(), columns=columns)
+        for col in frame.columns:  # DATE as datetime64, as DuckDB gives it
+            values = frame[col].dropna()
+            if len(values) and all(type(v) is date for v in values):
+                frame[col] = pd.to_datetime(frame[col])
+        return frame
 
     def cache_key(self) -> str:
         """Server, database and the layer's ``published_at``."""

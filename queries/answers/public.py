@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -72,12 +73,16 @@ def percent_1dp(share: float | None) -> Decimal | None:
     return Decimal(repr(float(share) * 100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _count(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
 
 
-def _rate(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+def _count(value: Any) -> int | None:
+    return None if _missing(value) else int(value)
+
+
+def _rate(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
 
 
 def district_months(layer: PublishedLayer) -> pd.DataFrame:
@@ -202,8 +207,8 @@ class Tracking:
     can_rate: bool
 
 
-def _flag(value: object) -> bool | None:
-    return None if value is None or pd.isna(value) else bool(value)  # type: ignore[arg-type]
+def _flag(value: Any) -> bool | None:
+    return None if _missing(value) else bool(value)
 
 
 def tracking(layer: PublishedLayer, digest: str) -> Tracking | None:
