@@ -216,8 +216,12 @@ class PostGISStore(SqlStore):
         finally:
             self._version_changed()
 
-    def _run(self, text: str, params: SqlParams, *, bump: bool = False) -> pd.DataFrame:
+    def _run(
+        self, text: str, params: SqlParams, *, bump: bool = False, prelude: tuple[str, list[object]] | None = None
+    ) -> pd.DataFrame:
         with self.connection() as conn, conn.cursor() as cur:
+            if prelude is not None:  # transaction-local settings first (queries/scoped_store.py)
+                cur.execute(*prelude)
             if "event_rollup" in text:
                 # JIT is costed on the whole plan, including the branch over events that a
                 # current rollup skips: it would compile for nothing (measured: p95 325 ->

@@ -334,22 +334,32 @@ class _PostGISScope(_Scope):
         self._base = base
         self._value = ",".join(streets)
 
+    def _prelude(self, switch: bool) -> tuple[str, list[object]]:
+        """The statement that puts the scope (and with ``switch`` the reader role) in force
+        for the rest of the transaction, values as parameters."""
+        from .postgis_store import SCOPE_SETTING
+
+        if switch:
+            return "SELECT set_config(%s, %s, true), set_config('role', %s, true)", [
+                SCOPE_SETTING,
+                self._value,
+                _reader_role(),
+            ]
+        return "SELECT set_config(%s, %s, true)", [SCOPE_SETTING, self._value]
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
         """This thread's reads of the base store, in scope, until the block ends."""
-        from .postgis_store import SCOPE_SETTING
-
         base = self._base
         # One connection for the block (the base store's reads inside it use it), and a
-        # savepoint rolled back at the end: the setting and the role end with the block.
+        # savepoint rolled back at the end: the setting and the role end with the block,
+        # even inside a caller's transaction.
         with base._pool.transaction(), base.connection() as conn, conn.transaction(force_rollback=True):
-            conn.execute("SELECT set_config(%s, %s, true)", [SCOPE_SETTING, self._value])
-            if self._switch_role(conn):
-                conn.execute(f"SET LOCAL ROLE {quoted(_reader_role())}")
+            conn.execute(*self._prelude(self._switch_role(conn)))
             yield
 
     def _switch_role(self, conn: psycopg.Connection) -> bool:
-        """Whether this base store's sessions need ``SET LOCAL ROLE`` for the policies to
+        """Whether this base store's sessions must take the reader role for the policies to
         bind (found out once per base store); :class:`StoreUnavailable` when they cannot."""
         with _SWITCH_LOCK:
             known = _SWITCH_ROLE.get(self._base)
@@ -380,9 +390,16 @@ class _PostGISScope(_Scope):
         return switch
 
     def fetch(self, name: str, params: dict[str, object]) -> pd.DataFrame:
-        """Run named query ``name`` in scope."""
-        with self._reading():
-            return self._base.fetch(name, **params)
+        """Run named query ``name`` in scope: one transaction whose first statement sets the
+        scope (inside a caller's transaction: in a savepoint rolled back afterwards)."""
+        base = self._base
+        text = bound_sql(name, base.dialect, base.paramstyle)
+        with _SWITCH_LOCK:
+            switch = _SWITCH_ROLE.get(base)
+        if switch is None or base._pool.in_transaction:  # not found out yet, or nested
+            with self._reading():
+                return base._run(text, params or None)
+        return base._run(text, params or None, prelude=self._prelude(switch))
 
     def table_counts(self) -> dict[str, int]:
         """Row counts in scope."""

@@ -62,7 +62,9 @@ CREATE POLICY street_scope ON events FOR ALL
 
 ALTER TABLE event_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY street_scope ON event_log FOR ALL
-    USING ((SELECT gridscope_scope()) IS NULL OR event_id IN (SELECT e.event_id FROM events e))
+    -- correlated: one index probe of events per log row (event_history reads one event's log)
+    USING ((SELECT gridscope_scope()) IS NULL
+           OR EXISTS (SELECT 1 FROM events e WHERE e.event_id = event_log.event_id))
     WITH CHECK (true);
 
 ALTER TABLE areas ENABLE ROW LEVEL SECURITY;
