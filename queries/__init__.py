@@ -16,7 +16,7 @@ def open_store(settings: Settings) -> Store:
         from .postgis_store import PostGISStore
 
         return PostGISStore(settings.dsn)
-    return DuckDBStore(settings.db_path)
+    return DuckDBStore(settings.db_path, read_only=settings.db_read_only)
 
 
 __all__ = [

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from data.contracts import DEFAULT_SLA_HOURS, TABLES
-from data.store import ParamStyle, SqlParams, StoreLocked, StoreUnavailable
+from data.store import ParamStyle, SqlParams, StoreLocked, StoreReadOnly, StoreUnavailable
 
 from .sql_files import bound_sql
 from .store_base import (
@@ -54,15 +54,29 @@ def spatial_extension_path() -> Path:
     return path
 
 
-def connect_duckdb(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) a DuckDB database with spatial loaded and the schema applied."""
-    if str(path) != ":memory:":
+def connect_duckdb(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) a DuckDB database with spatial loaded and the schema applied.
+
+    ``read_only``: open an existing file without writing anything (no schema upgrade), so that
+    several processes can read it at once (DuckDB lets one process write a file, or any number
+    read it, never both); a file without the GridScope schema is refused."""
+    if read_only:
+        if str(path) == ":memory:" or not Path(path).exists():
+            raise StoreUnavailable(
+                f"cannot open {Path(path).name} read-only: there is no such file yet (build or import it first)"
+            )
+    elif str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), config={"allow_unsigned_extensions": "true"})
+        con = duckdb.connect(str(path), read_only=read_only, config={"allow_unsigned_extensions": "true"})
     except duckdb.IOException as exc:
         raise _open_error(Path(path), exc) from exc
     con.execute(f"LOAD '{spatial_extension_path()}'")
+    if read_only:
+        if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'meta'").fetchall():
+            con.close()
+            raise StoreUnavailable(f"{Path(path).name} has no GridScope tables: open it once for writing first")
+        return con
     upgrading = _lacks_column(con, "categories", "sla_assumed")
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
     if upgrading:
@@ -152,9 +166,11 @@ class DuckDBStore(SqlStore):
     dialect = "duckdb"
     paramstyle: ParamStyle = "dollar"
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = str(path)
-        self._con = connect_duckdb(path)
+        self.read_only = read_only
+        """Opened read-only (``GRIDSCOPE_DB_READ_ONLY``): writes raise, other processes may read."""
+        self._con = connect_duckdb(path, read_only=read_only)
         # The same file is the same database in every process; each :memory: one is its own.
         self._ident = f"memory-{id(self)}" if self.path == ":memory:" else str(Path(self.path).resolve())
         # Writes take the lock; transaction() holds it (re-entrantly) until it ends.
@@ -168,6 +184,14 @@ class DuckDBStore(SqlStore):
 
     def _identity(self) -> str:
         return self._ident
+
+    def _writable(self) -> None:
+        """Raise :class:`~data.store.StoreReadOnly` on a store opened read-only."""
+        if self.read_only:
+            raise StoreReadOnly(
+                f"the DuckDB file {Path(self.path).name} is open read-only (GRIDSCOPE_DB_READ_ONLY, e.g. several "
+                "dashboard replicas share it): stop them and open it for writing to import or edit"
+            )
 
     def _in_transaction(self) -> bool:
         return self._tx_thread == threading.get_ident()
@@ -192,6 +216,7 @@ class DuckDBStore(SqlStore):
         Other threads' writes wait until it ends; their reads see the state before it.
         A nested call joins the outer transaction.
         """
+        self._writable()
         with self._lock:
             if self._in_transaction():
                 yield self
@@ -217,6 +242,7 @@ class DuckDBStore(SqlStore):
     def execute(self, name: str, **params: object) -> None:
         """Run a named statement that returns nothing."""
         text = bound_sql(name, self.dialect, self.paramstyle)
+        self._writable()
         try:
             with self._lock:
                 self._con.execute(text, params or None)
@@ -244,6 +270,7 @@ class DuckDBStore(SqlStore):
         exprs = [
             f'ST_GeomFromWKB("{c.name}")' if c.kind == "geometry" else f'"{c.name}"' for c in (columns or [])
         ] or names
+        self._writable()
         try:
             with self._lock:
                 self._con.register("_incoming", _as_arrow(frame))
@@ -264,6 +291,7 @@ class DuckDBStore(SqlStore):
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[SqlRunner]:
+        self._writable()
         with self._lock:
             own = not self._in_transaction()  # inside transaction(), its outer one
             if own:
@@ -306,6 +334,7 @@ class DuckDBStore(SqlStore):
 
     def checkpoint(self) -> None:
         """Flush the write-ahead log into the file (after bulk loads)."""
+        self._writable()
         with self._lock:
             self._con.execute("CHECKPOINT")
 

@@ -28,6 +28,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "GRIDSCOPE_DB", "", "DuckDB file of the embedded store (default: gridscope.duckdb in the user data directory)"
     ),
+    Setting(
+        "GRIDSCOPE_DB_READ_ONLY",
+        "",
+        "1: open the DuckDB file read-only, so several dashboard processes can share it (scripts/replicas.sh); "
+        "nothing can be imported or edited meanwhile",
+    ),
     Setting("GRIDSCOPE_DSN", "", "PostgreSQL/PostGIS connection string; when set, the server backend is used"),
     Setting(
         "GRIDSCOPE_WRITER_DSN",
@@ -96,6 +102,7 @@ class Settings:
     public_dsn: str = ""
     writer_dsn: str = ""
     auth: str = "demo"
+    db_read_only: bool = False
 
     @property
     def backend(self) -> str:
@@ -203,6 +210,7 @@ def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
         public_dsn=values["GRIDSCOPE_PUBLIC_DSN"],
         writer_dsn=values["GRIDSCOPE_WRITER_DSN"],
         auth=values["GRIDSCOPE_AUTH"].strip().lower(),
+        db_read_only=values["GRIDSCOPE_DB_READ_ONLY"].strip().lower() in ("1", "true", "yes", "on"),
     )
 
 

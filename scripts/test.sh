@@ -8,6 +8,7 @@ scripts/setup.sh
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # Spark rollup tests (issue 14)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)  # replicas (issue 11)
 # CJK fonts (pages, browser tests, the brief's PDF), Pango for WeasyPrint, poppler-utils for the PDF tests
 for pkg in fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
