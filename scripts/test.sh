@@ -8,6 +8,7 @@ scripts/setup.sh
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # Spark rollup tests (issue 14)
+command -v npm >/dev/null 2>&1 || need+=(npm)  # axe-core for the public app's accessibility tests (issue 12)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)  # replicas (issue 11)
 # CJK fonts (pages, browser tests, the brief's PDF), Pango for WeasyPrint, poppler-utils for the PDF tests
 for pkg in fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; do
@@ -19,6 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get update -qq || true
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+[ -f .cache/npm/node_modules/axe-core/axe.min.js ] || npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@4
 .venv/bin/python -c "import pyspark" 2>/dev/null || .venv/bin/python -m pip install --quiet -e ".[spark]"
 if [ -x scripts/provision_postgis.sh ]; then
   scripts/provision_postgis.sh
