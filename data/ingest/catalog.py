@@ -45,6 +45,8 @@ class Catalog:
     default_department: dict[str, str] = field(default_factory=dict)
     assumed: set[str] = field(default_factory=set)
     """Codes of the categories whose SLA is assumed (``categories.sla_assumed``)."""
+    sla_hours: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """code -> (hours to respond, hours to close) of every known category."""
 
     @classmethod
     def from_store(cls, store: Store) -> Catalog:
@@ -60,6 +62,12 @@ class Catalog:
             assumed=set(cats.loc[cats["sla_assumed"].fillna(False).astype(bool), "code"].astype(str))
             if len(cats)
             else set(),
+            sla_hours={
+                str(c): (float(r), float(h))
+                for c, r, h in zip(cats["code"], cats["sla_response_h"], cats["sla_close_h"], strict=True)
+            }
+            if len(cats)
+            else {},
         )
 
     def _codes(self, values: pl.Series, table: dict[str, str]) -> tuple[pl.Series, list[str]]:
@@ -132,6 +140,7 @@ class Catalog:
                 self.categories[code] = code
                 self.default_department[code] = dep
                 self.assumed.add(code)
+                self.sla_hours[code] = (float(response_h), float(close_h))
             report.new_categories += [c[0] for c in cat_rows]
         if self.assumed:
             assumed = good.get_column("category").filter(good.get_column("category").is_in(list(self.assumed)))
@@ -144,6 +153,20 @@ class Catalog:
         return good.drop([c for c in ("category_name", "department_name") if c in good.columns])
 
 
+def with_deadlines(good: pl.DataFrame, sla_hours: dict[str, tuple[float, float]]) -> pl.DataFrame:
+    """``good`` with ``respond_due_at`` / ``close_due_at``: ``reported_at`` plus its category's
+    SLA hours, as ``refresh_event_deadlines`` computes them (microseconds rounded); null for a
+    category without SLA. Stored with the rows, so the import's closing refresh finds nothing
+    to rewrite (a rounding difference would still be corrected by it)."""
+    cats = good.get_column("category")
+    out = []
+    for i, name in enumerate(("respond_due_at", "close_due_at")):
+        us = {c: round(h[i] * 3_600_000_000) for c, h in sla_hours.items()}
+        micros = cats.replace_strict(us, default=None, return_dtype=pl.Int64)
+        out.append((pl.col("reported_at") + pl.duration(microseconds=pl.lit(micros))).alias(name))
+    return good.with_columns(out)
+
+
 def _names(good: pl.DataFrame, code_col: str, name_col: str, codes: list[str]) -> dict[str, str]:
     """First non-empty name given for each new code (empty when the mapping has no name column)."""
     if name_col not in good.columns:
@@ -152,4 +175,4 @@ def _names(good: pl.DataFrame, code_col: str, name_col: str, codes: list[str]) -
     return dict(zip(sub.get_column(code_col).to_list(), sub.get_column(name_col).to_list(), strict=True))
 
 
-__all__ = ["UNASSIGNED", "Catalog"]
+__all__ = ["UNASSIGNED", "Catalog", "with_deadlines"]

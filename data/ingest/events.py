@@ -21,7 +21,7 @@ import polars as pl
 from data.contracts import FINE_H3_RES, column_names
 from data.ingest.areas_index import EVENT_LEVELS, AreaIndex
 from data.ingest.bookkeeping import begin_batch, chunk_writes, end_batch, fail_batch, remember
-from data.ingest.catalog import Catalog
+from data.ingest.catalog import Catalog, with_deadlines
 from data.ingest.mappings import Mapping
 from data.ingest.opening import detect_times, open_import
 from data.ingest.pipeline import Writer, prefetch
@@ -126,7 +126,7 @@ def import_events(
             frame = None
             if good.height:
                 count_statuses(good, report.statuses)
-                good = catalog.apply(store, good, report)
+                good = with_deadlines(catalog.apply(store, good, report), catalog.sla_hours)
                 cols = [c for c in contract if c in good.columns and c != "geom"]
                 frame = to_pandas(good.select(cols))
             rejected = rejects.frame(chunk, checked)
