@@ -72,7 +72,9 @@ def scoped_store(store: Store, streets: tuple[str, ...]) -> Store:
     """``store`` as a user scoped to ``streets`` (street ``area_id``\\s) sees it.
 
     The result is a complete, read-only :class:`~data.store.Store`: every named query sees
-    only the rows of ``streets`` (see the module docstring); ``close()`` on it leaves
+    only the rows of ``streets`` (see the module docstring). The same ``store`` and streets (in
+    any order) give the same scoped store, so a page run per request does not build new
+    cursors each time; ``close()`` on it releases its idle cursors (it stays usable) and leaves
     ``store`` open.
 
     Raises
@@ -86,16 +88,29 @@ def scoped_store(store: Store, streets: tuple[str, ...]) -> Store:
     from .duckdb_store import DuckDBStore
     from .postgis_store import PostGISStore
 
-    streets = tuple(dict.fromkeys(str(s) for s in streets))
+    streets = tuple(sorted({str(s) for s in streets}))
     if not streets:
         raise ValueError("a street scope needs at least one street; the whole district is the base store")
     if bad := [s for s in streets if not s.strip() or "," in s]:
         raise ValueError(f"street ids must be non-blank and hold no comma: {bad!r}")
-    if isinstance(store, DuckDBStore):
-        return ScopedStore(store, streets, _DuckDBScope(store, streets))
-    if isinstance(store, PostGISStore):
-        return ScopedStore(store, streets, _PostGISScope(store, streets))
-    raise TypeError(f"cannot scope a {type(store).__name__}: only DuckDB and PostGIS stores")
+    scope: _Scope
+    with _MADE_LOCK:
+        made = _MADE.setdefault(store, {})
+        if streets in made:
+            return made[streets]
+        if isinstance(store, DuckDBStore):
+            scope = _DuckDBScope(store, streets)
+        elif isinstance(store, PostGISStore):
+            scope = _PostGISScope(store, streets)
+        else:
+            raise TypeError(f"cannot scope a {type(store).__name__}: only DuckDB and PostGIS stores")
+        made[streets] = ScopedStore(store, streets, scope)
+        return made[streets]
+
+
+_MADE: weakref.WeakKeyDictionary[Store, dict[tuple[str, ...], ScopedStore]] = weakref.WeakKeyDictionary()
+"""The scoped stores made, per base store and streets (:func:`scoped_store` hands out the same one)."""
+_MADE_LOCK = threading.Lock()
 
 
 class _Scope:
@@ -208,7 +223,7 @@ class ScopedStore:
         raise self._refuse("migrate")
 
     def close(self) -> None:
-        """Release the scope's own connections; the base store stays open."""
+        """Release the scope's idle connections (it stays usable); the base store stays open."""
         self._scope.close()
 
 
@@ -249,8 +264,6 @@ class _DuckDBScope(_Scope):
         self._streets = list(streets)
         self._lock = threading.Lock()
         self._idle: list[duckdb.DuckDBPyConnection] = []
-        self._made: list[duckdb.DuckDBPyConnection] = []
-        self._closed = False
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self._base._con.cursor()  # a connection of its own: TEMP objects are per connection
@@ -270,13 +283,9 @@ class _DuckDBScope(_Scope):
     def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A scoped cursor in a READ ONLY transaction (any write in it fails)."""
         with self._lock:
-            if self._closed:
-                raise StoreUnavailable("this scoped store was closed")
             cur = self._idle.pop() if self._idle else None
         if cur is None:
             cur = self._new_cursor()
-            with self._lock:
-                self._made.append(cur)
         ok = False
         try:
             cur.execute("BEGIN TRANSACTION READ ONLY")
@@ -285,10 +294,16 @@ class _DuckDBScope(_Scope):
             ok = True
         finally:
             if not ok:
-                with contextlib.suppress(Exception):
+                try:
                     cur.execute("ROLLBACK")
-            with self._lock:
-                if not self._closed:
+                except Exception:  # noqa: BLE001 - a broken cursor is dropped, not reused
+                    ok = False
+                    with contextlib.suppress(Exception):
+                        cur.close()
+                else:
+                    ok = True
+            if ok:
+                with self._lock:
                     self._idle.append(cur)
 
     def fetch(self, name: str, params: dict[str, object]) -> pd.DataFrame:
@@ -311,11 +326,11 @@ class _DuckDBScope(_Scope):
         return newest
 
     def close(self) -> None:
-        """Close the scope's cursors (the base connection stays open)."""
+        """Close the idle cursors (one in use returns to the pool; new ones are made on
+        demand); the base connection stays open."""
         with self._lock:
-            self._closed = True
-            made, self._made, self._idle = self._made, [], []
-        for cur in made:
+            idle, self._idle = self._idle, []
+        for cur in idle:
             with contextlib.suppress(Exception):
                 cur.close()
 

@@ -495,10 +495,12 @@ def test_scoped_store_arguments():
             scoped_store(store, ("a,b",))
         with pytest.raises(TypeError):
             scoped_store(scoped_store(store, ("a",)), ("a",))
+        assert scoped_store(store, ("b", "a")) is scoped_store(store, ("a", "b", "a"))
         empty = scoped_store(store, ("nowhere",))
         assert empty.table_counts()["areas"] == 0 and empty.data_freshness() is None
         empty.close()
         empty.close()
+        assert empty.fetch("event_points").empty
     finally:
         store.close()
 
@@ -591,3 +593,33 @@ def test_services_of_a_scoped_user_equal_the_street_filtered_answers(stores, sco
     base, scoped = stores["duckdb"]
     mine, street = weekly_brief(scoped, "2026-W25", now=now), weekly_brief(base, "2026-W25", scope.street, now=now)
     assert mine.headline == street.headline and mine.headline.current.events > 0
+
+
+def test_duckdb_file_store_scoped_from_many_threads(small_db_file, small_city):
+    """A file store (its catalog is named after the file) read by eight threads at once through
+    one scoped store: each read sees exactly the street's rows; the pool keeps one cursor per
+    concurrent reader, and the same streets give the same scoped store."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from queries.duckdb_store import DuckDBStore
+
+    scope = make_scope(small_city)
+    store = DuckDBStore(small_db_file)
+    try:
+        scoped = scoped_store(store, (scope.street,))
+        assert scoped_store(store, (scope.street, scope.street)) is scoped
+
+        def read(i: int) -> set[str]:
+            frame = scoped.fetch("event_points") if i % 2 else scoped.fetch("list_areas", level="grid")
+            return set(frame["event_id"] if i % 2 else frame["area_id"])
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(read, range(32)))
+        areas = small_city.areas
+        grids = set(areas.loc[(areas.level == "grid") & areas.area_id.isin(scope.areas), "area_id"])
+        for i, got in enumerate(results):
+            assert got == (scope.events if i % 2 else grids), i
+        scoped.close()
+        assert len(scoped.fetch("event_points")) == len(scope.events)  # usable after close()
+    finally:
+        store.close()
