@@ -9,6 +9,7 @@ uncached: the trail is read as it is now.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,18 +23,14 @@ from dashboard.components import columns as col
 from dashboard.components import url_state as url
 from dashboard.i18n import t, t_count
 from dashboard.safe_text import md
-from data.audit import ACTIONS, audit_actors, count_audit, list_audit
+from data.audit import ACTIONS, audit_actors, count_audit, list_audit, parse_details
 from data.exports import csv_bytes
 from data.store import Store
 
-PAGE_SIZE = 50
-"""Rows per page of the table."""
-
-EXPORT_LIMIT = 10_000
-"""Most rows in the CSV download (the newest)."""
-
-DEFAULT_DAYS = 30
-"""The default date range: the last 30 days up to today."""
+# (comments, not docstrings: Streamlit's magic would write a bare string of a page script)
+PAGE_SIZE = 50  # rows per page of the table
+EXPORT_LIMIT = 10_000  # most rows in the CSV download (the newest)
+DEFAULT_DAYS = 30  # the default date range: the last 30 days up to today
 
 FIRST_DAY = date(2000, 1, 1)
 _ANY = ""
@@ -123,8 +120,42 @@ def pick_filters(store: Store) -> AuditFilters:
     return AuditFilters(lo, hi, who or None, what or None)
 
 
-def localised(rows: pd.DataFrame) -> pd.DataFrame:
-    """Audit rows as the page and the CSV show them: names in the page's language."""
+PAGE_TITLES = {
+    "home": "nav_overview",
+    "hotspots": "nav_hotspots",
+    "chain": "nav_chain",
+    "trends": "nav_trends",
+    "sensors": "nav_sensors",
+    "event": "nav_event",
+    "weekly": "nav_weekly",
+    "import": "import_nav",
+    "audit": "nav_audit",
+}  # url path -> the navigation title's key
+
+
+def page_label(page: object) -> str:
+    """A page's title in the page's language (its url path when unknown, ``""`` for none)."""
+    if not isinstance(page, str):
+        return ""
+    return t(PAGE_TITLES[page]) if page in PAGE_TITLES else page
+
+
+def details_text(details: object) -> str:
+    """Stored details as one readable line: ``key: value · …`` (nested values as JSON)."""
+    if not isinstance(details, str) or not details:
+        return ""
+    value = parse_details(details)
+    if not value:
+        return details
+    return " · ".join(
+        f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, separators=(',', ':'))}"
+        for k, v in value.items()
+    )
+
+
+def localised(rows: pd.DataFrame, *, readable: bool = True) -> pd.DataFrame:
+    """Audit rows as the page shows them: names in the page's language, details as a line
+    (``readable``) or as the stored JSON (the CSV)."""
     out = pd.DataFrame(
         {
             t("audit_col_seq"): rows["seq"].astype("int64"),
@@ -132,8 +163,10 @@ def localised(rows: pd.DataFrame) -> pd.DataFrame:
             t("audit_col_actor"): rows["actor"].astype(str),
             t("audit_col_role"): [role_label(r) if isinstance(r, str) else "" for r in rows["role"]],
             t("audit_col_action"): [action_label(a) for a in rows["action"]],
-            t("audit_col_page"): [p if isinstance(p, str) else "" for p in rows["page"]],
-            t("audit_col_details"): [d if isinstance(d, str) else "" for d in rows["details"]],
+            t("audit_col_page"): [page_label(p) for p in rows["page"]],
+            t("audit_col_details"): [
+                details_text(d) if readable else d if isinstance(d, str) else "" for d in rows["details"]
+            ],
         }
     )
     return out
@@ -144,9 +177,17 @@ def render_table(store: Store, filters: AuditFilters, total: int) -> None:
     pages = max(1, math.ceil(total / PAGE_SIZE))
     wanted = url.get_int("p", range(1, pages + 1)) if url.has("p") else 1
     _seed("audit_page", wanted or 1)
+    if st.session_state.get("_audit_filters", repr(filters)) != repr(filters):
+        st.session_state["audit_page"] = 1  # other filters: back to the first page
+    st.session_state["_audit_filters"] = repr(filters)
     if st.session_state["audit_page"] > pages:
         st.session_state["audit_page"] = pages
-    page = int(st.number_input(t("audit_page_no", pages=pages), min_value=1, max_value=pages, step=1, key="audit_page"))
+    page = 1
+    if pages > 1:
+        picker, _ = st.columns([1, 4])
+        page = int(
+            picker.number_input(t("audit_page_no", pages=pages), min_value=1, max_value=pages, step=1, key="audit_page")
+        )
     offset = (page - 1) * PAGE_SIZE
     rows = list_audit(store, **filters.query, limit=PAGE_SIZE, offset=offset)  # type: ignore[arg-type]
     st.caption(t_count("audit_rows", total, n=f"{total:,}", first=offset + 1, last=offset + len(rows)))
@@ -155,6 +196,7 @@ def render_table(store: Store, filters: AuditFilters, total: int) -> None:
         shown,
         hide_index=True,
         width="stretch",
+        height=min(len(shown), 20) * 35 + 38,  # up to 20 rows without scrolling the table
         key="audit_table",
         column_config={
             t("audit_col_seq"): col.count(t("audit_col_seq")),
@@ -169,7 +211,7 @@ def render_download(store: Store, filters: AuditFilters, total: int) -> None:
     the download itself is an ``export`` row of the trail."""
     if total > EXPORT_LIMIT:
         st.caption(t("audit_download_more", n=f"{EXPORT_LIMIT:,}"))
-    rows = localised(list_audit(store, **filters.query, limit=EXPORT_LIMIT))  # type: ignore[arg-type]
+    rows = localised(list_audit(store, **filters.query, limit=EXPORT_LIMIT), readable=False)  # type: ignore[arg-type]
     notes = [
         (t("export_page"), t("audit_export_about")),
         (t("audit_dates"), f"{filters.first:%Y-%m-%d} – {filters.last:%Y-%m-%d}"),
