@@ -52,9 +52,11 @@ REVOKE ALL ON FUNCTION gridscope_scope_areas(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gridscope_scope() TO gridscope_reader;
 GRANT EXECUTE ON FUNCTION gridscope_scope_areas(text[]) TO gridscope_reader;
 
--- Each policy is FOR ALL (a writer role that is not the owner, e.g. GRIDSCOPE_WRITER_DSN,
--- works under '*' like the reader) and starts with the "every street" test as an InitPlan,
--- evaluated once per statement, so an unscoped read pays one comparison per row.
+-- Each policy is FOR ALL (a role that is not the owner writes rows under '*' like the reader
+-- reads; but PostgreSQL refuses COPY FROM into a table whose policies bind the role, so the
+-- loaders and GRIDSCOPE_WRITER_DSN use the owner, or a role with BYPASSRLS) and starts with
+-- the "every street" test as an InitPlan, evaluated once per statement, so an unscoped read
+-- pays one comparison per row.
 ALTER TABLE events ENABLE ROW LEVEL SECURITY;
 CREATE POLICY street_scope ON events FOR ALL
     USING ((SELECT gridscope_scope()) IS NULL OR street_id = ANY(CAST((SELECT gridscope_scope()) AS text[])))
