@@ -37,6 +37,7 @@ PAGES = {
     "import": ("dashboard/pages/data_import.py", "import_title"),
     "event": ("dashboard/pages/event.py", "evt_title"),
     "weekly": ("dashboard/pages/weekly.py", "weekly_title"),
+    "audit": ("dashboard/pages/audit.py", "audit_title"),
 }
 PARAMS = {
     "overview": (),
@@ -61,6 +62,7 @@ PARAMS = {
     "import": (),
     "event": ("id", "q"),
     "weekly": ("week", "street"),
+    "audit": ("from", "to", "actor", "action", "p"),
 }
 """The parameters each page reads besides ``lang`` (grep st.query_params: drilldown, hotspot_state, the app)."""
 
