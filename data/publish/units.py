@@ -11,6 +11,7 @@ import json
 
 import h3
 import pandas as pd
+import shapely
 
 from data.store import Store
 
@@ -25,13 +26,24 @@ def cell_geojson(cell: str) -> str:
     return json.dumps({"type": "Polygon", "coordinates": [ring]}, separators=(",", ":"))
 
 
+def area_geojson(wkb: object, tolerance: float) -> str | None:
+    """An area outline (WKB) simplified by ``tolerance`` degrees (topology kept) as GeoJSON
+    text with coordinates to 6 decimals (~0.1 m)."""
+    if wkb is None or (isinstance(wkb, float) and wkb != wkb):
+        return None
+    geom = shapely.simplify(shapely.from_wkb(bytes(wkb)), tolerance, preserve_topology=True)
+    geom = shapely.set_precision(geom, 1e-6)
+    return str(shapely.to_geojson(geom))
+
+
 def load_units(store: Store, cells: list[str], res: int, tolerance: float) -> tuple[pd.DataFrame, dict[str, str]]:
     """The ``pub_units`` frame and the name of the district (``district_zh``/``district_en``).
 
     Streets hang under ``'district'``; a community under its street (``'district'`` when its
     street is unknown); cells under ``'district'`` (they cross street boundaries).
     """
-    areas = store.fetch("publish_areas", tolerance=tolerance)
+    areas = store.fetch("publish_areas")
+    areas["geojson"] = [area_geojson(w, tolerance) for w in areas["wkb"]]
     district = areas[areas["level"] == "district"].head(1)
     names = {"district_zh": "本区", "district_en": "District"}
     rows: list[tuple[object, ...]] = []

@@ -123,6 +123,31 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         "weekly_area_events": in_area,
         "weekly_cell_events": in_cell,
         **issue16_params(city, with_window),
+        **publish_params(),
+    }
+
+
+def publish_params() -> dict[str, list[dict[str, object]]]:
+    """Parameter sets of the published layer's queries (issue 12, data/publish/): both grains,
+    a sensitive list (empty and not), two H3 resolutions, a cut-off inside the city."""
+    through_end = END - timedelta(days=7)
+    counts = [
+        {
+            "grain": g,
+            "step": f"1 {g}",
+            "sensitive": s,
+            "res": r,
+            "start": START - timedelta(days=60),
+            "through_end": through_end,
+        }
+        for g, r, s in (("month", 8, []), ("week", 7, ["noise", "neighbour_dispute"]))
+    ]
+    return {
+        "publish_counts": counts,
+        "publish_data_range": [{}],
+        "publish_groups": [{}],
+        "publish_areas": [{}],
+        "publish_tracking": [{"start": START, "through_end": through_end}],
     }
 
 
