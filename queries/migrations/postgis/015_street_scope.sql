@@ -48,6 +48,14 @@ AS $$
           WHERE g.level = 'grid' AND c.level = 'community' AND s.level = 'street' AND s.area_id = ANY(streets)) x
 $$;
 
+-- The schema's own tables before a session's temporary ones (SET search_path FROM CURRENT
+-- would search pg_temp first: a session could shadow areas for the SECURITY DEFINER function).
+DO $$
+BEGIN
+    EXECUTE format('ALTER FUNCTION gridscope_scope_areas(text[]) SET search_path = pg_catalog, %I, pg_temp', current_schema());
+    EXECUTE format('ALTER FUNCTION gridscope_scope() SET search_path = pg_catalog, %I, pg_temp', current_schema());
+END $$;
+
 REVOKE ALL ON FUNCTION gridscope_scope_areas(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gridscope_scope() TO gridscope_reader;
 GRANT EXECUTE ON FUNCTION gridscope_scope_areas(text[]) TO gridscope_reader;
