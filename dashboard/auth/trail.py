@@ -33,10 +33,9 @@ _IGNORED_PARAMS = frozenset({"lang"})  # the language is no filter: switching it
 def audit_store() -> Store:
     """The unscoped store of the process, which the trail is written to and read from (a
     street scope does not apply to it)."""
-    from dashboard import state
+    from dashboard.state import get_base_store
 
-    base = state.__dict__.get("get_base_store") or state.get_store
-    return base()
+    return get_base_store()
 
 
 def _who() -> tuple[str, str | None]:

@@ -227,3 +227,38 @@ def test_an_import_leaves_its_batch_kind_file_and_rows(monkeypatch, small_db_fil
     finally:
         store.close()
     assert details["batch_id"] == batches["batch_id"].iloc[0]
+
+
+@pytest.mark.postgis
+def test_on_postgis_the_reader_role_records_and_reads_the_trail(monkeypatch):
+    import psycopg
+
+    from queries.postgis_migrations import READER_ROLE
+    from queries.postgis_store import PostGISStore
+    from tests.queries.conftest import _dsn_for, create_test_database, drop_test_database
+
+    dsn = create_test_database()
+    try:
+        reader = _dsn_for(psycopg.conninfo.conninfo_to_dict(dsn)["dbname"], READER_ROLE)
+        monkeypatch.setenv("GRIDSCOPE_DSN", reader)
+        monkeypatch.delenv("GRIDSCOPE_WRITER_DSN", raising=False)
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.session_state["lang"] = "en"
+        at.switch_page(PAGE)
+        at.run()
+        assert not at.exception and [i.value for i in at.info] == [_s("audit_empty", "en")]
+        at.run()  # the first run's page view, read back through the reader
+        [table] = at.dataframe
+        assert list(table.value[_s("audit_col_action", "en")]) == ["Page view"]
+        assert any(_s("audit_note_postgis", "en") == c.value for c in at.caption)
+        at.get("download_button")[0].click().run()
+        assert not at.exception and not [w for w in at.warning if "audit trail" in w.value]
+        admin = PostGISStore(dsn)
+        try:
+            rows = list_audit(admin)
+        finally:
+            admin.close()
+        assert list(rows["action"]) == ["export", "page_view"] and set(rows["actor"]) == {"demo"}
+        assert parse_details(rows["details"].iloc[0])["rows"] == 1
+    finally:
+        drop_test_database(dsn)
