@@ -54,6 +54,9 @@ SCOPE_SETTING = "gridscope.streets"
 """The setting naming the streets a session may read (migration 015): ``*`` for every street,
 which every connection of the store declares; ``queries/scoped_store.py`` narrows it."""
 
+MAP_ROLLUPS: tuple[str, ...] = ("event_map_days", "event_map_day_kinds")
+"""Daily rollups of the map queries (migration 012), refreshed with ``event_rollup``."""
+
 READER_STATEMENT_TIMEOUT = "60s"
 """Statement timeout of every connection the store opens as :data:`READER_ROLE` (or a role
 granted it). Pinned by the store on connect and again whenever a connection returns to the
@@ -309,10 +312,11 @@ class PostGISStore(SqlStore):
         self.refresh_rollups()
 
     def refresh_rollups(self) -> bool:
-        """Rebuild ``event_rollup`` (migration 005) and record the events version it reflects.
+        """Rebuild ``event_rollup`` (migration 005) and the map rollups (migration 012,
+        when present) and record the events version they reflect.
 
         Returns False when the schema has no rollup. The version is read before the
-        refresh, so a change committed meanwhile leaves the rollup marked stale (the
+        refresh, so a change committed meanwhile leaves the rollups marked stale (the
         PostGIS overrides then read ``events``), never wrongly marked current.
         """
         with self.connection() as conn:
@@ -320,9 +324,14 @@ class PostGISStore(SqlStore):
             rollup = conn.execute("SELECT to_regclass('event_rollup')").fetchone()
             if row is None or rollup is None or rollup[0] is None:
                 return False
-            conn.execute("REFRESH MATERIALIZED VIEW event_rollup")
+            views = ["event_rollup"] + [
+                v for v in MAP_ROLLUPS if (conn.execute("SELECT to_regclass(%s)", [v]).fetchone() or [None])[0]
+            ]
+            for view in views:
+                conn.execute(sql.SQL("REFRESH MATERIALIZED VIEW {}").format(sql.Identifier(view)))
             conn.execute("UPDATE meta SET value = %s WHERE key = 'event_rollup_version'", [row[0]])
-            conn.execute("ANALYZE event_rollup")
+            for view in views:
+                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(view)))
         return True
 
     def migrate(self) -> list[str]:

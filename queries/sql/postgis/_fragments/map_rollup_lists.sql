@@ -1,0 +1,5 @@
+r.day >= CAST(:start AS DATE) AND r.day < CAST(:end AS DATE)
+  AND (CAST(:street_ids AS VARCHAR[]) IS NULL OR r.street_id = ANY(CAST(:street_ids AS VARCHAR[])))
+  AND (CAST(:community_ids AS VARCHAR[]) IS NULL OR r.community_id = ANY(CAST(:community_ids AS VARCHAR[])))
+  AND (CAST(:grid_ids AS VARCHAR[]) IS NULL OR r.grid_id = ANY(CAST(:grid_ids AS VARCHAR[])))
+  AND ((SELECT gridscope_scope()) IS NULL OR r.street_id = ANY(CAST((SELECT gridscope_scope()) AS text[])))
