@@ -313,3 +313,24 @@ def test_cli_lists_the_trail_filtered(tmp_path, capsys):
     assert [line.split("\t")[4] for line in out.splitlines()[1:]] == ["sla_change"]
     assert gridscope(["audit", "list", "--db", str(db), "--since", "2026-06-03", "--until", "2026-06-02"]) == 2
     assert "--since is after --until" in capsys.readouterr().err
+
+
+def test_user_changes_from_the_cli_leave_their_before_and_after(tmp_path, capsys):
+    from cli import main as gridscope
+
+    db = str(tmp_path / "users.duckdb")
+    assert gridscope(["users", "add", "--db", db, "--email", "chen@district.gov", "--role", "leader"]) == 0
+    assert gridscope(["users", "set", "--db", db, "chen@district.gov", "--role", "analyst"]) == 0
+    assert gridscope(["users", "remove", "--db", db, "chen@district.gov"]) == 0
+    capsys.readouterr()
+    store = DuckDBStore(db)
+    try:
+        rows = list_audit(store, action="user_change")
+    finally:
+        store.close()
+    changes = [parse_details(d) for d in reversed(list(rows["details"]))]
+    assert [c["change"] for c in changes] == ["add", "set", "remove"]
+    assert changes[0]["after"]["role"] == "leader" and changes[0]["after"]["email"] == "chen@district.gov"
+    assert (changes[1]["before"]["role"], changes[1]["after"]["role"]) == ("leader", "analyst")
+    assert changes[2]["before"]["role"] == "analyst"
+    assert all(a.startswith("cli:") for a in rows["actor"])
