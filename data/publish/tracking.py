@@ -23,9 +23,10 @@ import hmac
 import unicodedata
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
-from data.contracts import CANCELLED, STAGES
+from data.contracts import STAGES
 from data.store import Store
 
 from .config import PublishConfig
@@ -79,31 +80,22 @@ def _code_key(key: bytes) -> bytes:
     return hmac.new(key, b"gridscope verification code v1", hashlib.sha256).digest()
 
 
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """The inner and outer HMAC-SHA256 key pads of ``key`` (RFC 2104), for the SQL HMAC."""
+    block = hashlib.sha256(key).digest() if len(key) > 64 else key
+    block = block.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
 def verification_code(key: bytes, event_id: str) -> str:
-    """The six-digit code the hotline gives the citizen for ``event_id``.
+    """The six-digit code the hotline gives the citizen for ``event_id``: the first 48 bits of
+    HMAC-SHA256 (a key derived from the district's key) of the id, modulo 1,000,000.
 
     >>> code = verification_code(b"k" * 16, "E1"); len(code), code.isdigit()
     (6, True)
     """
     mac = hmac.new(_code_key(key), _norm(event_id).encode("utf-8"), hashlib.sha256).digest()
-    return f"{int.from_bytes(mac[:8], 'big') % 1_000_000:06d}"
-
-
-def _digests(key: bytes, ids: list[str]) -> list[str]:
-    """``tracking_digest(key, id, verification_code(key, id))`` for each id, fast (the HMAC
-    states are keyed once and copied)."""
-    code_base = hmac.new(_code_key(key), digestmod=hashlib.sha256)
-    base = hmac.new(key, digestmod=hashlib.sha256)
-    out = []
-    for raw in ids:
-        case = _norm(raw).encode("utf-8")
-        c = code_base.copy()
-        c.update(case)
-        code = f"{int.from_bytes(c.digest()[:8], 'big') % 1_000_000:06d}"
-        d = base.copy()
-        d.update(case + b"\x1f" + code.encode("ascii"))
-        out.append(d.hexdigest())
-    return out
+    return f"{int.from_bytes(mac[:6], 'big') % 1_000_000:06d}"
 
 
 def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -120,39 +112,56 @@ def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def build_tracking(store: Store, config: PublishConfig, through: date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``pub_tracking`` and ``pub_tracking_case`` for the cases reported in the
-    ``tracking_days`` up to ``through`` (empty frames without a key)."""
+    ``tracking_days`` up to ``through`` (empty frames without a key).
+
+    The digests are computed by the store (``publish_tracking``: HMAC from the key pads), so
+    event ids never reach this process; equal to :func:`tracking_digest` of the id and its
+    :func:`verification_code` for ids that are NFKC-normal and trimmed (as imported ids are).
+    """
     if config.tracking_key is None:
         return empty_tables()
     end = end_of_day(through)
-    ev = store.fetch("publish_tracking", start=end - timedelta(days=config.tracking_days), through_end=end)
+    ipad, opad = hmac_pads(config.tracking_key)
+    code_ipad, code_opad = hmac_pads(_code_key(config.tracking_key))
+    ev = store.fetch(
+        "publish_tracking",
+        start=end - timedelta(days=config.tracking_days),
+        through_end=end,
+        ipad=ipad,
+        opad=opad,
+        code_ipad=code_ipad,
+        code_opad=code_opad,
+    )
     if ev.empty:
         return empty_tables()
-    digest = pd.Series(_digests(config.tracking_key, [str(x) for x in ev["event_id"]]), index=ev.index)
-    cancelled = ev["status"] == CANCELLED
-    closed_at = pd.to_datetime(ev["closed_at"])
-    untimed = closed_at.isna() & ev["status"].isin(["closed", "rated"])
-    closed = ~cancelled & ((closed_at < end) | untimed)
-    rated = closed & ev["rated"].astype(bool)
-    on_time = (closed_at <= pd.to_datetime(ev["close_due_at"])).astype("boolean")
-    on_time = on_time.where(closed & ~untimed & ev["close_due_at"].notna())
+    digest = ev["digest"].astype(object).to_numpy()
     cases = pd.DataFrame(
         {
             "digest": digest,
-            "status": pd.Series("open", index=ev.index).where(~closed, "closed").where(~cancelled, "cancelled"),
-            "closed_on_time": on_time.astype("boolean"),
-            "rated": rated,
-            "can_rate": closed & ~rated,
+            "status": ev["status"].astype(object).to_numpy(),
+            "closed_on_time": ev["closed_on_time"].astype("boolean").to_numpy(),
+            "rated": ev["rated"].astype(bool).to_numpy(),
+            "can_rate": ev["can_rate"].astype(bool).to_numpy(),
         }
     )
+    untimed = ev["untimed"].astype(bool).to_numpy()
     parts = []
     for i, stage in enumerate(TRACKED_STAGES):
-        ts = pd.to_datetime(ev[f"{stage}_at"])
-        reached = ts < end
-        on = ts.dt.date.where(reached)
-        if stage == "closed":
-            reached = reached | untimed  # closed, date unknown
-        sel = reached & ~(cancelled & (stage == "closed"))
-        parts.append(pd.DataFrame({"digest": digest[sel], "stage": stage, "reached_on": on[sel], "ord": i}))
-    stages = pd.concat(parts, ignore_index=True).sort_values(["digest", "ord"], kind="stable")
-    stages["ord"] = stages["ord"].astype("int32")
-    return stages.reset_index(drop=True), cases.sort_values("digest", kind="stable").reset_index(drop=True)
+        on = pd.to_datetime(ev[f"{stage}_on"])
+        sel = on.notna().to_numpy() | (untimed if stage == "closed" else False)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "digest": digest[sel],
+                    "stage": stage,
+                    "reached_on": on[sel].dt.date.to_numpy(dtype=object),
+                    "ord": np.int32(i),
+                    "_at": np.flatnonzero(sel) * len(TRACKED_STAGES) + i,
+                }
+            )
+        )
+    stages = pd.concat(parts, ignore_index=True)  # rows come ordered by digest: keep (digest, ord)
+    stages = stages.iloc[np.argsort(stages["_at"].to_numpy(), kind="stable")].drop(columns="_at")
+    stages = stages.reset_index(drop=True)
+    stages["reached_on"] = stages["reached_on"].where(stages["reached_on"].notna(), None)
+    return stages, cases

@@ -130,6 +130,8 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
 def publish_params() -> dict[str, list[dict[str, object]]]:
     """Parameter sets of the published layer's queries (issue 12, data/publish/): both grains,
     a sensitive list (empty and not), two H3 resolutions, a cut-off inside the city."""
+    from data.publish.tracking import hmac_pads
+
     through_end = END - timedelta(days=7)
     counts = [
         {
@@ -147,7 +149,15 @@ def publish_params() -> dict[str, list[dict[str, object]]]:
         "publish_data_range": [{}],
         "publish_groups": [{}],
         "publish_areas": [{}],
-        "publish_tracking": [{"start": START, "through_end": through_end}],
+        "publish_tracking": [
+            {
+                "start": START,
+                "through_end": through_end,
+                **dict(zip(("ipad", "opad"), hmac_pads(key), strict=True)),
+                **dict(zip(("code_ipad", "code_opad"), hmac_pads(key[::-1]), strict=True)),
+            }
+            for key in (b"parity-key-0123456789", b"\x00'; DROP TABLE events; --" * 3)
+        ],
     }
 
 
