@@ -1,6 +1,7 @@
 """What street scope (issue 10, queries/scoped_store.py) costs: page queries unscoped, scoped to
-one street, and unscoped with the page's own street filter; on PostGIS also with row-level
-security switched off (the cost of the '*' policies every unscoped read now carries).
+one street, and unscoped with the page's own street filter; on PostGIS also as the tables'
+owner, whom row-level security does not bind (the cost of the '*' policies every unscoped
+reader query now carries).
 
     .venv/bin/python bench/bench_scope.py --size default [--dsn postgresql://postgres@127.0.0.1/postgres]
 
@@ -29,7 +30,7 @@ from data.demo import generate_city, load_city  # noqa: E402
 from queries import DuckDBStore, EventFilter  # noqa: E402
 from queries.postgis_migrations import READER_ROLE, migrate  # noqa: E402
 from queries.postgis_store import PostGISStore  # noqa: E402
-from queries.scoped_store import SCOPED_TABLES, scoped_store  # noqa: E402
+from queries.scoped_store import scoped_store  # noqa: E402
 from queries.sql_files import param_names  # noqa: E402
 
 END = date(2026, 6, 30)
@@ -54,17 +55,22 @@ def queries(street: str, sensor: str, event: str) -> dict[str, dict[str, object]
     }
 
 
-def timed(store, name: str, params: dict[str, object], runs: int) -> tuple[float, float]:
-    """p50 and p95 in ms of ``runs`` fetches after one warm-up."""
+def timed(
+    variants: dict[str, tuple[object, dict[str, object]]], name: str, runs: int
+) -> dict[str, tuple[float, float]]:
+    """p50 and p95 in ms of ``runs`` fetches of each variant (store, params) after one warm-up,
+    the variants interleaved run by run (so a change in the machine's load hits all alike)."""
     query = name.split(" ")[0]
-    bound = {k: params[k] for k in param_names(query, store.dialect)}
-    store.fetch(query, **bound)
-    times = []
+    bound = {v: (s, {k: p[k] for k in param_names(query, s.dialect)}) for v, (s, p) in variants.items()}
+    times: dict[str, list[float]] = {v: [] for v in bound}
+    for store, params in bound.values():
+        store.fetch(query, **params)
     for _ in range(runs):
-        t = time.perf_counter()
-        store.fetch(query, **bound)
-        times.append((time.perf_counter() - t) * 1000)
-    return float(np.percentile(times, 50)), float(np.percentile(times, 95))
+        for v, (store, params) in bound.items():
+            t = time.perf_counter()
+            store.fetch(query, **params)
+            times[v].append((time.perf_counter() - t) * 1000)
+    return {v: (float(np.percentile(x, 50)), float(np.percentile(x, 95))) for v, x in times.items()}
 
 
 def cell(p: tuple[float, float]) -> str:
@@ -92,9 +98,17 @@ def main() -> None:
     load_city(duck, city)
     scoped = scoped_store(duck, (street,))
     for name, params in measured.items():
-        rows[name]["DuckDB unscoped"] = cell(timed(duck, name, params, args.runs))
-        rows[name]["DuckDB street filter"] = cell(timed(duck, name, {**params, "street_ids": [street]}, args.runs))
-        rows[name]["DuckDB scoped"] = cell(timed(scoped, name, params, args.runs))
+        street_only = {**params, "street_ids": [street]}
+        got = timed(
+            {
+                "DuckDB unscoped": (duck, params),
+                "DuckDB street filter": (duck, street_only),
+                "DuckDB scoped": (scoped, params),
+            },
+            name,
+            args.runs,
+        )
+        rows[name].update({k: cell(v) for k, v in got.items()})
     scoped.close()
     duck.close()
 
@@ -114,16 +128,18 @@ def main() -> None:
         reader = PostGISStore(reader_dsn)
         scoped_pg = scoped_store(reader, (street,))
         for name, params in measured.items():
-            rows[name]["PostGIS reader unscoped"] = cell(timed(reader, name, params, args.runs))
-            rows[name]["PostGIS street filter"] = cell(
-                timed(reader, name, {**params, "street_ids": [street]}, args.runs)
+            street_only = {**params, "street_ids": [street]}
+            got = timed(
+                {
+                    "PostGIS owner (no RLS)": (owner, params),
+                    "PostGIS reader unscoped": (reader, params),
+                    "PostGIS reader street filter": (reader, street_only),
+                    "PostGIS scoped": (scoped_pg, params),
+                },
+                name,
+                args.runs,
             )
-            rows[name]["PostGIS scoped"] = cell(timed(scoped_pg, name, params, args.runs))
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            for table in SCOPED_TABLES:
-                conn.execute(sql.SQL("ALTER TABLE {} DISABLE ROW LEVEL SECURITY").format(sql.Identifier(table)))
-        for name, params in measured.items():
-            rows[name]["PostGIS reader, RLS off"] = cell(timed(reader, name, params, args.runs))
+            rows[name].update({k: cell(v) for k, v in got.items()})
         scoped_pg.close()
         reader.close()
         owner.close()
