@@ -118,7 +118,9 @@ def fetch_counts(
         unit[sel] = raw.loc[sel, column]
     sel = raw["g_cell"] == 0
     level[sel] = "cell"
-    unit[sel] = [format(int(c), "x") if pd.notna(c) else None for c in raw.loc[sel, "cell"]]
+    codes, uniques = pd.factorize(raw.loc[sel, "cell"])  # format each distinct cell once
+    names = np.array([format(int(c), "x") for c in uniques] + [None], dtype=object)
+    unit[sel] = names[codes]  # code -1 (NULL cell) picks the trailing None
     out = pd.DataFrame(
         {
             "period": grain,
