@@ -1,7 +1,8 @@
 """Many dashboard sessions at once: websocket clients speaking Streamlit's own protocol.
 
-Each simulated user opens a page (overview, hotspots or chain, in turn), waits for the first
-run to finish ("first load"), then changes the sidebar filters ``--interactions`` times: a
+Each simulated user visits the overview, hotspots and chain pages in turn (each user starting
+at another one); on each it waits for the first run ("first load"), then changes the sidebar
+filters ``--interactions`` times: a
 category choice and a date window drawn from a small pool (what a room of people looking at
 the same district picks), each followed by a think time. An interaction's latency is the time
 from sending the rerun (the widget values, as the browser sends them) to the server's
@@ -191,14 +192,12 @@ class Session:
                 await self.ws.close()
 
 
-async def run_session(
-    url: str, page: str, source: str, interactions: int, think: float, seed: int, timeout: float, start_at: float
+async def visit(
+    url: str, page: str, source: str, interactions: int, think: float, rng: random.Random, timeout: float
 ) -> Result:
-    """One user: open ``page``, then ``interactions`` filter changes with think times."""
-    rng = random.Random(seed)
+    """Open ``page`` (a new connection), then ``interactions`` filter changes with think times."""
     result = Result(page)
     session = Session(url, page, source, timeout)
-    await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
     try:
         t0 = time.perf_counter()
         await session.connect()
@@ -206,15 +205,14 @@ async def run_session(
         result.first_load = time.perf_counter() - t0
         if "f_categories" not in session.ids or "f_dates_widget" not in session.ids:
             raise RuntimeError(f"no filters on {page}: {sorted(session.ids)}")
-        # A shared pool of choices: the three largest categories (as the page lists them)
-        # alone or none, and the last 30, 60 or 14 days.
+        # A shared pool of choices: one of the first three categories as the page lists them,
+        # or none; the last 14, 30 or 60 days.
         labels = session.options["f_categories"][:3]
         last = dt.date.fromisoformat(session.date_bounds[1]) if session.date_bounds else dt.date.today()
         for _ in range(interactions):
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
             if rng.random() < 0.5:
-                pick = rng.choice([[], *[[lb] for lb in labels]])
-                session.set_categories(pick)
+                session.set_categories(rng.choice([[], *[[lb] for lb in labels]]))
             else:
                 days = rng.choice([14, 30, 60])
                 session.set_dates(last - dt.timedelta(days=days - 1), last)
@@ -229,6 +227,19 @@ async def run_session(
         await session.close()
     result.errors.extend(session.problems)
     return result
+
+
+async def run_user(
+    url: str, pages: list[str], source: str, interactions: int, think: float, seed: int, timeout: float, start_at: float
+) -> list[Result]:
+    """One user: each of ``pages`` in turn, ``interactions`` filter changes on each."""
+    rng = random.Random(seed)
+    await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
+    results = []
+    for page in pages:
+        results.append(await visit(url, page, source, interactions, think, rng, timeout))
+        await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+    return results
 
 
 # -- servers ---------------------------------------------------------------------------------
@@ -333,6 +344,7 @@ class Row:
     first_p95: float
     errors: int
     cores: float
+    cpu_per_run: float
     rss_mb: float
     load: str
     per_page: dict[str, tuple[float, float]]
@@ -352,9 +364,9 @@ async def measure(
     start = time.perf_counter() + 0.2
     names = list(PAGES)
     tasks = [
-        run_session(
+        run_user(
             url,
-            names[i % len(names)],
+            names[i % len(names) :] + names[: i % len(names)],  # every page, starting at a different one
             f"127.0.0.{2 + i % 250}",
             interactions,
             think,
@@ -365,7 +377,7 @@ async def measure(
         for i in range(sessions)
     ]
     t0 = time.perf_counter()
-    results = await asyncio.gather(*tasks)
+    results = [r for user in await asyncio.gather(*tasks) for r in user]
     wall = time.perf_counter() - t0
     stop.set()
     await sampler
@@ -377,13 +389,12 @@ def warm_up(url: str, timeout: float) -> None:
     """One visit to every page (a server that has been up a while: modules imported, the
     store open, static area data cached); filter results are not pre-computed."""
 
-    async def visit() -> None:
-        for page in PAGES:
-            result = await run_session(url, page, "127.0.0.1", 0, 0, 0, timeout, time.perf_counter())
+    async def once() -> None:
+        for result in await run_user(url, list(PAGES), "127.0.0.1", 0, 0.0, 0, timeout, time.perf_counter()):
             if result.errors:
-                raise RuntimeError(f"warm-up of {page}: {result.errors}")
+                raise RuntimeError(f"warm-up of {result.page}: {result.errors}")
 
-    asyncio.run(visit())
+    asyncio.run(once())
 
 
 def summarise(city: str, replicas: int, sessions: int, results: list[Result], wall: float, cpu: float, rss: int) -> Row:
@@ -409,8 +420,9 @@ def summarise(city: str, replicas: int, sessions: int, results: list[Result], wa
         percentile(first, 0.95),
         len(errors),
         cpu / wall if wall else 0.0,
+        cpu / max(1, len(lat) + len(first)),
         rss / 2**20,
-        os.getloadavg().__repr__(),
+        " / ".join(f"{x:.1f}" for x in os.getloadavg()),
         per_page,
         sorted(set(errors))[:3],
     )
@@ -425,14 +437,16 @@ def table(rows: list[Row], note: str) -> str:
         note,
         "",
         "| city | replicas | sessions | interactions | p50 s | p95 s | overview p50/p95 | hotspots p50/p95 "
-        "| chain p50/p95 | first load p50/p95 s | errors | server cores | server RSS MB | load (1/5/15 min) |",
-        "|---|---:|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---|",
+        "| chain p50/p95 | first load p50/p95 s | errors | server cores | server CPU s per run | server RSS MB "
+        "| load (1/5/15 min) |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         pages = " | ".join(f"{r.per_page[p][0]:.2f} / {r.per_page[p][1]:.2f}" for p in PAGES)
         lines.append(
             f"| {r.city} | {r.replicas} | {r.sessions} | {r.interactions} | {r.p50:.2f} | **{r.p95:.2f}** | {pages} "
-            f"| {r.first_p50:.2f} / {r.first_p95:.2f} | {r.errors} | {r.cores:.2f} | {r.rss_mb:,.0f} | {r.load} |"
+            f"| {r.first_p50:.2f} / {r.first_p95:.2f} | {r.errors} | {r.cores:.2f} | {r.cpu_per_run:.2f} "
+            f"| {r.rss_mb:,.0f} | {r.load} |"
         )
     lines.append("<!-- /bench:sessions -->")
     return "\n".join(lines) + "\n"
@@ -458,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--city", default="default", help="name of the city for the table")
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 20, 50])
     ap.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--interactions", type=int, default=6, help="filter changes per session")
+    ap.add_argument("--interactions", type=int, default=4, help="filter changes per session and page")
     ap.add_argument("--think", type=float, default=3.0, help="mean think time between changes, s")
     ap.add_argument("--ramp", type=float, default=5.0, help="sessions start spread over this many seconds")
     ap.add_argument("--timeout", type=float, default=120.0)
@@ -486,6 +500,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"  p50 {row.p50:.2f} s, p95 {row.p95:.2f} s, first load p50 {row.first_p50:.2f} / p95 "
                     f"{row.first_p95:.2f} s, errors {row.errors} {row.examples}, cores {row.cores:.2f}, "
+                    f"CPU per run {row.cpu_per_run:.3f} s, "
                     f"RSS {row.rss_mb:,.0f} MB, per page {row.per_page}",
                     flush=True,
                 )
@@ -493,7 +508,8 @@ def main(argv: list[str] | None = None) -> int:
             stop_servers(proc)
     note = args.note or (
         f"Run {dt.datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
-        f"{args.interactions} filter changes per session, think time {args.think:.1f} s x U(0.5, 1.5), "
+        f"{args.interactions} filter changes per page, 3 pages per session, "
+        f"think time {args.think:.1f} s x U(0.5, 1.5), "
         f"sessions starting over {args.ramp:.0f} s."
     )
     section = table(rows, note)

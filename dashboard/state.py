@@ -77,6 +77,12 @@ def get_writer_store() -> Store:
     return _open(replace(settings, dsn=settings.writer_dsn))
 
 
+NOW_STEP_MINUTES = 5
+""""Now" moves in steps of this many minutes: every session asks the same questions (and shares
+their cached answers) within a step; overdue counts are at most this many minutes old."""
+
+
 def data_now() -> datetime:
-    """The reference time for "overdue": the current time, to the minute."""
-    return datetime.now().replace(second=0, microsecond=0)
+    """The reference time for "overdue": the current time, down to :data:`NOW_STEP_MINUTES`."""
+    now = datetime.now()
+    return now.replace(minute=now.minute - now.minute % NOW_STEP_MINUTES, second=0, microsecond=0)

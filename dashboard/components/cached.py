@@ -19,8 +19,9 @@ import streamlit as st
 from dashboard.i18n import current_language
 from data.store import Store
 
-TTL_SECONDS = 120
-"""How long a result is reused; an edit through the page clears the cache at once."""
+TTL_SECONDS = 600
+"""How long a result is reused at most. Any write to the store changes its data version, so
+the keys (:func:`store_key`); an edit through the page also clears the cache at once."""
 
 MAX_ENTRIES = 512
 """Results kept at most (the oldest go first)."""

@@ -190,6 +190,29 @@ def area_places(store: Any, level: str, area_ids: pd.Series) -> pd.Series:
     return both.str.strip(" ·")
 
 
+_CELL_AREAS: dict[tuple[str, str], dict[str, str | None]] = {}
+"""The area of ``level`` each H3 cell's centre lies in, by (store key, level), filled as cells are asked for."""
+
+
+def _cell_areas(store: Any, level: str, shapes: pd.DataFrame, hexes: pd.Series) -> list[str | None]:
+    """Area id (of ``level``, from ``shapes``) of each cell of ``hexes``; cells placed before on
+    this data version are not placed again."""
+    key = (store.cache_key(), level)
+    if key not in _CELL_AREAS:
+        for old in [k for k in _CELL_AREAS if k[1] == level]:  # an older data version
+            del _CELL_AREAS[old]
+        _CELL_AREAS[key] = {}
+    known = _CELL_AREAS[key]
+    new = [h for h in dict.fromkeys(hexes) if h not in known]
+    if new:
+        centres = np.array([h3.cell_to_latlng(h) for h in new], dtype=float)
+        ids = assign_points_to_areas(
+            centres[:, 1], centres[:, 0], from_wkb(shapes["wkb"]), shapes["area_id"].to_numpy()
+        )
+        known.update(zip(new, (None if pd.isna(i) else i for i in ids), strict=True))
+    return [known[h] for h in hexes]
+
+
 def cell_places(store: Any, hexes: pd.Series) -> pd.Series:
     """Where each H3 cell's centre lies: "street · community" (or the finest level the store has),
     "" outside every area (same index as ``hexes``)."""
@@ -198,11 +221,7 @@ def cell_places(store: Any, hexes: pd.Series) -> pd.Series:
         shapes = cached_answer(lookups.area_shapes, store, level)
         if not len(shapes) or not len(hexes):
             continue
-        centres = np.array([h3.cell_to_latlng(h) for h in hexes], dtype=float)
-        ids = assign_points_to_areas(
-            centres[:, 1], centres[:, 0], from_wkb(shapes["wkb"]), shapes["area_id"].to_numpy()
-        )
-        found = pd.Series(ids, index=hexes.index)
+        found = pd.Series(_cell_areas(store, level, shapes, hexes), index=hexes.index, dtype=object)
         if level == "community":
             names = area_places(store, "community", found.dropna())
             community = found.dropna().map(area_names(store, "community"))

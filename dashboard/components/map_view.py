@@ -42,7 +42,11 @@ def area_shapes(store: Store, level: str) -> pd.DataFrame:
 
 def available_levels(store: Store) -> list[str]:
     """Area levels (street, community, grid) that have at least one area."""
-    return [lv for lv in AREA_LEVELS[1:] if len(area_shapes(store, lv))]
+    return cached_answer(_levels, store)
+
+
+def _levels(store: Store) -> list[str]:
+    return [lv for lv in AREA_LEVELS[1:] if len(lookups.area_shapes(store, lv))]
 
 
 MAP_HEIGHT = 520

@@ -26,6 +26,7 @@ from geo.h3index import cells_to_strings
 from geo.hotspots import NO_NEIGHBOURS, getis_ord_gi_star
 from geo.moran import local_moran
 from geo.weights import SpatialWeights, h3_extent_cells, h3_kring_weights, queen_weights
+from queries.answers.kept import kept_fetch
 from queries.filters import EventFilter
 
 METHODS: tuple[str, ...] = ("gi_star", "local_moran", "emerging")
@@ -107,17 +108,20 @@ def _selected_polygons(store: Store, flt: EventFilter) -> list:
     """Polygons of the finest selected areas, or of the district when nothing is selected."""
     for level, ids in (("grid", flt.grid_ids), ("community", flt.community_ids), ("street", flt.street_ids)):
         if ids:
-            shapes = store.fetch("area_shapes", level=level)
+            shapes = kept_fetch(store, "area_shapes", level=level)
             shapes = shapes[shapes["area_id"].isin(ids)]
             return _geoms(shapes["wkb"])
-    shapes = store.fetch("area_shapes", level="district")
+    shapes = kept_fetch(store, "area_shapes", level="district")
     return _geoms(shapes["wkb"])
 
 
 def _areas_in_selection(store: Store, level: str, flt: EventFilter) -> pd.DataFrame:
     """Areas of ``level`` inside the selected streets/communities/grids (all when none)."""
-    shapes = store.fetch("area_shapes", level=level)
-    chain = {lv: store.fetch("list_areas", level=lv)[["area_id", "parent_id"]] for lv in ("grid", "community")}
+    shapes = kept_fetch(store, "area_shapes", level=level)
+    selected = set(flt.street_ids) | set(flt.community_ids) | set(flt.grid_ids)
+    if not selected:
+        return shapes
+    chain = {lv: kept_fetch(store, "list_areas", level=lv)[["area_id", "parent_id"]] for lv in ("grid", "community")}
     parent = pd.concat(chain.values()).set_index("area_id")["parent_id"].to_dict()
 
     def ancestors(a: str) -> set[str]:
@@ -127,9 +131,6 @@ def _areas_in_selection(store: Store, level: str, flt: EventFilter) -> pd.DataFr
             out.add(a)
         return out
 
-    selected = set(flt.street_ids) | set(flt.community_ids) | set(flt.grid_ids)
-    if not selected:
-        return shapes
     keep = [bool(ancestors(a) & selected) for a in shapes["area_id"]]
     return shapes[np.asarray(keep, dtype=bool)]
 
