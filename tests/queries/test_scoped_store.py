@@ -623,3 +623,8 @@ def test_duckdb_file_store_scoped_from_many_threads(small_db_file, small_city):
         assert len(scoped.fetch("event_points")) == len(scope.events)  # usable after close()
     finally:
         store.close()
+    replica = DuckDBStore(small_db_file, read_only=True)  # the replicas' read-only file (TEMP views still work)
+    try:
+        assert scoped_store(replica, (scope.street,)).table_counts()["events"] == len(scope.events)
+    finally:
+        replica.close()
