@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard.auth import can, current_user
+from dashboard.auth.trail import export_callback
 from dashboard.charts import show_chart
 from dashboard.components import columns as col
 from dashboard.components import numbers as num
@@ -119,6 +120,8 @@ def render_ranking(
         file_name="hotspots.geojson",
         mime="application/geo+json",
         key="hs_geojson",
+        on_click=export_callback,
+        args=("hs_geojson", "hotspots.geojson", len(export), list(notes)),
     )
     return top
 
