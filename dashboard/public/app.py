@@ -46,7 +46,6 @@ def _controls(address: Address) -> None:
     row.button(
         tr("pub_lang_switch", lang),
         key="pub_lang_button",
-        help=tr("pub_lang_switch_help", lang),
         on_click=_go,
         args=(address,),
         kwargs={"lang": "en" if lang == "zh" else "zh"},

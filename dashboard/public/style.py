@@ -84,7 +84,13 @@ html {{ font-size: {font}px; }}
 .stButton button, .stFormSubmitButton button {{ min-height: {target}px; min-width: {target}px; font-size: {font}px;
   padding: 6px 16px; border: 2px solid {ACCENT}; color: {ACCENT}; background: #fff; }}
 .stButton button p, .stFormSubmitButton button p {{ font-size: {font}px; font-weight: 600; }}
-.stButton button[kind="primary"], .stFormSubmitButton button {{ background: {ACCENT}; color: #fff; }}
+.stButton button, .stButton button:focus, .stButton button:active {{ background: #fff !important;
+  color: {ACCENT} !important; border-color: {ACCENT} !important; }}
+.stButton button:hover {{ background: #e8f0f8 !important; }}
+.stButton button[kind="primary"], .stFormSubmitButton button, .stFormSubmitButton button:focus,
+.stFormSubmitButton button:active {{ background: {ACCENT} !important; color: #fff !important;
+  border-color: {ACCENT} !important; }}
+.stButton button[kind="primary"]:hover, .stFormSubmitButton button:hover {{ background: #083d6b !important; }}
 .stButton button:focus-visible, .stFormSubmitButton button:focus-visible, input:focus-visible {{
   outline: 3px solid #c05600; outline-offset: 2px; }}
 [data-testid="stTextInput"] input {{ min-height: {target}px; font-size: {font}px; color: {TEXT}; }}
@@ -100,5 +106,6 @@ h1, h2, h3 {{ color: {TEXT}; }}
 h1 {{ font-size: {round(font * 1.6)}px !important; line-height: 1.3 !important; }}
 h2 {{ font-size: {round(font * 1.35)}px !important; line-height: 1.3 !important; margin-top: 0.8em; }}
 [data-testid="stHeader"] {{ display: none; }}
+[data-testid="stElementToolbar"] {{ display: none; }}
 """
     )
