@@ -62,8 +62,9 @@ trap stop EXIT INT TERM
 servers=""
 for ((i = 0; i < n; i++)); do
   port=$((first + i))
-  .venv/bin/streamlit run streamlit_app.py --server.port "$port" --server.address 127.0.0.1 "$@" \
-    >"$run/logs/replica-$port.log" 2>&1 &
+  # No file watcher: serving, not developing (watching the tree costs CPU on every file change).
+  .venv/bin/streamlit run streamlit_app.py --server.port "$port" --server.address 127.0.0.1 \
+    --server.fileWatcherType none "$@" >"$run/logs/replica-$port.log" 2>&1 &
   pids+=($!)
   servers+="        server 127.0.0.1:$port;\n"
 done
