@@ -91,32 +91,47 @@ def load_groups(store: Store, sensitive: Sensitive, sources_seen: set[str]) -> G
     return Groups(frame, sources)
 
 
-def fetch_counts(
-    store: Store, grain: str, first_day: date, through: date, res: int, sensitive: Sensitive
-) -> pd.DataFrame:
-    """The counts of ``grain`` periods as tidy rows keyed by :data:`KEY` (no zero rows).
+GROUPING_SETS: tuple[tuple[str, ...], ...] = tuple(
+    (*unit, *combo)
+    for unit in ((), ("street_id",), ("community_id",), ("cell",))
+    for combo in ((), ("grp",), ("source",))
+)
+"""The published roll-ups (the same twelve as ``publish_medians``' GROUPING SETS)."""
 
-    Rows of sensitive categories appear only under their own group: the ``'all'`` rows and
-    the source rows exclude them.
-    """
-    first = periods(grain, first_day, through)[0].start
-    raw = store.fetch(
-        "publish_counts",
-        grain=grain,
-        step=f"1 {grain}",
-        sensitive=list(sensitive.codes),
-        res=res,
-        start=first,
-        through_end=end_of_day(through),
-    )
+_FLAGS = {
+    "street_id": "g_street",
+    "community_id": "g_community",
+    "cell": "g_cell",
+    "grp": "g_grp",
+    "source": "g_source",
+}
+
+
+def _rollups(fine: pd.DataFrame) -> pd.DataFrame:
+    """The finest counts summed over every grouping set, in ``publish_medians``' row shape."""
+    parts = []
+    for keys in GROUPING_SETS:
+        g = fine.groupby(["period_start", "sens", *keys], dropna=False, sort=False)[list(COUNTS)].sum()
+        g = g.reset_index()
+        for column, flag in _FLAGS.items():
+            g[flag] = 0 if column in keys else 1
+            if column not in keys:
+                g[column] = None
+        parts.append(g)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _tidy(raw: pd.DataFrame, grain: str, values: tuple[str, ...]) -> pd.DataFrame:
+    """Rows with GROUPING flags as rows keyed by :data:`KEY` (sensitive categories only
+    under their own group; units with a NULL id dropped: they count only in their parents)."""
     raw = raw[~(raw["sens"].astype(bool) & (raw["g_grp"] == 1))]
-    level = pd.Series("district", index=raw.index)
+    level = pd.Series("district", index=raw.index, dtype=object)
     unit = pd.Series("district", index=raw.index, dtype=object)
     for name, flag, column in (("street", "g_street", "street_id"), ("community", "g_community", "community_id")):
-        sel = raw[flag] == 0
+        sel = (raw[flag] == 0).to_numpy()
         level[sel] = name
-        unit[sel] = raw.loc[sel, column]
-    sel = raw["g_cell"] == 0
+        unit[sel] = raw.loc[sel, column].astype(object).to_numpy()
+    sel = (raw["g_cell"] == 0).to_numpy()
     level[sel] = "cell"
     codes, uniques = pd.factorize(raw.loc[sel, "cell"])  # format each distinct cell once
     names = np.array([format(int(c), "x") for c in uniques] + [None], dtype=object)
@@ -124,18 +139,43 @@ def fetch_counts(
     out = pd.DataFrame(
         {
             "period": grain,
-            "period_start": pd.to_datetime(raw["period_start"]).dt.date,
-            "level": level,
-            "unit_id": unit,
-            "category_group": raw["grp"].where(raw["g_grp"] == 0, "all"),
-            "source": raw["source"].where(raw["g_source"] == 0, "all"),
+            "period_start": pd.to_datetime(raw["period_start"]).dt.date.to_numpy(),
+            "level": level.to_numpy(),
+            "unit_id": unit.to_numpy(),
+            "category_group": raw["grp"].astype(object).where(raw["g_grp"] == 0, "all").to_numpy(),
+            "source": raw["source"].astype(object).where(raw["g_source"] == 0, "all").to_numpy(),
         }
     )
-    for c in COUNTS:
-        out[c] = raw[c].astype("int64")
-    out["median_close_s"] = raw["median_close_s"].astype("float64")
-    # events outside any known street/community (NULL ids) count only in their parents
+    for c in values:
+        out[c] = raw[c].to_numpy()
     return out[out["unit_id"].notna()].reset_index(drop=True)
+
+
+def fetch_counts(
+    store: Store, grain: str, first_day: date, through: date, res: int, sensitive: Sensitive
+) -> pd.DataFrame:
+    """The counts and median of ``grain`` periods as tidy rows keyed by :data:`KEY` (no zero
+    rows): ``publish_counts`` at the finest grain summed up here (counts add up), the medians
+    from ``publish_medians`` (they do not).
+
+    Rows of sensitive categories appear only under their own group: the ``'all'`` rows and
+    the source rows exclude them.
+    """
+    params = {
+        "grain": grain,
+        "step": f"1 {grain}",
+        "sensitive": list(sensitive.codes),
+        "res": res,
+        "start": periods(grain, first_day, through)[0].start,
+        "through_end": end_of_day(through),
+    }
+    counts = _tidy(_rollups(store.fetch("publish_counts", **params)), grain, COUNTS)
+    for c in COUNTS:
+        counts[c] = counts[c].astype("int64")
+    medians = _tidy(store.fetch("publish_medians", **params), grain, ("median_close_s",))
+    out = counts.merge(medians, on=list(KEY), how="left", validate="one_to_one")
+    out["median_close_s"] = out["median_close_s"].astype("float64")
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Write the published tables to the PostGIS schema ``published`` (migration 013).
 
-One transaction replaces every table's rows (TRUNCATE, then COPY in :data:`schema.ORDER_BY`
-order): the role ``gridscope_public`` sees the previous publication until the commit, and a
-failure changes nothing. Connects with the owner's connection string (``--dsn`` /
+One transaction replaces every table's rows (TRUNCATE, then COPY): the role
+``gridscope_public`` sees the previous publication until the commit, and a failure changes
+nothing. Connects with the owner's connection string (``--dsn`` /
 ``GRIDSCOPE_DSN``), never as the public role, which may only read.
 """
 
@@ -32,8 +32,6 @@ def write_postgis(dsn: str, published: Published) -> None:
         for table in schema.TABLES:
             cols = schema.columns(table)
             frame = published.tables[table][cols]
-            if len(frame):
-                frame = frame.sort_values([c.strip() for c in schema.ORDER_BY[table].split(",")], kind="stable")
             rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
             conn.execute(f"TRUNCATE {SCHEMA}.{table}")
             with conn.cursor().copy(f"COPY {SCHEMA}.{table} ({', '.join(cols)}) FROM STDIN") as copy:

@@ -65,7 +65,7 @@ ORDER_BY: dict[str, str] = {
     "pub_tracking": "digest, ord",
     "pub_tracking_case": "digest",
 }
-"""Row order the writers store (so two publications of the same data are byte-comparable)."""
+"""The key of each table, the order to read it in."""
 
 
 def columns(table: str) -> list[str]:

@@ -3,8 +3,9 @@
 The file holds only the ``pub_*`` tables, so the public server never has raw data on its
 disk. It is written to a temporary file beside the target and renamed over it when complete:
 a reader sees the old publication or the new one, never half of one, and a failed build
-leaves the old file untouched. Rows are stored in :data:`schema.ORDER_BY` order, so two
-publications of the same data hold identical tables.
+leaves the old file untouched. Rows are stored in the frames' order, which the builder makes
+deterministic (the dense grid; tracking by digest), so two publications of the same data hold
+identical tables, row for row.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def write_duckdb(published: Published, out: Path) -> Path:
                 frame = pa.Table.from_pandas(published.tables[table][schema.columns(table)], preserve_index=False)
                 con.register("_frame", frame)
                 cols = ", ".join(schema.columns(table))
-                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame ORDER BY {schema.ORDER_BY[table]}")
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
                 con.unregister("_frame")
             con.execute("CHECKPOINT")
         finally:

@@ -146,6 +146,7 @@ def publish_params() -> dict[str, list[dict[str, object]]]:
     ]
     return {
         "publish_counts": counts,
+        "publish_medians": counts,
         "publish_data_range": [{}],
         "publish_groups": [{}],
         "publish_areas": [{}],
