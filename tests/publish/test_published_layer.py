@@ -219,3 +219,35 @@ def test_cli_publish_and_tracking_code(tiny_db_file, tmp_path, monkeypatch, caps
     monkeypatch.setenv("GRIDSCOPE_PUBLIC_MIN_COUNT", "ten")
     assert main(["publish", "--db", str(tiny_db_file), "--out", str(out)]) == 2
     assert "GRIDSCOPE_PUBLIC_MIN_COUNT" in capsys.readouterr().err
+
+
+def test_open_data_files_hold_the_published_figures(tiny_db_file, tmp_path) -> None:
+    import json
+
+    from data.publish.opendata import FIELDS, write_open_data
+    from queries import DuckDBStore
+
+    store = DuckDBStore(tiny_db_file)
+    try:
+        pub = build_published(store, PublishConfig(min_count=5, lag_days=0, published_on=date(2026, 7, 1)))
+    finally:
+        store.close()
+    db = write_duckdb(pub, tmp_path / "public.duckdb")
+    files = write_open_data(db, tmp_path / "data")
+    names = {p.name for p in files}
+    assert {"stats_month.csv", "stats_week.csv", "units.csv", "groups.csv", "data_dictionary.md"} <= names
+    raw = (tmp_path / "data" / "stats_month.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM for Excel"
+    month = pd.read_csv(tmp_path / "data" / "stats_month.csv", encoding="utf-8-sig", keep_default_na=False)
+    stats = pub.tables["pub_stats"]
+    mine = stats[stats["period"] == "month"]
+    assert len(month) == len(mine)
+    shown = pd.to_numeric(month["received"], errors="coerce")
+    assert shown.sum() == mine["received"].sum() and (shown.dropna() >= 5).all()
+    assert "unit_id" in month and "geojson" not in month and "digest" not in "".join(month.columns)
+    geo = json.loads((tmp_path / "data" / "community_latest_month.geojson").read_text(encoding="utf-8"))
+    assert geo["type"] == "FeatureCollection" and geo["features"]
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in geo["features"])
+    text = (tmp_path / "data" / "data_dictionary.md").read_text(encoding="utf-8")
+    assert "数据字典" in text and "Data dictionary" in text
+    assert all(f"| {name} |" in text for name, _, _ in FIELDS)
