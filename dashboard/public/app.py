@@ -146,4 +146,6 @@ def main() -> None:
             )
         )
     month = address.month if address.month in months else months[-1]
-    render_overview(layer, meta, lang, month, lambda: pick_month(address, months), lambda: pick_level(address))
+    render_overview(
+        layer, meta, lang, month, lambda: pick_month(address, months), lambda: pick_level(address), address.elder
+    )

@@ -59,7 +59,9 @@ def _label(row: pd.Series, lang: str) -> str:
     return f"{unit_name(row, lang)}\n{count_text(row['received'])}"
 
 
-def public_deck(frame: pd.DataFrame, classes: list[CountClass], lang: str, *, labels: bool) -> pdk.Deck | None:
+def public_deck(
+    frame: pd.DataFrame, classes: list[CountClass], lang: str, *, labels: bool, label_size: int = 13
+) -> pdk.Deck | None:
     """The deck of ``frame`` (:func:`queries.answers.public.area_figures`): areas coloured by
     class, withheld ones grey and striped, names and counts written on the areas when
     ``labels``; ``None`` when no unit has a geometry."""
@@ -102,7 +104,7 @@ def public_deck(frame: pd.DataFrame, classes: list[CountClass], lang: str, *, la
     layers.append(outline_layer(outline, layer_id="pub-outline"))
     if labels:
         names = pd.Series([_label(r, lang) for _, r in frame.iterrows()])
-        layers.append(label_layer(label_points(shapes, names), layer_id="pub-labels", size=13))
+        layers.append(label_layer(label_points(shapes, names), layer_id="pub-labels", size=label_size))
     v = fit_bounds((x0, y0, x1, y1), PHONE_MAP_WIDTH, MAP_HEIGHT)
     view = pdk.ViewState(longitude=v.longitude, latitude=v.latitude, zoom=v.zoom, pitch=0)
     return make_deck(layers, view, "", tooltip={"html": "{tip}", "style": {"fontSize": "16px"}})

@@ -136,6 +136,7 @@ def render_overview(
     month: str,
     month_picker: Callable[[], str],
     level_picker: Callable[[], str],
+    elder: bool = False,
 ) -> None:
     """Every section of the figures view for ``month``: the sentence first, then the month
     and map-level choices (``*_picker`` draw them and return the choice)."""
@@ -150,7 +151,7 @@ def render_overview(
         st.markdown(tr("pub_rounded_note", lang, base=meta.rounding_base))
     month = month_picker()
     level = level_picker()
-    render_map_and_table(layer, meta, lang, level, month)
+    render_map_and_table(layer, meta, lang, level, month, elder)
     months = answer(answers.district_months, layer)
     st.html(f'<h2 class="pub-root">{html.escape(tr("pub_trend_title", lang))}</h2>')
     show_chart(trend_figure(months, lang), key="pub_trend", width="stretch")
@@ -172,14 +173,16 @@ def render_overview(
     st.html(privacy_html(meta, answer(answers.sensitive_groups, layer), lang))
 
 
-def render_map_and_table(layer: PublishedLayer, meta: PublicMeta, lang: str, level: str, month: str) -> None:
+def render_map_and_table(
+    layer: PublishedLayer, meta: PublicMeta, lang: str, level: str, month: str, elder: bool = False
+) -> None:
     """The map of ``level`` with its key, then the same figures as a table."""
     level_word = tr(f"pub_level_{level}", lang)
     heading = tr("pub_map_title", lang, level=level_word, month=month_text(month, lang))
     st.html(f'<h2 class="pub-root">{html.escape(heading)}</h2>')
     frame = answer(answers.area_figures, layer, level, month)
     classes = count_classes(frame["received"])
-    deck = public_deck(frame, classes, lang, labels=level == "street")
+    deck = public_deck(frame, classes, lang, labels=level == "street", label_size=16 if elder else 13)
     if deck is not None:
         st.pydeck_chart(deck, height=MAP_HEIGHT, key=f"pub_map_{level}")
         st.html(f'<p class="pub-root pub-muted">{html.escape(tr("pub_map_alt", lang, level=level_word))}</p>')

@@ -80,7 +80,7 @@ html {{ font-size: {font}px; }}
   font-size: {font}px; line-height: 1.6; }}
 [data-testid="stWidgetLabel"] p, [data-testid="stWidgetLabel"] label {{
   font-size: {font}px !important; color: {TEXT}; }}
-[data-testid="stMainBlockContainer"] {{ padding-top: 2rem; padding-left: 1rem; padding-right: 1rem; max-width: 820px; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 1rem; padding-left: 1rem; padding-right: 1rem; max-width: 820px; }}
 .stButton button, .stFormSubmitButton button {{ min-height: {target}px; min-width: {target}px; font-size: {font}px;
   padding: 6px 16px; border: 2px solid {ACCENT}; color: {ACCENT}; background: #fff; }}
 .stButton button p, .stFormSubmitButton button p {{ font-size: {font}px; font-weight: 600; }}
