@@ -144,11 +144,58 @@ def run(size: str) -> tuple[list[str], list[str], list[str]]:
     return ingest, rows, plans
 
 
+MAP_QUERIES = {
+    "count_events_by_cell r9": {"res": 9},
+    "count_events_by_cell r8": {"res": 8},
+    "count_events_by_cell r7": {"res": 7},
+    "count_events_by_area grid": {"level": "grid"},
+    "count_events_by_area community": {"level": "community"},
+    "count_events_by_area street": {"level": "street"},
+}
+
+
+def queries_only(dsn: str, rounds: int) -> None:
+    """p50/p95 of the overview and hot-spot map queries on an existing PostGIS database (one
+    ``gridscope demo --dsn`` or an earlier build wrote), with the same 20 varied filters; the
+    1-minute load average with each round (the machine is shared)."""
+    from bench._filters import varied_filters as shared_filters
+
+    pg = PostGISStore(dsn, timeout=60)
+    n = int(pg.fetch("event_date_range")["events"].iloc[0])
+    cats = pg.fetch("list_categories")["code"].tolist()
+    streets = pg.fetch("list_areas", level="street")["area_id"].tolist()
+    filters = shared_filters(cats, streets, np.random.default_rng(0), END)
+    fns = {k: v for k, v in store_versions(pg).items() if not k.startswith("count_events")}
+    for label, extra in MAP_QUERIES.items():
+        name = label.split()[0]
+        fns[label] = lambda f, name=name, extra=extra: pg.fetch(name, **f.params(), now=NOW, **extra)
+    print(f"{n:,} events; rounds of {len(filters)} filters after a warm-up", flush=True)
+    print("| round | load | query | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|---|")
+    for r in range(rounds):
+        for label, fn in fns.items():
+            load = os.getloadavg()[0]
+            ms = timed(fn, filters)
+            print(
+                f"| {r + 1} | {load:.1f} | {label} | {np.percentile(ms, 50):.1f} | {np.percentile(ms, 95):.1f} | "
+                f"{ms.max():.1f} |",
+                flush=True,
+            )
+    pg.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", nargs="+", default=["1m", "10m"])
     ap.add_argument("--no-write", action="store_true", help="print only, leave docs/BENCHMARKS.md alone")
+    ap.add_argument(
+        "--dsn",
+        help="time the overview and map queries on this existing database only (no build, no DuckDB, prints only)",
+    )
+    ap.add_argument("--rounds", type=int, default=2, help="with --dsn: how many times to time every query")
     args = ap.parse_args()
+    if args.dsn:
+        queries_only(args.dsn, args.rounds)
+        return
     ingest, queries, plans = [], [], []
     for size in args.sizes:
         i, q, p = run(size)

@@ -154,7 +154,7 @@ def test_demo_command_loads_a_fresh_database(make_pg_database, small_city, capsy
         "event_log": len(small_city.event_log),
         "readings": len(small_city.readings),
     }
-    assert index_count == 4  # dropped for the bulk COPY and rebuilt
+    assert index_count == 5  # dropped for the bulk COPY and rebuilt (4 + the open events, migration 012)
 
 
 def test_orphaned_test_databases_are_dropped_live_ones_kept(pg_dsn):
