@@ -107,6 +107,12 @@ _FLAGS = {
 }
 
 
+def _obj(values: np.ndarray) -> pd.Series:
+    """``values`` as an object column (pandas would otherwise copy strings into Arrow, which
+    costs more than the whole suppression at 1M events)."""
+    return pd.Series(values, dtype=object, copy=False)
+
+
 def _rollups(fine: pd.DataFrame) -> pd.DataFrame:
     """The finest counts summed over every grouping set, in ``publish_medians``' row shape."""
     parts = []
@@ -138,12 +144,12 @@ def _tidy(raw: pd.DataFrame, grain: str, values: tuple[str, ...]) -> pd.DataFram
     unit[sel] = names[codes]  # code -1 (NULL cell) picks the trailing None
     out = pd.DataFrame(
         {
-            "period": grain,
-            "period_start": pd.to_datetime(raw["period_start"]).dt.date.to_numpy(),
-            "level": level.to_numpy(),
-            "unit_id": unit.to_numpy(),
-            "category_group": raw["grp"].astype(object).where(raw["g_grp"] == 0, "all").to_numpy(),
-            "source": raw["source"].astype(object).where(raw["g_source"] == 0, "all").to_numpy(),
+            "period": _obj(np.full(len(raw), grain, dtype=object)),
+            "period_start": _obj(pd.to_datetime(raw["period_start"]).to_numpy().astype("datetime64[D]").astype(object)),
+            "level": _obj(level.to_numpy()),
+            "unit_id": _obj(unit.to_numpy()),
+            "category_group": _obj(raw["grp"].astype(object).where(raw["g_grp"] == 0, "all").to_numpy()),
+            "source": _obj(raw["source"].astype(object).where(raw["g_source"] == 0, "all").to_numpy()),
         }
     )
     for c in values:
@@ -245,14 +251,14 @@ def dense_counts(counts: dict[str, pd.DataFrame], grid: Grid, groups: Groups) ->
         c_idx = np.tile(np.arange(C), len(cal) * U)
         frame = pd.DataFrame(
             {
-                "period": grain,
-                "period_start": np.array([q.start for q in cal], dtype=object)[p_idx],
-                "period_end": np.array([q.end for q in cal], dtype=object)[p_idx],
-                "period_label": np.array([q.label for q in cal], dtype=object)[p_idx],
-                "level": grid.units["level"].to_numpy(dtype=object)[u_idx],
-                "unit_id": grid.units["unit_id"].to_numpy(dtype=object)[u_idx],
-                "category_group": grid.combos["category_group"].to_numpy(dtype=object)[c_idx],
-                "source": grid.combos["source"].to_numpy(dtype=object)[c_idx],
+                "period": _obj(np.full(n, grain, dtype=object)),
+                "period_start": _obj(np.array([q.start for q in cal], dtype=object)[p_idx]),
+                "period_end": _obj(np.array([q.end for q in cal], dtype=object)[p_idx]),
+                "period_label": _obj(np.array([q.label for q in cal], dtype=object)[p_idx]),
+                "level": _obj(grid.units["level"].to_numpy(dtype=object)[u_idx]),
+                "unit_id": _obj(grid.units["unit_id"].to_numpy(dtype=object)[u_idx]),
+                "category_group": _obj(grid.combos["category_group"].to_numpy(dtype=object)[c_idx]),
+                "source": _obj(grid.combos["source"].to_numpy(dtype=object)[c_idx]),
             }
         )
         got = counts[grain]

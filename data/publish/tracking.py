@@ -98,6 +98,11 @@ def verification_code(key: bytes, event_id: str) -> str:
     return f"{int.from_bytes(mac[:6], 'big') % 1_000_000:06d}"
 
 
+def _dates(values: pd.Series) -> np.ndarray:
+    """Timestamps as ``datetime.date`` objects (``None`` for NaT), converted by numpy."""
+    return pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(object)
+
+
 def empty_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Empty ``pub_tracking`` and ``pub_tracking_case`` frames."""
     return (
@@ -134,11 +139,11 @@ def build_tracking(store: Store, config: PublishConfig, through: date) -> tuple[
     )
     if ev.empty:
         return empty_tables()
-    digest = ev["digest"].astype(object).to_numpy()
+    digest = ev["digest"].to_numpy(dtype=object)
     cases = pd.DataFrame(
         {
-            "digest": digest,
-            "status": ev["status"].astype(object).to_numpy(),
+            "digest": pd.Series(digest, dtype=object, copy=False),
+            "status": pd.Series(ev["status"].to_numpy(dtype=object), dtype=object),
             "closed_on_time": ev["closed_on_time"].astype("boolean").to_numpy(),
             "rated": ev["rated"].astype(bool).to_numpy(),
             "can_rate": ev["can_rate"].astype(bool).to_numpy(),
@@ -152,9 +157,9 @@ def build_tracking(store: Store, config: PublishConfig, through: date) -> tuple[
         parts.append(
             pd.DataFrame(
                 {
-                    "digest": digest[sel],
-                    "stage": stage,
-                    "reached_on": on[sel].dt.date.to_numpy(dtype=object),
+                    "digest": pd.Series(digest[sel], dtype=object, copy=False),
+                    "stage": pd.Series(np.full(int(sel.sum()), stage, dtype=object), dtype=object),
+                    "reached_on": pd.Series(_dates(on[sel]), dtype=object),
                     "ord": np.int32(i),
                     "_at": np.flatnonzero(sel) * len(TRACKED_STAGES) + i,
                 }
@@ -163,5 +168,4 @@ def build_tracking(store: Store, config: PublishConfig, through: date) -> tuple[
     stages = pd.concat(parts, ignore_index=True)  # rows come ordered by digest: keep (digest, ord)
     stages = stages.iloc[np.argsort(stages["_at"].to_numpy(), kind="stable")].drop(columns="_at")
     stages = stages.reset_index(drop=True)
-    stages["reached_on"] = stages["reached_on"].where(stages["reached_on"].notna(), None)
     return stages, cases
