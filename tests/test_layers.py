@@ -19,6 +19,7 @@ MAY_NOT_IMPORT: dict[str, tuple[str, ...]] = {
     "data/store.py": ("data.ingest", "data.demo", "geo", "queries", "dashboard", "cli"),
     "data/ingest": ("data.demo", "queries", "dashboard", "cli"),
     "data/demo": ("queries", "dashboard", "cli"),
+    "data/publish": ("queries", "dashboard", "cli"),
     "queries": ("dashboard", "cli"),
     "dashboard": ("cli",),
 }
