@@ -120,7 +120,13 @@ def run(args: argparse.Namespace) -> int:
             target = "PostGIS schema published"
             out_path = None
         else:
-            out_path = write_duckdb(published, args.out or settings.public_db)
+            out = Path(args.out or settings.public_db)
+            if settings.backend == "duckdb" and out.resolve() == Path(settings.db_path).resolve():
+                return _fail(f"--out {out} is the store itself; choose another file / 输出文件不能是数据库本身")
+            try:
+                out_path = write_duckdb(published, out)
+            except OSError as exc:
+                return _fail(f"cannot write {out}: {exc.strerror or exc} / 无法写入 {out}")
             target = str(out_path)
     finally:
         store.close()

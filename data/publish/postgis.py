@@ -25,6 +25,18 @@ def write_postgis(dsn: str, published: Published) -> None:
         conn = psycopg.connect(dsn, connect_timeout=10)
     except psycopg.OperationalError as exc:
         raise StoreUnavailable(f"cannot connect to PostGIS to publish: {str(exc).strip()}") from exc
+    try:
+        _replace(conn, published)
+    except psycopg.Error as exc:
+        raise StoreUnavailable(
+            f"could not write the published schema ({type(exc).__name__}): publish with the owner's "
+            "connection string (--dsn), not the reader's or the public role's; nothing was changed"
+        ) from exc
+    finally:
+        conn.close()
+
+
+def _replace(conn: psycopg.Connection, published: Published) -> None:
     with conn:
         missing = conn.execute("SELECT to_regclass('published.pub_stats') IS NULL").fetchone()
         if missing and missing[0]:
@@ -37,4 +49,3 @@ def write_postgis(dsn: str, published: Published) -> None:
             with conn.cursor().copy(f"COPY {SCHEMA}.{table} ({', '.join(cols)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-    conn.close()

@@ -97,3 +97,15 @@ def test_public_role_reads_only_the_published_schema(pg_published) -> None:
             conn.execute("DELETE FROM published.pub_stats")
         with pytest.raises(psycopg.Error):
             conn.execute("CREATE TABLE published.x (a int)")
+
+
+def test_publishing_as_the_public_role_is_refused_and_changes_nothing(pg_published) -> None:
+    from data.store import StoreUnavailable
+
+    dsn, _, pub = pg_published
+    database = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    with pytest.raises(StoreUnavailable, match="owner's"):
+        write_postgis(_dsn_for(database, PUBLIC_ROLE), pub)
+    with psycopg.connect(dsn) as conn:
+        (n,) = conn.execute("SELECT count(*) FROM published.pub_stats").fetchone()
+    assert n == len(pub.tables["pub_stats"])
