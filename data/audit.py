@@ -87,7 +87,8 @@ def record_audit(
     page : the page's url path (``""`` for the command line)
     details : what exactly: filters of an export, old and new SLA, batch id and rows ...;
         keys are strings, values JSON-like (dates and times as ISO text, sets sorted)
-    at : when; default now, in local time like every stored time (naive)
+    at : when; default now, in local time like every stored time (naive; an aware time is
+        converted to local time)
 
     Raises
     ------
@@ -101,13 +102,21 @@ def record_audit(
         raise AuditError("an audit row needs an actor")
     store.execute(
         "audit_append",
-        at=(at or datetime.now()).replace(tzinfo=None),
+        at=_local(at),
         actor=who,
         role=(_line(role, MAX_ROLE) or None) if role is not None else None,
         action=action,
         page=_line(page, MAX_TEXT),
         details=details_json(details),
     )
+
+
+def _local(at: datetime | None) -> datetime:
+    """``at`` (default now) as naive local time: an aware time is converted first, not just
+    stripped of its zone."""
+    if at is None:
+        return datetime.now()
+    return at.astimezone().replace(tzinfo=None) if at.tzinfo is not None else at
 
 
 def details_json(details: Mapping[str, object] | None) -> str | None:

@@ -334,3 +334,12 @@ def test_user_changes_from_the_cli_leave_their_before_and_after(tmp_path, capsys
     assert (changes[1]["before"]["role"], changes[1]["after"]["role"]) == ("leader", "analyst")
     assert changes[2]["before"]["role"] == "analyst"
     assert all(a.startswith("cli:") for a in rows["actor"])
+
+
+def test_an_aware_time_is_stored_as_local_time():
+    from datetime import timezone
+
+    store = DuckDBStore(":memory:")
+    aware = datetime(2026, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=8)))  # Beijing noon
+    record_audit(store, actor="wang", role="analyst", action="export", at=aware)
+    assert list_audit(store)["at"].iloc[0] == aware.astimezone().replace(tzinfo=None)
