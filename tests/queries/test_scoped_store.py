@@ -19,6 +19,7 @@ unless :data:`NOT_SCOPED` lists it with a reason; named statements must be refus
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -28,9 +29,10 @@ import h3
 import pandas as pd
 import psycopg
 import pytest
+from openpyxl import load_workbook
 
 from data.demo import City
-from data.exports import csv_bytes, read_notes
+from data.exports import csv_bytes, read_notes, xlsx_bytes
 from data.store import StoreReadOnly, StoreUnavailable
 from queries.filters import EventFilter
 from queries.scoped_store import SCOPED_APPENDS, ScopedStore, scoped_store
@@ -586,6 +588,10 @@ def test_export_by_a_scoped_user_holds_only_its_street(stores, scope):
             assert len(back) == len(frame) > 0, backend
             assert set(back["street_id"]) == {scope.street}, backend
             assert set(back["event_id"]) <= scope.events, backend
+            book = load_workbook(io.BytesIO(xlsx_bytes(frame, [("street", scope.street)])), read_only=True)
+            head, *rows = list(book.worksheets[0].values)
+            sheet = pd.DataFrame(rows, columns=head)
+            assert len(sheet) == len(frame) and set(sheet["street_id"]) == {scope.street}, backend
         everyone = overdue_cases(base, flt, now)
         assert set(everyone["street_id"]) - {scope.street}, "the unscoped export has other streets"
 
