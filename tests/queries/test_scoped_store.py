@@ -646,3 +646,17 @@ def test_duckdb_file_store_scoped_from_many_threads(small_db_file, small_city):
         assert scoped_store(replica, (scope.street,)).table_counts()["events"] == len(scope.events)
     finally:
         replica.close()
+
+
+def test_a_scope_of_two_streets_sees_both(stores, city, scope):
+    """Several streets: the union of their rows (PostGIS parses the setting's list)."""
+    pair = (scope.street, scope.other_street)
+    events = city.events[city.events.street_id.isin(pair)]
+    flt = EventFilter(START, START + timedelta(days=30))
+    params = {**flt.params(), "prev_start": flt.previous().start, "now": datetime(2026, 7, 1), "limit": 10}
+    for backend in ENUMERATED:
+        base, _ = stores[backend]
+        both = scoped_store(base, pair)
+        assert both.table_counts()["events"] == len(events), backend
+        ranking = both.fetch("street_ranking", **{k: params[k] for k in param_names("street_ranking", both.dialect)})
+        assert sorted(ranking["street_id"]) == sorted(pair), backend
