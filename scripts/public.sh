@@ -20,4 +20,4 @@ if [ -z "${GRIDSCOPE_PUBLIC_DSN:-}" ]; then
     .venv/bin/gridscope publish --out "$public_db"
   fi
 fi
-exec .venv/bin/streamlit run public_app.py --server.port "${STREAMLIT_SERVER_PORT:-8502}" "$@"
+exec .venv/bin/streamlit run public_app.py --server.port "${STREAMLIT_SERVER_PORT:-8502}" --server.fileWatcherType none "$@"
