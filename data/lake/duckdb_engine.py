@@ -33,7 +33,7 @@ def register_inputs(con: duckdb.DuckDBPyConnection, kind: str, source: Path, sin
         con.execute(f"CREATE OR REPLACE VIEW sensors AS SELECT * FROM read_parquet({_literal(sensors_file(source))})")
     else:
         con.execute(f"CREATE OR REPLACE VIEW events AS SELECT * FROM {data} WHERE {_since(since, 'reported_at')}")
-    for name, stage in STAGE_SQL[kind].items():
+    for name, stage in STAGE_SQL["duckdb"][kind].items():
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {stage('duckdb')}")
 
 

@@ -39,7 +39,7 @@ from collections.abc import Callable
 
 from data.contracts import FINE_H3_RES
 from geo.h3bits import parent_masks
-from geo.quantile_sketch import GAMMA, NEGATIVE_BASE, TINY, ZERO_KEY
+from geo.quantile_sketch import GAMMA, NEGATIVE_BASE, POSITIVE_FLOOR, TINY, ZERO_KEY
 
 PARENT_RES: tuple[int, ...] = (10, 9, 8, 7)
 """Coarser H3 resolutions rolled up (besides the stored one)."""
@@ -111,16 +111,73 @@ JOIN units u ON u.kind = m.kind AND u.level = m.level AND coalesce(u.res, -1) = 
 
 
 def sensor_hours_sql(engine: str) -> str:
-    """Per sensor × hour, one pass over the readings: readings, sum, max, exceedances, exact
-    P95 and the first reading above the sensor's threshold."""
-    return f"""
+    """Per sensor × hour, one pass over the readings: readings, sum, max, exceedances, P95
+    (exact on DuckDB; on Spark from ``sensor_p95``) and the first reading above the threshold."""
+    p95 = P95[engine] if engine == "duckdb" else "CAST(NULL AS DOUBLE)"
+    hours = f"""
 SELECT k.sidx, {HOUR[engine]} AS hour, count(*) AS readings, sum(value) AS value_sum, max(value) AS max_value,
-       count(*) FILTER (WHERE value > k.threshold) AS exceedances, {P95[engine]} AS p95_value,
+       count(*) FILTER (WHERE value > k.threshold) AS exceedances, {p95} AS p95_value,
        min(ts) FILTER (WHERE value > k.threshold) AS first_over_ts
 FROM readings r
 JOIN sensor_keys k ON k.sensor_id = r.sensor_id
 GROUP BY k.sidx, {HOUR[engine]}
 """
+    if engine == "duckdb":
+        return hours
+    return f"""
+SELECT h.sidx, h.hour, h.readings, h.value_sum, h.max_value, h.exceedances, p.p95_value, h.first_over_ts
+FROM ({hours}) h
+JOIN sensor_p95 p ON p.sidx = h.sidx AND p.hour = h.hour
+"""
+
+
+def sensor_buckets_sql(engine: str) -> str:
+    """Spark: per sensor × hour × sketch key the number of readings (one pass, counts only)."""
+    return f"""
+SELECT k.sidx, {HOUR[engine]} AS hour, {bucket_sql("value")} AS bucket, count(*) AS n
+FROM readings r
+JOIN sensor_keys k ON k.sensor_id = r.sensor_id
+GROUP BY k.sidx, {HOUR[engine]}, {bucket_sql("value")}
+"""
+
+
+def sketch_p95_sql(source: str, keys: str) -> str:
+    """The P95 per ``keys`` from ``(keys, bucket, n)`` rows of ``source``: the two ranks
+    around ``0.95 (N - 1)`` found by cumulative counts, their representatives interpolated
+    (:func:`geo.quantile_sketch.sketch_quantile` in SQL; within ``ALPHA`` of the exact value)."""
+    g = repr(GAMMA)
+    rep = (
+        f"CASE WHEN bucket >= {POSITIVE_FLOOR} THEN 2 * power({g}, CAST(bucket AS DOUBLE)) / ({g} + 1) "
+        f"WHEN bucket = {ZERO_KEY} THEN CAST(0 AS DOUBLE) "
+        f"ELSE -2 * power({g}, CAST({NEGATIVE_BASE} - bucket AS DOUBLE)) / ({g} + 1) END"
+    )
+    cols = ", ".join(f"q.{k.strip()}" for k in keys.split(","))
+    return f"""
+SELECT {cols}, q.lo_v + (q.pos - q.lo) * (q.hi_v - q.lo_v) AS p95_value
+FROM (
+    SELECT {keys}, pos, lo,
+           max(CASE WHEN cum - n <= lo AND lo < cum THEN rep END) AS lo_v,
+           max(CASE WHEN cum - n <= hi AND hi < cum THEN rep END) AS hi_v
+    FROM (
+        SELECT {keys}, n, rep, cum, 0.95 * (total - 1) AS pos, floor(0.95 * (total - 1)) AS lo,
+               ceil(0.95 * (total - 1)) AS hi
+        FROM (
+            SELECT {keys}, CAST(n AS DOUBLE) AS n, {rep} AS rep,
+                   CAST(sum(n) OVER (PARTITION BY {keys} ORDER BY bucket
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE) AS cum,
+                   CAST(sum(n) OVER (PARTITION BY {keys}) AS DOUBLE) AS total
+            FROM {source}
+        ) w
+    ) c
+    GROUP BY {keys}, pos, lo
+) q
+"""
+
+
+def sensor_p95_sql(engine: str) -> str:
+    """Spark: the sketch P95 of each sensor-hour."""
+    del engine
+    return sketch_p95_sql("sensor_buckets", "sidx, hour")
 
 
 def unit_hours_sql(engine: str) -> str:
@@ -137,7 +194,16 @@ GROUP BY m.uid, h.hour
 
 
 def unit_p95_sql(engine: str) -> str:
-    """Exact P95 per unit × hour of the units with two or more sensors (their readings only)."""
+    """P95 per unit × hour of the units with two or more sensors: exact over their readings
+    (DuckDB), or from their members' merged sensor-hour sketches (Spark)."""
+    if engine == "spark":
+        merged = """(
+    SELECT m.uid, b.hour, b.bucket, sum(b.n) AS n
+    FROM sensor_buckets b
+    JOIN members m ON m.sidx = b.sidx AND m.members > 1
+    GROUP BY m.uid, b.hour, b.bucket
+) b"""
+        return sketch_p95_sql(merged, "uid, hour")
     return f"""
 SELECT m.uid, {HOUR[engine]} AS hour, {P95[engine]} AS p95_value
 FROM readings r
@@ -171,7 +237,18 @@ LEFT JOIN unit_p95 p ON p.uid = h.uid AND p.hour = h.hour
 def reading_sketches_sql(engine: str) -> str:
     """Per day × kind × sensor × sketch key: the number of readings (``level='sensor'``; a
     grid's or cell's sketch is the sum of its sensors' sketches, which the page's queries
-    merge, so coarser levels are not stored)."""
+    merge, so coarser levels are not stored). Spark adds up its sensor-hour sketches."""
+    if engine == "spark":
+        return """
+SELECT g.day, k.kind, 'sensor' AS level, CAST(NULL AS INT) AS res,
+       CAST(NULL AS BIGINT) AS cell, k.sensor_id AS unit_key, g.bucket, g.n
+FROM (
+    SELECT sidx, CAST(hour AS DATE) AS day, bucket, sum(n) AS n
+    FROM sensor_buckets
+    GROUP BY sidx, CAST(hour AS DATE), bucket
+) g
+JOIN sensor_keys k ON k.sidx = g.sidx
+"""
     return f"""
 SELECT g.day, k.kind, 'sensor' AS level, CAST(NULL AS INT) AS res,
        CAST(NULL AS BIGINT) AS cell, k.sensor_id AS unit_key, g.bucket, g.n
@@ -230,18 +307,25 @@ WHERE NOT (level = 'grid' AND unit_key IS NULL)
 """
 
 
-STAGE_SQL: dict[str, dict[str, Callable[[str], str]]] = {
-    "readings": {
-        "sensor_keys": sensor_keys_sql,
-        "units": units_sql,
-        "members": members_sql,
-        "sensor_hours": sensor_hours_sql,
-        "unit_hours": unit_hours_sql,
-        "unit_p95": unit_p95_sql,
+_KEYS: dict[str, Callable[[str], str]] = {"sensor_keys": sensor_keys_sql, "units": units_sql, "members": members_sql}
+STAGE_SQL: dict[str, dict[str, dict[str, Callable[[str], str]]]] = {
+    "duckdb": {
+        "readings": {**_KEYS, "sensor_hours": sensor_hours_sql, "unit_hours": unit_hours_sql, "unit_p95": unit_p95_sql},
+        "events": {},
     },
-    "events": {},
+    "spark": {
+        "readings": {
+            **_KEYS,
+            "sensor_buckets": sensor_buckets_sql,
+            "sensor_p95": sensor_p95_sql,
+            "sensor_hours": sensor_hours_sql,
+            "unit_hours": unit_hours_sql,
+            "unit_p95": unit_p95_sql,
+        },
+        "events": {},
+    },
 }
-"""Intermediate tables of a rollup, materialised in order before the outputs."""
+"""Intermediate tables of a rollup per engine and kind, materialised in order before the outputs."""
 
 OUTPUT_SQL = {
     "reading_hours": reading_hours_sql,

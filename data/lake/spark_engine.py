@@ -63,7 +63,7 @@ def register_inputs(spark: Any, kind: str, source: Path, since: date | None) -> 
     else:
         data.createOrReplaceTempView("events_raw")
         spark.sql(f"SELECT * FROM events_raw WHERE {_since(since, 'reported_at')}").createOrReplaceTempView("events")
-    for name, stage in STAGE_SQL[kind].items():
+    for name, stage in STAGE_SQL["spark"][kind].items():
         spark.sql(stage("spark")).cache().createOrReplaceTempView(name)
 
 
@@ -82,6 +82,6 @@ def run(
         row = spark.sql("SELECT count(*), 0 FROM events").collect()[0]
     for name, target in outputs.items():
         spark.sql(OUTPUT_SQL[name]("spark")).write.partitionBy("day").mode("overwrite").parquet(str(target))
-    for name in STAGE_SQL[kind]:
+    for name in STAGE_SQL["spark"][kind]:
         spark.catalog.uncacheTable(name)
     return {"rows": int(row[0]), "unknown_sensor_rows": int(row[1])}
