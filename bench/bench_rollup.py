@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._report import write_section  # noqa: E402
+from data.lake.rollup import ENGINES  # noqa: E402
 
 SIZES = {"1m": 1_000_000, "10m": 10_000_000, "30m": 30_000_000, "100m": 100_000_000}
 FIRST_DAY = date(2026, 6, 1)
@@ -41,7 +42,13 @@ KINDS = [("pm25", "µg/m³", 75.0, 40.0), ("noise", "dB", 70.0, 55.0), ("water_l
 
 
 def generate(root: Path, readings: int, sensors: int) -> dict:
-    """Write the lake: sensors file and one partition per day of minute readings."""
+    """Write the lake: the sensors file, then one partition per day of minute readings, each
+    day generated and written by DuckDB (``COPY``), so memory stays at one day's rows. Rows
+    come in time order (every sensor's reading of a minute, then the next minute), as a feed
+    delivers them; values are gamma(4) around each kind's base from a hash of (sensor, minute,
+    day), so a run is reproducible."""
+    import duckdb
+
     from data.lake.layout import day_dir, sensors_file
     from geo.h3index import points_to_cells
 
@@ -63,39 +70,44 @@ def generate(root: Path, readings: int, sensors: int) -> dict:
     )
     sensors_file(root).parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, sensors_file(root))
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    con.register("gen_sensors", pa.table({"sidx": np.arange(sensors), "sensor_id": ids,
+                                          "base": [KINDS[k][3] for k in kind]}))  # fmt: skip
     per_day = sensors * 1440
     days = max(1, -(-readings // per_day))
-    base = np.array([KINDS[k][3] for k in kind])
+    unit = " + ".join(f"ln((CAST(hash(s.sidx, m.range, DAY_INDEX, {k}) >> 11 AS DOUBLE) + 0.5) / 9007199254740992.0)"
+                      for k in range(4))  # fmt: skip
     written = 0
     for d in range(days):
         n_minutes = min(1440, (readings - written) // sensors) if d == days - 1 else 1440
         if n_minutes <= 0:
             break
         day = FIRST_DAY + timedelta(days=d)
-        start = np.datetime64(datetime.combine(day, datetime.min.time()), "us")
-        minutes = np.arange(n_minutes, dtype="int64") * 60_000_000
-        sid = np.repeat(np.arange(sensors), n_minutes)
-        ts = start + np.tile(minutes, sensors).astype("timedelta64[us]")
-        value = rng.gamma(4.0, base[sid] / 4.0)
         target = day_dir(root, day)
         target.mkdir(parents=True, exist_ok=True)
-        pq.write_table(
-            pa.table({"sensor_id": ids[sid], "ts": ts, "value": value}),
-            target / "part-0.parquet",
-            row_group_size=1 << 20,
+        values = unit.replace("DAY_INDEX", str(d))
+        con.execute(
+            f"COPY (SELECT s.sensor_id, TIMESTAMP '{day.isoformat()}' + to_minutes(CAST(m.range AS BIGINT)) AS ts, "
+            f"-(s.base / 4) * ({values}) AS value FROM range({n_minutes}) m, gen_sensors s ORDER BY m.range, s.sidx) "
+            f"TO '{target / 'part-0.parquet'}' (FORMAT parquet, ROW_GROUP_SIZE 1048576)"
         )
-        written += len(sid)
+        written += sensors * n_minutes
+    con.close()
     return {"readings": written, "days": days, "sensors": sensors}
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and its descendants."""
-    total, todo = 0, [pid]
+def _tree(pid: int, cpu: dict[int, float]) -> int:
+    """Resident bytes of ``pid`` and its descendants; their CPU seconds so far into ``cpu``."""
+    total, todo, tick = 0, [pid], os.sysconf("SC_CLK_TCK")
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/status") as fh:
                 total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmRSS"))
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            cpu[p] = max(cpu.get(p, 0.0), (int(fields[11]) + int(fields[12])) / tick)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo.extend(int(c) for c in fh.read().split())
@@ -111,15 +123,16 @@ def run_engine(engine: str, lake: Path, out: Path) -> dict:
         f"r = rollup('readings', Path({str(lake)!r}), Path({str(out)!r}), engine={engine!r});"
         "print(json.dumps({'rows': r.rows, 'seconds': r.seconds}))"
     )
+    load_before = os.getloadavg()[0]
     began = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent
     )
-    peak = {"rss": 0}
+    peak, cpu = {"rss": 0}, {}
 
     def sample() -> None:
         while proc.poll() is None:
-            peak["rss"] = max(peak["rss"], _tree_rss(proc.pid))
+            peak["rss"] = max(peak["rss"], _tree(proc.pid, cpu))
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample)
@@ -128,7 +141,9 @@ def run_engine(engine: str, lake: Path, out: Path) -> dict:
     sampler.join()
     wall = time.perf_counter() - began
     result = json.loads(stdout.strip().splitlines()[-1])
-    return {"engine": engine, "wall_s": wall, "peak_gb": peak["rss"] / 1e9, **result}
+    load = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
+    cpu_s = sum(cpu.values())
+    return {"engine": engine, "wall_s": wall, "peak_gb": peak["rss"] / 1e9, "load": load, "cpu_s": cpu_s, **result}
 
 
 def compare(out_a: Path, out_b: Path) -> str:
@@ -197,20 +212,32 @@ def main() -> None:
     ap.add_argument("--sensors", type=int, default=2_000)
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--keep", type=Path, help="keep the lake and rollups in this directory (reused when present)")
     args = ap.parse_args()
     n = SIZES[args.readings]
-    with tempfile.TemporaryDirectory(dir=os.environ.get("GRIDSCOPE_BENCH_TMP")) as tmp:
+    with tempfile.TemporaryDirectory(dir=os.environ.get("GRIDSCOPE_BENCH_TMP")) as scratch:
+        tmp = args.keep or Path(scratch)
         lake, t0 = Path(tmp) / "lake", time.perf_counter()
-        info = generate(lake, n, args.sensors)
+        if (lake / "_sensors" / "sensors.parquet").exists():
+            import duckdb
+
+            rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{lake}/day=*/*.parquet')").fetchone()[0]
+            days = len(list(lake.glob("day=*")))
+            info = {"readings": rows, "sensors": args.sensors, "days": days}
+        else:
+            info = generate(lake, n, args.sensors)
         gen_s = time.perf_counter() - t0
         print(f"lake: {info['readings']:,} readings, {info['sensors']:,} sensors, {info['days']} days ({gen_s:.0f} s)")
+        print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
         results = []
         for engine in args.engines.split(","):
             results.append(run_engine(engine, lake, Path(tmp) / f"out_{engine}"))
             r = results[-1]
             print(f"{engine}: {r['seconds']:.1f} s in the rollup ({r['rows'] / r['seconds']:,.0f} rows/s), "
-                  f"wall {r['wall_s']:.1f} s, peak RSS {r['peak_gb']:.2f} GB")  # fmt: skip
-        verdict = compare(Path(tmp) / "out_duckdb", Path(tmp) / "out_spark") if len(results) == 2 else "one engine"
+                  f"wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.0f} s ({r['rows'] / r['cpu_s']:,.0f} rows per CPU-s), "
+                  f"peak RSS {r['peak_gb']:.2f} GB, load {r['load']}")  # fmt: skip
+        both = all((Path(tmp) / f"out_{e}" / "reading_hours").is_dir() for e in ENGINES)
+        verdict = compare(Path(tmp) / "out_duckdb", Path(tmp) / "out_spark") if both else "one engine"
         print(verdict)
         served = serve(lake, Path(tmp) / "out_duckdb")
         for row in served:
@@ -222,17 +249,20 @@ def main() -> None:
         "",
         f"{info['readings']:,} readings ({info['sensors']:,} sensors, one reading a minute, {info['days']} day "
         "partitions of Parquet); the rollup writes reading_hours (sensor, grid, H3 res 12 and 7-10 per hour: "
-        "count, sum, mean, max, exceedances, exact P95; in two stages, sensor-hours first, grid and H3 rows from them "
-        "with one grouping-sets pass over the readings for the P95) and reading_sketches (per day). Each engine in "
-        "its own process, peak RSS of the process tree (Spark's JVM included); 2-core machine shared with other work.",
+        "count, sum, mean, max, exceedances, P95: exact on DuckDB, from merged 1 % sketches on Spark; sensor-hours "
+        "in one pass, grid and H3 rows added up from them by integer unit ids, the P95 of units of two or more "
+        "sensors from their readings or sketches; docs/SCALING.md) and reading_sketches (per day). Each engine in "
+        "its own process; peak RSS and CPU seconds of the process tree (Spark's JVM included); 2-core machine "
+        "shared with other helpers' work (load = 1-minute load average before → after).",
         "",
-        "| engine | rollup s | readings/s | readings/s per core | wall s (with start-up) | peak RSS |",
-        "|---|---|---|---|---|---|",
+        "| engine | rollup s | readings/s | CPU s | readings per CPU-s | wall s (with start-up) | peak RSS | load |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['engine']} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} "
-            f"| {r['rows'] / r['seconds'] / 2:,.0f} | {r['wall_s']:.1f} | {r['peak_gb']:.2f} GB |"
+            f"| {r['cpu_s']:.0f} | {r['rows'] / r['cpu_s']:,.0f} | {r['wall_s']:.1f} | {r['peak_gb']:.2f} GB "
+            f"| {r['load']} |"
         )
     lines += ["", f"Results: {verdict}.", "", "Sensors page on the rolled-up DuckDB store (7-day window, 20 runs):", "",
               "| query | p50 ms | p95 ms |", "|---|---|---|"]  # fmt: skip
