@@ -42,6 +42,8 @@ class PublishConfig:
     def __post_init__(self) -> None:
         if self.min_count < 1:
             raise ValueError(f"GRIDSCOPE_PUBLIC_MIN_COUNT must be 1 or more, got {self.min_count}")
+        if self.lag_days < 0:
+            raise ValueError(f"GRIDSCOPE_PUBLIC_LAG_DAYS must be 0 or more days, got {self.lag_days}")
         if self.rounding_base < 0:
             raise ValueError(f"GRIDSCOPE_PUBLIC_ROUNDING must be 0 (off) or a positive base, got {self.rounding_base}")
         if not 0 <= self.max_res <= 15:
