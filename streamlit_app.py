@@ -42,14 +42,6 @@ render_page_style()  # after the language is known: the uploader strings follow 
 st.sidebar.title(t("app_title"))
 st.sidebar.caption(t("app_subtitle"))
 
-# Sign-in (dashboard/auth/gate.py): a refused configuration, the sign-in page or the
-# no-access page stops the run here; nothing below (navigation, store reads) runs for them.
-user = None
-with show_store_errors():
-    user = gate()
-if user is None:
-    st.stop()
-
 # Streamlit serves the default page only at "/" (its url_path is reserved, not served):
 # "/overview" would open an English "Page not found" dialog. A hidden page answers that
 # path and hands over to the default page, with the address's parameters.
@@ -91,6 +83,14 @@ RESTRICTED = [
         "view_audit",
     ),
 ]
+# Sign-in (dashboard/auth/gate.py): a refused configuration, the sign-in page or the
+# no-access page stops the run here (answering every page's address with itself, no menu);
+# nothing below (the navigation, store reads) runs for them.
+user = None
+with show_store_errors():
+    user = gate([p.url_path for p in PAGES] + [p.url_path for p, _ in RESTRICTED])
+if user is None:
+    st.stop()
 page = st.navigation(PAGES + [p for p, right in RESTRICTED if can(user, right)])
 with show_store_errors():
     if is_demo_mode():

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 import streamlit as st
 
@@ -100,24 +102,37 @@ def _record_sign_in(user: User) -> None:
         LOG.exception("could not record a sign-in of %s", user.subject)
 
 
-def gate() -> User:
+def _only(render: Callable[[], None], paths: Sequence[str]) -> NoReturn:
+    """Show ``render`` alone and stop: a navigation without a menu whose every page (the
+    app's addresses, so a bookmarked page is no "Page not found") is this one, replacing the
+    menu an earlier run of the session showed (e.g. before signing out)."""
+    pages = [st.Page(render, title=t("app_title"), url_path="signin", default=True)]
+    pages += [
+        st.Page(render, title=t("app_title"), url_path=path, visibility="hidden")
+        for path in dict.fromkeys(paths)
+        if path and path != "signin"
+    ]
+    st.navigation(pages, position="hidden").run()
+    st.stop()
+    raise AssertionError("st.stop() returned")  # pragma: no cover
+
+
+def gate(paths: Sequence[str] = ()) -> User:
     """Return the user this run is for; otherwise render the refused, sign-in or no-access
-    page and stop the run (nothing after the gate runs, so no page and no store read)."""
+    page, answering every address in ``paths`` with it, and stop the run (nothing after the
+    gate runs, so no page and no store read)."""
     config = auth_config()
     if config.kind == "refused":
         LOG.error("sign-in configuration refused: %s %s", config.problem, config.detail)
-        render_refused(config.problem, config.detail)
-        st.stop()
+        _only(lambda: render_refused(config.problem, config.detail), paths)
     if config.kind == "demo":
         return DEMO_USER
     info = claims()
     if not info:
-        render_sign_in(config.provider)
-        st.stop()
+        _only(lambda: render_sign_in(config.provider), paths)
     user = current_user()
     if user is None:
-        render_no_access(info)
-        st.stop()
+        _only(lambda: render_no_access(info), paths)
     assert user is not None
     _record_sign_in(user)
     render_account(user)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -40,10 +40,11 @@ def _free_port() -> int:
 
 @pytest.fixture
 def streamlit_server(tmp_path) -> Iterator[Callable[..., str]]:
-    """Start ``streamlit run streamlit_app.py`` with the given env; return its base URL."""
+    """Start ``streamlit run streamlit_app.py`` with the given env (and extra command-line
+    ``args``, e.g. ``--secrets.files``); return its base URL."""
     procs: list[subprocess.Popen] = []
 
-    def start(db: Path, **env: str) -> str:
+    def start(db: Path, *, args: Sequence[str] = (), **env: str) -> str:
         port = _free_port()
         full_env = {
             **os.environ,
@@ -64,6 +65,7 @@ def streamlit_server(tmp_path) -> Iterator[Callable[..., str]]:
                     str(ROOT / "streamlit_app.py"),
                     "--server.address",
                     "127.0.0.1",
+                    *args,
                 ],
                 cwd=ROOT,
                 env=full_env,

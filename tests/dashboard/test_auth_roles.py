@@ -73,6 +73,12 @@ def nav_paths(at: AppTest) -> set[str]:
     return {p["url_pathname"] for p in at._registered_pages.values() if "url_pathname" in p}
 
 
+def no_page(at: AppTest) -> bool:
+    """True when the run registered no page of the app: only the gate's own page (sign-in,
+    no access, refused) answering every address, with no menu."""
+    return not [p for p in at._registered_pages.values() if p.get("script_path")]
+
+
 def _sla_form_shown(at: AppTest) -> bool:
     return any(b.label in ("Save", "保存") for b in at.get("form_submit_button")) or bool(
         [w for w in at.selectbox if w.key == "chain_sla_code"]
@@ -227,7 +233,7 @@ def test_signed_in_stranger_sees_only_no_access(monkeypatch, users_db, lang, tit
     assert [x.value for x in at.main.title] == [title]
     assert len(at.info) == 1 and at.info[0].value.startswith(body)
     assert [b.label for b in at.button] == ["Sign out" if lang == "en" else "退出登录"]
-    assert nav_paths(at) == set()  # no navigation, no page
+    assert no_page(at)  # no navigation, no page
     assert not at.metric and not at.dataframe
     assert not [c for c in at.sidebar.caption if "DuckDB" in c.value]  # not even the store's name
 
@@ -245,7 +251,7 @@ def test_sign_in_page_then_sign_out(monkeypatch, users_db):
     assert not at.exception
     assert [x.value for x in at.main.title] == ["Please sign in"]
     assert [b.label for b in at.button] == ["Sign in"]
-    assert nav_paths(at) == set()
+    assert no_page(at)
     signed_in = _app(monkeypatch, users_db, PEOPLE["admin"])
     signed_in.run()
     assert "import" in nav_paths(signed_in)
@@ -276,14 +282,14 @@ def test_required_without_provider_refuses_to_start(monkeypatch, users_db, lang)
     title = {"zh": "看板未启动：登录配置有误", "en": "The dashboard did not start: sign-in is misconfigured"}[lang]
     assert [x.value for x in at.main.title] == [title]
     assert "GRIDSCOPE_AUTH=required" in at.error[0].value and "server_metadata_url" in at.error[0].value
-    assert nav_paths(at) == set() and not at.metric
+    assert no_page(at) and not at.metric
 
 
 def test_incomplete_auth_section_is_refused(monkeypatch, users_db):
     at = _app(monkeypatch, users_db, PEOPLE["admin"], auth={"redirect_uri": AUTH["redirect_uri"]})
     at.run()
     assert "missing: cookie_secret, client_id, client_secret, server_metadata_url" in shown(at.error[0].value)
-    assert nav_paths(at) == set()
+    assert no_page(at)
 
 
 def test_preflight_refuses_required_without_provider(monkeypatch, tmp_path, capsys):
