@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data.exports import csv_bytes
+
 GEO_LEVELS: tuple[str, ...] = ("street", "community", "cell")
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -84,7 +86,8 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    # The one CSV writer: names that came from an import may start with = + - @.
+    path.write_bytes(csv_bytes(frame))
 
 
 def _dictionary(meta: dict[str, str]) -> str:
