@@ -60,7 +60,13 @@ def _label(row: pd.Series, lang: str) -> str:
 
 
 def public_deck(
-    frame: pd.DataFrame, classes: list[CountClass], lang: str, *, labels: bool, label_size: int = 13
+    frame: pd.DataFrame,
+    classes: list[CountClass],
+    lang: str,
+    *,
+    labels: bool,
+    label_size: int = 13,
+    width: int = PHONE_MAP_WIDTH,
 ) -> pdk.Deck | None:
     """The deck of ``frame`` (:func:`queries.answers.public.area_figures`): areas coloured by
     class, withheld ones grey and striped, names and counts written on the areas when
@@ -105,7 +111,7 @@ def public_deck(
     if labels:
         names = pd.Series([_label(r, lang) for _, r in frame.iterrows()])
         layers.append(label_layer(label_points(shapes, names), layer_id="pub-labels", size=label_size))
-    v = fit_bounds((x0, y0, x1, y1), PHONE_MAP_WIDTH, MAP_HEIGHT)
+    v = fit_bounds((x0, y0, x1, y1), width, MAP_HEIGHT)
     view = pdk.ViewState(longitude=v.longitude, latitude=v.latitude, zoom=v.zoom, pitch=0)
     return make_deck(layers, view, "", tooltip={"html": "{tip}", "style": {"fontSize": "16px"}})
 
