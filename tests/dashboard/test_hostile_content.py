@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -417,6 +418,15 @@ def _capture_downloads(monkeypatch) -> dict[str, bytes]:
         return original(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    deferred = MediaFileManager.add_deferred
+
+    def record_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        # Downloads made on click (issue 11): make the file now, as the click would.
+        data = data_callable()
+        captured[file_name] = data.encode("utf-8") if isinstance(data, str) else data
+        return deferred(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
     return captured
 
 
