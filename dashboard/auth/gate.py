@@ -81,10 +81,9 @@ def render_demo_banner() -> None:
     """The demo-mode banner at the top of every page (the app's own escaped HTML)."""
     st.html(
         '<div class="gs-demo-banner" role="status" style="background:#fff4e5;border:1px solid #f0a04b;'
-        'border-radius:0.5rem;padding:0.45rem 0.9rem;color:#6b3b00;font-weight:600;">'
-        f"⚠ {html.escape(t('auth_demo_banner'))}"
-        f'<span style="font-weight:400;margin-left:0.6rem;font-size:0.85rem;">'
-        f"{html.escape(t('auth_demo_detail'))}</span></div>"
+        'border-radius:0.5rem;padding:0.45rem 0.9rem;color:#6b3b00;line-height:1.4;">'
+        f'<span style="font-weight:600;margin-right:0.6rem;">⚠ {html.escape(t("auth_demo_banner"))}</span>'
+        f'<span style="font-size:0.8rem;display:inline-block;">{html.escape(t("auth_demo_detail"))}</span></div>'
     )
 
 

@@ -223,7 +223,7 @@ def test_import_page_is_not_reachable_for_a_leader(monkeypatch, users_db):
     "lang, title, body",
     [
         ("en", "No access yet", "You are signed in as **stranger\\@\u2060example\\.org**"),
-        ("zh", "尚未开通访问权限", "您已登录为 **stranger\\@\u2060example\\.org**"),
+        ("zh", "暂无访问权限", "您已登录为 **stranger\\@\u2060example\\.org**"),
     ],
 )
 def test_signed_in_stranger_sees_only_no_access(monkeypatch, users_db, lang, title, body):
