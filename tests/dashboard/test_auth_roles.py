@@ -310,3 +310,59 @@ def test_preflight_refuses_required_without_provider(monkeypatch, tmp_path, caps
         encoding="utf-8",
     )
     assert main() == 0  # required with a provider: starts
+
+
+@pytest.mark.postgis
+def test_postgis_sla_edit_goes_through_the_writer_connection(monkeypatch):
+    """The dashboard reads as gridscope_reader; an SLA edit writes through GRIDSCOPE_WRITER_DSN.
+    Without that setting the edit is refused as read-only and nothing changes."""
+    from data.demo.catalog import categories_frame, departments_frame
+    from queries.postgis_migrations import READER_ROLE
+    from queries.postgis_store import PostGISStore
+    from tests.queries.conftest import _dsn_for, create_test_database, drop_test_database
+
+    dsn = create_test_database()
+    owner = PostGISStore(dsn)
+    try:
+        owner.insert_frame("departments", departments_frame())
+        owner.insert_frame("categories", categories_frame())
+        import psycopg
+
+        reader = _dsn_for(psycopg.conninfo.conninfo_to_dict(dsn)["dbname"], READER_ROLE)
+
+        def script() -> None:
+            import streamlit as st
+
+            from dashboard.components.sla_editor import save_sla
+            from dashboard.state import get_store, get_writer_store
+
+            if "done" not in st.session_state:
+                st.session_state["done"] = True
+                try:
+                    st.session_state["reader_is_writer"] = get_store() is get_writer_store()
+                except PermissionError as exc:  # no writer configured: StoreReadOnly
+                    st.session_state["reader_is_writer"] = type(exc).__name__
+                save_sla("garbage", 1.5, 3.0, {})  # a saved edit reruns the script
+
+        def sla() -> tuple[float, float]:
+            row = owner.fetch("list_categories").set_index("code").loc["garbage"]
+            return float(row["sla_response_h"]), float(row["sla_close_h"])
+
+        before = sla()
+        for writer, expected in (("", before), (dsn, (1.5, 3.0))):
+            monkeypatch.setenv("GRIDSCOPE_DSN", reader)
+            monkeypatch.setenv("GRIDSCOPE_WRITER_DSN", writer)
+            monkeypatch.delenv("GRIDSCOPE_AUTH", raising=False)
+            at = AppTest.from_function(script, default_timeout=120)
+            at.session_state["lang"] = "en"
+            at.run()
+            assert not at.exception
+            assert sla() == expected, writer
+            if not writer:
+                assert at.error and "read-only" in at.error[0].value.lower()
+                assert at.session_state["reader_is_writer"] == "StoreReadOnly"
+            else:
+                assert at.session_state["reader_is_writer"] is False and not at.error
+    finally:
+        owner.close()
+        drop_test_database(dsn)
