@@ -164,6 +164,7 @@ class DuckDBStore(SqlStore):
     """A :class:`data.store.Store` on a DuckDB file (or ``:memory:``)."""
 
     dialect = "duckdb"
+    _classify_upserts = True  # writes hold self._lock: the counts stay true until the writes
     paramstyle: ParamStyle = "dollar"
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
