@@ -18,6 +18,7 @@ from dashboard.public.overview import render_overview
 from dashboard.public.style import app_css
 from dashboard.public.text import date_text, district_name, month_text, tr
 from dashboard.public.tracking import render_tracking
+from dashboard.safe_text import md
 from data.store import StoreUnavailable
 from queries.answers import public as answers
 
@@ -126,8 +127,8 @@ def main() -> None:
     _controls(address)
     if address.elder:
         st.html(f'<p class="pub-root pub-muted">{html.escape(tr("pub_elder_state_on", lang))}</p>')
-    for key, value in address.problems:
-        st.warning(tr(key, lang, value=value))
+    for key, value in address.problems:  # values from the address reach Markdown escaped
+        st.warning(tr(key, lang, value=md(value)))
     if address.view == "track":
         render_tracking(layer, lang)
         return
@@ -140,7 +141,7 @@ def main() -> None:
             tr(
                 "pub_bad_month",
                 lang,
-                value=address.month,
+                value=md(address.month),
                 first=month_text(months[0], lang),
                 last=month_text(months[-1], lang),
             )

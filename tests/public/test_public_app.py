@@ -10,6 +10,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.safe_text import md
+from tests.dashboard.apptest import shown
 from tests.public import pubfixture as fx
 
 APP = str(Path(__file__).resolve().parents[2] / "public_app.py")
@@ -139,12 +141,14 @@ def test_another_month_from_the_address():
         ({"view": "admin"}, "地址中的页面 “admin” 不存在"),
         ({"level": "grid"}, "地址中的地图层级 “grid” 不存在"),
         ({"month": "2030-01"}, "地址中的月份 “2030-01” 没有公开数据（可选 2026年8月 至 2026年11月）"),
-        ({"lang": "en", "month": "<b>x</b>"}, "No figures are published for the month “<b>x</b>”"),
+        ({"lang": "en", "month": "<b>x</b>"}, f"No figures are published for the month “{md('<b>x</b>')}”"),
+        ({"month": "![x](http://evil.example/a.png)"}, f"“{md('![x](http://evil.example/a.png)')}”"),
     ],
 )
 def test_bad_addresses_say_so_and_fall_back(params, expected):
     at = run(**params)
-    assert any(expected in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any(expected in w.value or expected in shown(w.value) for w in at.warning), [w.value for w in at.warning]
+    assert not any("![x](" in w.value for w in at.warning)  # the address's text reaches Markdown escaped
     assert "1,234" in one(at, "pub-sentence")
 
 
