@@ -82,6 +82,10 @@ RESTRICTED = [
         st.Page("dashboard/pages/audit.py", title=t("nav_audit"), icon=":material/history:", url_path="audit"),
         "view_audit",
     ),
+    (
+        st.Page("dashboard/pages/users.py", title=t("nav_users"), icon=":material/group:", url_path="users"),
+        "manage_users",
+    ),
 ]
 # Sign-in (dashboard/auth/gate.py): a refused configuration, the sign-in page or the
 # no-access page stops the run here (answering every page's address with itself, no menu);

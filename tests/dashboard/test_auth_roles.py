@@ -41,7 +41,7 @@ NAV = {
     "leader": BASE_PAGES,
     "analyst": BASE_PAGES,
     "supervisor": BASE_PAGES,
-    "admin": BASE_PAGES | {"import", "audit"},
+    "admin": BASE_PAGES | {"import", "audit", "users"},
 }
 
 
@@ -366,3 +366,28 @@ def test_postgis_sla_edit_goes_through_the_writer_connection(monkeypatch):
     finally:
         owner.close()
         drop_test_database(dsn)
+
+
+def test_admin_manages_users_on_the_users_page(monkeypatch, users_db):
+    at = _app(monkeypatch, users_db, PEOPLE["admin"], "zh")  # zh: choices are named outside the run in zh
+    at.run()
+    at.switch_page("dashboard/pages/users.py")
+    at.run()
+    assert not at.exception
+    assert [x.value for x in at.main.title] == ["用户管理"]
+    assert len(at.dataframe[0].value) == 4
+    at.text_input(key="users_add_email").input("new.person@example.org")
+    at.selectbox(key="users_add_role").set_value("analyst")
+    at.multiselect(key="users_add_streets").set_value([STREET])
+    at.button(key="FormSubmitter:users_add_form-添加").click().run()
+    assert not at.exception and not at.error
+    assert [shown(s.value).replace("\u2060", "") for s in at.success] == ["已添加用户 new.person@example.org。"]
+    table = at.dataframe[0].value.set_index("subject")
+    assert table.loc["new.person@example.org", "role"] == "分析员"
+    # a refused value changes nothing and says why
+    at.text_input(key="users_add_email").input("not-an-address")
+    at.button(key="FormSubmitter:users_add_form-添加").click().run()
+    assert "is not an e-mail address" in shown(at.error[0].value) and len(at.dataframe[0].value) == 5
+    at.selectbox(key="users_pick").set_value("new.person@example.org").run()
+    at.button(key="users_remove_new.person@example.org").click().run()
+    assert not at.exception and len(at.dataframe[0].value) == 4
