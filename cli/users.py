@@ -10,6 +10,7 @@ import argparse
 import getpass
 import sys
 
+from data.audit import record_audit
 from data.store import Store, StoreReadOnly
 from data.users import ROLES, User, UserError, add_user, list_users, parse_streets, remove_user, set_user
 
@@ -51,11 +52,7 @@ def _line(user: User) -> str:
 
 
 def _audit(store: Store, details: dict[str, object]) -> None:
-    """Record the change in the audit trail (data/audit.py) when this GridScope has one."""
-    try:
-        from data.audit import record_audit  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
+    """Record the change in the audit trail (data/audit.py)."""
     record_audit(store, actor=f"cli:{getpass.getuser()}", role="admin", action="user_change", details=details)
 
 

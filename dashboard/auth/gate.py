@@ -91,10 +91,8 @@ def _record_sign_in(user: User) -> None:
     if st.session_state.get(_SIGNED_IN_KEY) == user.subject:
         return
     st.session_state[_SIGNED_IN_KEY] = user.subject
-    try:
-        from .trail import audit  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
+    from .trail import audit  # here: trail imports this package
+
     try:
         audit("sign_in")
     except Exception:  # noqa: BLE001 - signing in works even when the trail cannot be written

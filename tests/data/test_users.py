@@ -3,6 +3,8 @@ effect on DuckDB and PostGIS, the reader role only reads, and ``gridscope users`
 
 from __future__ import annotations
 
+import json
+
 import psycopg
 import pytest
 import shapely
@@ -208,6 +210,10 @@ def test_cli_add_set_list_remove(small_db_file, capsys):
     assert gridscope(["users", "remove", "li@example.org", *db]) == 0
     store = DuckDBStore(small_db_file)
     assert list_users(store) == []
+    trail = store.sql("SELECT actor, action, details FROM audit_log ORDER BY seq")
     store.close()
+    assert trail["action"].tolist() == ["user_change"] * 3  # add, set, remove; refused ones leave none
+    assert [json.loads(d)["change"] for d in trail["details"]] == ["add", "set", "remove"]
+    assert trail["actor"].str.startswith("cli:").all()
     with pytest.raises(SystemExit):  # argparse refuses an unknown role before anything runs
         gridscope(["users", "add", *db, "--email", "x@example.org", "--role", "boss"])
