@@ -51,7 +51,11 @@ def test_configured_tiles_are_drawn_under_the_map(streamlit_server, page, small_
     page.goto(url)
     page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=90_000)
     wait_for_app(page)
-    page.wait_for_timeout(3_000)
+    for _ in range(60):  # the style, then the tiles, load after the canvas: wait for them, not a fixed time
+        if requested:
+            break
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(2_000)  # the tiles that were asked for are drawn
     assert requested and all(p.endswith(".png") and p.count("/") == 3 for p in requested)
     shot = page.locator("[data-testid='stDeckGlJsonChart']").first.screenshot()
     assert _green_share(shot) > 0.1
