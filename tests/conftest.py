@@ -49,3 +49,17 @@ def small_db_file(small_db_template, tmp_path):
     path = tmp_path / "gridscope.duckdb"
     shutil.copy(small_db_template, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright, one for the whole run: the browser tests
+    of every folder share it (a second sync Playwright in the same thread is refused)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

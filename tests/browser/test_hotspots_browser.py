@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import wait_for_app
 
@@ -29,7 +30,16 @@ def test_change_method_and_resolution_then_drill_down(streamlit_server, page, sm
     wait_for_app(page)
     assert "method=local_moran" in page.url
 
-    page.get_by_role("combobox", name="选择单元（或在地图上点击）").click()
+    box = page.get_by_role("combobox", name="选择单元（或在地图上点击）")
+    box.scroll_into_view_if_needed()
+    for _ in range(10):  # a rerun that lands just after the click (the map reporting its width) closes the list
+        wait_for_app(page)
+        box.click()
+        try:
+            page.get_by_role("option").nth(1).wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
     page.get_by_role("option").nth(1).click()
     page.wait_for_function("() => document.body.innerText.includes('事件列表')", timeout=60_000)
     page.wait_for_function("() => window.location.search.includes('sel=')", timeout=60_000)

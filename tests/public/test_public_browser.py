@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from dashboard.public.site import write_site
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port
+from tests.browser.conftest import _free_port
 from tests.public import pubfixture as fx
 
 pytestmark = pytest.mark.browser
@@ -100,11 +100,9 @@ def public_url(pub_file, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def chromium(browser: Browser) -> Browser:
+    """The run's one browser (tests/conftest.py): a second sync Playwright would be refused."""
+    return browser
 
 
 @pytest.fixture(scope="module")

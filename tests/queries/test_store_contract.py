@@ -345,7 +345,17 @@ def test_cache_key_names_the_database_without_credentials(store, tmp_path):
 
 def test_two_stores_on_one_database_share_the_key_and_see_each_others_writes(store, tmp_path):
     if isinstance(store, DuckDBStore) and store.path == ":memory:":
-        pytest.skip("an in-memory database is one store's own")
+        # every in-memory database is its own: another one neither shares the key nor sees the writes
+        alone = DuckDBStore(":memory:")
+        try:
+            before = store.cache_key()
+            alone.insert_frame("departments", DEPARTMENTS)
+            assert alone.cache_key() != store.cache_key()
+            assert _fresh_key(store) == before
+            assert store.table_counts()["departments"] == 0
+        finally:
+            alone.close()
+        return
     other: Store = PostGISStore(store.dsn) if isinstance(store, PostGISStore) else DuckDBStore(store.path)
     try:
         assert other.cache_key() == store.cache_key()
