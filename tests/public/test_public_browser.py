@@ -164,6 +164,7 @@ def test_the_static_site_opens_from_disk_with_the_apps_figures(public_url, watch
     site = tmp_path / "site"
     write_site(pub_file, site)
     _open(page, f"{public_url}/?level=street", 390, 844)
+    page.wait_for_selector("[data-testid='pub-area-table'] tbody tr", timeout=60_000)
     app_sentence = page.inner_text("[data-testid='pub-sentence']")
     app_rows = page.locator("[data-testid='pub-area-table'] tbody tr").all_inner_texts()
     requested.clear()
