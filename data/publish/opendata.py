@@ -147,21 +147,23 @@ def write_open_data(public_db_path: Path | str, out_dir: Path | str) -> list[Pat
         ).df()
     finally:
         con.close()
-    written = []
     order = [
         "period", "period_start", "period_end", "period_label", "level", "unit_id", "unit_name_zh",
         "unit_name_en", "category_group", "group_name_zh", "group_name_en", "source", "received", "closed",
         "closure_rate", "on_time_rate", "median_days_to_close", "satisfaction_rate", "withheld",
     ]  # fmt: skip
-    for grain in ("month", "week"):
-        path = out / f"stats_{grain}.csv"
-        _csv(stats.loc[stats["period"] == grain, order], path)
+    tables = {
+        "stats_month": stats.loc[stats["period"] == "month", order],
+        "stats_week": stats.loc[stats["period"] == "week", order],
+        "units": units.drop(columns=["geojson"]),
+        "groups": groups,
+        "meta": pd.DataFrame(sorted(meta.items()), columns=["key", "value"]),
+    }
+    written = []
+    for name, frame in tables.items():
+        path = out / f"{name}.csv"
+        _csv(frame, path)
         written.append(path)
-    for name, frame in (("units", units.drop(columns=["geojson"])), ("groups", groups)):
-        _csv(frame, out / f"{name}.csv")
-        written.append(out / f"{name}.csv")
-    _csv(pd.DataFrame(sorted(meta.items()), columns=["key", "value"]), out / "meta.csv")
-    written.append(out / "meta.csv")
     latest = stats[
         (stats["period"] == "month")
         & (stats["period_label"] == meta.get("latest_month"))
