@@ -50,7 +50,19 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class UserError(ValueError):
-    """A user value that cannot be stored; ``str()`` says which and what to fix."""
+    """A user value that cannot be stored; ``str()`` says which and what to fix (English).
+
+    ``code`` and ``params`` let a page say the same in the reader's language: the page's
+    message ``users_err_<code>`` takes ``params`` (``field`` is one of ``FIELDS``)."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+FIELDS: dict[str, str] = {"email": "the e-mail", "subject": "the subject", "display_name": "the display name"}
+"""The user fields a :class:`UserError` can name, with their English label."""
 
 
 @dataclass(frozen=True)
@@ -111,28 +123,35 @@ def find_user(store: Store, subject: str | None, email: str | None = None) -> Us
     return _user(rows.iloc[0]) if len(rows) else None
 
 
-def _text(label: str, value: str, *, required: bool) -> str:
+def _text(field: str, value: str) -> str:
+    label = FIELDS[field]
     value = (value or "").strip()
-    if required and not value:
-        raise UserError(f"{label} is required")
     if len(value) > MAX_TEXT:
-        raise UserError(f"{label} is too long ({len(value)} characters; at most {MAX_TEXT})")
+        raise UserError(
+            "too_long",
+            f"{label} is too long ({len(value)} characters; at most {MAX_TEXT})",
+            field=field,
+            length=len(value),
+            limit=MAX_TEXT,
+        )
     if _CONTROL.search(value):
-        raise UserError(f"{label} contains a control character")
+        raise UserError("control", f"{label} contains a control character", field=field)
     return value
 
 
 def _email(value: str) -> str:
-    value = _text("the e-mail", value, required=False)
+    value = _text("email", value)
     if value and not _EMAIL.fullmatch(value):
-        raise UserError(f"{value!r} is not an e-mail address (name@example.org)")
+        raise UserError("email", f"{value!r} is not an e-mail address (name@example.org)", value=value)
     return value
 
 
 def _role(value: str) -> str:
     role = (value or "").strip().lower()
     if role not in ROLES:
-        raise UserError(f"unknown role {value!r}; the role must be one of {', '.join(ROLES)}")
+        raise UserError(
+            "role", f"unknown role {value!r}; the role must be one of {', '.join(ROLES)}", value=value, roles=ROLES
+        )
     return role
 
 
@@ -144,22 +163,27 @@ def _streets(store: Store, streets: Sequence[str]) -> tuple[str, ...]:
     unknown = [s for s in chosen if s not in known]
     if unknown:
         shown = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
+        named = ", ".join(map(repr, unknown))
+        if not known:
+            raise UserError(
+                "no_streets",
+                f"no street area {named} in the store; the store has no street areas yet (import areas first)",
+            )
         raise UserError(
-            f"no street area {', '.join(map(repr, unknown))} in the store; "
-            + (f"street area_ids are: {shown}" if known else "the store has no street areas yet (import areas first)")
+            "street", f"no street area {named} in the store; street area_ids are: {shown}", streets=named, known=shown
         )
     return chosen
 
 
 def _validated(store: Store, user: User) -> User:
     email = _email(user.email)
-    subject = _text("the subject", user.subject, required=False) or email.lower()
+    subject = _text("subject", user.subject) or email.lower()
     if not subject:
-        raise UserError("give the OIDC subject (sub) or the e-mail of the user")
+        raise UserError("who", "give the OIDC subject (sub) or the e-mail of the user")
     return User(
         subject=subject,
         email=email,
-        display_name=_text("the display name", user.display_name, required=False),
+        display_name=_text("display_name", user.display_name),
         role=_role(user.role),
         streets=_streets(store, user.streets),
     )
@@ -170,7 +194,12 @@ def _email_taken(store: Store, email: str, subject: str) -> None:
         return
     for other in list_users(store):
         if other.subject != subject and other.email.lower() == email.lower():
-            raise UserError(f"the e-mail {email!r} already belongs to user {other.subject!r}")
+            raise UserError(
+                "email_taken",
+                f"the e-mail {email!r} already belongs to user {other.subject!r}",
+                email=email,
+                other=other.subject,
+            )
 
 
 def _params(user: User) -> dict[str, object]:
@@ -200,7 +229,9 @@ def add_user(
     e-mail another user has; the store is then unchanged."""
     user = _validated(store, User(subject, email, display_name, role, tuple(streets)))
     if find_user(store, user.subject) is not None:
-        raise UserError(f"user {user.subject!r} already exists (change it with `gridscope users set`)")
+        raise UserError(
+            "exists", f"user {user.subject!r} already exists (change it with `gridscope users set`)", who=user.subject
+        )
     _email_taken(store, user.email, user.subject)
     store.execute("user_insert", **_params(user))
     return user
@@ -211,7 +242,7 @@ def resolve_user(store: Store, key: str) -> User:
     key = (key or "").strip()
     user = find_user(store, key, key if "@" in key else None)
     if user is None:
-        raise UserError(f"no user {key!r} (list them with `gridscope users list`)")
+        raise UserError("not_found", f"no user {key!r} (list them with `gridscope users list`)", who=key)
     return user
 
 
@@ -264,6 +295,7 @@ __all__ = [
     "ACTIONS",
     "RIGHTS",
     "ROLES",
+    "FIELDS",
     "User",
     "UserError",
     "add_user",

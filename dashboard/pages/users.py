@@ -26,6 +26,14 @@ def _as_dict(user: User) -> dict[str, object]:
     return {"subject": user.subject, "email": user.email, "role": user.role, "streets": list(user.streets)}
 
 
+def _reason(exc: UserError) -> str:
+    """Why a change was refused, in the reader's language (user values escaped for Markdown)."""
+    params = {k: md(v) for k, v in exc.params.items() if k != "field"}
+    if "field" in exc.params:
+        params["field"] = t(f"users_field_{exc.params['field']}")
+    return t(f"users_err_{exc.code}", **params)
+
+
 def _change(kind: str, run) -> None:  # noqa: ANN001 - a callable taking the writer store
     """Run one change through the writer store; say what happened or why not."""
     if not allowed("manage_users", page="users"):
@@ -33,7 +41,7 @@ def _change(kind: str, run) -> None:  # noqa: ANN001 - a callable taking the wri
     try:
         before, after = run(get_writer_store())
     except UserError as exc:
-        st.error(t("users_invalid", detail=md(exc)))
+        st.error(t("users_invalid", detail=_reason(exc)))
         return
     except StoreReadOnly:
         st.error(t("users_read_only"))
@@ -120,8 +128,20 @@ def render() -> None:
             )
             if st.form_submit_button(t("users_save"), type="primary"):
                 _change("set", lambda w: set_user(w, who, role=role, streets=chosen))
-        if st.button(t("users_remove"), key=f"{KEY}_remove_{who}", icon=":material/person_remove:"):
+        asked = f"{KEY}_remove_asked"
+        if st.session_state.get(asked) != who:
+            if st.button(t("users_remove"), key=f"{KEY}_remove_{who}", icon=":material/person_remove:"):
+                st.session_state[asked] = who
+                st.rerun()
+            return
+        st.warning(t("users_remove_confirm", who=md(current.display_name or current.email or who)))
+        yes, no = st.columns(2)
+        if yes.button(t("users_remove_yes"), key=f"{KEY}_remove_yes_{who}", type="primary"):
+            st.session_state.pop(asked, None)
             _change("remove", lambda w: (remove_user(w, who), None))
+        if no.button(t("users_remove_cancel"), key=f"{KEY}_remove_no_{who}"):
+            st.session_state.pop(asked, None)
+            st.rerun()
 
 
 render()

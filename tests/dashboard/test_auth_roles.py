@@ -387,7 +387,19 @@ def test_admin_manages_users_on_the_users_page(monkeypatch, users_db):
     # a refused value changes nothing and says why
     at.text_input(key="users_add_email").input("not-an-address")
     at.button(key="FormSubmitter:users_add_form-添加").click().run()
-    assert "is not an e-mail address" in shown(at.error[0].value) and len(at.dataframe[0].value) == 5
+    assert (
+        shown(at.error[0].value).replace("\u2060", "")
+        == "未保存：“not-an-address”不是邮箱地址（例如 name@example.org）"
+    )
+    assert len(at.dataframe[0].value) == 5
+    # removing asks first; cancel keeps the user, confirm removes it
     at.selectbox(key="users_pick").set_value("new.person@example.org").run()
     at.button(key="users_remove_new.person@example.org").click().run()
+    assert [shown(w.value).replace("\u2060", "") for w in at.warning][-1].startswith(
+        "确定移除用户 new.person@example.org？"
+    )
+    at.button(key="users_remove_no_new.person@example.org").click().run()
+    assert not at.exception and len(at.dataframe[0].value) == 5 and not at.warning
+    at.button(key="users_remove_new.person@example.org").click().run()
+    at.button(key="users_remove_yes_new.person@example.org").click().run()
     assert not at.exception and len(at.dataframe[0].value) == 4
