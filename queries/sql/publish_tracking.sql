@@ -10,14 +10,15 @@
 -- Stage dates (no times) only for stages reached before :through_end; status as of then:
 -- cancelled | closed (closed before :through_end, or closed without a close time) | open;
 -- closed_on_time only for events closed with a close time and a deadline.
-SELECT sha256(:opad || unhex(sha256(:ipad || encode(c.event_id) || '\x1f'::BLOB || encode(c.code)))) AS digest,
+-- The two HMACs are the fragments tracking_digest and tracking_code (PostGIS dialect in
+-- postgis/_fragments: sha256 on bytea, hex by encode, 48 bits by BIT(48)).
+SELECT {{tracking_digest}} AS digest,
        c.status, c.closed_on_time, c.rated, c.status = 'closed' AND NOT c.rated AS can_rate,
        c.reported_on, c.registered_on, c.dispatched_on, c.responded_on, c.resolved_on, c.verified_on,
        c.closed_on, c.untimed
 FROM (
     SELECT e.event_id,
-           lpad(CAST(CAST('0x' || left(sha256(:code_opad || unhex(sha256(:code_ipad || encode(e.event_id)))), 12)
-                          AS BIGINT) % 1000000 AS VARCHAR), 6, '0') AS code,
+           {{tracking_code}} AS code,
            CASE WHEN e.status = 'cancelled' THEN 'cancelled'
                 WHEN e.closed_at < :through_end OR (e.closed_at IS NULL AND e.status IN ('closed', 'rated'))
                      THEN 'closed'
