@@ -1,4 +1,5 @@
-"""``gridscope audit list``: the audit trail (全程留痕) from the command line, newest first.
+"""``gridscope audit list``: the audit trail (全程留痕) from the command line, newest first;
+``gridscope audit merge``: the rows read-only DuckDB replicas kept aside join the trail.
 
 Reads ``audit_log`` through :func:`data.audit.list_audit` (named queries, bound parameters);
 works with the reader role too. The trail cannot be changed from here or anywhere in GridScope.
@@ -11,8 +12,10 @@ import sys
 from datetime import date, datetime, timedelta
 
 from data.audit import ACTIONS, count_audit, list_audit
+from data.audit_spool import merge_spool
+from data.store import Store
 
-from .common import add_store_options, store_from_args, terminal_text
+from .common import add_store_options, settings_from_args, store_from_args, terminal_text
 
 COLUMNS = ("seq", "at", "actor", "role", "action", "page", "details")
 
@@ -35,7 +38,7 @@ def _limit(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``audit`` sub-command and its ``list`` action."""
+    """Add the ``audit`` sub-command and its ``list`` and ``merge`` actions."""
     p = sub.add_parser("audit", help="the audit trail: who did what and when (read only)")
     actions = p.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="list audit rows, newest first (tab-separated)")
@@ -47,6 +50,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--offset", type=int, default=0, help="skip this many rows first (paging)")
     add_store_options(listing)
     listing.set_defaults(func=run)
+    merge = actions.add_parser(
+        "merge", help="move the rows that read-only replicas kept in <database>.audit-spool/ into the trail"
+    )
+    add_store_options(merge)
+    merge.set_defaults(func=run_merge)
+
+
+def _merge(store: Store, args: argparse.Namespace) -> int:
+    """Merge the DuckDB file's spool when the store is that file opened for writing."""
+    settings = settings_from_args(args)
+    if settings.backend != "duckdb" or getattr(store, "read_only", False):
+        return 0
+    return merge_spool(store, settings.db_path)
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    """``gridscope audit merge``: print how many spooled rows joined the trail; 0."""
+    store = store_from_args(args)
+    try:
+        added = _merge(store, args)
+    finally:
+        store.close()
+    print(f"{added} spooled audit row(s) merged", file=sys.stderr)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     }
     store = store_from_args(args)
     try:
+        _merge(store, args)
         rows = list_audit(store, **filters, limit=args.limit, offset=max(0, args.offset))
         total = count_audit(store, **filters)
     finally:

@@ -8,7 +8,8 @@ queries ``audit_list`` / ``audit_count``, every value a bound parameter.
 
 Append-only: on PostGIS the table takes rows only through a SECURITY DEFINER function and a
 trigger refuses UPDATE, DELETE and TRUNCATE (migration 011); on DuckDB nothing in the store
-protocol changes or deletes a row, but a single file has no roles (docs/AUDIT.md).
+protocol changes or deletes a row, but a single file has no roles (docs/AUDIT.md). A DuckDB file
+opened read-only (replicas) keeps its rows in a spool beside it (:mod:`data.audit_spool`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
+from data.audit_spool import spool_row
 from data.store import Store
 
 ACTIONS: tuple[str, ...] = (
@@ -100,15 +102,19 @@ def record_audit(
     who = _line(actor, MAX_TEXT)
     if not who:
         raise AuditError("an audit row needs an actor")
-    store.execute(
-        "audit_append",
-        at=_local(at),
-        actor=who,
-        role=(_line(role, MAX_ROLE) or None) if role is not None else None,
-        action=action,
-        page=_line(page, MAX_TEXT),
-        details=details_json(details),
-    )
+    row = {
+        "at": _local(at),
+        "actor": who,
+        "role": (_line(role, MAX_ROLE) or None) if role is not None else None,
+        "action": action,
+        "page": _line(page, MAX_TEXT),
+        "details": details_json(details),
+    }
+    path = getattr(store, "path", None)
+    if path and getattr(store, "read_only", False):
+        spool_row(path, row)  # a read-only DuckDB replica: merged when the file is writable
+        return
+    store.execute("audit_append", **row)
 
 
 def _local(at: datetime | None) -> datetime:

@@ -24,6 +24,7 @@ from dashboard.components import url_state as url
 from dashboard.i18n import t, t_count
 from dashboard.safe_text import md
 from data.audit import ACTIONS, audit_actors, count_audit, list_audit, parse_details
+from data.audit_spool import spooled_count
 from data.exports import csv_bytes
 from data.store import Store
 
@@ -68,6 +69,9 @@ def render() -> None:
     st.title(t("audit_title"))
     st.caption(t("audit_intro"))
     st.caption(t("audit_note_postgis" if store.dialect == "postgis" else "audit_note_duckdb"))
+    path = getattr(store, "path", None)
+    if path and getattr(store, "read_only", False) and (waiting := spooled_count(path)):
+        st.info(t_count("audit_spooled", waiting, n=f"{waiting:,}"), icon=":material/hourglass_top:")
     filters = pick_filters(store)
     total = count_audit(store, **filters.query)  # type: ignore[arg-type]
     if not total:

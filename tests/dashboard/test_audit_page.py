@@ -170,6 +170,21 @@ def test_page_views_once_per_page_and_address(monkeypatch, small_db_file):
     assert len(_rows(small_db_file, action="page_view")) == 2
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_read_only_replica_keeps_its_views_without_a_warning_and_says_they_wait(monkeypatch, small_db_file, lang):
+    from data.audit_spool import spooled_count
+
+    monkeypatch.setenv("GRIDSCOPE_DB_READ_ONLY", "1")
+    at = _open(monkeypatch, small_db_file, PAGE, lang, **MARCH)
+    assert not at.warning  # no failed audit write
+    assert spooled_count(small_db_file) == 1  # this view, kept for the trail
+    at.selectbox(key="audit_action").set_value("export").run()  # counted before this run's view is kept
+    assert [i.value for i in at.info][0] == _s("audit_spooled_one", lang)
+    at.run()
+    assert [i.value for i in at.info][0] == _s("audit_spooled", lang).format(n="2")
+    # (merging the spool is tested in tests/data/test_audit.py: this process holds the file read-only)
+
+
 def test_an_export_an_sla_change_and_a_failed_write_leave_traces(monkeypatch, small_db_file, small_city, caplog):
     at = _open(monkeypatch, small_db_file, "dashboard/pages/chain.py", "en")
     # the SLA edit: old and new hours

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import psycopg
 import pytest
 
@@ -343,3 +344,46 @@ def test_an_aware_time_is_stored_as_local_time():
     aware = datetime(2026, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=8)))  # Beijing noon
     record_audit(store, actor="wang", role="analyst", action="export", at=aware)
     assert list_audit(store)["at"].iloc[0] == aware.astimezone().replace(tzinfo=None)
+
+
+def test_read_only_replicas_spool_their_rows_and_merge_adds_each_once(tmp_path, capsys):
+    from cli import main as gridscope
+    from data.audit_spool import _MERGED_KEY, spool_dir, spooled_count
+
+    db = tmp_path / "replicas.duckdb"
+    DuckDBStore(db).close()
+    replica = DuckDBStore(db, read_only=True)
+    try:
+        record_audit(
+            replica, actor="wang", role="leader", action="page_view", page="overview", at=datetime(2026, 6, 1, 9)
+        )
+        record_audit(replica, actor="li", role="analyst", action="export", details={"file": "事件.csv", "rows": 3})
+    finally:
+        replica.close()
+    assert spooled_count(db) == 2
+    [spool] = spool_dir(db).glob("*.jsonl")
+    kept = spool.read_bytes()
+    store = DuckDBStore(db)
+    try:
+        assert count_audit(store) == 0  # not in the trail yet, but kept
+    finally:
+        store.close()
+    assert gridscope(["audit", "merge", "--db", str(db)]) == 0
+    assert "2 spooled audit row(s) merged" in capsys.readouterr().err
+    assert spooled_count(db) == 0 and not list(spool_dir(db).glob("*.jsonl"))
+    spool.write_bytes(kept)  # as if a merge was killed after its commit, before deleting the file
+    assert gridscope(["audit", "list", "--db", str(db)]) == 0  # list merges first
+    out, err = capsys.readouterr()
+    assert "2 of 2 row(s)" in err and not spool.exists()
+    store = DuckDBStore(db)
+    try:
+        rows = list_audit(store)
+        assert spool.name in json.loads(store.get_meta(_MERGED_KEY) or "[]")
+    finally:
+        store.close()
+    assert rows[["actor", "role", "action", "page"]].values.tolist() == [
+        ["li", "analyst", "export", ""],
+        ["wang", "leader", "page_view", "overview"],
+    ]
+    assert rows["at"].iloc[1] == pd.Timestamp(2026, 6, 1, 9)
+    assert parse_details(rows["details"].iloc[0]) == {"file": "事件.csv", "rows": 3}
