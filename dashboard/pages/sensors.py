@@ -284,9 +284,21 @@ def render_series(store: Store, flt: EventFilter, view: MapView) -> None:
             )
 
 
+def alarms_readable(store: Store, flt: EventFilter) -> bool:
+    """Whether the window's alarms can be found: they come from the raw readings, so a store
+    that serves the window from its rollups (``gridscope rollup readings --load``) without
+    raw readings in it has none to show (not "no alarms")."""
+    if not answers.from_rollups(store, flt):
+        return True
+    return bool(int(store.fetch("readings_present", start=flt.start, end=flt.end)["present"].iloc[0]))
+
+
 def render_alarms(store: Store, flt: EventFilter, now: datetime, kind: str) -> None:
     """Alarms per kind and the events they became, then the list of this kind's alarms."""
     st.subheader(t("sensors_alarms_title"))
+    if not cached_answer(alarms_readable, store, flt):
+        st.warning(t("sensors_alarms_need_readings"))
+        return
     kind_labels = _kind_labels()
     summary = cached_answer(answers.alarm_summary, store, flt, now)
     if summary.empty:

@@ -86,3 +86,21 @@ def test_sensors_page_same_figures_from_rollups(monkeypatch, small_db_template, 
         p95_a, p95_b = a["p95_value"].to_numpy(float), b["p95_value"].to_numpy(float)
         assert np.all(np.abs(p95_b - p95_a) <= ALPHA * np.abs(p95_a) + 1e-9), where
         assert series_a == pytest.approx(series_b, rel=1e-9), where  # hourly readings: the hour's mean
+
+
+@pytest.mark.parametrize(
+    "lang,notice,alarm_label",
+    [("zh", "告警需要原始读数", "噪声 告警"), ("en", "Alarms need the raw readings", "Noise alarms")],
+)
+def test_alarms_on_a_rollups_only_store_say_they_need_raw_readings(
+    monkeypatch, small_db_template, rollup_db_template, tmp_path, lang, notice, alarm_label
+):
+    rolled = run_app(monkeypatch, _copy(rollup_db_template, tmp_path, "rolled.duckdb"), lang, page=PAGE)
+    assert not rolled.exception, rolled.exception
+    warnings = [w.value for w in rolled.warning]
+    assert len([w for w in warnings if w.startswith(notice)]) == 1, warnings
+    assert alarm_label not in {m.label for m in rolled.metric}  # no silent 0 alarms
+    raw = run_app(monkeypatch, _copy(small_db_template, tmp_path, "raw.duckdb"), lang, page=PAGE)
+    assert not raw.exception, raw.exception
+    assert not [w.value for w in raw.warning if w.value.startswith(notice)]
+    assert int({m.label: m.value for m in raw.metric}[alarm_label].replace(",", "")) > 0
