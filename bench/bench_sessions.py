@@ -19,6 +19,7 @@ Usage::
     .venv/bin/python bench/bench_sessions.py --db ... --write docs/BENCHMARKS.md   # refresh the table
 
 Servers: ``scripts/replicas.sh N`` (N Streamlit processes on ports 8631.., nginx on 8650,
+or ``--port`` and ``--proxy-port``;
 the DuckDB file opened read-only by each), started and stopped by the bench; one replica is
 measured straight at its port, two through nginx. nginx keeps a browser on one replica by a
 cookie it sets on the first request; these clients send no cookie, so each websocket (one per
@@ -258,13 +259,15 @@ def wait_healthy(port: int, deadline: float) -> None:
     raise RuntimeError(f"no server on port {port}")
 
 
-def start_servers(db: Path, replicas: int, log: Path) -> subprocess.Popen:
-    """``scripts/replicas.sh`` (Streamlit on 8631.., nginx on 8650 when more than one)."""
+def start_servers(
+    db: Path, replicas: int, log: Path, first_port: int = FIRST_PORT, proxy_port: int = NGINX_PORT
+) -> subprocess.Popen:
+    """``scripts/replicas.sh`` (Streamlit on ``first_port``.., nginx on ``proxy_port`` when more than one)."""
     env = {
         **os.environ,
         "GRIDSCOPE_DB": str(db),
-        "GRIDSCOPE_REPLICA_PORT": str(FIRST_PORT),
-        "GRIDSCOPE_PROXY_PORT": str(NGINX_PORT),
+        "GRIDSCOPE_REPLICA_PORT": str(first_port),
+        "GRIDSCOPE_PROXY_PORT": str(proxy_port),
     }
     env.pop("GRIDSCOPE_DSN", None)
     out = log.open("w")
@@ -278,9 +281,9 @@ def start_servers(db: Path, replicas: int, log: Path) -> subprocess.Popen:
     )
     deadline = time.time() + 600
     for i in range(replicas):
-        wait_healthy(FIRST_PORT + i, deadline)
+        wait_healthy(first_port + i, deadline)
     if replicas > 1:
-        wait_healthy(NGINX_PORT, deadline)
+        wait_healthy(proxy_port, deadline)
     return proc
 
 
@@ -476,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--think", type=float, default=3.0, help="mean think time between changes, s")
     ap.add_argument("--ramp", type=float, default=5.0, help="sessions start spread over this many seconds")
     ap.add_argument("--timeout", type=float, default=120.0)
+    ap.add_argument("--port", type=int, default=FIRST_PORT, help="first replica's port")
+    ap.add_argument("--proxy-port", type=int, default=NGINX_PORT, help="nginx's port (two or more replicas)")
     ap.add_argument("--write", type=Path, help="replace the sessions section of this Markdown file")
     ap.add_argument("--note", default="", help="text above the table")
     args = ap.parse_args(argv)
@@ -485,11 +490,11 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path("/tmp") / "bench_sessions"
     logs.mkdir(exist_ok=True)
     for replicas in args.replicas:
-        proc = start_servers(args.db, replicas, logs / f"servers-{replicas}.log")
+        proc = start_servers(args.db, replicas, logs / f"servers-{replicas}.log", args.port, args.proxy_port)
         try:
-            url = f"http://127.0.0.1:{NGINX_PORT if replicas > 1 else FIRST_PORT}"
+            url = f"http://127.0.0.1:{args.proxy_port if replicas > 1 else args.port}"
             for i in range(replicas):  # every replica warmed up, straight at its port
-                warm_up(f"http://127.0.0.1:{FIRST_PORT + i}", args.timeout)
+                warm_up(f"http://127.0.0.1:{args.port + i}", args.timeout)
             for n in args.sessions:
                 print(f"replicas {replicas}, sessions {n}, uptime: {os.getloadavg()}", flush=True)
                 results, wall, cpu, rss = asyncio.run(

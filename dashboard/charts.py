@@ -1,8 +1,11 @@
 """plotly chart builders (no business logic: frames in, figures out) and the one way pages
-draw a figure (:func:`show_chart`: the shared config, the page's language on date axes)."""
+draw a figure (:func:`show_chart`: the shared config, the page's language on date axes;
+:func:`cached_chart`: the same, built and marshalled once per input for every session)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -11,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.components.cached import MAX_ENTRIES, TTL_SECONDS, content_key
 from dashboard.i18n import current_language
 
 _ZH_MONTHS = [f"{m}月" for m in range(1, 13)]
@@ -87,6 +91,31 @@ def show_chart(fig: go.Figure, *, container: Any = None, **kwargs: Any) -> Any:
     ``st.plotly_chart`` (``key``, ``width``, ``on_select`` ...)."""
     target = container if container is not None else st
     return target.plotly_chart(localise_dates(fig), config=plotly_config(), **kwargs)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
+def _drawn_chart(key: str, _build: Callable[..., go.Figure], _args: tuple, _kwargs: dict, _chart: dict) -> None:
+    """Build and draw the chart (``key``: builder, inputs, language, options); a hit replays
+    the drawn element (``st.cache_data`` records it) without building or marshalling."""
+    show_chart(_build(*_args, **_kwargs), **_chart)
+
+
+def cached_chart(
+    build: Callable[..., go.Figure], *args: Any, container: Any = None, key: str, width: str = "stretch", **kwargs: Any
+) -> None:
+    """:func:`show_chart` of ``build(*args, **kwargs)`` (no selections), built and marshalled
+    once per builder, inputs (DataFrames by content), language and ``key``/``width`` for every
+    session: plotly's figure objects validate every property as they are built (~10-40 ms
+    a chart), and the chart's JSON is written again on every draw. ``container``: a column or
+    other container, default where the page is drawing."""
+    inputs = content_key([*args, kwargs])
+    chart = {"key": key, "width": width}
+    if inputs is None:  # an input that cannot be keyed: drawn as it is
+        show_chart(build(*args, **kwargs), container=container, **chart)
+        return
+    name = f"{getattr(build, '__module__', '')}.{getattr(build, '__qualname__', '')}"
+    with container if container is not None else contextlib.nullcontext():  # replayed where it was drawn
+        _drawn_chart(f"{name}|{current_language()}|{key}|{width}|{inputs}", build, args, kwargs, chart)
 
 
 def period_overlay_chart(current: pd.DataFrame, previous: pd.DataFrame, *, labels: dict[str, str]) -> go.Figure:

@@ -7,13 +7,25 @@ after an SLA edit), so tabs, reruns and every session of the process share resul
 page keeps data an edit has changed (another process's import or SLA edit changes the data
 version, so the keys, within about a second). DataFrames live in
 ``st.cache_data`` (each caller gets its own copy, safe to change).
+
+A page run asks this cache 20-50 times, so a look-up must be cheap: arguments of plain types
+(text, numbers, dates, tuples, dataclasses of them such as :class:`~queries.EventFilter`) are
+written into one key text here, and ``st.cache_data`` hashes only that text (its own hashing of
+each argument, with a signature inspection per argument, cost ~1-3 ms a look-up); other
+arguments (a DataFrame given to a computation) are hashed by ``st.cache_data`` itself.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import hashlib
 from collections.abc import Callable
+from datetime import date, time, timedelta
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import current_language
@@ -42,6 +54,47 @@ def _name(fn: Callable[..., Any]) -> str:
     return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
+_PLAIN = (type(None), bool, int, float, complex, str, bytes, date, time, timedelta)
+"""Types whose ``repr`` tells their values apart (``date`` covers datetimes and timestamps)."""
+
+
+def key_text(value: object) -> str | None:
+    """``value`` written as text that differs when the value differs (same type and content,
+    same text), or None when ``value`` holds something else (e.g. a DataFrame).
+
+    Examples
+    --------
+    >>> key_text((1, "a", None)), key_text({"b": 2.5, "a": True}), key_text([object()])
+    ("(1,'a',None,)", "{'a':True,'b':2.5}", None)
+    """
+    if isinstance(value, _PLAIN):
+        return repr(value)
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__module__}.{type(value).__qualname__}.{value.name}"
+    if isinstance(value, (tuple, list)):
+        parts = [key_text(v) for v in value]
+        if any(p is None for p in parts):
+            return None
+        inner = "".join(f"{p}," for p in parts)  # type: ignore[str-bytes-safe]
+        return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, (set, frozenset)):
+        parts = [key_text(v) for v in value]
+        if any(p is None for p in parts):
+            return None
+        return "{" + ",".join(sorted(parts)) + "}"  # type: ignore[arg-type]
+    if isinstance(value, dict):
+        items = [(key_text(k), key_text(v)) for k, v in value.items()]
+        if any(k is None or v is None for k, v in items):
+            return None
+        return "{" + ",".join(f"{k}:{v}" for k, v in sorted(items)) + "}"  # type: ignore[type-var]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [key_text(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        if any(f is None for f in fields):
+            return None
+        return f"{type(value).__module__}.{type(value).__qualname__}(" + ",".join(fields) + ")"  # type: ignore[arg-type]
+    return None
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
 def _compute(_fn: Callable[..., Any], fn_name: str, args: tuple) -> Any:
     return _fn(*args)
@@ -52,6 +105,18 @@ def _answer(_fn: Callable[..., Any], fn_name: str, _store: Store, key: str, args
     return _fn(_store, *args, **kwargs)
 
 
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
+def _keyed_answer(key: str, _call: tuple[Callable[..., Any], Store, tuple, dict]) -> Any:
+    fn, store, args, kwargs = _call
+    return fn(store, *args, **kwargs)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=PAYLOAD_ENTRIES)
+def _keyed_payload(key: str, _call: tuple[Callable[..., Any], Store, tuple, dict]) -> Any:
+    fn, store, args, kwargs = _call
+    return fn(store, *args, **kwargs)
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=PAYLOAD_ENTRIES)
 def _payload(
     _fn: Callable[..., Any], fn_name: str, _store: Store, key: str, lang: str, args: tuple, kwargs: dict
@@ -59,11 +124,43 @@ def _payload(
     return _fn(_store, *args, **kwargs)
 
 
+def fingerprint(frame: pd.DataFrame | pd.Series) -> str | None:
+    """A digest of ``frame``'s columns, types, index and values (None when a value cannot be
+    hashed, e.g. a list in a cell)."""
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame(name=repr(frame.name))
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True, categorize=False).to_numpy()
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.blake2b(np.ascontiguousarray(rows).tobytes(), digest_size=16)
+    digest.update(repr([(str(c), str(d)) for c, d in frame.dtypes.items()]).encode())
+    digest.update(repr(frame.index.names).encode())
+    return f"{len(frame)}:{digest.hexdigest()}"
+
+
+def content_key(values: tuple | list) -> str | None:
+    """:func:`key_text` of ``values``, with a :func:`fingerprint` for each DataFrame, Series or
+    array among them; None when one cannot be written."""
+    parts: list[str | None] = []
+    for value in values:
+        if isinstance(value, (pd.DataFrame, pd.Series)):
+            parts.append(fingerprint(value))
+        elif isinstance(value, np.ndarray) and value.dtype != object:
+            parts.append(f"{value.dtype}{value.shape}:{hashlib.blake2b(value.tobytes(), digest_size=16).hexdigest()}")
+        else:
+            parts.append(key_text(value))
+    return None if any(p is None for p in parts) else "|".join(parts)  # type: ignore[arg-type]
+
+
 def cached_payload(fn: Callable[..., T], store: Store, *args: object, **kwargs: object) -> T:
     """``fn(store, *args, **kwargs)`` of a page's map builder (its deck as a
     :class:`~dashboard.components.deck_spec.DeckSpec`, legend, tooltip texts), shared by
     every session for :data:`TTL_SECONDS` like :func:`cached_answer`, keyed also by the page's
     language (builders label in it). ``fn`` must draw nothing (no ``st.`` elements)."""
+    key = key_text((args, kwargs))
+    if key is not None:
+        return _keyed_payload(f"{_name(fn)}|{store_key(store)}|{current_language()}|{key}", (fn, store, args, kwargs))
     return _payload(fn, _name(fn), store, store_key(store), current_language(), args, kwargs)
 
 
@@ -72,6 +169,9 @@ def cached_answer(fn: Callable[..., T], store: Store, *args: object, **kwargs: o
 
     The arguments must be hashable by ``st.cache_data`` (filters, requests, numbers, text).
     """
+    key = key_text((args, kwargs))
+    if key is not None:
+        return _keyed_answer(f"{_name(fn)}|{store_key(store)}|{key}", (fn, store, args, kwargs))
     return _answer(fn, _name(fn), store, store_key(store), args, kwargs)
 
 
@@ -83,5 +183,7 @@ def cached_compute(fn: Callable[..., T], *args: object) -> T:
 def invalidate() -> None:
     """Forget every cached result (after the page changed data: an import, an SLA edit)."""
     _answer.clear()
+    _keyed_answer.clear()
     _compute.clear()
     _payload.clear()
+    _keyed_payload.clear()

@@ -12,7 +12,7 @@ from dashboard.chain_view import (
     bar_figure,
     source_figure,
 )
-from dashboard.charts import show_chart
+from dashboard.charts import cached_chart
 from dashboard.components import columns as col
 from dashboard.components.backlog_panel import record_link_column, with_record_links
 from dashboard.components.cached import cached_answer
@@ -72,13 +72,11 @@ def render_overdue(store: Store, flt: EventFilter, now: datetime) -> None:
     with o1:
         if len(by_dept):
             dept_names = department_names(store)
-            show_chart(
-                bar_figure(
-                    [dept_names.get(d, d or "—") for d in by_dept["department"]],
-                    by_dept["open_overdue"],
-                    x_title=t("col_open_overdue"),
-                ),
-                width="stretch",
+            cached_chart(
+                bar_figure,
+                [dept_names.get(d, d or "—") for d in by_dept["department"]],
+                by_dept["open_overdue"],
+                x_title=t("col_open_overdue"),
                 key="chain_overdue_chart",
             )
     with o2:
@@ -174,18 +172,16 @@ def render_sources(store: Store, flt: EventFilter, now: datetime) -> None:
     sources = cached_answer(chain.source_comparison, store, flt, now)
     source_labels = source_names(sources["source"])
     if len(sources):
-        show_chart(
-            source_figure(
-                sources,
-                source_labels,
-                {
-                    "share": t("chain_col_share"),
-                    "respond": t("chain_col_median_respond_h"),
-                    "close": t("chain_col_median_close_h"),
-                    "hours": t("chain_hours"),
-                },
-            ),
-            width="stretch",
+        cached_chart(
+            source_figure,
+            sources,
+            source_labels,
+            {
+                "share": t("chain_col_share"),
+                "respond": t("chain_col_median_respond_h"),
+                "close": t("chain_col_median_close_h"),
+                "hours": t("chain_hours"),
+            },
             key="chain_sources_chart",
         )
     col.dataframe(

@@ -4,6 +4,11 @@ Tables go through :func:`dataframe` (or :func:`shown`), which applies the format
 of :mod:`dashboard.components.numbers`: one precision per column, a dash for a missing value
 (Streamlit itself prints ``None``), p-values as ``<0.001``. A numeric column without missing
 values stays numeric (it sorts as numbers) and is only formatted for display.
+
+Formatting through a pandas Styler is slow to marshal (Streamlit renders every cell's display
+text: ~30-60 ms a table), so :func:`dataframe` draws a table once per content, labels and
+options and replays the drawn element afterwards (``st.cache_data`` records the element and
+replays it on a hit), in every session: the same element, not marshalled again.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dashboard.components import numbers
+from dashboard.components.cached import MAX_ENTRIES, TTL_SECONDS, fingerprint
 from dashboard.i18n import t
 
 TIME_FORMAT = "YYYY-MM-DD HH:mm"
@@ -131,7 +137,20 @@ def shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame | S
     return out, cfg
 
 
-def dataframe(frame: pd.DataFrame, column_config: dict[str, Any], **kwargs: Any) -> Any:
-    """``st.dataframe`` of ``frame`` through :func:`shown` (same keyword arguments)."""
-    data, cfg = shown(frame, column_config)
-    return st.dataframe(data, column_config=cfg, **kwargs)
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=MAX_ENTRIES)
+def _drawn(key: str, _frame: pd.DataFrame, _config: dict[str, Any], _kwargs: dict[str, Any]) -> None:
+    """Draw the table (``key``: what it shows and how); a hit replays the drawn element."""
+    data, cfg = shown(_frame, _config)
+    st.dataframe(data, column_config=cfg, **_kwargs)
+
+
+def dataframe(frame: pd.DataFrame, column_config: dict[str, Any], **kwargs: Any) -> None:
+    """``st.dataframe`` of ``frame`` through :func:`shown` (same keyword arguments, no
+    selections), drawn once per content, column configuration and options for every session."""
+    digest = fingerprint(frame)  # None: a value that cannot be hashed (drawn anew each time)
+    if digest is None:
+        data, cfg = shown(frame, column_config)
+        st.dataframe(data, column_config=cfg, **kwargs)
+        return
+    options = repr(sorted(kwargs.items()))
+    _drawn(f"{digest}|{column_config!r}|{options}", frame, column_config, kwargs)

@@ -16,11 +16,12 @@ from dashboard.chain_view import (
     funnel_figure,
     metric_colors,
 )
-from dashboard.charts import show_chart
+from dashboard.charts import cached_chart
 from dashboard.components import columns as col
 from dashboard.components.backlog_panel import render_backlog
-from dashboard.components.cached import cached_answer
+from dashboard.components.cached import cached_answer, cached_payload
 from dashboard.components.chain_tables import area_labels, render_overdue, render_rankings, render_sources
+from dashboard.components.deck_spec import DeckSpec, deck_spec
 from dashboard.components.drilldown import (
     Drill,
     area_name,
@@ -35,9 +36,10 @@ from dashboard.components.map_kit import (
     area_places,
     clicked_object,
     deck,
-    fitted_view,
+    map_width,
     render_legend,
     tooltips,
+    view_and_scale,
     with_tips,
 )
 from dashboard.components.map_view import area_shapes
@@ -158,39 +160,27 @@ def render_drilldown(
             go_to(drill.child_level, picked)
             st.rerun()
 
-    all_shapes = area_shapes(store, map_level)
-    shapes = all_shapes[all_shapes["area_id"].isin(areas["area_id"])]
-    colors, chips, center = metric_colors(areas, metric)
-    tips = tooltips(
-        areas[name_col].where(areas[name_col].notna(), areas["area_id"]),
-        [
-            *([(t("tip_place"), area_places(store, map_level, areas["area_id"]))] if map_level != "street" else []),
-            (t("col_events"), [f"{int(v):,}" for v in areas["events"]]),
-            (t("chain_col_on_time_rate"), ["—" if pd.isna(v) else f"{v:.1%}" for v in areas["on_time_rate"]]),
-            (t("col_open_overdue"), [f"{int(v):,}" for v in areas["open_overdue"]]),
-        ],
-    )
     layer_id = "chain-areas"
-    records = area_records(shapes, with_tips(areas.assign(color=colors), tips)[["area_id", "color", *TIP_COLUMNS]])
-    if not drill.child_level:  # outline the chosen area among its siblings
-        records["color"] = [
-            c if a == drill.area_id else [c[0], c[1], c[2], 70]
-            for a, c in zip(records["area_id"], records["color"], strict=True)
-        ]
-    extent = shapes if len(shapes) else all_shapes
-    parent_level = AREA_LEVELS[AREA_LEVELS.index(map_level) - 1]
-    parent = area_shapes(store, parent_level)
-    parent = parent[parent["area_id"] == map_parent] if map_parent else parent
-    marks = [outline_layer(parent)] if len(parent) else []
-    if map_level != "grid" and len(shapes):  # streets and communities by name
-        marks.append(label_layer(label_points(shapes, area_names(store, map_level).reindex(shapes["area_id"]))))
     left, right = st.columns([3, 2])
     with left:
         st.subheader(t("chain_map_title", level=t(f"level_{map_level}").lower()))
-        view, scale = fitted_view("chain_view", extent, 460)
+        width = map_width("chain_view")
+        spec, chips, center = cached_payload(
+            chain_map,
+            store,
+            map_scope,
+            now,
+            map_level,
+            map_parent,
+            min_events,
+            metric,
+            drill.area_id,
+            drill.child_level,
+            width,
+        )
         event = st.pydeck_chart(
-            deck([area_layer(records, layer_id=layer_id), *marks, *scale], view),
-            height=460,
+            spec,
+            height=MAP_HEIGHT,
             key=f"chain_map_{drill.area_id or 'district'}",
             on_select="rerun",
             selection_mode="single-object",
@@ -213,7 +203,7 @@ def render_drilldown(
             area_table[["area_name", "rank", "events", "on_time_rate", "open_overdue"]],
             hide_index=True,
             width="stretch",
-            height=460,
+            height=MAP_HEIGHT,
             key="chain_area_compact",
             column_config={
                 **col.rate_columns(),
@@ -230,12 +220,63 @@ def render_drilldown(
     return map_level, area_table
 
 
+MAP_HEIGHT = 460
+
+
+def chain_map(
+    store: Store,
+    map_scope: EventFilter,
+    now: datetime,
+    map_level: str,
+    map_parent: str | None,
+    min_events: int,
+    metric: str,
+    area_id: str | None,
+    child_level: str | None,
+    width: int,
+) -> tuple[DeckSpec, list[tuple[str, str]], float]:
+    """The drill-down map of ``map_level``'s areas under ``map_parent`` coloured by ``metric``
+    (``area_id`` outlined among its siblings when there is no level below) as a deck spec, its
+    legend chips and the rate the colours centre on; draws nothing (cached by
+    :func:`render_drilldown` for every session)."""
+    name_col = name_column()
+    areas = cached_answer(chain.area_ranking, store, map_scope, now, map_level, map_parent, min_events)
+    all_shapes = area_shapes(store, map_level)
+    shapes = all_shapes[all_shapes["area_id"].isin(areas["area_id"])]
+    colors, chips, center = metric_colors(areas, metric)
+    tips = tooltips(
+        areas[name_col].where(areas[name_col].notna(), areas["area_id"]),
+        [
+            *([(t("tip_place"), area_places(store, map_level, areas["area_id"]))] if map_level != "street" else []),
+            (t("col_events"), [f"{int(v):,}" for v in areas["events"]]),
+            (t("chain_col_on_time_rate"), ["—" if pd.isna(v) else f"{v:.1%}" for v in areas["on_time_rate"]]),
+            (t("col_open_overdue"), [f"{int(v):,}" for v in areas["open_overdue"]]),
+        ],
+    )
+    records = area_records(shapes, with_tips(areas.assign(color=colors), tips)[["area_id", "color", *TIP_COLUMNS]])
+    if not child_level:  # outline the chosen area among its siblings
+        records["color"] = [
+            c if a == area_id else [c[0], c[1], c[2], 70]
+            for a, c in zip(records["area_id"], records["color"], strict=True)
+        ]
+    extent = shapes if len(shapes) else all_shapes
+    parent_level = AREA_LEVELS[AREA_LEVELS.index(map_level) - 1]
+    parent = area_shapes(store, parent_level)
+    parent = parent[parent["area_id"] == map_parent] if map_parent else parent
+    marks = [outline_layer(parent)] if len(parent) else []
+    if map_level != "grid" and len(shapes):  # streets and communities by name
+        marks.append(label_layer(label_points(shapes, area_names(store, map_level).reindex(shapes["area_id"]))))
+    view, scale = view_and_scale(extent, MAP_HEIGHT, width)
+    layers = [area_layer(records, layer_id="chain-areas"), *marks, *scale]
+    return deck_spec(deck(layers, view)), list(chips), center
+
+
 def render_funnel(store: Store, flt: EventFilter, now: datetime) -> None:
     """How many events reach each stage, and where the others wait, drop or skip."""
     stage_labels = stage_names()
     funnel = cached_answer(chain.funnel, store, flt, now)
     f1, f2 = st.columns([2, 3])
-    show_chart(funnel_figure(funnel, stage_labels), container=f1, width="stretch", key="chain_funnel_chart")
+    cached_chart(funnel_figure, funnel, stage_labels, container=f1, key="chain_funnel_chart")
     shares = cached_answer(chain.funnel_shares, store, flt, now)
     with f2:
         shown_shares(shares.assign(stage=lambda d: d["stage"].map(stage_labels)))
@@ -289,10 +330,8 @@ def render_durations(store: Store, flt: EventFilter, now: datetime) -> None:
     long = durations_long(durations, pd.Series(names, dtype=object))
     step_labels = {s: t(f"chain_step_{s}") for s in STEPS}
     if len(long):
-        show_chart(
-            durations_heatmap(long, step_labels, value=stat, hover=t("chain_hours")),
-            width="stretch",
-            key="chain_durations_chart",
+        cached_chart(
+            durations_heatmap, long, step_labels, value=stat, hover=t("chain_hours"), key="chain_durations_chart"
         )
     st.caption(t("chain_durations_note"))
     with st.expander(t("chain_durations_table")):

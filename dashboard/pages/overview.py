@@ -6,7 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from dashboard.charts import period_overlay_chart, show_chart
+from dashboard.charts import cached_chart, period_overlay_chart
 from dashboard.components import columns as col
 from dashboard.components import numbers as num
 from dashboard.components.cached import cached_answer
@@ -106,18 +106,16 @@ def render_trend(store: Store, flt: EventFilter) -> None:
     """Daily events of the period with the previous period overlaid."""
     st.subheader(t("trend_title"))
     trend = cached_answer(daily_trend, store, flt)
-    show_chart(
-        period_overlay_chart(
-            trend.current,
-            trend.previous,
-            labels={
-                "current": t("trend_current"),
-                "previous": t("trend_previous"),
-                "x": t("trend_x"),
-                "y": t("trend_y"),
-            },
-        ),
-        width="stretch",
+    cached_chart(
+        period_overlay_chart,
+        trend.current,
+        trend.previous,
+        labels={
+            "current": t("trend_current"),
+            "previous": t("trend_previous"),
+            "x": t("trend_x"),
+            "y": t("trend_y"),
+        },
         key="overview-trend",
     )
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard.charts import show_chart
+from dashboard.charts import cached_chart
 from dashboard.components import columns as col
 from dashboard.components import numbers as num
 from dashboard.components.cached import cached_answer, cached_compute
@@ -76,22 +76,20 @@ def render_periods(store: Store, flt: EventFilter, first_day: date) -> str:
     )
     cmp = cached_answer(trends.period_comparison, store, flt, grain, first_day)
     st.subheader(t("trends_periods_title"))
-    show_chart(
-        periods_figure(
-            cmp.current,
-            cmp.previous,
-            cmp.last_year,
-            grain=grain,
-            labels={
-                "current": t("trends_current"),
-                "previous": t("trends_previous"),
-                "last_year": t("trends_last_year"),
-                "partial": t("trends_partial_bucket"),
-                "x": t(f"trends_grain_{grain}"),
-                "y": t("trend_y"),
-            },
-        ),
-        width="stretch",
+    cached_chart(
+        periods_figure,
+        cmp.current,
+        cmp.previous,
+        cmp.last_year,
+        grain=grain,
+        labels={
+            "current": t("trends_current"),
+            "previous": t("trends_previous"),
+            "last_year": t("trends_last_year"),
+            "partial": t("trends_partial_bucket"),
+            "x": t(f"trends_grain_{grain}"),
+            "y": t("trend_y"),
+        },
         key="trends_periods_chart",
     )
     m1, m2, m3 = st.columns(3)
@@ -155,16 +153,14 @@ def render_breakdown(
     buckets = periods(flt.start, flt.end, grain)
     clipped = buckets[buckets["partial"]]
     if len(full):
-        show_chart(
-            breakdown_figure(
-                full,
-                names=names[dim],
-                mode=mode,
-                grain=grain,
-                labels={"y": t("trend_y")},
-                partial=clipped["bucket"].tolist(),
-            ),
-            width="stretch",
+        cached_chart(
+            breakdown_figure,
+            full,
+            names=names[dim],
+            mode=mode,
+            grain=grain,
+            labels={"y": t("trend_y")},
+            partial=clipped["bucket"].tolist(),
             key="trends_breakdown_chart",
         )
     else:
@@ -187,20 +183,18 @@ def render_anomalies(
     if in_window.empty:
         st.info(t("trends_anomaly_short"))
     else:
-        show_chart(
-            band_figure(
-                in_window,
-                grain=anomaly_grain,
-                labels={
-                    "band": t("trends_band"),
-                    "expected": t("trends_expected"),
-                    "observed": t("trends_observed"),
-                    "high": t("trends_high"),
-                    "low": t("trends_low"),
-                    "y": t("trend_y"),
-                },
-            ),
-            width="stretch",
+        cached_chart(
+            band_figure,
+            in_window,
+            grain=anomaly_grain,
+            labels={
+                "band": t("trends_band"),
+                "expected": t("trends_expected"),
+                "observed": t("trends_observed"),
+                "high": t("trends_high"),
+                "low": t("trends_low"),
+                "y": t("trend_y"),
+            },
             key="trends_band_chart",
         )
         flagged = in_window[in_window["anomaly"] != 0]
@@ -289,18 +283,16 @@ def render_forecast(
         fc, bt = cached_compute(_forecast, tuple(series.to_numpy()), series.index[-1])
     g1, g2 = st.columns([3, 1])
     recent = series.iloc[-7 * BACKTEST_WEEKS :]
-    show_chart(
-        forecast_figure(
-            recent,
-            fc,
-            labels={
-                "history": t("trends_observed"),
-                "forecast": t("trends_forecast"),
-                "interval": t("trends_interval"),
-                "y": t("trend_y"),
-            },
-        ),
-        width="stretch",
+    cached_chart(
+        forecast_figure,
+        recent,
+        fc,
+        labels={
+            "history": t("trends_observed"),
+            "forecast": t("trends_forecast"),
+            "interval": t("trends_interval"),
+            "y": t("trend_y"),
+        },
         key="trends_forecast_chart",
         container=g1,
     )
