@@ -11,7 +11,9 @@ and 0.2 % broken rows (bad times, missing coordinates, duplicates).
     .venv/bin/python bench/bench_import.py --sizes 5m --backends duckdb --no-write   # memory check
 
 PostGIS uses a throwaway database on ``GRIDSCOPE_TEST_ADMIN_DSN`` (default
-``postgresql://postgres@127.0.0.1:5432/postgres``), dropped afterwards.
+``postgresql://postgres@127.0.0.1:5432/postgres``), named ``<--db-prefix><pid>_<random>``
+and dropped afterwards. ``--data DIR`` keeps the generated CSVs (and the areas) in DIR and
+reuses them on the next run; ``--profile DIR`` writes a cProfile of each import there.
 """
 
 from __future__ import annotations
@@ -116,8 +118,72 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(backend: str, csv: str, dsn: str, reimport: bool) -> None:
+STAGES: dict[str, list[float]] = {}
+"""``--stages``: name -> [thread CPU seconds, wall seconds, calls] of the timed functions."""
+
+
+def _timed(name: str, fn):
+    """``fn`` accumulating its thread CPU and wall time under ``name`` (any thread)."""
+    import functools
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        c0, t0 = time.thread_time(), time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            acc = STAGES.setdefault(name, [0.0, 0.0, 0])
+            acc[0] += time.thread_time() - c0
+            acc[1] += time.perf_counter() - t0
+            acc[2] += 1
+
+    return run
+
+
+def _time_stages(store) -> None:
+    """Wrap the import's stages (reader thread, validation in the main thread, store writes
+    in the writer thread) so that their thread CPU time is counted separately."""
+    import data.ingest.events as ev
+    from data.ingest.areas_index import AreaIndex
+    from data.ingest.catalog import Catalog
+    from data.ingest.rejects import Rejects
+    from data.ingest.validate import DuplicateTracker
+
+    for name in ("fields_frame", "check_events", "points_to_cells", "with_deadlines", "to_pandas"):
+        setattr(ev, name, _timed(name, getattr(ev, name)))
+    AreaIndex.assign = _timed("areas.assign", AreaIndex.assign)
+    Catalog.apply = _timed("catalog.apply", Catalog.apply)
+    Rejects.frame = _timed("rejects.frame", Rejects.frame)
+    DuplicateTracker.mark = _timed("dups.mark", DuplicateTracker.mark)
+    original_prefetch = ev.prefetch
+
+    def prefetch(items, depth=1):
+        def timed_items():
+            it = iter(items)
+            while True:
+                c0, t0 = time.thread_time(), time.perf_counter()
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+                finally:
+                    acc = STAGES.setdefault("read (reader thread)", [0.0, 0.0, 0])
+                    acc[0] += time.thread_time() - c0
+                    acc[1] += time.perf_counter() - t0
+                    acc[2] += 1
+                yield item
+
+        return original_prefetch(timed_items(), depth)
+
+    ev.prefetch = prefetch
+    for name in ("insert_frame", "upsert_frame", "execute", "fetch"):
+        setattr(store, name, _timed(f"store.{name}", getattr(store, name)))
+
+
+def child(backend: str, csv: str, dsn: str, reimport: bool, profile: str = "", stages: bool = False) -> None:
     """Run one import in this process and print a JSON line with its numbers."""
+    import cProfile
+
     import pandas as pd
 
     from data.ingest import import_events
@@ -132,12 +198,23 @@ def child(backend: str, csv: str, dsn: str, reimport: bool) -> None:
 
         store = PostGISStore(dsn)
     store.insert_frame("areas", areas)
+    if stages:
+        _time_stages(store)
     base = peak_rss_mb()
     c0 = time.process_time()
     t0 = time.perf_counter()
+    prof = cProfile.Profile() if profile else None
+    if prof:
+        prof.enable()
     report = import_events(store, csv)
+    if prof:
+        prof.disable()
+        prof.dump_stats(str(Path(profile) / f"{backend}_{Path(csv).stem}_first.prof"))
     first = time.perf_counter() - t0
     cpu = time.process_time() - c0
+    if stages:
+        print("STAGES first " + json.dumps(STAGES), flush=True)
+        STAGES.clear()
     out = {
         "rows": report.rows_read,
         "stored": report.stored,
@@ -151,22 +228,72 @@ def child(backend: str, csv: str, dsn: str, reimport: bool) -> None:
     if reimport:
         c0 = time.process_time()
         t0 = time.perf_counter()
+        if prof:
+            prof = cProfile.Profile()
+            prof.enable()
         again = import_events(store, csv)
+        if prof:
+            prof.disable()
+            prof.dump_stats(str(Path(profile) / f"{backend}_{Path(csv).stem}_again.prof"))
         out["reimport_seconds"] = time.perf_counter() - t0
         out["reimport_cpu_seconds"] = time.process_time() - c0
         out["reimport_unchanged"] = again.unchanged
+        if stages:
+            print("STAGES again " + json.dumps(STAGES), flush=True)
     out["peak_rss_mb"] = peak_rss_mb()
     store.close()
     print("RESULT " + json.dumps(out))
 
 
-def run_child(backend: str, csv: Path, dsn: str = "", reimport: bool = True) -> dict:
-    cmd = [sys.executable, __file__, "--child", backend, str(csv), "--dsn", dsn] + (["--reimport"] if reimport else [])
+def run_child(
+    backend: str, csv: Path, dsn: str = "", reimport: bool = True, profile: str = "", stages: bool = False
+) -> dict:
+    cmd = [sys.executable, __file__, "--child", backend, str(csv), "--dsn", dsn, "--profile", profile]
+    cmd += (["--reimport"] if reimport else []) + (["--stages"] if stages else [])
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("STAGES "):
+            _, which, data = line.split(" ", 2)
+            print(f"  stages ({backend}, {which} import): thread CPU s / wall s / calls")
+            for name, (cpu, wall, calls) in sorted(json.loads(data).items(), key=lambda kv: -kv[1][0]):
+                print(f"    {name:28s} {cpu:7.2f} {wall:7.2f} {calls:6d}")
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
     if done.returncode or not lines:
         raise RuntimeError(f"{backend} import failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
     return json.loads(lines[-1][7:])
+
+
+def create_database(prefix: str) -> str:
+    """A new database with the GridScope schema on the test server; its DSN."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    from queries.postgis_migrations import migrate
+    from tests.queries.conftest import _admin, _dsn_for
+
+    name = f"{prefix}{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with _admin() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    dsn = _dsn_for(name)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION postgis")
+        migrate(conn)
+    return dsn
+
+
+def drop_database(dsn: str, prefix: str) -> None:
+    """Drop a database made by :func:`create_database`."""
+    import psycopg
+    from psycopg import sql
+
+    from tests.queries.conftest import _admin
+
+    name = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    assert name.startswith(prefix)
+    with _admin() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def main() -> None:
@@ -177,38 +304,44 @@ def main() -> None:
     ap.add_argument("--child", nargs=2, metavar=("BACKEND", "CSV"), help=argparse.SUPPRESS)
     ap.add_argument("--dsn", default="", help=argparse.SUPPRESS)
     ap.add_argument("--reimport", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--no-reimport", action="store_true", help="skip the re-import of the 1m and smaller files")
+    ap.add_argument("--data", default="", help="folder that keeps (and reuses) the generated CSVs")
+    ap.add_argument("--profile", default="", help="folder for a cProfile of each import")
+    ap.add_argument("--stages", action="store_true", help="print thread CPU and wall time per import stage")
+    ap.add_argument("--db-prefix", default="gridscope_test_", help="name prefix of the throwaway PostGIS database")
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.dsn, args.reimport)
+        child(args.child[0], args.child[1], args.dsn, args.reimport, args.profile, args.stages)
         return
     rows: list[str] = []
     verdicts: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.data or scratch
+        Path(tmp).mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
             n = SIZES[size]
             csv = Path(tmp) / f"events_{size}.csv"
             if not (Path(tmp) / "areas.parquet").exists():
                 write_areas(Path(tmp) / "areas.parquet")
             t0 = time.perf_counter()
-            write_csv(csv, n)
+            if not (args.data and csv.exists()):
+                write_csv(csv, n)
             mb = csv.stat().st_size / 2**20
-            print(f"{size}: wrote {mb:.0f} MB CSV in {time.perf_counter() - t0:.1f} s", flush=True)
+            print(f"{size}: {mb:.0f} MB CSV ready in {time.perf_counter() - t0:.1f} s", flush=True)
             for backend in args.backends:
                 if backend == "postgis" and n > 1_000_000:
                     continue  # the 5m size checks DuckDB memory; PostGIS is measured at 1m
                 dsn = ""
                 if backend == "postgis":
-                    from tests.queries.conftest import create_test_database
-
-                    dsn = create_test_database()
+                    dsn = create_database(args.db_prefix)
                 try:
                     load = os.getloadavg()[0]
-                    r = run_child(backend, csv, dsn, reimport=n <= 1_000_000)
+                    again = n <= 1_000_000 and not args.no_reimport
+                    r = run_child(backend, csv, dsn, reimport=again, profile=args.profile, stages=args.stages)
+                    r["load_after"] = os.getloadavg()[0]
                 finally:
                     if dsn:
-                        from tests.queries.conftest import drop_test_database
-
-                        drop_test_database(dsn)
+                        drop_database(dsn, args.db_prefix)
                 rate = r["rows"] / r["seconds"]
                 re = (
                     f"{r['rows'] / r['reimport_seconds']:,.0f} ({r['reimport_unchanged']:,} unchanged; "
@@ -221,7 +354,7 @@ def main() -> None:
                     f"| {size} | {backend} | {mb:,.0f} MB | {r['rows']:,} | {r['stored']:,} + {r['rejected']:,}"
                     f"{'' if r['reconciled'] else ' MISMATCH'} | {r['seconds']:.1f} s | **{rate:,.0f}** | "
                     f"{cpu_per_m:.1f} s | {re} | "
-                    f"{r['peak_rss_mb']:,.0f} MB | {load:.1f} |"
+                    f"{r['peak_rss_mb']:,.0f} MB | {load:.1f}-{r['load_after']:.1f} |"
                 )
                 print(line, flush=True)
                 rows.append(line)

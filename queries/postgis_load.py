@@ -4,10 +4,19 @@
 For a large load into a table that is small in comparison, :func:`bulk_insert` drops the
 table's secondary indexes first and rebuilds them after the COPY, in the same
 transaction; into an empty table the rows are written frozen (``COPY ... FREEZE``).
+
+A load in many transactions (an import commits chunk by chunk) drops the indexes once with
+:func:`drop_indexes`, which records their definitions in ``meta`` (key
+:data:`PENDING_PREFIX` + table) in the same transaction, and rebuilds them once with
+:func:`restore_indexes` after the last chunk. An import killed in between leaves the record:
+the next import, ``gridscope db init`` (:meth:`PostGISStore.migrate`) and every
+:meth:`PostGISStore.checkpoint` rebuild what it lists. While a load runs, its process holds
+the advisory lock :func:`bulk_lock_sql` names, so recovery elsewhere leaves its indexes alone.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -109,18 +118,92 @@ def prepare_bulk(conn: psycopg.Connection, table: str, rows: int) -> tuple[list[
     present = _scalar(conn, count, [rows])  # again, under the lock
     if present >= rows:
         return [], False
-    indexes = conn.execute(
-        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-           FROM pg_index i
-           WHERE i.indrelid = to_regclass(%s)
-             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)""",
-        [table],
-    ).fetchall()
+    indexes = secondary_indexes(conn, table)
     for name, _ in indexes:
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
     if present == 0:
         conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
     return [ddl for _, ddl in indexes], present == 0
+
+
+PENDING_PREFIX = "pending_indexes:"
+"""``meta`` key prefix: ``pending_indexes:<table>`` holds the JSON ``[[name, definition], ...]``
+of indexes a bulk load dropped and has not rebuilt yet."""
+
+BULK_LOCK_CLASS = 0x6762_6C6B  # "gblk": first key of the per-table bulk-load advisory lock
+"""First key of the advisory lock a bulk load holds (the second is ``hashtext(table)``)."""
+
+
+def bulk_lock_sql(function: str) -> sql.Composed:
+    """``SELECT <function>(%s, hashtext(%s))``: an advisory-lock function (``pg_try_advisory_lock``,
+    ``pg_try_advisory_xact_lock``, ``pg_advisory_unlock``) on the bulk-load lock of a table,
+    bound to ``[BULK_LOCK_CLASS, table]``."""
+    return sql.SQL("SELECT {}(%s, hashtext(%s))").format(sql.SQL(function))
+
+
+def pending_indexes(conn: psycopg.Connection, table: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Indexes dropped by a bulk load and not rebuilt yet: ``{table: [(name, definition)]}``
+    (one table, or every table with a record)."""
+    rows = conn.execute(
+        "SELECT key, value FROM meta WHERE key LIKE %s",
+        [PENDING_PREFIX + (table if table else "%")],
+    ).fetchall()
+    return {key.removeprefix(PENDING_PREFIX): [(n, d) for n, d in json.loads(value)] for key, value in rows}
+
+
+def drop_indexes(conn: psycopg.Connection, table: str) -> list[str]:
+    """Drop ``table``'s secondary indexes on ``conn``'s transaction, recording their
+    definitions as pending (with any already pending) in the same transaction; return the
+    names dropped. Takes the table's ACCESS EXCLUSIVE lock until the transaction ends."""
+    conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table)))
+    indexes = secondary_indexes(conn, table)
+    if not indexes:
+        return []
+    known = pending_indexes(conn, table).get(table, [])
+    record = known + [(n, d) for n, d in indexes if n not in {k for k, _ in known}]
+    conn.execute(
+        "INSERT INTO meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [PENDING_PREFIX + table, json.dumps(record)],
+    )
+    for name, _ in indexes:
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+    return [n for n, _ in indexes]
+
+
+def restore_indexes(conn: psycopg.Connection, table: str, *, respect_lock: bool = True) -> list[str]:
+    """Create every pending index of ``table`` that is missing, then forget the record, in
+    ``conn``'s transaction (all or nothing); return the names created.
+
+    With ``respect_lock`` nothing is done while another session holds the table's bulk-load
+    lock (its load rebuilds them when it ends)."""
+    pending = pending_indexes(conn, table).get(table)
+    if not pending:
+        return []
+    if respect_lock and not _scalar(conn, bulk_lock_sql("pg_try_advisory_xact_lock"), [BULK_LOCK_CLASS, table]):
+        return []
+    conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    made = []
+    for name, ddl in pending:
+        exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
+        if not (exists and exists[0]):
+            conn.execute(ddl)
+            made.append(name)
+    conn.execute("DELETE FROM meta WHERE key = %s", [PENDING_PREFIX + table])
+    if made:
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
+    return made
+
+
+def secondary_indexes(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+    """``(name, definition)`` of ``table``'s indexes that back no constraint."""
+    return conn.execute(
+        """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+           FROM pg_index i
+           WHERE i.indrelid = to_regclass(%s)
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+           ORDER BY 1""",
+        [table],
+    ).fetchall()
 
 
 def _scalar(conn: psycopg.Connection, query: sql.Composed, params: list[object]) -> int:

@@ -16,6 +16,7 @@ bookkeeping are the shared bodies of ``queries/store_base.py``.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -26,8 +27,19 @@ from psycopg.types.numeric import FloatLoader
 
 from data.store import ParamStyle, SqlParams, StoreReadOnly
 
+from . import postgis_load
 from .postgis_frames import frame_from_rows, type_name
-from .postgis_load import LoadStats, bulk_insert, column_types, copy_frame
+from .postgis_load import (
+    BULK_LOCK_CLASS,
+    LoadStats,
+    bulk_insert,
+    bulk_lock_sql,
+    column_types,
+    copy_frame,
+    drop_indexes,
+    pending_indexes,
+    restore_indexes,
+)
 from .postgis_migrations import READER_ROLE
 from .postgis_pool import PostGISPool, describe_dsn
 from .sql_files import bound_sql
@@ -76,6 +88,11 @@ _IS_READER = """
     WHERE r.rolname = current_user"""
 
 
+def _scalar_bool(conn: psycopg.Connection, query: sql.Composed, params: list[object]) -> bool:
+    row = conn.execute(query, params).fetchone()
+    return bool(row and row[0])
+
+
 class _PostGISRunner:
     """A psycopg connection as :class:`~queries.store_base.SqlRunner`."""
 
@@ -115,6 +132,8 @@ class PostGISStore(SqlStore):
         self._ident = self.where.rpartition("@")[2]
         self._types: dict[str, dict[str, str]] = {}
         self.last_load: LoadStats | None = None
+        self.last_rebuild: tuple[int, float] | None = None
+        """Indexes rebuilt and seconds taken at the end of the last :meth:`bulk_load` that dropped them."""
         self._reader: bool | None = None  # set by the first connection's setup
         self._pool = PostGISPool(dsn, max_size=max_size, timeout=timeout, configure=self._configure, reset=self._reset)
 
@@ -225,10 +244,11 @@ class PostGISStore(SqlStore):
         with self.connection() as conn, conn.cursor() as cur:
             if prelude is not None:  # transaction-local settings first (queries/scoped_store.py)
                 cur.execute(*prelude)
-            if "event_rollup" in text:
+            if "event_rollup" in text or "event_map_" in text:
                 # JIT is costed on the whole plan, including the branch over events that a
                 # current rollup skips: it would compile for nothing (measured: p95 325 ->
-                # 84 ms for kpi_summary at 10M events). Only for this transaction.
+                # 84 ms for kpi_summary at 10M events; ~170 ms of a map query's 580). Only
+                # for this transaction.
                 cur.execute("SET LOCAL jit = off")
             cur.execute(text, params)
             if cur.description is None:
@@ -271,6 +291,66 @@ class PostGISStore(SqlStore):
             self._version_changed()
         return len(frame)
 
+    @contextlib.contextmanager
+    def bulk_load(self, table: str, rows: int) -> Iterator[bool]:
+        """A load of about ``rows`` rows into ``table`` in many transactions (an import's
+        chunks): yields True when the table's secondary indexes were dropped for it.
+
+        When ``rows`` is at least :data:`~queries.postgis_load.BULK_ROWS` and the table holds
+        fewer rows, its secondary indexes are dropped (their definitions recorded in ``meta``
+        in the same transaction) and rebuilt once when the block ends, however it ends:
+        building them once is several times faster than maintaining them per row. A process
+        killed inside the block leaves the record; the next bulk load, :meth:`migrate` and
+        :meth:`checkpoint` rebuild the indexes it lists (:meth:`restore_indexes`). One bulk
+        load per table at a time (an advisory lock held on a connection of its own, released
+        by the server when the process dies); another concurrent one just writes with the
+        indexes in place.
+        """
+        if table not in ALL_TABLES:
+            raise KeyError(f"unknown table {table!r}; expected one of {ALL_TABLES}")
+        try:
+            holder = psycopg.connect(self.dsn, autocommit=True, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise self._pool.unavailable(exc) from exc
+        with holder:
+            if not _scalar_bool(holder, bulk_lock_sql("pg_try_advisory_lock"), [BULK_LOCK_CLASS, table]):
+                yield False
+                return
+            dropped = False
+            try:
+                with self.connection() as conn:
+                    restore_indexes(conn, table, respect_lock=False)  # a killed load's, first
+                if rows >= postgis_load.BULK_ROWS:
+                    with self.connection() as conn:
+                        present = conn.execute(
+                            sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT %s) t").format(sql.Identifier(table)),
+                            [rows],
+                        ).fetchone()
+                        if present is not None and present[0] < rows:
+                            dropped = bool(drop_indexes(conn, table))
+                yield dropped
+            finally:
+                try:
+                    if dropped:
+                        t0 = time.perf_counter()
+                        with self.connection() as conn:
+                            made = restore_indexes(conn, table, respect_lock=False)
+                        self.last_rebuild = (len(made), time.perf_counter() - t0)
+                finally:
+                    holder.execute(bulk_lock_sql("pg_advisory_unlock"), [BULK_LOCK_CLASS, table])
+
+    def restore_indexes(self) -> dict[str, list[str]]:
+        """Rebuild the indexes a killed bulk load dropped (every table with a record in
+        ``meta``, unless a bulk load of it is running); return ``{table: names created}``."""
+        made: dict[str, list[str]] = {}
+        with self.connection() as conn:
+            tables = list(pending_indexes(conn)) if column_types(conn, "meta") else []
+        for table in tables:
+            with self.connection() as conn:
+                if names := restore_indexes(conn, table):
+                    made[table] = names
+        return made
+
     # -- the driver's side of the shared bodies (queries/store_base.py) --------------------
 
     @contextlib.contextmanager
@@ -306,7 +386,9 @@ class PostGISStore(SqlStore):
     # -- upkeep ----------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
-        """After bulk loads and imports: refresh planner statistics and the rollups."""
+        """After bulk loads and imports: the indexes of a killed bulk load rebuilt
+        (:meth:`restore_indexes`), planner statistics and the rollups refreshed."""
+        self.restore_indexes()
         with self.connection() as conn:
             conn.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, ALL_TABLES))))
         self.refresh_rollups()
@@ -347,6 +429,7 @@ class PostGISStore(SqlStore):
             finally:
                 conn.autocommit = False
         self._types.clear()
+        self.restore_indexes()  # of a bulk load killed part-way (queries/postgis_load.py)
         return [m.path.name for m in done]
 
     def close(self) -> None:

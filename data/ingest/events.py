@@ -24,7 +24,7 @@ from data.ingest.bookkeeping import begin_batch, chunk_writes, end_batch, fail_b
 from data.ingest.catalog import Catalog, with_deadlines
 from data.ingest.mappings import Mapping
 from data.ingest.opening import detect_times, open_import
-from data.ingest.pipeline import Writer, prefetch
+from data.ingest.pipeline import Writer, bulk_loading, expected_rows, prefetch
 from data.ingest.readers import CHUNK_ROWS, Chunk, Source
 from data.ingest.rejects import Rejects, reject, to_pandas
 from data.ingest.report import ImportReport, Progress
@@ -118,7 +118,9 @@ def import_events(
         committed["stored"] = stored
         return counts
 
-    with chunk_writes(writer, log, report):
+    # PostGIS: a large file into a small table builds the secondary indexes once, after the
+    # last chunk, instead of maintaining them per row (queries/postgis_load.py)
+    with bulk_loading(store, "events", expected_rows(src.info.rows, src.path)), chunk_writes(writer, log, report):
         for chunk in prefetch(chunks):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
             checked = _events_chunk(chunk, mapping, resolved, crs, times, areas, dups, report)

@@ -8,12 +8,14 @@ and at most ``depth`` chunks wait at each stage, so memory stays bounded.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 T = TypeVar("T")
 _END = object()
@@ -101,4 +103,36 @@ class Writer:
             self._pool.shutdown(wait=True)
 
 
-__all__ = ["Writer", "prefetch"]
+CSV_BYTES_PER_ROW = 200
+"""Bytes per row assumed to estimate the rows of a file whose reader cannot count them
+(CSV): an events row of ten columns is ~170 bytes, so the estimate errs low."""
+
+
+@runtime_checkable
+class BulkLoads(Protocol):
+    """A store that can prepare a table for a load in many transactions (PostGIS: drop the
+    secondary indexes once, rebuild them once at the end; ``PostGISStore.bulk_load``)."""
+
+    def bulk_load(self, table: str, rows: int) -> contextlib.AbstractContextManager[bool]:
+        """Context of a load of about ``rows`` rows into ``table``."""
+        ...
+
+
+def expected_rows(rows: int | None, path: Path | None) -> int:
+    """Rows a file will deliver: its reader's count, else its size / :data:`CSV_BYTES_PER_ROW`."""
+    if rows is not None:
+        return rows
+    try:
+        return path.stat().st_size // CSV_BYTES_PER_ROW if path else 0
+    except OSError:
+        return 0
+
+
+def bulk_loading(store: object, table: str, rows: int) -> contextlib.AbstractContextManager[bool]:
+    """``store.bulk_load(table, rows)`` where the store has one, else a context that does nothing."""
+    if isinstance(store, BulkLoads):
+        return store.bulk_load(table, rows)
+    return contextlib.nullcontext(False)
+
+
+__all__ = ["BulkLoads", "Writer", "bulk_loading", "expected_rows", "prefetch"]
