@@ -50,6 +50,9 @@ if [ -z "${STREAMLIT_SERVER_COOKIE_SECRET:-}" ]; then
   export STREAMLIT_SERVER_COOKIE_SECRET
 fi
 
+# The proxy is what other machines reach: the same sign-in checks as scripts/run.sh.
+.venv/bin/python -m dashboard.auth.preflight --server.address "$address" || exit 2
+
 pids=()
 stop() {
   trap - EXIT INT TERM

@@ -16,6 +16,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # sign-in (GRIDSCOPE_AUTH, [auth] in .streamlit/secrets.toml): refuse to start with a clear
-# message when sign-in is required but not configured, or [auth] is incomplete
-.venv/bin/python -m dashboard.auth.preflight || exit 2
+# message when sign-in is required but not configured, [auth] is incomplete or its cookie
+# secret weak, or demo mode (no sign-in) would be served to other machines
+.venv/bin/python -m dashboard.auth.preflight "$@" || exit 2
 exec .venv/bin/streamlit run streamlit_app.py "$@"

@@ -31,6 +31,32 @@ TOP_KEYS: tuple[str, ...] = ("redirect_uri", "cookie_secret")
 PROVIDER_KEYS: tuple[str, ...] = ("client_id", "client_secret", "server_metadata_url")
 """Keys of the provider: in ``[auth]`` (the default provider) or one ``[auth.NAME]`` table."""
 
+MIN_COOKIE_SECRET = 32
+"""Shortest ``cookie_secret`` accepted: Streamlit signs the identity cookie with it, so a short
+or example value would let anyone forge a sign-in."""
+
+LOOPBACK: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+"""Addresses only this machine reaches: demo mode (no sign-in, everyone an administrator) is
+served on these unless ``GRIDSCOPE_AUTH=demo`` is set on purpose."""
+
+
+def weak_cookie_secret(value: object) -> bool:
+    """True for a ``cookie_secret`` that must not sign cookies: shorter than
+    :data:`MIN_COOKIE_SECRET` or the example's ``change-me`` placeholder.
+
+    >>> weak_cookie_secret("change-me-to-64-random-hex-characters"), weak_cookie_secret("9f" * 32)
+    (True, False)
+    """
+    text = str(value or "").strip()
+    return len(text) < MIN_COOKIE_SECRET or text.lower().startswith("change-me")
+
+
+def open_demo(mode_set: str | None, address: str | None) -> bool:
+    """True when demo mode would be served beyond this machine without being asked for:
+    ``address`` (the server's, ``None``/empty = Streamlit's default, every interface) is not
+    a loopback address and ``GRIDSCOPE_AUTH`` was not set to ``demo`` explicitly (``mode_set``)."""
+    return (mode_set or "").strip().lower() != "demo" and (address or "").strip().lower() not in LOOPBACK
+
 
 @dataclass(frozen=True)
 class AuthConfig:
@@ -75,6 +101,8 @@ def resolve(mode: str, auth: Mapping[str, object] | None, authlib: bool | None =
             missing += [k for k in PROVIDER_KEYS if not auth.get(k)]
     if missing:
         return AuthConfig("refused", problem="auth_refused_incomplete", detail=", ".join(missing))
+    if weak_cookie_secret(auth.get("cookie_secret")):
+        return AuthConfig("refused", problem="auth_refused_cookie_secret", detail=str(MIN_COOKIE_SECRET))
     if not (_authlib_installed() if authlib is None else authlib):
         return AuthConfig("refused", problem="auth_refused_authlib")
     return AuthConfig("signin", provider=provider)

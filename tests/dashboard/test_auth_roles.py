@@ -297,19 +297,57 @@ def test_preflight_refuses_required_without_provider(monkeypatch, tmp_path, caps
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("STREAMLIT_SERVER_ADDRESS", raising=False)
     monkeypatch.setenv("GRIDSCOPE_AUTH", "required")
-    assert main() == 2
+    assert main([]) == 2
     err = capsys.readouterr().err
     assert "no OIDC provider is configured" in err and "没有配置 OIDC 身份提供方" in err
     assert "Traceback" not in err
     monkeypatch.delenv("GRIDSCOPE_AUTH")
-    assert main() == 0  # demo: starts
+    assert main(["--server.address", "127.0.0.1"]) == 0  # demo on this machine: starts
     (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "config.toml").write_text('[server]\naddress = "127.0.0.1"\n', encoding="utf-8")
+    assert main([]) == 0  # the project's config binds 127.0.0.1
     (tmp_path / ".streamlit" / "secrets.toml").write_text(
         'GRIDSCOPE_AUTH = "required"\n[auth]\n' + "".join(f'{k} = "{v}"\n' for k, v in AUTH.items()),
         encoding="utf-8",
     )
-    assert main() == 0  # required with a provider: starts
+    assert main(["--server.address", "0.0.0.0"]) == 0  # required with a provider: starts, on any address
+
+
+def test_preflight_refuses_demo_mode_served_to_other_machines(monkeypatch, tmp_path, capsys):
+    from dashboard.auth.preflight import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("GRIDSCOPE_AUTH", raising=False)
+    monkeypatch.setenv("STREAMLIT_SERVER_ADDRESS", "10.1.2.3")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "does not run on an address other machines reach (10.1.2.3)" in err and "人人都是管理员" in err
+    monkeypatch.delenv("STREAMLIT_SERVER_ADDRESS")
+    assert main([]) == 2  # no address anywhere: Streamlit's default is every interface
+    assert "(*)" in capsys.readouterr().err
+    assert main(["--server.address=0.0.0.0"]) == 2
+    monkeypatch.setenv("GRIDSCOPE_AUTH", "demo")  # on purpose
+    assert main(["--server.address=0.0.0.0"]) == 0
+
+
+@pytest.mark.parametrize("secret", ["change-me-to-64-random-hex-characters", "short-secret"])
+def test_a_weak_cookie_secret_is_refused(monkeypatch, tmp_path, capsys, secret):
+    from dashboard.auth.preflight import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n" + "".join(f'{k} = "{secret if k == "cookie_secret" else v}"\n' for k, v in AUTH.items()),
+        encoding="utf-8",
+    )
+    assert main(["--server.address", "127.0.0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "cookie_secret in [auth] of .streamlit/secrets.toml is the example value or too short" in err
+    assert "至少 32 个字符" in err
 
 
 @pytest.mark.postgis
