@@ -1,4 +1,5 @@
-"""The public app's address: ``?lang=en&elder=1&view=track&level=community&month=2026-10``.
+"""The public app's address: ``?lang=en&elder=1&view=track&level=community&month=2026-10``
+(or ``&period=week&week=2026-W43`` for weeks).
 
 Parsed, never trusted: anything unknown falls back to the default with a message in the
 page's language (:func:`read_address` returns the keys of the messages with their values).
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 VIEWS = ("overview", "track")
 LEVELS = ("street", "community")
+PERIODS = ("month", "week")
 MAX_PARAM = 40
 """Longer values are not echoed back in messages (the page never shows an attacker's essay)."""
 
@@ -23,7 +25,9 @@ class Address:
     elder: bool = False
     view: str = "overview"
     level: str = "street"
+    period: str = "month"
     month: str | None = None
+    week: str | None = None
     problems: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
@@ -41,7 +45,7 @@ def _shown(value: str) -> str:
 
 def read_address(params: Mapping[str, object]) -> Address:
     """The :class:`Address` of the query parameters ``params`` (``st.query_params`` or a dict);
-    ``month`` is checked against the published months by the page (:data:`Address.month` as given)."""
+    ``month`` and ``week`` are checked against the published periods by the page (as given here)."""
     problems: list[tuple[str, str]] = []
     lang = (_first(params, "lang") or "zh").strip().lower()
     if lang not in ("zh", "en"):
@@ -63,9 +67,16 @@ def read_address(params: Mapping[str, object]) -> Address:
     if level not in LEVELS:
         problems.append(("pub_bad_level", _shown(level)))
         level = "street"
-    month = _first(params, "month")
+    period = (_first(params, "period") or "month").strip().lower()
+    if period not in PERIODS:
+        problems.append(("pub_bad_period", _shown(period)))
+        period = "month"
+    month, week = (_first(params, name) for name in ("month", "week"))
     month = _shown(month.strip()) if month is not None and month.strip() else None
-    return Address(lang=lang, elder=elder, view=view, level=level, month=month, problems=tuple(problems))
+    week = _shown(week.strip()) if week is not None and week.strip() else None
+    return Address(
+        lang=lang, elder=elder, view=view, level=level, period=period, month=month, week=week, problems=tuple(problems)
+    )
 
 
 def address_params(address: Address) -> dict[str, str]:
@@ -79,6 +90,10 @@ def address_params(address: Address) -> dict[str, str]:
         out["view"] = address.view
     if address.level != "street":
         out["level"] = address.level
+    if address.period != "month":
+        out["period"] = address.period
     if address.month:
         out["month"] = address.month
+    if address.week:
+        out["week"] = address.week
     return out

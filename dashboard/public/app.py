@@ -1,7 +1,7 @@
 """The public app (``public_app.py``): the district's published figures for citizens and
 "Track my report". It reads only the published layer (:mod:`dashboard.public.layer`), never
 the internal store or the internal pages; everything it shows is in the address
-(``?lang=en&elder=1&view=track&level=community&month=2026-10``)."""
+(``?lang=en&elder=1&view=track&level=community&month=2026-10``, ``&period=week&week=2026-W43``)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.public.address import LEVELS, Address, address_params, read_address
+from dashboard.public.address import LEVELS, PERIODS, Address, address_params, read_address
 from dashboard.public.layer import answer, get_layer
+from dashboard.public.maps import PHONE_MAP_WIDTH, WIDE_MAP_WIDTH
 from dashboard.public.overview import render_overview
 from dashboard.public.style import app_css
-from dashboard.public.text import date_text, district_name, month_text, tr
+from dashboard.public.text import date_text, district_name, month_text, tr, week_text
 from dashboard.public.tracking import render_tracking
 from dashboard.safe_text import md
 from data.store import StoreUnavailable
@@ -24,15 +25,51 @@ from queries.answers import public as answers
 
 LOG = logging.getLogger(__name__)
 
-_LANG_JS = """
+_PAGE_JS = """
 export default function(component) {
-  const lang = (component.data && component.data.lang) || 'zh-CN';
-  document.documentElement.setAttribute('lang', lang);
+  const { data, setStateValue } = component;
+  document.documentElement.setAttribute('lang', (data && data.lang) || 'zh-CN');
+  let known = (data && data.width) || 0;
+  function report() {
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main) return;
+    const css = getComputedStyle(main);
+    const width = Math.floor(main.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight));
+    if (width > 0 && Math.abs(width - known) > 24) { known = width; setStateValue('width', width); }
+  }
+  report();
+  let timer = null;
+  const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 400); };
+  window.addEventListener('resize', onResize);
+  return () => { window.removeEventListener('resize', onResize); clearTimeout(timer); };
 }
 """
 
-_doc_lang = st.components.v2.component("gridscope_public_lang", js=_LANG_JS)
-"""Sets ``<html lang>`` to the page's language (screen readers pronounce the text right)."""
+_page = st.components.v2.component("gridscope_public_page", js=_PAGE_JS)
+"""Sets ``<html lang>`` to the page's language (screen readers pronounce the text right) and
+reports the width of the page's column, so the map is fitted to the screen it is drawn on."""
+
+
+def _page_width(lang: str) -> int:
+    """The column's width in pixels: as the browser reported it, else guessed from the user
+    agent (a phone's, or a desktop's full column) until it does."""
+    known = st.session_state.get("pub_page_width")
+    if not isinstance(known, int):
+        agent = st.context.headers.get("User-Agent") or ""
+        known = PHONE_MAP_WIDTH if "Mobi" in agent else WIDE_MAP_WIDTH
+    reported = None
+    with contextlib.suppress(Exception):  # no component runtime (AppTest): the guess stands
+        result = _page(
+            key="pub_page",
+            data={"lang": "en" if lang == "en" else "zh-CN", "width": known},
+            height=0,
+            on_width_change=lambda: None,
+        )
+        reported = getattr(result, "width", None)
+    if isinstance(reported, int | float) and 200 <= reported <= 4000:
+        known = int(reported)
+    st.session_state["pub_page_width"] = known
+    return known
 
 
 def _go(address: Address, **changes: object) -> None:
@@ -70,19 +107,34 @@ def _controls(address: Address) -> None:
         )
 
 
-def pick_month(address: Address, months: list[str]) -> str:
-    """The month select (newest first); the address's month when published, else the latest."""
+def pick_period(address: Address) -> str:
+    """按月 / 按周: one tap between months and ISO weeks (the sentence, map, trend follow)."""
     lang = address.lang
-    month = address.month if address.month in months else months[-1]
-    st.session_state["pub_month"] = month
-    st.selectbox(
-        tr("pub_month_choice", lang),
-        months[::-1],
-        key="pub_month",
-        format_func=lambda m: month_text(m, lang),
-        on_change=lambda: _go(address, month=st.session_state["pub_month"]),
+    st.session_state["pub_period"] = address.period
+    st.segmented_control(
+        tr("pub_period_choice", lang),
+        PERIODS,
+        key="pub_period",
+        required=True,
+        format_func=lambda p: tr(f"pub_period_{p}", lang),
+        on_change=lambda: _go(address, period=st.session_state["pub_period"] or address.period),
     )
-    return month
+    return address.period
+
+
+def pick_label(address: Address, periods: dict[str, str], label: str) -> str:
+    """The month or week select (newest first, ``periods``: label → words); ``label`` chosen."""
+    lang, field = address.lang, address.period
+    key = f"pub_{field}"
+    st.session_state[key] = label
+    st.selectbox(
+        tr(f"pub_{field}_choice", lang),
+        list(periods)[::-1],
+        key=key,
+        format_func=lambda p: periods.get(p, p),
+        on_change=lambda: _go(address, **{field: st.session_state[key]}),
+    )
+    return label
 
 
 def pick_level(address: Address) -> str:
@@ -110,8 +162,7 @@ def main() -> None:
     lang = address.lang
     st.session_state["lang"] = lang
     st.html(f"<style>{app_css(address.elder)}</style>")
-    with contextlib.suppress(Exception):  # no component runtime (AppTest): the attribute is cosmetic
-        _doc_lang(key="pub_doc_lang", data={"lang": "en" if lang == "en" else "zh-CN"}, height=0)
+    width = _page_width(lang)
     try:
         layer = get_layer()
         meta = answer(answers.published_meta, layer)
@@ -132,21 +183,21 @@ def main() -> None:
     if address.view == "track":
         render_tracking(layer, lang)
         return
-    months = answer(answers.district_months, layer)["period_label"].astype(str).tolist()
-    if not months:
+    period = address.period
+    frame = answer(answers.district_periods, layer, period)
+    if frame.empty:
         st.info(tr("pub_no_data", lang))
         return
-    if address.month is not None and address.month not in months:
-        st.warning(
-            tr(
-                "pub_bad_month",
-                lang,
-                value=md(address.month),
-                first=month_text(months[0], lang),
-                last=month_text(months[-1], lang),
-            )
-        )
-    month = address.month if address.month in months else months[-1]
-    render_overview(
-        layer, meta, lang, month, lambda: pick_month(address, months), lambda: pick_level(address), address.elder
-    )
+    periods = {
+        str(r["period_label"]): week_text(str(r["period_label"]), r["period_start"], r["period_end"], lang)
+        if period == "week"
+        else month_text(str(r["period_label"]), lang)
+        for _, r in frame.iterrows()
+    }
+    labels = list(periods)
+    wanted = address.week if period == "week" else address.month
+    if wanted is not None and wanted not in periods:
+        st.warning(tr(f"pub_bad_{period}", lang, value=md(wanted), first=periods[labels[0]], last=periods[labels[-1]]))
+    label = wanted if wanted in periods else labels[-1]
+    pickers = (lambda: pick_period(address), lambda: pick_label(address, periods, label), lambda: pick_level(address))
+    render_overview(layer, meta, lang, period, label, pickers, address.elder, width)

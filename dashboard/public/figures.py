@@ -9,7 +9,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.public.text import count_text, pct_text, period_month_text, tr, unit_name, withheld_text
+from dashboard.public.text import (
+    count_text,
+    pct_text,
+    period_month_text,
+    span_text,
+    tr,
+    unit_name,
+    week_short_text,
+    week_text,
+    withheld_text,
+)
 from queries.answers.public import PublicMeta
 
 PALETTE: tuple[str, ...] = ("#deebf7", "#9ecae1", "#4292c6", "#08519c")
@@ -87,14 +97,17 @@ def area_headers(lang: str, *, with_parent: bool = False) -> list[str]:
     return [tr(c, lang) for c in [*cols, "pub_col_satisfaction"]]
 
 
-def month_rows(frame: pd.DataFrame, meta: PublicMeta, lang: str) -> list[list[str]]:
-    """The district's months, newest first: month, received, on-time rate, satisfaction rate."""
+def period_rows(frame: pd.DataFrame, meta: PublicMeta, lang: str, period: str = "month") -> list[list[str]]:
+    """The district's months or weeks, newest first: period, received, on-time rate, satisfaction rate."""
     rows = []
     for _, r in frame.iloc[::-1].iterrows():
         received = count_text(r["received"]) if pd.notna(r["received"]) else withheld_text(r["withheld"], meta, lang)
+        label = str(r["period_label"])
         rows.append(
             [
-                period_month_text(str(r["period_label"]), r["period_end"], lang),
+                week_text(label, r["period_start"], r["period_end"], lang)
+                if period == "week"
+                else period_month_text(label, r["period_end"], lang),
                 received,
                 pct_text(r["on_time_rate"]),
                 pct_text(r["satisfaction_rate"]),
@@ -103,9 +116,10 @@ def month_rows(frame: pd.DataFrame, meta: PublicMeta, lang: str) -> list[list[st
     return rows
 
 
-def month_headers(lang: str) -> list[str]:
-    """Column headings of :func:`month_rows`."""
-    return [tr(k, lang) for k in ("pub_trend_month", "pub_col_received", "pub_col_on_time", "pub_col_satisfaction")]
+def period_headers(lang: str, period: str = "month") -> list[str]:
+    """Column headings of :func:`period_rows`."""
+    first = "pub_trend_week" if period == "week" else "pub_trend_month"
+    return [tr(k, lang) for k in (first, "pub_col_received", "pub_col_on_time", "pub_col_satisfaction")]
 
 
 def category_rows(frame: pd.DataFrame, meta: PublicMeta, lang: str) -> list[list[str]]:
@@ -164,3 +178,54 @@ def legend_items_html(classes: list[CountClass], meta: PublicMeta, lang: str, *,
         )
     title = html.escape(tr("pub_legend_title", lang))
     return f'<div class="pub-legend" data-testid="pub-legend"><strong>{title}</strong><ul>{"".join(items)}</ul></div>'
+
+
+TREND_WEEKS = 13
+"""Weeks in the weekly trend (a quarter)."""
+
+BAR_COLOUR = "#2b6cb0"
+"""The trend's bars (5.6:1 on white; each bar's number is written beside it)."""
+
+
+def trend_periods(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The periods the trend shows: every month, or the latest :data:`TREND_WEEKS` weeks."""
+    return frame.tail(TREND_WEEKS) if period == "week" else frame
+
+
+def trend_title(period: str, lang: str) -> str:
+    """The trend's heading."""
+    return tr("pub_trend_title_week", lang, n=TREND_WEEKS) if period == "week" else tr("pub_trend_title", lang)
+
+
+def trend_label(row: pd.Series, period: str, lang: str) -> str:
+    """A bar's name: 2026年6月 / June 2026 (partial months "（至23日）"), a week by its first day
+    (a week published only in part by its days: 6月22日至23日)."""
+    if period == "week":
+        start, end = pd.Timestamp(row["period_start"]).date(), pd.Timestamp(row["period_end"]).date()
+        return week_short_text(start, lang) if end.weekday() == 6 else span_text(start, end, lang, year=False)
+    return period_month_text(str(row["period_label"]), row["period_end"], lang)
+
+
+def bars_html(frame: pd.DataFrame, meta: PublicMeta, lang: str, period: str = "month") -> str:
+    """The trend as rows of text and bars (oldest first), in HTML, not a picture: each row says
+    the month (or week) and the number in the page's own text size, the bar only shows it;
+    a withheld period says why instead of a bar. Readable on a phone at 18 or 22 px, no hover."""
+    values = pd.to_numeric(frame["received"], errors="coerce")
+    top = float(values.max()) if values.notna().any() else 0.0
+    esc = html.escape
+    items = []
+    for (_, row), value in zip(frame.iterrows(), values, strict=True):
+        name = esc(trend_label(row, period, lang))
+        if pd.isna(value):
+            bar = f'<span class="pub-bar-note">{esc(withheld_text(row["withheld"], meta, lang))}</span>'
+            shown = "—"
+        else:
+            share = 100.0 * float(value) / top if top > 0 else 0.0
+            bar = f'<span class="pub-bar" style="width:{share:.1f}%"></span>'
+            shown = count_text(value)
+        items.append(
+            f'<li><span class="pub-bar-name">{name}</span><span class="pub-bar-track">{bar}</span>'
+            f'<span class="pub-bar-value">{esc(shown)}</span></li>'
+        )
+    title = esc(trend_title(period, lang))
+    return f'<ul class="pub-bars" aria-label="{title}" data-testid="pub-trend">{"".join(items)}</ul>'

@@ -3,24 +3,75 @@ maps) and an inline SVG for the static site, both from the published GeoJSON.
 
 Withheld areas are grey with dark diagonal stripes (a pattern, not only a colour) and the key
 says "少于 10 件，不予公开"; every figure on the map is also in the table under it.
+
+The deck is built here with pydeck alone, not with the internal maps' builders
+(``dashboard.layers``, ``dashboard.map_marks``): those import the ``geo`` package, whose
+statistics (scipy, polars) would cost the public app's first visit over a second of imports
+for one view-fitting formula.
 """
 
 from __future__ import annotations
 
 import html
+import math
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
 
-from dashboard.layers import PHONE_MAP_WIDTH, area_layer, make_deck
-from dashboard.map_marks import label_layer, label_points, outline_layer
 from dashboard.public.figures import WITHHELD_FILL, WITHHELD_STRIPE, CountClass, class_colour
 from dashboard.public.text import count_text, tr, unit_name
-from geo.viewport import fit_bounds
+
+PHONE_MAP_WIDTH = 350
+"""The map's width until the browser says (a 390 px phone less the page's margins)."""
+
+EMPTY_STYLE_URL = "/app/static/empty-style.json"
+"""The app's own MapLibre style with no sources (as the internal maps: nothing fetched from outside)."""
+
+FONT = '"Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"'
+"""The labels' fonts, quoted (pydeck turns bare strings into expressions)."""
 
 MAP_HEIGHT = 420
+"""The map's height in a phone's column (a 390 px screen: the map and the page around it)."""
+
+WIDE_MAP_HEIGHT = 600
+"""The map's height in a wide column (a desktop's 784 px): most of a 1440x900 screen."""
+
+WIDE_MAP_WIDTH = 784
+"""The public page's column on a desktop (820 px less its padding): the map's width there."""
+
+WIDE_FROM = 600
+"""Columns at least this wide get the tall map."""
+
+
+def map_height(width: int) -> int:
+    """The map's height for a column ``width`` pixels wide."""
+    return WIDE_MAP_HEIGHT if width >= WIDE_FROM else MAP_HEIGHT
+
+
+def fit_view(
+    bounds: tuple[float, float, float, float], width: float, height: float, padding: float = 16
+) -> pdk.ViewState:
+    """The web-Mercator view (deck.gl's 512-px tiles) showing all of ``bounds`` in ``width`` x
+    ``height`` pixels with ``padding`` free on every side (as ``geo.viewport.fit_bounds``).
+
+    >>> v = fit_view((116.375, 39.870, 116.549, 39.988), 358, 520)
+    >>> round(v.zoom, 2), round(v.longitude, 3), round(v.latitude, 3)
+    (10.36, 116.462, 39.929)
+    """
+    minx, miny, maxx, maxy = bounds
+
+    def merc_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    y0, y1 = merc_y(miny), merc_y(maxy)
+    unit = 512 / (2 * math.pi)
+    room_w, room_h = max(width - 2 * padding, 1.0), max(height - 2 * padding, 1.0)
+    span_w, span_h = max(math.radians(maxx) - math.radians(minx), 1e-9), max(y1 - y0, 1e-9)
+    zoom = min(max(math.log2(min(room_w / (span_w * unit), room_h / (span_h * unit))), 3.0), 16.0)
+    latitude = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
+    return pdk.ViewState(longitude=(minx + maxx) / 2, latitude=latitude, zoom=zoom, pitch=0)
 
 
 def _rgb(css: str) -> list[int]:
@@ -67,16 +118,16 @@ def public_deck(
     labels: bool,
     label_size: int = 13,
     width: int = PHONE_MAP_WIDTH,
+    height: int = MAP_HEIGHT,
 ) -> pdk.Deck | None:
-    """The deck of ``frame`` (:func:`queries.answers.public.area_figures`): areas coloured by
-    class, withheld ones grey and striped, names and counts written on the areas when
-    ``labels``; ``None`` when no unit has a geometry."""
+    """The deck of ``frame`` (:func:`queries.answers.public.area_figures`) fitted to a map of
+    ``width`` x ``height`` pixels: areas coloured by class, withheld ones grey and striped,
+    names and counts written on the areas when ``labels``; ``None`` when no unit has a geometry."""
     geoms = geometries(frame)
     has = np.array([g is not None and not g.is_empty for g in geoms])
     if not has.any():
         return None
     frame, geoms = frame[has].reset_index(drop=True), geoms[has]
-    shapes = pd.DataFrame({"area_id": frame["unit_id"], "wkb": shapely.to_wkb(geoms)})
     parts, index = shapely.get_parts(geoms, return_index=True)
     colours = [class_colour(v, classes) for v in frame["received"]]
     fill = [_rgb(c) if c else _rgb(WITHHELD_FILL) for c in colours]
@@ -91,7 +142,21 @@ def public_deck(
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     withheld = geoms[[c is None for c in colours]]
     stripes = hatch_lines(withheld, spacing=max(x1 - x0, y1 - y0) / 90)
-    layers = [area_layer(polys, layer_id="pub-areas", opacity=0.9)]
+    layers = [
+        pdk.Layer(
+            "PolygonLayer",
+            data=polys,
+            id="pub-areas",
+            get_polygon="polygon",
+            get_fill_color="color",
+            stroked=True,
+            get_line_color=[80, 80, 80, 160],
+            line_width_min_pixels=0.8,
+            pickable=True,
+            opacity=0.9,
+            auto_highlight=True,
+        )
+    ]
     if stripes:
         layers.append(
             pdk.Layer(
@@ -106,14 +171,57 @@ def public_deck(
                 pickable=False,
             )
         )
-    outline = pd.DataFrame({"area_id": ["all"], "wkb": [shapely.to_wkb(shapely.union_all(geoms))]})
-    layers.append(outline_layer(outline, layer_id="pub-outline"))
+    rings = shapely.get_exterior_ring(shapely.get_parts(shapely.union_all(geoms)))
+    layers.append(
+        pdk.Layer(
+            "PathLayer",
+            data=pd.DataFrame({"path": [np.round(shapely.get_coordinates(r), 6).tolist() for r in rings]}),
+            id="pub-outline",
+            get_path="path",
+            get_color=[40, 40, 40, 230],
+            get_width=2.5,
+            width_units='"pixels"',
+            width_min_pixels=2.5,
+            pickable=False,
+        )
+    )
     if labels:
-        names = pd.Series([_label(r, lang) for _, r in frame.iterrows()])
-        layers.append(label_layer(label_points(shapes, names), layer_id="pub-labels", size=label_size))
-    v = fit_bounds((x0, y0, x1, y1), width, MAP_HEIGHT)
-    view = pdk.ViewState(longitude=v.longitude, latitude=v.latitude, zoom=v.zoom, pitch=0)
-    return make_deck(layers, view, "", tooltip={"html": "{tip}", "style": {"fontSize": "16px"}})
+        points = shapely.point_on_surface(geoms)
+        names = pd.DataFrame(
+            {
+                "lon": shapely.get_x(points).round(6),
+                "lat": shapely.get_y(points).round(6),
+                "name": [_label(r, lang) for _, r in frame.iterrows()],
+            }
+        )
+        layers.append(
+            pdk.Layer(
+                "TextLayer",
+                data=names,
+                id="pub-labels",
+                get_position=["lon", "lat"],
+                get_text="name",
+                get_size=label_size,
+                size_units='"pixels"',
+                get_color=[25, 25, 25, 235],
+                character_set='"auto"',
+                font_family=FONT,
+                font_weight=600,
+                font_settings={"sdf": True, "fontSize": 64, "buffer": 6},
+                outline_width=4,
+                outline_color=[255, 255, 255, 230],
+                get_text_anchor='"middle"',
+                get_alignment_baseline='"center"',
+                pickable=False,
+            )
+        )
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=fit_view((x0, y0, x1, y1), width, height),
+        map_provider="mapbox",
+        map_style=EMPTY_STYLE_URL,
+        tooltip={"html": "{tip}", "style": {"fontSize": "16px"}},
+    )
 
 
 def svg_map(frame: pd.DataFrame, classes: list[CountClass], lang: str, *, title: str, labels: bool) -> str:

@@ -1,5 +1,6 @@
 """The public app's figures: the summary sentence and headline numbers, the map by street or
-community with its table, the monthly trend, the categories and how privacy is protected."""
+community with its table, the monthly or weekly trend, the categories and how privacy is
+protected."""
 
 from __future__ import annotations
 
@@ -7,61 +8,69 @@ import html
 from collections.abc import Callable
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.charts import show_chart
 from dashboard.public.figures import (
     area_headers,
     area_rows,
+    bars_html,
     category_headers,
     category_rows,
     count_classes,
     legend_items_html,
-    month_headers,
-    month_rows,
+    period_headers,
+    period_rows,
     table_html,
+    trend_periods,
+    trend_title,
 )
-from dashboard.public.maps import MAP_HEIGHT, public_deck
+from dashboard.public.maps import PHONE_MAP_WIDTH, map_height, public_deck
 from dashboard.public.text import (
     count_change_text,
     count_text,
     date_text,
-    month_text,
     pct_text,
-    period_month_text,
+    period_text,
     rate_change_text,
     summary_sentence,
     tr,
     unit_name,
 )
 from queries.answers import public as answers
-from queries.answers.public import MonthSummary, PublicMeta
+from queries.answers.public import PeriodSummary, PublicMeta
 from queries.published import PublishedLayer
 
 from .layer import answer
 
 
-def kpis_html(summary: MonthSummary, meta: PublicMeta, lang: str) -> str:
-    """Three large figures with their change against last month in words."""
+def kpis_html(summary: PeriodSummary, meta: PublicMeta, lang: str) -> str:
+    """Three large figures with their change against last month (or week) in words."""
     received = count_text(summary.received) if summary.received is not None else tr("pub_not_published", lang)
+    period = summary.period
+    partial = tr(
+        "pub_partial_period",
+        lang,
+        this=tr(f"pub_this_word_{period}", lang),
+        date=date_text(summary.end, lang),
+        prev=tr(f"pub_prev_{period}", lang),
+    )
     cards = [
         (
             tr("pub_kpi_received", lang),
             received,
-            count_change_text(summary.received, summary.previous_received, lang)
+            count_change_text(summary.received, summary.previous_received, lang, period)
             if summary.complete
-            else tr("pub_partial_month", lang, date=date_text(summary.end, lang)),
+            else partial,
         ),
         (
             tr("pub_kpi_on_time", lang),
             pct_text(summary.on_time_rate),
-            rate_change_text(summary.on_time_rate, summary.previous_on_time_rate, lang),
+            rate_change_text(summary.on_time_rate, summary.previous_on_time_rate, lang, period),
         ),
         (
             tr("pub_kpi_satisfaction", lang),
             pct_text(summary.satisfaction_rate),
-            rate_change_text(summary.satisfaction_rate, summary.previous_satisfaction_rate, lang),
+            rate_change_text(summary.satisfaction_rate, summary.previous_satisfaction_rate, lang, period),
         ),
     ]
     esc = html.escape
@@ -99,48 +108,22 @@ def privacy_html(meta: PublicMeta, sensitive: pd.DataFrame, lang: str) -> str:
     return f'<section class="pub-root pub-privacy"><h2>{title}</h2><ul>{body}</ul></section>'
 
 
-def trend_figure(months: pd.DataFrame, lang: str) -> go.Figure:
-    """Reports per month as bars with the number written on each (no hover needed)."""
-    labels = [
-        period_month_text(str(m), end, lang)
-        for m, end in zip(months["period_label"], months["period_end"], strict=True)
-    ]
-    values = pd.to_numeric(months["received"], errors="coerce")
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=values,
-            text=[count_text(v) if pd.notna(v) else tr("pub_not_published", lang) for v in values],
-            textposition="outside",
-            marker_color="#2b6cb0",
-            cliponaxis=False,
-            hoverinfo="skip",
-        )
-    )
-    fig.update_layout(
-        height=320,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        font={"size": 15, "color": "#1a1a1a"},
-        yaxis={"title": tr("pub_trend_axis", lang), "rangemode": "tozero"},
-        xaxis={"type": "category"},
-        plot_bgcolor="#ffffff",
-        showlegend=False,
-    )
-    return fig
-
-
 def render_overview(
     layer: PublishedLayer,
     meta: PublicMeta,
     lang: str,
-    month: str,
-    month_picker: Callable[[], str],
-    level_picker: Callable[[], str],
+    period: str,
+    label: str,
+    pickers: tuple[Callable[[], str], Callable[[], str], Callable[[], str]],
     elder: bool = False,
+    width: int = PHONE_MAP_WIDTH,
 ) -> None:
-    """Every section of the figures view for ``month``: the sentence first, then the month
-    and map-level choices (``*_picker`` draw them and return the choice)."""
-    summary = answer(answers.month_summary, layer, month)
+    """Every section of the figures view for the month or week ``label``: month-or-week first,
+    the sentence, then the period and map-level choices (``pickers``: period kind, period,
+    level; each draws its control and returns the choice); the map is fitted to ``width`` pixels."""
+    period_picker, label_picker, level_picker = pickers
+    period_picker()
+    summary = answer(answers.period_summary, layer, period, label)
     if summary is None:
         st.info(tr("pub_no_data", lang))
         return
@@ -149,20 +132,23 @@ def render_overview(
     st.html(f'<div class="pub-root">{kpis_html(summary, meta, lang)}</div>')
     if meta.rounding_base:
         st.markdown(tr("pub_rounded_note", lang, base=meta.rounding_base))
-    month = month_picker()
+    label = label_picker()
     level = level_picker()
-    render_map_and_table(layer, meta, lang, level, month, elder)
-    months = answer(answers.district_months, layer)
-    st.html(f'<h2 class="pub-root">{html.escape(tr("pub_trend_title", lang))}</h2>')
-    show_chart(trend_figure(months, lang), key="pub_trend", width="stretch")
+    when = period_text(period, label, summary.start, summary.end, lang)
+    render_map_and_table(layer, meta, lang, level, period, label, when, elder, width)
+    periods = answer(answers.district_periods, layer, period)
+    shown = trend_periods(periods, period)
+    st.html(f'<h2 class="pub-root">{html.escape(trend_title(period, lang))}</h2>')
     st.html(
-        '<div class="pub-root">'
-        + table_html(month_headers(lang), month_rows(months, meta, lang), testid="pub-month-table", lang=lang)
+        f'<div class="pub-root">{bars_html(shown, meta, lang, period)}'
+        + table_html(
+            period_headers(lang, period), period_rows(shown, meta, lang, period), testid="pub-month-table", lang=lang
+        )
         + "</div>"
     )
-    categories = answer(answers.category_figures, layer, month)
+    categories = answer(answers.category_figures, layer, label, period)
     if len(categories):
-        title = tr("pub_categories_title", lang, month=month_text(month, lang))
+        title = tr("pub_categories_title", lang, period=when)
         st.html(
             f'<div class="pub-root"><h2>{html.escape(title)}</h2>'
             + table_html(
@@ -174,17 +160,29 @@ def render_overview(
 
 
 def render_map_and_table(
-    layer: PublishedLayer, meta: PublicMeta, lang: str, level: str, month: str, elder: bool = False
+    layer: PublishedLayer,
+    meta: PublicMeta,
+    lang: str,
+    level: str,
+    period: str,
+    label: str,
+    when: str,
+    elder: bool = False,
+    width: int = PHONE_MAP_WIDTH,
 ) -> None:
-    """The map of ``level`` with its key, then the same figures as a table."""
+    """The map of ``level`` for the month or week ``label`` (``when`` in words), fitted to a
+    column ``width`` pixels wide, with its key, then the same figures as a table."""
     level_word = tr(f"pub_level_{level}", lang)
-    heading = tr("pub_map_title", lang, level=level_word, month=month_text(month, lang))
+    heading = tr("pub_map_title", lang, level=level_word, period=when)
     st.html(f'<h2 class="pub-root">{html.escape(heading)}</h2>')
-    frame = answer(answers.area_figures, layer, level, month)
+    frame = answer(answers.area_figures, layer, level, label, period)
     classes = count_classes(frame["received"])
-    deck = public_deck(frame, classes, lang, labels=level == "street", label_size=16 if elder else 13)
+    height = map_height(width)
+    deck = public_deck(
+        frame, classes, lang, labels=level == "street", label_size=16 if elder else 13, width=width, height=height
+    )
     if deck is not None:
-        st.pydeck_chart(deck, height=MAP_HEIGHT, key=f"pub_map_{level}")
+        st.pydeck_chart(deck, height=height, key=f"pub_map_{level}")
         st.html(f'<p class="pub-root pub-muted">{html.escape(tr("pub_map_alt", lang, level=level_word))}</p>')
     withheld = bool(frame["received"].isna().any())
     st.html(f'<div class="pub-root">{legend_items_html(classes, meta, lang, any_withheld=withheld)}</div>')
@@ -192,7 +190,7 @@ def render_map_and_table(
     if level == "community":
         streets = answer(answers.units, layer, "street")
         parents = {str(r["unit_id"]): unit_name(r, lang) for _, r in streets.iterrows()}
-    title = tr("pub_table_title", lang, level=level_word, month=month_text(month, lang))
+    title = tr("pub_table_title", lang, level=level_word, period=when)
     st.html(
         f'<div class="pub-root"><h2>{html.escape(title)}</h2>'
         + table_html(

@@ -15,28 +15,27 @@ import html
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
-
 from dashboard.public.figures import (
     area_headers,
     area_rows,
+    bars_html,
     category_headers,
     category_rows,
     count_classes,
     legend_items_html,
-    month_headers,
-    month_rows,
+    period_headers,
+    period_rows,
     table_html,
+    trend_periods,
+    trend_title,
 )
 from dashboard.public.maps import svg_map
 from dashboard.public.overview import kpis_html, privacy_html
 from dashboard.public.style import ACCENT, TEXT, common_css, sizes
 from dashboard.public.text import (
-    count_text,
     date_text,
     district_name,
     month_text,
-    period_month_text,
     summary_sentence,
     tr,
     unit_name,
@@ -88,7 +87,7 @@ def _page_css(elder: bool) -> str:
         ".pub-controls { display: flex; flex-wrap: wrap; gap: 10px; margin: 0.6em 0 1em; }\n"
         f".pub-skip {{ position: absolute; left: -9999px; }} .pub-skip:focus {{ left: 8px; top: 8px; background: #fff;"
         f" padding: 8px; border: 2px solid {ACCENT}; }}\n"
-        ".pub-svg-map, .pub-svg-chart { display: block; width: 100%; height: auto; max-height: 70vh; }\n"
+        ".pub-svg-map { display: block; width: 100%; height: auto; max-height: 70vh; }\n"
         f".pub-svg-label {{ font-size: {18 if not elder else 22}px; font-weight: 600; fill: #111;"
         " paint-order: stroke; stroke: #fff; stroke-width: 3px; }\n"
         ".pub-downloads li { margin-bottom: 0.4em; }\n"
@@ -99,47 +98,17 @@ def _page_css(elder: bool) -> str:
     )
 
 
-def trend_svg(months: pd.DataFrame, lang: str, title: str) -> str:
-    """Reports per month as an SVG bar chart with the number over each bar."""
-    values = pd.to_numeric(months["received"], errors="coerce")
-    top = float(values.max()) if values.notna().any() else 1.0
-    n = max(len(months), 1)
-    width, height, base, room = 600.0, 260.0, 220.0, 180.0
-    step = width / n
-    bars = []
-    for i, (label, end, v) in enumerate(zip(months["period_label"], months["period_end"], values, strict=True)):
-        x = i * step + step * 0.15
-        w = step * 0.7
-        h = 0.0 if pd.isna(v) else room * float(v) / top
-        text = count_text(v) if pd.notna(v) else tr("pub_not_published", lang)
-        name = html.escape(period_month_text(str(label), end, lang))
-        short = html.escape(str(label)[5:] if lang == "zh" else month_text(str(label), lang)[:3])
-        bars.append(
-            f"<g><title>{name}: {html.escape(text)}</title>"
-            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{w:.1f}" height="{h:.1f}" fill="#2b6cb0"/>'
-            f'<text x="{x + w / 2:.1f}" y="{base - h - 6:.1f}" text-anchor="middle" class="pub-svg-label">'
-            f"{html.escape(text)}</text>"
-            f'<text x="{x + w / 2:.1f}" y="{base + 22:.1f}" text-anchor="middle" class="pub-svg-label">'
-            f"{short}</text></g>"
-        )
-    axis = f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#333" stroke-width="1"/>'
-    return (
-        f'<svg class="pub-svg-chart" viewBox="0 0 {width:.0f} {height:.0f}" role="img"'
-        f' aria-label="{html.escape(title)}" xmlns="http://www.w3.org/2000/svg">{axis}{"".join(bars)}</svg>'
-    )
-
-
 def _map_section(layer: PublishedLayer, meta: answers.PublicMeta, lang: str, level: str, month: str) -> str:
     frame = answers.area_figures(layer, level, month)
     classes = count_classes(frame["received"])
     level_word = tr(f"pub_level_{level}", lang)
-    heading = tr("pub_map_title", lang, level=level_word, month=month_text(month, lang))
+    heading = tr("pub_map_title", lang, level=level_word, period=month_text(month, lang))
     alt = tr("pub_map_alt", lang, level=level_word)
     parents = None
     if level == "community":
         streets = answers.units(layer, "street")
         parents = {str(r["unit_id"]): unit_name(r, lang) for _, r in streets.iterrows()}
-    title = tr("pub_table_title", lang, level=level_word, month=month_text(month, lang))
+    title = tr("pub_table_title", lang, level=level_word, period=month_text(month, lang))
     withheld = bool(frame["received"].isna().any())
     return (
         f"<section><h2>{html.escape(heading)}</h2>"
@@ -155,6 +124,23 @@ def _map_section(layer: PublishedLayer, meta: answers.PublicMeta, lang: str, lev
             lang=lang,
         )
         + ("</details>" if level == "community" else "")
+        + "</section>"
+    )
+
+
+def _weeks_section(layer: PublishedLayer, meta: answers.PublicMeta, lang: str) -> str:
+    """The latest week's sentence, the weekly trend and its table ("" when no week is published)."""
+    summary = answers.period_summary(layer, "week")
+    if summary is None:
+        return ""
+    weeks = trend_periods(answers.district_periods(layer, "week"), "week")
+    title = trend_title("week", lang)
+    return (
+        f'<section><h2>{html.escape(title)}</h2><p class="pub-sentence" data-testid="pub-week-sentence">'
+        f"{html.escape(summary_sentence(summary, meta, lang))}</p>{bars_html(weeks, meta, lang, 'week')}"
+        + table_html(
+            period_headers(lang, "week"), period_rows(weeks, meta, lang, "week"), testid="pub-week-table", lang=lang
+        )
         + "</section>"
     )
 
@@ -198,7 +184,7 @@ def page_html(layer: PublishedLayer, lang: str, downloads: str, made_on: date) -
     if summary is None:
         body.append(f"<p>{esc(tr('pub_no_data', lang))}</p>")
     else:
-        month = summary.month
+        month = summary.label
         body.append(
             f'<p class="pub-sentence" data-testid="pub-sentence">{esc(summary_sentence(summary, meta, lang))}</p>'
         )
@@ -208,15 +194,16 @@ def page_html(layer: PublishedLayer, lang: str, downloads: str, made_on: date) -
         for level in answers.LEVELS:
             body.append(_map_section(layer, meta, lang, level, month))
         months = answers.district_months(layer)
-        trend_title = tr("pub_trend_title", lang)
+        title = trend_title("month", lang)
         body.append(
-            f"<section><h2>{esc(trend_title)}</h2>{trend_svg(months, lang, trend_title)}"
-            + table_html(month_headers(lang), month_rows(months, meta, lang), testid="pub-month-table", lang=lang)
+            f"<section><h2>{esc(title)}</h2>{bars_html(months, meta, lang)}"
+            + table_html(period_headers(lang), period_rows(months, meta, lang), testid="pub-month-table", lang=lang)
             + "</section>"
         )
+        body.append(_weeks_section(layer, meta, lang))
         categories = answers.category_figures(layer, month)
         if len(categories):
-            title = tr("pub_categories_title", lang, month=month_text(month, lang))
+            title = tr("pub_categories_title", lang, period=month_text(month, lang))
             body.append(
                 f"<section><h2>{esc(title)}</h2>"
                 + table_html(

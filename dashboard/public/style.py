@@ -8,7 +8,7 @@ ageing-friendly rules and WCAG 2.2 AA: body text ≥ 18 px (≥ 22 px in elder m
 
 from __future__ import annotations
 
-from dashboard.public.figures import WITHHELD_FILL, WITHHELD_STRIPE
+from dashboard.public.figures import BAR_COLOUR, WITHHELD_FILL, WITHHELD_STRIPE
 
 TEXT = "#1a1a1a"
 MUTED = "#4a4a4a"
@@ -49,13 +49,20 @@ def common_css(elder: bool) -> str:
   .pub-table tr {{ border: 2px solid #8a8a8a; border-radius: 8px; margin-bottom: 10px; padding: 4px 10px; }}
   .pub-table th, .pub-table td {{ border: none; padding: 3px 0; }}
   .pub-table tbody th {{ font-weight: 700; }}
-  .pub-table td::before {{ content: attr(data-label); color: {MUTED}; }}
+  .pub-table td::before {{ content: attr(data-label); color: {MUTED}; padding-right: 0.25em; }}
 }}
 .pub-legend ul {{ list-style: none; padding: 0; margin: 0.3em 0 1em; display: flex; flex-wrap: wrap; gap: 6px 18px; }}
 .pub-legend li {{ display: flex; align-items: center; gap: 8px; font-size: {font}px; }}
 .pub-swatch {{ display: inline-block; flex: none; width: 28px; height: 22px; border: 1px solid #333; }}
 .pub-swatch-withheld {{ background: repeating-linear-gradient(45deg, {WITHHELD_FILL} 0 5px,
   {WITHHELD_STRIPE} 5px 7px); }}
+.pub-bars {{ list-style: none; padding: 0 !important; margin: 0.3em 0 1em !important; font-size: {font}px; }}
+.pub-bars li {{ display: grid; grid-template-columns: 6.8em 1fr 4.6em; gap: 10px; align-items: center;
+  margin: 0 !important; padding: 3px 0; border-bottom: 1px solid #d0d0d0; }}
+.pub-bar-track {{ display: block; min-height: 1.1em; }}
+.pub-bar {{ display: block; height: 1.1em; min-width: 2px; background: {BAR_COLOUR}; }}
+.pub-bar-note {{ color: {MUTED}; }}
+.pub-bar-value {{ text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }}
 .pub-privacy li {{ margin-bottom: 0.5em; }}
 .pub-stages {{ padding-left: 1.2em; }}
 .pub-stages li {{ margin-bottom: 0.3em; }}
@@ -102,9 +109,22 @@ html {{ font-size: {font}px; }}
 [data-testid="stRadio"] label p {{ font-size: {font}px; }}
 [data-testid="stSelectbox"] div[data-baseweb="select"] > div {{ min-height: {target}px; font-size: {font}px; }}
 [data-testid="stAlert"] p {{ font-size: {font}px; color: {TEXT}; }}
+[data-testid="stButtonGroup"] button {{ min-height: {target}px; min-width: {target}px; padding: 6px 18px;
+  border: 2px solid {ACCENT} !important; background: #fff !important; color: {ACCENT} !important; }}
+[data-testid="stButtonGroup"] button[aria-checked="true"] {{ background: {ACCENT} !important;
+  color: #fff !important; }}
+[data-testid="stButtonGroup"] button[aria-checked="true"] p {{ color: #fff !important; }}
+[data-testid="stButtonGroup"] button[aria-checked="false"] p {{ color: {ACCENT} !important; }}
+[data-testid="stButtonGroup"] button p {{ font-size: {font}px; font-weight: 600; }}
 h1, h2, h3 {{ color: {TEXT}; }}
 h1 {{ font-size: {round(font * 1.6)}px !important; line-height: 1.3 !important; }}
 h2 {{ font-size: {round(font * 1.35)}px !important; line-height: 1.3 !important; margin-top: 0.8em; }}
+[data-testid="stDeckGlJsonChart"] .mapboxgl-ctrl-group button, [data-testid="stDeckGlJsonChart"]
+.maplibregl-ctrl-group button {{ width: {target}px !important; height: {target}px !important; }}
+[data-testid="stDeckGlJsonChart"] .mapboxgl-ctrl-group button .mapboxgl-ctrl-icon,
+[data-testid="stDeckGlJsonChart"] .maplibregl-ctrl-group button .maplibregl-ctrl-icon {{
+  width: 100%; height: 100%; background-size: {round(target * 0.8)}px; }}
+[data-testid="stDeckGlJsonChart"] .mapboxgl-ctrl-group button:focus-visible {{ outline: 3px solid #c05600; }}
 [data-testid="stHeader"] {{ display: none; }}
 [data-testid="stElementToolbar"] {{ display: none; }}
 """

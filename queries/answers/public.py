@@ -85,32 +85,44 @@ def _rate(value: Any) -> float | None:
     return None if _missing(value) else float(value)
 
 
-def district_months(layer: PublishedLayer) -> pd.DataFrame:
-    """The district's row per published month (all categories and sources), oldest first."""
+PERIODS: tuple[str, ...] = ("month", "week")
+"""The published period kinds a citizen may choose: calendar months and ISO weeks."""
+
+
+def district_periods(layer: PublishedLayer, period: str = "month") -> pd.DataFrame:
+    """The district's row per published month or ISO week (all categories and sources), oldest first."""
     return layer.fetch(
-        "public_stats", period="month", level="district", category_group="all", source="all", period_label=None
+        "public_stats", period=period, level="district", category_group="all", source="all", period_label=None
     ).reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class MonthSummary:
-    """One month's district figures and the change against the month before."""
+def district_months(layer: PublishedLayer) -> pd.DataFrame:
+    """The district's row per published month (all categories and sources), oldest first."""
+    return district_periods(layer, "month")
 
-    month: str
+
+@dataclass(frozen=True)
+class PeriodSummary:
+    """One month's or week's district figures and the change against the one before."""
+
+    period: str
+    label: str
     start: date
     end: date
     received: int | None
     on_time_rate: float | None
     satisfaction_rate: float | None
     withheld: str | None
-    previous_month: str | None
+    previous_label: str | None
     previous_received: int | None
     previous_on_time_rate: float | None
     previous_satisfaction_rate: float | None
 
     @property
     def complete(self) -> bool:
-        """Whether the month is published to its last day (else counts are not comparable)."""
+        """Whether the month or week is published to its last day (else counts are not comparable)."""
+        if self.period == "week":
+            return self.end.weekday() == 6
         return (self.end + timedelta(days=1)).month != self.end.month
 
     @property
@@ -121,38 +133,45 @@ class MonthSummary:
 
     @property
     def received_change(self) -> int | None:
-        """Reports received this month minus the month before (``None`` if either is withheld)."""
+        """Reports received in this period minus the one before (``None`` if either is withheld)."""
         if self.received is None or self.previous_received is None:
             return None
         return self.received - self.previous_received
 
 
-def month_summary(layer: PublishedLayer, month: str | None = None) -> MonthSummary | None:
-    """The district's figures for ``month`` (``YYYY-MM``; default: the latest published one)
-    and the month before it; ``None`` when the layer has no such month."""
-    frame = district_months(layer)
+def period_summary(layer: PublishedLayer, period: str = "month", label: str | None = None) -> PeriodSummary | None:
+    """The district's figures for the month (``YYYY-MM``) or ISO week (``YYYY-Www``) ``label``
+    (default: the latest published one) and the one before it; ``None`` when the layer has no
+    such period."""
+    frame = district_periods(layer, period)
     if frame.empty:
         return None
     labels = frame["period_label"].astype(str).tolist()
-    label = month or labels[-1]
+    label = label or labels[-1]
     if label not in labels:
         return None
     i = labels.index(label)
     row = frame.iloc[i]
     prev = frame.iloc[i - 1] if i > 0 else None
-    return MonthSummary(
-        month=label,
+    return PeriodSummary(
+        period=period,
+        label=label,
         start=pd.Timestamp(row["period_start"]).date(),
         end=pd.Timestamp(row["period_end"]).date(),
         received=_count(row["received"]),
         on_time_rate=_rate(row["on_time_rate"]),
         satisfaction_rate=_rate(row["satisfaction_rate"]),
         withheld=None if pd.isna(row["withheld"]) else str(row["withheld"]),
-        previous_month=None if prev is None else str(prev["period_label"]),
+        previous_label=None if prev is None else str(prev["period_label"]),
         previous_received=None if prev is None else _count(prev["received"]),
         previous_on_time_rate=None if prev is None else _rate(prev["on_time_rate"]),
         previous_satisfaction_rate=None if prev is None else _rate(prev["satisfaction_rate"]),
     )
+
+
+def month_summary(layer: PublishedLayer, month: str | None = None) -> PeriodSummary | None:
+    """:func:`period_summary` of the month ``month`` (default: the latest published one)."""
+    return period_summary(layer, "month", month)
 
 
 def units(layer: PublishedLayer, level: str) -> pd.DataFrame:
@@ -160,12 +179,12 @@ def units(layer: PublishedLayer, level: str) -> pd.DataFrame:
     return layer.fetch("public_units", level=level)
 
 
-def area_figures(layer: PublishedLayer, level: str, month: str) -> pd.DataFrame:
-    """Every unit of ``level`` with its figures for ``month`` (all categories and sources),
-    withheld ones included (NaN figures, ``withheld`` set), ordered by name."""
+def area_figures(layer: PublishedLayer, level: str, label: str, period: str = "month") -> pd.DataFrame:
+    """Every unit of ``level`` with its figures for the month or week ``label`` (all categories
+    and sources), withheld ones included (NaN figures, ``withheld`` set), ordered by name."""
     shapes = units(layer, level)
     stats = layer.fetch(
-        "public_stats", period="month", level=level, category_group="all", source="all", period_label=month
+        "public_stats", period=period, level=level, category_group="all", source="all", period_label=label
     )
     keep = ["unit_id", "received", "closed", "closure_rate", "on_time_rate", "median_days_to_close"]
     keep += ["satisfaction_rate", "withheld"]
@@ -173,10 +192,10 @@ def area_figures(layer: PublishedLayer, level: str, month: str) -> pd.DataFrame:
     return merged.sort_values(["parent_id", "name_zh", "unit_id"], na_position="first").reset_index(drop=True)
 
 
-def category_figures(layer: PublishedLayer, month: str) -> pd.DataFrame:
-    """The district's figures per category group in ``month`` with the groups' names and
-    sensitivity, largest first (withheld ones last)."""
-    stats = layer.fetch("public_group_stats", period="month", level="district", unit_id="district", period_label=month)
+def category_figures(layer: PublishedLayer, label: str, period: str = "month") -> pd.DataFrame:
+    """The district's figures per category group in the month or week ``label`` with the
+    groups' names and sensitivity, largest first (withheld ones last)."""
+    stats = layer.fetch("public_group_stats", period=period, level="district", unit_id="district", period_label=label)
     groups = layer.fetch("public_groups")
     groups = groups[groups["kind"] == "category_group"].rename(columns={"code": "category_group"})
     merged = stats.merge(groups[["category_group", "name_zh", "name_en", "sensitive"]], on="category_group", how="left")
@@ -233,14 +252,17 @@ def tracking(layer: PublishedLayer, digest: str) -> Tracking | None:
 
 __all__ = [
     "LEVELS",
-    "MonthSummary",
+    "PERIODS",
+    "PeriodSummary",
     "PublicMeta",
     "Tracking",
     "area_figures",
     "category_figures",
     "district_months",
+    "district_periods",
     "month_summary",
     "percent_1dp",
+    "period_summary",
     "published_meta",
     "sensitive_groups",
     "tracking",

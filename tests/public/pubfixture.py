@@ -4,6 +4,11 @@ Three streets of two communities each; months 2026-08 to 2026-11 (November publi
 through the 24th). In November community C32 has 7 reports (under k = 10) and its sibling
 C31 is withheld too (secondary: the street total would give it away). The district had
 1,234 reports in November, 87.2 % closed on time (85.7 % in October: up 1.5 points).
+
+ISO weeks 2026-W45 to 2026-W48 (W48 published Monday 23 to Tuesday 24 November): in W47 the
+district had 301 reports, 87.0 % on time (84.0 % in W46: up 3.0 points); community C22 is
+withheld in W47 (under k) with C21 (secondary). The weeks are not made to add up to the months
+(the app shows each table as published).
 """
 
 from __future__ import annotations
@@ -41,6 +46,14 @@ DISTRICT_SATISFIED = {"2026-08": 0.9, "2026-09": 0.91, "2026-10": 0.905, "2026-1
 GROUPS = {"environment": ("市容环境", "Streets and cleanliness", False), "traffic": ("交通出行", "Traffic", False)}
 GROUPS["dispute"] = ("邻里纠纷", "Neighbour disputes", True)
 NOVEMBER_GROUPS = {"environment": 700, "traffic": 500, "dispute": 34}
+WEEKS = {
+    "2026-W45": (date(2026, 11, 2), date(2026, 11, 8), [60, 55, 50, 45, 40, 20]),
+    "2026-W46": (date(2026, 11, 9), date(2026, 11, 15), [62, 58, 52, 40, 42, 22]),
+    "2026-W47": (date(2026, 11, 16), date(2026, 11, 22), [70, 61, 60, 8, 80, 22]),
+    "2026-W48": (date(2026, 11, 23), date(2026, 11, 24), [20, 18, 15, 12, 14, 11]),
+}
+WEEK_ON_TIME = {"2026-W45": 0.83, "2026-W46": 0.84, "2026-W47": 0.87, "2026-W48": 0.9}
+W47_GROUPS = {"environment": 170, "traffic": 120, "dispute": 11}
 
 
 def _box(x0: float, y0: float, x1: float, y1: float) -> str:
@@ -114,9 +127,23 @@ def _stats() -> pd.DataFrame:
         for group in GROUPS:
             n = NOVEMBER_GROUPS[group] if label == "2026-11" else total // 3
             rows.append(_row("month", label, start, end, "district", "district", n, 0.8, 0.9, group=group))
-    rows.append(
-        _row("week", "2026-W47", date(2026, 11, 16), date(2026, 11, 22), "district", "district", 301, 0.87, 0.93)
-    )
+    for label, (start, end, counts) in WEEKS.items():
+        by_c = dict(zip(COMMUNITIES, counts, strict=True))
+        on_time = WEEK_ON_TIME[label]
+        rows.append(_row("week", label, start, end, "district", "district", sum(counts), on_time, 0.93))
+        for sid in STREETS:
+            n = sum(v for c, v in by_c.items() if COMMUNITIES[c][0] == sid)
+            rows.append(_row("week", label, start, end, "street", sid, n, 0.8 + int(sid[1]) / 100, 0.9))
+        for cid, n in by_c.items():
+            withheld = None
+            if label == "2026-W47" and cid == "C22":
+                withheld = "under_k"
+            elif label == "2026-W47" and cid == "C21":
+                withheld = "secondary"
+            rows.append(_row("week", label, start, end, "community", cid, n, 0.85, 0.9, withheld))
+        for group in GROUPS:
+            n = W47_GROUPS[group] if label == "2026-W47" else sum(counts) // 3
+            rows.append(_row("week", label, start, end, "district", "district", n, 0.8, 0.9, group=group))
     frame = pd.DataFrame(rows)
     for column in ("period_start", "period_end"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
@@ -153,7 +180,7 @@ META = {
     "district_zh": "示例区",
     "district_en": "Example District",
     "latest_month": "2026-11",
-    "latest_week": "2026-W47",
+    "latest_week": "2026-W48",
 }
 
 DDL = """

@@ -33,20 +33,20 @@ def test_meta_reads_every_key(pub_layer):
     meta = answers.published_meta(pub_layer)
     assert meta.through_date == date(2026, 11, 24)
     assert (meta.lag_days, meta.min_count, meta.rounding_base, meta.max_res) == (7, 10, 0, 8)
-    assert (meta.latest_month, meta.latest_week, meta.district_zh) == ("2026-11", "2026-W47", "示例区")
+    assert (meta.latest_month, meta.latest_week, meta.district_zh) == ("2026-11", "2026-W48", "示例区")
 
 
 def test_month_summary_equals_the_published_rows(pub_layer, pub_file):
     summary = answers.month_summary(pub_layer)
     received, on_time = _district(pub_file, "2026-11")
     prev_received, prev_on_time = _district(pub_file, "2026-10")
-    assert summary.month == "2026-11" and summary.previous_month == "2026-10"
+    assert summary.label == "2026-11" and summary.previous_label == "2026-10"
     assert (summary.received, summary.on_time_rate) == (received, on_time) == (1234, 0.872)
     assert summary.received_change == received - prev_received == 32
     assert summary.on_time_change_pp == Decimal("87.2") - Decimal("85.7")
     assert (summary.start, summary.end) == (date(2026, 11, 1), date(2026, 11, 24))
     first = answers.month_summary(pub_layer, "2026-08")
-    assert first.previous_month is None and first.on_time_change_pp is None
+    assert first.previous_label is None and first.on_time_change_pp is None
     assert answers.month_summary(pub_layer, "2025-01") is None
 
 
@@ -111,3 +111,40 @@ def test_a_missing_layer_says_what_to_run(tmp_path):
         open_published(tmp_path / "nope.duckdb")
     with pytest.raises(StoreUnavailable):
         open_published(None)
+
+
+def test_week_summaries_and_sentences(pub_layer):
+    meta = answers.published_meta(pub_layer)
+    latest = answers.period_summary(pub_layer, "week")
+    assert (latest.label, latest.previous_label, latest.received) == ("2026-W48", "2026-W47", 90)
+    assert (latest.start, latest.end, latest.complete) == (date(2026, 11, 23), date(2026, 11, 24), False)
+    w47 = answers.period_summary(pub_layer, "week", "2026-W47")
+    assert w47.complete and w47.received_change == 301 - 276
+    assert w47.on_time_change_pp == Decimal("3.0")
+    assert summary_sentence(w47, meta, "zh") == (
+        "2026年第47周（11月16日至22日）共受理 301 件，按期办结率 87.0%，比上周提高 3.0 个百分点。"
+    )
+    assert summary_sentence(w47, meta, "en") == (
+        "In week 47 of 2026 (16–22 November) we received 301 reports; "
+        "87.0% were closed on time, up 3.0 percentage points on last week."
+    )
+    assert answers.period_summary(pub_layer, "week", "2026-11") is None
+    frame = answers.area_figures(pub_layer, "community", "2026-W47", "week").set_index("unit_id")
+    assert frame.loc["C22", "withheld"] == "under_k" and frame.loc["C21", "withheld"] == "secondary"
+    assert frame.loc["C31", "received"] == 80
+    cats = answers.category_figures(pub_layer, "2026-W47", "week")
+    assert cats["received"].tolist() == [170, 120, 11]
+
+
+def test_week_words_across_months_and_years():
+    from dashboard.public.text import week_text
+
+    assert week_text("2026-W27", date(2026, 6, 29), date(2026, 7, 5), "zh") == "2026年第27周（6月29日至7月5日）"
+    assert week_text("2026-W27", date(2026, 6, 29), date(2026, 7, 5), "en") == "Week 27 of 2026 (29 June – 5 July)"
+    assert week_text("2026-W01", date(2025, 12, 29), date(2026, 1, 4), "zh") == (
+        "2026年第1周（2025年12月29日至2026年1月4日）"
+    )
+    assert week_text("2026-W01", date(2025, 12, 29), date(2026, 1, 4), "en") == (
+        "Week 1 of 2026 (29 December 2025 – 4 January 2026)"
+    )
+    assert week_text("2026-W26", date(2026, 6, 22), date(2026, 6, 22), "zh") == "2026年第26周（6月22日）"

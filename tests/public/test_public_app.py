@@ -78,6 +78,13 @@ def test_the_sentence_shows_the_published_figures(pub_file):
     assert [b.label for b in at.button][:2] == ["English", "开启关怀模式（大字）"]
 
 
+def test_the_monthly_trend_is_text_with_bars():
+    trend = one(run(), "pub-trend")
+    assert trend.index(">2026年8月<") < trend.index(">2026年11月（至24日）<")
+    assert '<span class="pub-bar-value">1,234</span>' in trend and 'style="width:100.0%"' in trend
+    assert trend.count("<li>") == 4
+
+
 def test_withheld_communities_are_labelled_and_drawn_striped():
     at = run(level="community")
     table = one(at, "pub-area-table")
@@ -193,3 +200,65 @@ def test_a_missing_layer_is_a_message(monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDSCOPE_PUBLIC_DB", str(tmp_path / "none.duckdb"))
     at = run()
     assert at.error[0].value.startswith("公开数据暂时无法读取")
+
+
+def test_one_tap_switches_to_weeks_and_the_sentence_says_this_week(pub_file):
+    at = run()
+    control = at.segmented_control(key="pub_period")
+    assert control.value == "month" and control.options == ["按月", "按周"]
+    control.set_value("week").run()
+    assert at.query_params["period"] == "week"
+    assert one(at, "pub-sentence") == (
+        '<p class="pub-root pub-sentence" data-testid="pub-sentence">'
+        "本周（2026年11月23日至24日）共受理 90 件，按期办结率 90.0%，比上周提高 3.0 个百分点。</p>"
+    )
+    kpis = one(at, "pub-kpis")
+    assert ">90<" in kpis and "本周统计到 2026年11月24日，件数暂不与上周比较" in kpis and "比上周" in kpis
+    assert at.selectbox(key="pub_week").value == "2026-W48"
+    assert at.selectbox(key="pub_week").options[:2] == [
+        "2026年第48周（11月23日至24日）",
+        "2026年第47周（11月16日至22日）",
+    ]
+    weeks = one(at, "pub-month-table")
+    assert weeks.index("2026年第48周（11月23日至24日）") < weeks.index("2026年第45周（11月2日至8日）")
+    assert ">301<" in weeks and "2026年8月" not in weeks
+    assert "各街道受理数量（2026年第48周，11月23日至24日）" in "".join(htmls(at))
+    trend = one(at, "pub-trend")
+    assert 'aria-label="最近 13 周受理数量"' in trend
+    assert trend.index(">11月2日<") < trend.index(">11月23日至24日<")  # oldest first; the partial week by its days
+    assert '<span class="pub-bar-value">301</span>' in trend and 'style="width:100.0%"' in trend
+
+
+def test_a_week_from_the_address_with_its_withheld_communities():
+    at = run(period="week", week="2026-W47", level="community")
+    assert one(at, "pub-sentence").endswith(
+        ">2026年第47周（11月16日至22日）共受理 301 件，按期办结率 87.0%，比上周提高 3.0 个百分点。</p>"
+    )
+    assert "比上周多 25 件" in one(at, "pub-kpis")
+    table = one(at, "pub-area-table")
+    assert '西园二社区</th><td data-label="所属街道：">西园街道</td><td data-label="受理（件）：">少于 10 件' in table
+    assert '西园一社区</th><td data-label="所属街道：">西园街道</td><td data-label="受理（件）：">为防止推算' in table
+    assert ">80<" in table  # 南湖一社区 in W47
+    cats = one(at, "pub-category-table")
+    assert ">170<" in cats and ">120<" in cats
+    assert "（2026年第47周，11月16日至22日）" in cats
+
+
+def test_weeks_in_english_and_a_bad_week():
+    at = run(lang="en", period="week", week="2026-W07")
+    assert any("No figures are published for the week “2026-W07”" in shown(w.value) for w in at.warning)
+    assert one(at, "pub-sentence").endswith(
+        ">This week (23–24 November 2026) we received 90 reports; "
+        "90.0% were closed on time, up 3.0 percentage points on last week.</p>"
+    )
+    assert "this week up to 24 November 2026: not compared with last week yet" in one(at, "pub-kpis")
+    assert at.segmented_control(key="pub_period").options == ["Month", "Week"]
+    at.segmented_control(key="pub_period").set_value("month").run()
+    assert "period" not in at.query_params
+    assert "This month (1–24 November 2026)" in one(at, "pub-sentence")
+
+
+def test_a_bad_period_falls_back_to_months():
+    at = run(period="day")
+    assert any("地址中的统计周期 “day” 无法识别" in shown(w.value) for w in at.warning)
+    assert "本月（2026年11月1日至24日）" in one(at, "pub-sentence")

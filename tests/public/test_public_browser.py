@@ -1,7 +1,8 @@
 """The public app and the static site in headless Chromium: WCAG 2.x A/AA by axe-core at
-390x844 and 1440x1000, zh and en, elder mode off and on; nothing requested outside
-127.0.0.1 (the site: outside its folder); no sideways scrolling on a phone; text and tap
-targets as large as promised; the site shows the app's figures."""
+390x844 and 1440x1000, zh and en, elder mode off and on, months and weeks; nothing requested
+outside 127.0.0.1 (the site: outside its folder); no sideways scrolling on a phone; text and
+tap targets (the map's zoom buttons too) as large as promised; the map tall on a desktop and
+within a phone's screen; the site shows the app's figures."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ SIZES = """(root) => {
   let target = 1000, small = '';
   const targets = 'button, a[href], input:not([type=radio]), [data-testid=stRadioOption], summary';
   scope.querySelectorAll(targets).forEach(el => {
-    if (el.closest('#deckgl-wrapper, .mapboxgl-ctrl, .maplibregl-ctrl, .pub-skip') || el.tabIndex < 0) return;
+    if (el.closest('#deckgl-wrapper, .mapboxgl-ctrl-attrib, .maplibregl-ctrl-attrib, .pub-skip') || el.tabIndex < 0)
+      return;
     const box = el.getBoundingClientRect();
     if (!box.width || !box.height) return;
     const side = Math.min(box.width, box.height);
@@ -59,6 +61,15 @@ SIZES = """(root) => {
   const wide = Math.max(document.documentElement.scrollWidth, main.scrollWidth);
   return {font: smallest, fontAt: where, target: target, targetAt: small, wide: wide, width: window.innerWidth};
 }"""
+
+
+MAP = """() => {
+  const zoom = [...document.querySelectorAll('[data-testid=stDeckGlJsonChart] .mapboxgl-ctrl-group button')];
+  const map = document.querySelector('[data-testid=stDeckGlJsonChart]').getBoundingClientRect();
+  return {zoom: zoom.map(b => { const r = b.getBoundingClientRect(); return Math.min(r.width, r.height); }),
+          width: map.width, height: map.height};
+}"""
+"""The map's size and the smaller side of each zoom button."""
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +137,17 @@ def _open(page: Page, url: str, width: int, height: int, ready: str = "[data-tes
     print(f"opened {url} at {width} in {time.perf_counter() - started:.1f} s")
 
 
+def _check_map(page: Page, *, elder: bool, width: int, height: int) -> None:
+    page.wait_for_selector("[data-testid=stDeckGlJsonChart] .mapboxgl-ctrl-zoom-in", state="visible", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    got = page.evaluate(MAP)
+    assert len(got["zoom"]) == 2 and min(got["zoom"]) >= (60 if elder else 44), got
+    if width >= 1000:
+        assert got["width"] >= 700 and got["height"] >= 560, got  # the desktop's column, tall
+    else:
+        assert got["width"] <= width and got["height"] <= height / 2, got  # the page still shows around it
+
+
 def _check(page: Page, *, elder: bool, root: str) -> dict:
     started = time.perf_counter()
     page.add_script_tag(path=str(AXE))
@@ -144,11 +166,20 @@ def test_the_app_passes_axe_at_both_sizes_with_and_without_elder_mode(public_url
     for width, height in VIEWS:
         for elder in (False, True):
             _open(page, f"{public_url}/?lang={lang}&elder={int(elder)}", width, height)
+            _check_map(page, elder=elder, width=width, height=height)
             _check(page, elder=elder, root="[data-testid='stMain']")
             lang_attr = page.evaluate("() => document.documentElement.lang")
             assert lang_attr == ("en" if lang == "en" else "zh-CN")
             sentence = page.inner_text("[data-testid='pub-sentence']")
             assert ("1,234 reports" if lang == "en" else "共受理 1,234 件") in sentence
+    _open(page, f"{public_url}/?lang={lang}&period=week&level=community", 390, 844)
+    _check(page, elder=False, root="[data-testid='stMain']")
+    week = page.inner_text("[data-testid='pub-sentence']")
+    assert (
+        "This week (23–24 November 2026) we received 90 reports"
+        if lang == "en"
+        else "本周（2026年11月23日至24日）共受理 90 件"
+    ) in week
     _open(page, f"{public_url}/?view=track&elder=1", 390, 844, ready="#track")
     page.get_by_label("案件编号").fill(fx.CASE_NO)
     page.get_by_label("验证码").fill(fx.CODE)

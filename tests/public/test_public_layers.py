@@ -68,3 +68,15 @@ def test_importing_the_public_app_loads_no_internal_page_module():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_public_app_does_not_import_the_statistics():
+    """The first visit pays every import: the internal maps' ``geo`` package would bring scipy
+    and polars (over a second) for nothing the public pages use."""
+    code = (
+        "import sys, dashboard.public.app, dashboard.public.site\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'geo', 'scipy', 'polars', 'statsmodels', 'esda'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"

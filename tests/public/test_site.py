@@ -48,6 +48,11 @@ def test_the_pages_say_what_the_services_say(site, pub_layer):
     zh_text, en_text = zh.read_text(encoding="utf-8"), en.read_text(encoding="utf-8")
     assert summary_sentence(summary, meta, "zh") in zh_text
     assert summary_sentence(summary, meta, "en") in en_text
+    week = answers.period_summary(pub_layer, "week")
+    assert f'data-testid="pub-week-sentence">{summary_sentence(week, meta, "zh")}</p>' in zh_text
+    assert "本周（2026年11月23日至24日）共受理 90 件" in zh_text and "最近 13 周受理数量" in zh_text
+    assert "This week (23–24 November 2026) we received 90 reports" in en_text
+    assert "2026年第45周（11月2日至8日）" in zh_text  # the weekly table
     assert '<html lang="zh-CN">' in zh_text and '<html lang="en">' in en_text
     assert "少于 10 件，不予公开" in zh_text and "为防止推算，不予公开" in zh_text
     assert 'fill="url(#pub-hatch)"' in zh_text  # withheld communities striped on the SVG map
