@@ -153,11 +153,25 @@ MAP_QUERIES = {
     "count_events_by_area street": {"level": "street"},
 }
 
+SLICE_QUERIES = {label.replace(" ", "_slice ", 1): extra for label, extra in MAP_QUERIES.items()}
+"""The hot-spot page's emerging analysis: weekly slices counted back from the window's end over
+the whole weeks in it (``queries.answers.hotspots.slice_matrix``)."""
 
-def queries_only(dsn: str, rounds: int) -> None:
-    """p50/p95 of the overview and hot-spot map queries on an existing PostGIS database (one
-    ``gridscope demo --dsn`` or an earlier build wrote), with the same 20 varied filters; the
-    1-minute load average with each round (the machine is shared)."""
+
+def _weeks(flt, slice_days: int = 7):
+    """``flt`` cut to the whole slices counted back from its end, as ``slice_matrix`` does."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    n = max(1, int(flt.length / timedelta(days=slice_days)))
+    return replace(flt, start=flt.end - n * timedelta(days=slice_days))
+
+
+def queries_only(dsn: str, rounds: int, only: list[str] | None = None) -> None:
+    """p50/p95 of the overview and hot-spot page queries (maps and emerging-analysis slices) on
+    an existing PostGIS database (one ``gridscope demo --dsn`` or an earlier build wrote), with
+    the same 20 varied filters; the 1-minute load average with each round (the machine is
+    shared). ``only``: the queries to time (``count_events_by_cell`` or ``count_events_by_cell r7``)."""
     from bench._filters import varied_filters as shared_filters
 
     pg = PostGISStore(dsn, timeout=60)
@@ -169,6 +183,11 @@ def queries_only(dsn: str, rounds: int) -> None:
     for label, extra in MAP_QUERIES.items():
         name = label.split()[0]
         fns[label] = lambda f, name=name, extra=extra: pg.fetch(name, **f.params(), now=NOW, **extra)
+    for label, extra in SLICE_QUERIES.items():
+        name = label.split()[0]
+        fns[label] = lambda f, name=name, extra=extra: pg.fetch(name, **_weeks(f).params(), slice_days=7, **extra)
+    if only:
+        fns = {k: v for k, v in fns.items() if any(k == o or k.startswith(o + " ") for o in only)}
     print(f"{n:,} events; rounds of {len(filters)} filters after a warm-up", flush=True)
     print("| round | load | query | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|---|")
     for r in range(rounds):
@@ -192,9 +211,10 @@ def main() -> None:
         help="time the overview and map queries on this existing database only (no build, no DuckDB, prints only)",
     )
     ap.add_argument("--rounds", type=int, default=2, help="with --dsn: how many times to time every query")
+    ap.add_argument("--only", nargs="+", help="with --dsn: these queries only (a name, or a name and its variant)")
     args = ap.parse_args()
     if args.dsn:
-        queries_only(args.dsn, args.rounds)
+        queries_only(args.dsn, args.rounds, args.only)
         return
     ingest, queries, plans = [], [], []
     for size in args.sizes:

@@ -1,12 +1,9 @@
 -- Filtered events per H3 cell at resolution :res (7-10 on the map), derived from the
--- stored fine cell with h3_parent; with closed and open-overdue counts for tooltips.
+-- stored fine cell with h3_parent; with closed and open-overdue counts for tooltips
+-- (fragment event_counts).
 SELECT
     h3_parent(e.h3, :res) AS cell,
-    count(*) AS events,
-    count(*) FILTER (WHERE e.status <> 'cancelled'
-                     AND (e.closed_at IS NOT NULL OR e.status IN ('closed', 'rated'))) AS closed,
-    count(*) FILTER (WHERE e.closed_at IS NULL AND e.status NOT IN ('cancelled', 'closed', 'rated')
-                     AND e.close_due_at < CAST(:now AS TIMESTAMP)) AS open_overdue
+    {{event_counts}}
 FROM events e
 WHERE {{event_filter}}
 GROUP BY 1

@@ -3,7 +3,7 @@
 -- before, and so on (the emerging hot spot analysis's time series). Empty pairs are absent.
 SELECT
     h3_parent(e.h3, :res) AS cell,
-    CAST(FLOOR(EXTRACT(EPOCH FROM (CAST(:end AS TIMESTAMP) - e.reported_at)) / (86400.0 * :slice_days)) AS INTEGER) AS age_slice,
+    {{event_age_slice}} AS age_slice,
     count(*) AS events
 FROM events e
 WHERE {{event_filter}}

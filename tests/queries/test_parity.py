@@ -95,9 +95,12 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         "area_shapes": levels,
         "assumed_sla_categories": with_window(),  # with assumed SLAs: tests/queries/test_sla_assumed.py
         "count_events_by_area": [p for lv in ("street", "community", "grid") for p in with_window(level=lv)],
-        "count_events_by_area_slice": [p for lv in ("street", "grid") for p in with_window(level=lv, slice_days=7)],
-        "count_events_by_cell": [p for res in (7, 9, 10) for p in with_window(res=res)],
-        "count_events_by_cell_slice": with_window(res=9, slice_days=7) + with_window(res=8, slice_days=14),
+        "count_events_by_area_slice": [p for lv in ("street", "grid") for p in with_window(level=lv, slice_days=7)]
+        + with_window(level="community", slice_days=1),
+        "count_events_by_cell": [p for res in (7, 8, 9, 10) for p in with_window(res=res)],
+        "count_events_by_cell_slice": with_window(res=9, slice_days=7)
+        + with_window(res=8, slice_days=14)
+        + with_window(res=7, slice_days=1),
         "daily_trend": with_window(),
         "event_date_range": [{}],
         "event_points": [{}],

@@ -1,11 +1,14 @@
-"""The PostGIS map rollups (migration 012) behind the overrides of count_events_by_cell and
-count_events_by_area: their rows equal counts from the raw events; the overrides read them
-only when current and applicable, and then answer as DuckDB's portable queries do (with
-open_overdue from the open events, for any as-of time); after a change to events they are
-not read until refreshed."""
+"""The PostGIS map rollups (migration 012) behind the overrides of count_events_by_cell,
+count_events_by_area and their hot-spot slice queries: their rows equal counts from the raw
+events; the overrides read them only when current and applicable, and then answer as DuckDB's
+portable queries do (with open_overdue from the open events, for any as-of time; events at
+midnight exactly in their own slice); after a change to events they are not read until
+refreshed; every query reading them applies the street scope."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -15,7 +18,7 @@ from data.demo import load_city
 from queries.duckdb_store import DuckDBStore
 from queries.filters import EventFilter
 from queries.postgis_store import PostGISStore
-from queries.sql_files import bound_sql, param_names
+from queries.sql_files import bound_sql, param_names, query_names, raw_sql
 
 from .test_parity import END, NOW, START, assert_same_result
 
@@ -26,6 +29,10 @@ MAP_QUERIES = (
     ("count_events_by_cell", {"res": 7}),
     ("count_events_by_area", {"level": "grid"}),
     ("count_events_by_area", {"level": "street"}),
+    ("count_events_by_cell_slice", {"res": 9, "slice_days": 7}),
+    ("count_events_by_cell_slice", {"res": 7, "slice_days": 1}),
+    ("count_events_by_area_slice", {"level": "grid", "slice_days": 7}),
+    ("count_events_by_area_slice", {"level": "community", "slice_days": 1}),
 )
 VIEWS = ("event_map_days", "event_map_day_kinds")
 
@@ -114,6 +121,70 @@ def test_events_are_read_when_the_rollups_cannot_answer(both_stores):
         True,
     )
     assert rollup_read(pg, "count_events_by_cell", flt, NOW, fine) is None
+    # slices at res 10, or not whole days long
+    unfit: list[tuple[str, dict[str, object]]] = [
+        ("count_events_by_cell_slice", {"res": 10, "slice_days": 7}),
+        ("count_events_by_cell_slice", {"res": 9, "slice_days": 1.5}),
+        ("count_events_by_area_slice", {"level": "grid", "slice_days": 0.5}),
+    ]
+    for name, extra in unfit:
+        assert_same_result(
+            duck.fetch(name, **_params(name, "duckdb", flt, NOW, extra)),
+            pg.fetch(name, **_params(name, "postgis", flt, NOW, extra)),
+            True,
+        )
+        assert rollup_read(pg, name, flt, NOW, extra) is None, (name, extra)
+
+
+def test_map_rollup_readers_apply_the_scope():
+    """The map rollups are materialized views, without policies: every query reading one adds
+    the street-scope predicate (fragment map_rollup_lists) to each read."""
+    readers = [n for n in query_names() if re.search(r"\bevent_map_", raw_sql(n, "postgis"))]
+    assert {
+        "count_events_by_cell",
+        "count_events_by_area",
+        "count_events_by_cell_slice",
+        "count_events_by_area_slice",
+    } <= set(readers)
+    for name in readers:
+        text = re.sub(r"--[^\n]*", "", raw_sql(name, "postgis"))
+        uses = len(re.findall(r"\bFROM\s+event_map_\w+", text, re.IGNORECASE))
+        assert uses and text.count("gridscope_scope()") >= 2 * uses, name
+
+
+def test_events_at_midnight_are_counted_in_their_own_slice(make_pg_database, small_city):
+    """An event reported at midnight exactly is a whole number of days before the window's end:
+    the portable slice queries put it one slice further back than the rest of its day, and the
+    rollup overrides move it there."""
+    pg = PostGISStore(make_pg_database())
+    duck = DuckDBStore(":memory:")
+    try:
+        events = small_city.events.copy()
+        recent = events.index[events.reported_at >= START - timedelta(days=60)]
+        # every 40th recent event at the midnight starting its day; some on a slice boundary
+        events.loc[recent[::40], "reported_at"] = events.loc[recent[::40], "reported_at"].dt.floor("D")
+        city = replace(small_city, events=events)
+        for store in (pg, duck):
+            load_city(store, city)
+        flt = EventFilter(START - timedelta(days=56), END)
+        slices = [(n, e) for n, e in MAP_QUERIES if n.endswith("_slice")]
+        for extra_flt in (flt, EventFilter(flt.start, END, categories=("garbage", "road_damage"))):
+            for name, extra in slices:
+                assert_same_result(
+                    duck.fetch(name, **_params(name, "duckdb", extra_flt, NOW, extra)),
+                    pg.fetch(name, **_params(name, "postgis", extra_flt, NOW, extra)),
+                    True,
+                )
+                assert rollup_read(pg, name, extra_flt, NOW, extra) is not None, (name, extra)
+        moved = pg.sql(
+            "SELECT count(*) AS n FROM events WHERE reported_at = date_trunc('day', reported_at) "
+            "AND reported_at >= %s AND reported_at < %s",
+            [flt.start, flt.end],
+        )
+        assert int(moved["n"][0]) > 20
+    finally:
+        pg.close()
+        duck.close()
 
 
 def test_stale_map_rollups_are_never_read(make_pg_database, small_city):

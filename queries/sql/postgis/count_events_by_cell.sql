@@ -2,12 +2,10 @@
 -- added up from the daily map rollups (migration 012) when they are current, both window
 -- edges are midnight and :res <= 9 (the rollups hold res-9 cells; h3_parent of a res-9
 -- parent is the event's own parent); open_overdue from the open events (partial index
--- events_open_reported_idx), since it depends on :now. Otherwise from events as the
+-- events_open_idx, migration 016), since it depends on :now. Otherwise from events as the
 -- portable query does.
 WITH flags AS (
-    SELECT {{map_rollup_usable}} AND CAST(:res AS INTEGER) <= 9 AS rollup,
-           CAST(:categories AS VARCHAR[]) IS NULL AND CAST(:sources AS VARCHAR[]) IS NULL
-           AND CAST(:departments AS VARCHAR[]) IS NULL AS plain
+    SELECT {{map_rollup_usable}} AND CAST(:res AS INTEGER) <= 9 AS rollup, {{map_rollup_plain}} AS plain
 ),
 summed AS (
     SELECT h3_parent(r.cell, :res) AS cell, sum(r.n) AS events, sum(r.n_closed) AS closed
@@ -23,9 +21,7 @@ summed AS (
 overdue AS (
     SELECT h3_parent(e.h3, :res) AS cell, count(*) AS open_overdue
     FROM events e
-    WHERE (SELECT rollup FROM flags)
-      AND e.closed_at IS NULL AND e.status NOT IN ('cancelled', 'closed', 'rated')
-      AND e.close_due_at < CAST(:now AS TIMESTAMP) AND {{event_filter}}
+    WHERE (SELECT rollup FROM flags) AND {{event_open_overdue}} AND {{event_filter}}
     GROUP BY 1
 )
 SELECT s.cell, CAST(s.events AS BIGINT) AS events, CAST(s.closed AS BIGINT) AS closed,
@@ -33,13 +29,7 @@ SELECT s.cell, CAST(s.events AS BIGINT) AS events, CAST(s.closed AS BIGINT) AS c
 FROM summed s
 LEFT JOIN overdue o ON o.cell = s.cell
 UNION ALL
-SELECT
-    h3_parent(e.h3, :res) AS cell,
-    count(*) AS events,
-    count(*) FILTER (WHERE e.status <> 'cancelled'
-                     AND (e.closed_at IS NOT NULL OR e.status IN ('closed', 'rated'))) AS closed,
-    count(*) FILTER (WHERE e.closed_at IS NULL AND e.status NOT IN ('cancelled', 'closed', 'rated')
-                     AND e.close_due_at < CAST(:now AS TIMESTAMP)) AS open_overdue
+SELECT h3_parent(e.h3, :res) AS cell, {{event_counts}}
 FROM events e
 WHERE NOT (SELECT rollup FROM flags) AND {{event_filter}}
 GROUP BY 1

@@ -1,0 +1,1 @@
+(CAST(:end AS DATE) - r.day - 1) / CAST(:slice_days AS INTEGER)
