@@ -20,7 +20,7 @@ from .aggregate import KEY, dense_counts, fetch_counts, load_groups, make_grid
 from .config import PublishConfig
 from .periods import GRAINS, periods, through_date
 from .rounding import figures
-from .suppress import primary, secondary
+from .suppress import closed_withheld, primary, secondary
 from .tracking import build_tracking
 from .units import load_units
 
@@ -52,7 +52,8 @@ def _stats_frame(store: Store, config: PublishConfig, first_day: date, through: 
     dense = dense_counts(counts, grid, groups)
     reason = primary(dense, config.min_count, sens)
     reason = secondary(dense, reason, grid, groups, sens, config.min_count)
-    values = figures(dense, reason, config.min_count, config.rounding_base)
+    closed_hidden = closed_withheld(dense, reason, grid, groups, sens, config.min_count)
+    values = figures(dense, reason, closed_hidden, config.min_count, config.rounding_base)
     stats = pd.concat([dense[[*KEY[:2], "period_end", "period_label", *KEY[2:]]], values], axis=1)
     return stats[schema.columns("pub_stats")], grid.units, groups, names
 

@@ -63,11 +63,17 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
         "source: patrol, hotline (12345), app, sensor, video; all = every source",
     ),
     ("received", "受理件数（报告时间在周期内）", "events received (reported in the period)"),
-    ("closed", "其中至周期末已办结件数", "of those, closed by the end of the period"),
+    (
+        "closed",
+        "其中至周期末已办结件数；为空：少于 k 件，或为防止推算不予公开（受理件数仍公开）",
+        "of those, closed by the end of the period; empty: fewer than k, or hidden so that another "
+        "hidden value cannot be worked out (received is still published)",
+    ),
     (
         "closure_rate",
-        "结案率 = 办结 / （受理 − 撤销），0 到 1",
-        "closure rate = closed / (received − cancelled), 0 to 1",
+        "结案率 = 办结 / （受理 − 撤销），0 到 1；办结件数不公开时为空；取整时按取整后的件数计算",
+        "closure rate = closed / (received − cancelled), 0 to 1; empty where closed is not published; "
+        "from the rounded counts when counts are rounded",
     ),
     (
         "on_time_rate",

@@ -20,11 +20,18 @@ published child is withheld too (the parent when no child is left). The remainde
 relation (events without a street, say) is never published; when it holds 1..k-1 events it
 counts as an unknown member, so it cannot be derived either.
 
+The closed counts obey the same geography, category-group and source relations (not the
+months/weeks one: a period's closed count is judged as of its own end), so they get the same
+treatment on their own (:func:`closed_withheld`): a closed count under k, or of a withheld
+row, is unknown, and where a relation has exactly one unknown closed count the smallest other
+closed count is withheld too (only that count and the closure rate, the row stays).
+
 What this guarantees: in every relation above, either nothing or at least two members are
-unknown, so no withheld value (and no unpublished remainder under k) follows from a single
-published relation. It does not audit every linear combination of relations (that needs a
-solver and is not done); together with k it is the usual protection of statistical offices
-(Eurostat's hypercube method works on the same principle).
+unknown, for the events received and for the closed counts, so no withheld value (and no
+unpublished remainder under k) follows from a single published relation. It does not audit
+every linear combination of relations (that needs a solver and is not done); together with k
+it is the usual protection of statistical offices (Eurostat's hypercube method works on the
+same principle).
 """
 
 from __future__ import annotations
@@ -86,15 +93,25 @@ def _parent_pairs(grid: Grid, groups: Groups) -> list[tuple[np.ndarray, np.ndarr
     return [tuple(np.concatenate(x) for x in zip(*part, strict=True)) for part in (geo, grp, sources)]
 
 
-def relations(frame: pd.DataFrame, grid: Grid, groups: Groups, sensitive: Sensitive, k: int):
-    """Members of every relation: ``(rel, row, is_parent)`` arrays and each relation's
-    remainder flag (1 when its unpublished remainder holds 1..k-1 events).
+def relations(
+    frame: pd.DataFrame,
+    grid: Grid,
+    groups: Groups,
+    sensitive: Sensitive,
+    k: int,
+    column: str = "events",
+    time: bool = True,
+):
+    """Members of every relation of the count ``column``: ``(rel, row, is_parent)`` arrays and
+    each relation's remainder flag (1 when its unpublished remainder holds 1..k-1).
 
-    ``frame`` is the dense frame in :class:`~data.publish.aggregate.Grid` order.
+    ``frame`` is the dense frame in :class:`~data.publish.aggregate.Grid` order. ``time``:
+    include the months/weeks relation (it holds for ``events`` only: a period's closed count is
+    judged as of that period's end, so weeks' closed counts do not add up to months').
     """
     n = len(frame)
     inside = _in_relations(frame, sensitive)
-    events = frame["events"].to_numpy()
+    events = frame[column].to_numpy()
     rel_ids, rows, is_parent, phantom = [], [], [], []
     next_id = 0
     for child, parent in _parent_pairs(grid, groups):
@@ -108,6 +125,13 @@ def relations(frame: pd.DataFrame, grid: Grid, groups: Groups, sensitive: Sensit
         rem = events[uniq] - np.bincount(ids, weights=events[child], minlength=m)
         phantom.append(((rem > 0) & (rem < k)).astype(np.int64))
         next_id += m
+    if not time:
+        return (
+            np.concatenate(rel_ids).astype(np.int64),
+            np.concatenate(rows).astype(np.int64),
+            np.concatenate(is_parent),
+            np.concatenate(phantom),
+        )
     # time: per unit × combination × segment, the months and the weeks together
     U, C = grid.n_units, grid.n_combos  # noqa: N806 - the layout's letters
     seg_of = {}
@@ -136,20 +160,14 @@ def relations(frame: pd.DataFrame, grid: Grid, groups: Groups, sensitive: Sensit
     )
 
 
-def secondary(
-    frame: pd.DataFrame, reason: pd.Series, grid: Grid, groups: Groups, sensitive: Sensitive, k: int
-) -> pd.Series:
-    """``reason`` with the secondary suppressions added (see the module docstring).
-
-    Deterministic: the child withheld is the one with the fewest events, ties broken by row
-    order (the frame's sort order), so publishing twice withholds the same cells.
-    """
-    rel, row, is_parent, phantom = relations(frame, grid, groups, sensitive, k)
-    events = frame["events"].to_numpy()
-    order = np.lexsort((row, events[row], is_parent, rel))
+def _protect(rel, row, is_parent, phantom, sizes: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """Rows to withhold besides ``unknown`` so that no relation has exactly one unknown
+    member: repeatedly, in each relation with one, its smallest known child (by ``sizes``,
+    ties by row order), or its parent when no child is known."""
+    order = np.lexsort((row, sizes[row], is_parent, rel))
     rel, row = rel[order], row[order]
-    unknown = reason.notna().to_numpy().copy()
-    values = reason.to_numpy(dtype=object).copy()
+    unknown = unknown.copy()
+    picked = np.zeros(len(unknown), bool)
     n_rel = len(phantom)
     while True:
         n = np.bincount(rel, weights=unknown[row], minlength=n_rel) + phantom
@@ -163,5 +181,36 @@ def secondary(
         first = cand[np.r_[True, crel[1:] != crel[:-1]]]
         picks = np.unique(row[first])
         unknown[picks] = True
-        values[picks] = SECONDARY
+        picked[picks] = True
+    return picked
+
+
+def secondary(
+    frame: pd.DataFrame, reason: pd.Series, grid: Grid, groups: Groups, sensitive: Sensitive, k: int
+) -> pd.Series:
+    """``reason`` with the secondary suppressions added (see the module docstring).
+
+    Deterministic: the child withheld is the one with the fewest events, ties broken by row
+    order (the frame's sort order), so publishing twice withholds the same cells.
+    """
+    rel, row, is_parent, phantom = relations(frame, grid, groups, sensitive, k)
+    picks = _protect(rel, row, is_parent, phantom, frame["events"].to_numpy(), reason.notna().to_numpy())
+    values = reason.to_numpy(dtype=object).copy()
+    values[picks] = SECONDARY
     return pd.Series(values, index=reason.index, dtype=object)
+
+
+def closed_withheld(
+    frame: pd.DataFrame, withheld: pd.Series, grid: Grid, groups: Groups, sensitive: Sensitive, k: int
+) -> np.ndarray:
+    """Rows whose ``closed`` count is not published (the closure rate neither): every withheld
+    row, every row closing fewer than k, and, by the same rule as :func:`secondary` over the
+    closed counts' own relations (geography, category groups, sources; not months/weeks,
+    which closed counts do not satisfy), the smallest other closed count of any relation that
+    would otherwise have exactly one unknown. The row's ``received`` stays published: what is
+    withheld is only the closed count, so ``withheld`` names no reason for it.
+    """
+    closed = frame["closed"].to_numpy()
+    unknown = withheld.notna().to_numpy() | (closed < k)
+    rel, row, is_parent, phantom = relations(frame, grid, groups, sensitive, k, column="closed", time=False)
+    return unknown | _protect(rel, row, is_parent, phantom, closed, unknown)

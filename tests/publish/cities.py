@@ -137,29 +137,71 @@ def load_random_city(store, city: RandomCity) -> None:
         store.insert_frame("events", city.events)
 
 
+REF_COUNTS: tuple[str, ...] = (
+    "events",
+    "cancelled",
+    "closed",
+    "closed_untimed",
+    "closed_on_time",
+    "open_overdue",
+    "rated",
+    "satisfied",
+)
+"""The counts :func:`reference_counts` recounts (the overview's KPI definitions)."""
+
+
+def _outcomes(ev: pd.DataFrame, as_of: pd.Series) -> pd.DataFrame:
+    """Per event, judged as of ``as_of``: cancelled, closed (by then, or closed without a close
+    time), closed on time, open past the deadline, rated and satisfied, as 0/1 columns."""
+    cancelled = ev["status"] == "cancelled"
+    untimed = ev["status"].isin(["closed", "rated"]) & ev["closed_at"].isna()
+    timed = ~cancelled & ~untimed
+    closed_by = timed & ev["closed_at"].notna() & (ev["closed_at"] < as_of)
+    closed = untimed | closed_by
+    return pd.DataFrame(
+        {
+            "events": 1,
+            "cancelled": cancelled.astype(int),
+            "closed": closed.astype(int),
+            "closed_untimed": untimed.astype(int),
+            "closed_on_time": (closed_by & (ev["closed_at"] <= ev["close_due_at"])).astype(int),
+            "open_overdue": (timed & ~closed_by & (ev["close_due_at"] < as_of)).astype(int),
+            "rated": (closed & ev["satisfaction"].notna()).astype(int),
+            "satisfied": (closed & (ev["satisfaction"].fillna(0) >= 4)).astype(int),
+        },
+        index=ev.index,
+    )
+
+
 def reference_counts(city: RandomCity, through: datetime, res: int, sensitive: tuple[str, ...]) -> pd.DataFrame:
-    """Events received per period × unit × (group, source) recounted with pandas: columns
-    ``period, period_start, level, unit_id, category_group, source, events``."""
+    """The KPI counts per period × unit × (group, source) recounted with pandas, each period
+    judged as of its end capped at ``through``: columns ``period, period_start, level,
+    unit_id, category_group, source`` and :data:`REF_COUNTS`."""
     ev = city.events[city.events["reported_at"] < through].copy()
     dept = dict(zip(city.categories["code"], city.categories["department"], strict=True))
     ev["sens"] = ev["category"].isin(sensitive)
     ev["grp"] = np.where(ev["sens"], ev["category"], ev["category"].map(dept))
     ev["cell"] = [h3.cell_to_parent(h3.int_to_str(int(c)), res) for c in ev["h3"]]
     ev["district"] = "district"
+    key = ["period", "period_start", "level", "unit_id", "category_group", "source"]
     rows = []
     for period, freq in (("month", "MS"), ("week", "W-MON")):
         if freq == "MS":
-            start = ev["reported_at"].dt.to_period("M").dt.start_time.dt.date
+            start_ts = ev["reported_at"].dt.to_period("M").dt.start_time
+            end_ts = start_ts + pd.offsets.MonthBegin(1)
         else:
-            start = (ev["reported_at"] - pd.to_timedelta(ev["reported_at"].dt.weekday, unit="D")).dt.date
-        ev["ps"] = start
+            start_ts = (ev["reported_at"] - pd.to_timedelta(ev["reported_at"].dt.weekday, unit="D")).dt.normalize()
+            end_ts = start_ts + pd.Timedelta(days=7)
+        as_of = end_ts.where(end_ts < pd.Timestamp(through), pd.Timestamp(through))
+        counted = pd.concat([ev, _outcomes(ev, as_of)], axis=1)
+        counted["ps"] = start_ts.dt.date
         for level, col in (
             ("district", "district"),
             ("street", "street_id"),
             ("community", "community_id"),
             ("cell", "cell"),
         ):
-            base = ev[ev[col].notna()]
+            base = counted[counted[col].notna()]
             plain = base[~base["sens"]]
             for cg_col, src_col, frame in (
                 (None, None, plain),
@@ -167,10 +209,10 @@ def reference_counts(city: RandomCity, through: datetime, res: int, sensitive: t
                 (None, "source", plain),
             ):
                 keys = ["ps", col] + [c for c in (cg_col, src_col) if c]
-                g = frame.groupby(keys).size().reset_index(name="events")
+                g = frame.groupby(keys)[list(REF_COUNTS)].sum().reset_index()
                 g = g.rename(columns={"ps": "period_start", col: "unit_id"})
                 g["category_group"] = g[cg_col] if cg_col else "all"
                 g["source"] = g[src_col] if src_col else "all"
                 g["period"], g["level"] = period, level
-                rows.append(g[["period", "period_start", "level", "unit_id", "category_group", "source", "events"]])
+                rows.append(g[[*key, *REF_COUNTS]])
     return pd.concat(rows, ignore_index=True)

@@ -1,7 +1,9 @@
 """Property test of the published layer over random small cities and random protection
 parameters (hypothesis, derandomized: the same examples every run, so it cannot fail by
-chance): nothing under k, no relation with exactly one unknown, nothing personal, figures
-equal to an independent recount, and publishing twice gives identical tables."""
+chance): nothing under k, no relation with exactly one unknown (events received and closed
+counts), no rate that gives a withheld count or an exact count behind a rounded one, nothing
+personal, figures equal to an independent recount, and publishing twice gives identical
+tables."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from data.publish import NothingToPublish, PublishConfig, Sensitive, build_published
 from queries import DuckDBStore
 
-from .checks import check_no_personal_data, check_relations, check_values
+from .checks import check_no_personal_data, check_rates, check_relations, check_values
 from .cities import load_random_city, random_city, reference_counts
 
 
@@ -82,6 +84,7 @@ def test_protection_holds_for_random_cities(scratch_store, case) -> None:
     ref = reference_counts(city, through, case["res"], sens.codes)
     check_values(tables, ref, case["k"], case["base"], sens.codes, sens.mode)
     check_relations(tables, ref, case["k"], sens.codes, sens.mode)
+    check_rates(tables, ref, case["k"], case["base"])
     area_ids = set(city.areas["area_id"])
     check_no_personal_data(tables, city.events, case["res"], area_ids)
     again = build_published(scratch_store, config).tables

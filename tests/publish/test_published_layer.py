@@ -27,7 +27,7 @@ from data.publish.schema import TABLES
 from queries import EventFilter
 from queries.answers.kpis import overview_kpis
 
-from .checks import check_relations
+from .checks import check_rates, check_relations
 from .cities import load_random_city, random_city, reference_counts
 
 KEY = b"test-district-secret-key"
@@ -148,6 +148,27 @@ def test_the_relation_check_sees_a_leak_without_secondary_suppression(scratch_ci
     monkeypatch.setattr(build_module, "secondary", lambda frame, reason, *args: reason)
     leaky = build_published(store, config)
     with pytest.raises(AssertionError, match="exactly one unknown"):
+        check_relations(leaky.tables, ref, 8, (), "street")
+
+
+@pytest.mark.parametrize("base", [0, 5])
+def test_no_closed_count_follows_from_a_total_or_a_rate(scratch_city_store, monkeypatch, base) -> None:
+    store, city = scratch_city_store
+    config = PublishConfig(min_count=8, lag_days=0, rounding_base=base, published_on=date(2026, 7, 1))
+    pub = build_published(store, config)
+    through = datetime.combine(pub.through_date + timedelta(days=1), datetime.min.time())
+    ref = reference_counts(city, through, 8, ())
+    check_relations(pub.tables, ref, 8, (), "street")
+    check_rates(pub.tables, ref, 8, base)
+    st = pub.tables["pub_stats"].merge(ref, on=list(build_module.KEY), how="left", suffixes=("", "_n"))
+    # closed counts of 8 or more withheld (with their closure rate) so that no total gives one away
+    protected = st[st["withheld"].isna() & st["closed"].isna() & (st["closed_n"] >= 8)]
+    assert len(protected) > 0 and protected["closure_rate"].isna().all() and protected["received"].notna().all()
+    assert st.loc[st["closed"].isna(), "closure_rate"].isna().all()
+    # without the closed counts' own secondary suppression, a parent minus its children gives one away
+    monkeypatch.setattr(build_module, "closed_withheld", lambda frame, withheld, *a: withheld.notna().to_numpy())
+    leaky = build_published(store, config)
+    with pytest.raises(AssertionError, match=r"\(closed\): \d+ relations with exactly one unknown"):
         check_relations(leaky.tables, ref, 8, (), "street")
 
 
