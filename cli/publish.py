@@ -6,7 +6,9 @@ builds the ``pub_*`` tables with the protection of the ``GRIDSCOPE_PUBLIC_*`` se
 given) or to the PostGIS schema ``published`` (PostGIS store). ``--site DIR`` also writes
 the static site and the open-data downloads.
 ``gridscope publish tracking-code EVENT_ID`` prints the verification code the hotline gives
-the citizen for that case.
+the citizen for that case; ``gridscope publish lookup-key`` prints the lookup key the public
+server needs (``GRIDSCOPE_PUBLIC_LOOKUP_KEY``): derived from the district's key, it checks
+codes against the published digests and cannot make one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from data.publish import (
     PublishConfig,
     TrackingKeyMissing,
     build_published,
+    lookup_key_text,
     parse_key,
     parse_sensitive,
     verification_code,
@@ -57,6 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     code = inner.add_parser("tracking-code", help="print the verification code of a case for the hotline")
     code.add_argument("event_id", metavar="EVENT_ID")
     code.set_defaults(func=run_code)
+    lookup = inner.add_parser(
+        "lookup-key", help="print the lookup key for the public server (GRIDSCOPE_PUBLIC_LOOKUP_KEY)"
+    )
+    lookup.set_defaults(func=run_lookup_key)
 
 
 def _int_setting(name: str) -> int:
@@ -87,15 +94,31 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _district_key() -> bytes:
+    """The district's key K from ``GRIDSCOPE_PUBLIC_TRACKING_KEY`` (ValueError: unset or too short)."""
+    key = parse_key(setting_value("GRIDSCOPE_PUBLIC_TRACKING_KEY"))
+    if key is None:
+        raise TrackingKeyMissing()
+    return key
+
+
 def run_code(args: argparse.Namespace) -> int:
     """Print the six-digit verification code of ``EVENT_ID``."""
     try:
-        key = parse_key(setting_value("GRIDSCOPE_PUBLIC_TRACKING_KEY"))
+        key = _district_key()
     except ValueError as exc:
         return _fail(str(exc))
-    if key is None:
-        return _fail(str(TrackingKeyMissing()))
     print(verification_code(key, args.event_id))
+    return 0
+
+
+def run_lookup_key(args: argparse.Namespace) -> int:
+    """Print the lookup key (64 hex digits) the public server gets instead of the district's key."""
+    try:
+        key = _district_key()
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(lookup_key_text(key))
     return 0
 
 

@@ -65,7 +65,18 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "sensitive category codes, comma-separated, published at street level only; end with ',hide' to publish none",
     ),
-    Setting("GRIDSCOPE_PUBLIC_TRACKING_KEY", "", "district secret key of the tracking digests and verification codes"),
+    Setting(
+        "GRIDSCOPE_PUBLIC_TRACKING_KEY",
+        "",
+        "district secret key of the tracking digests and verification codes (internal side only, "
+        "never on the public server)",
+    ),
+    Setting(
+        "GRIDSCOPE_PUBLIC_LOOKUP_KEY",
+        "",
+        "the public app's tracking key, 64 hex digits from `gridscope publish lookup-key`: "
+        "checks codes, cannot make them",
+    ),
     Setting("GRIDSCOPE_PUBLIC_TRACKING_DAYS", "180", "days back from the publication cut-off a case stays trackable"),
     Setting("GRIDSCOPE_PUBLIC_MAX_RES", "8", "finest H3 resolution the public pages may show"),
     Setting(

@@ -1,10 +1,13 @@
 """Rate limits of "Track my report": a sliding window of tries per key (thread-safe).
 
 Two limits apply to every look-up: per browser session (:data:`SESSION_TRIES` per
-:data:`WINDOW_S`, counting every try) and per case number across the whole process
-(:data:`CASE_FAILURES` wrong codes per :data:`CASE_WINDOW_S`), so guessing a four-digit
-code takes years even from many sessions. A limited try is refused before any look-up,
-with the same words whether or not the case exists.
+:data:`WINDOW_S`, counting every try; a reload is a new session, so this one only slows a
+person down) and per case number across the whole server process (:data:`CASE_FAILURES`
+wrong codes per :data:`CASE_WINDOW_S`, however many sessions send them), so guessing one
+case's six-digit code takes about 50,000 hours per process on average. The counts live in
+this process's memory: each replica behind a proxy counts on its own and a restart forgets
+them. A limited try is refused before any look-up, with the same words whether or not the
+case exists.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 whether it was closed on time, how to rate it; nothing else.
 
 The published layer holds only a keyed digest of (case number, code); the app computes the
-digest of what was typed and looks it up. A wrong pair, an unknown case and a case whose
+digest of what was typed under the lookup key (which can check a code, not make one) and
+looks it up. A wrong pair, an unknown case and a case whose
 code is wrong all get the same words; tries are limited per session and per case number
 (:mod:`dashboard.public.limits`).
 """
@@ -19,7 +20,7 @@ import streamlit as st
 
 from dashboard.public.limits import CASE_LIMIT, SlidingLimit, session_limit
 from dashboard.public.text import date_text, tr
-from data.publish.tracking import KEY_SETTING, parse_key, tracking_digest
+from data.publish.tracking import LOOKUP_SETTING, parse_lookup_key, tracking_digest
 from queries.answers.public import Tracking, tracking
 from queries.published import PublishedLayer
 
@@ -27,10 +28,12 @@ MAX_CASE, MAX_CODE = 40, 20
 
 
 def tracking_key() -> bytes | None:
-    """The district's tracking key (``GRIDSCOPE_PUBLIC_TRACKING_KEY``, the one ``gridscope
-    publish`` digested with); ``None`` when unset or unusable (look-ups then say so)."""
+    """The lookup key (``GRIDSCOPE_PUBLIC_LOOKUP_KEY``, from ``gridscope publish lookup-key``):
+    it checks a case number and code against the published digests and cannot make a code.
+    The district's own key (``GRIDSCOPE_PUBLIC_TRACKING_KEY``) is never read here and does not
+    belong on the public server. ``None`` when unset or malformed (look-ups then say so)."""
     try:
-        return parse_key(os.environ.get(KEY_SETTING, ""))
+        return parse_lookup_key(os.environ.get(LOOKUP_SETTING, ""))
     except ValueError:
         return None
 

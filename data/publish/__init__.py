@@ -10,7 +10,15 @@ from __future__ import annotations
 from .build import NothingToPublish, Published, build_published
 from .config import PublishConfig
 from .sensitive import Sensitive, parse_sensitive
-from .tracking import TrackingKeyMissing, parse_key, tracking_digest, verification_code
+from .tracking import (
+    TrackingKeyMissing,
+    lookup_key,
+    lookup_key_text,
+    parse_key,
+    parse_lookup_key,
+    tracking_digest,
+    verification_code,
+)
 from .writer import write_duckdb
 
 __all__ = [
@@ -20,7 +28,10 @@ __all__ = [
     "Sensitive",
     "TrackingKeyMissing",
     "build_published",
+    "lookup_key",
+    "lookup_key_text",
     "parse_key",
+    "parse_lookup_key",
     "parse_sensitive",
     "tracking_digest",
     "verification_code",

@@ -2,15 +2,25 @@
 
 The case number is the event id the hotline or app gave the citizen (``events.event_id``).
 The store holds no verification code, so the code is derived: six digits of a keyed HMAC of
-the event id (:func:`verification_code`, a key derived from the district's secret key for
-this one purpose). The hotline reads it out with ``gridscope publish tracking-code EVENT_ID``;
-anyone without the key cannot compute it. A source system that issues its own codes would
-import them into a column of their own (the importer does not read one today): the digest
-would then be ``tracking_digest(key, event_id, that_code)`` instead, nothing else changes.
+the event id (:func:`verification_code`, under ``HMAC(K, "gridscope verification code v1")``
+where K is the district's secret key ``GRIDSCOPE_PUBLIC_TRACKING_KEY``). The hotline reads it
+out with ``gridscope publish tracking-code EVENT_ID``; nobody without K can compute it. A
+source system that issues its own codes would import them into a column of their own (the
+importer does not read one today): the digest would then be made from that code instead,
+nothing else changes.
 
-The published layer holds only ``tracking_digest(key, case_no, code)`` = HMAC-SHA256 with
-the district's secret key (``GRIDSCOPE_PUBLIC_TRACKING_KEY``), so it never holds an id or a
-code in the clear, and a digest cannot be tested against guessed ids without the key.
+Two keys are derived from K, one per purpose, so the public server never holds K:
+
+- the **code key** ``HMAC(K, "gridscope verification code v1")`` makes the codes; only the
+  internal side (``gridscope publish`` and ``publish tracking-code``) has it;
+- the **lookup key** ``HMAC(K, "gridscope tracking digest v1")`` (:func:`lookup_key`) makes
+  the digests: the published layer holds only ``tracking_digest(lookup key, case_no, code)``
+  = HMAC-SHA256 of ``case_no || 0x1F || code``. The public app gets this key alone
+  (``GRIDSCOPE_PUBLIC_LOOKUP_KEY``, 64 hex digits, printed by ``gridscope publish
+  lookup-key``): with it a code can be checked, not made, so a leak of the public server
+  gives no code and no way to compute one (only, as with any lookup, tries against the
+  published digests, which the app limits).
+
 Per case: the stages reached with their dates (no times) up to the cut-off, the status
 (open | closed | cancelled), whether it was closed on time, whether it was rated and
 whether it can still be rated. Nothing else: no description, place, department or staff.
@@ -36,6 +46,9 @@ TRACKED_STAGES: tuple[str, ...] = STAGES[:-1]
 """Stages with a date (``rated`` has none; ``pub_tracking_case.rated`` says it)."""
 
 KEY_SETTING = "GRIDSCOPE_PUBLIC_TRACKING_KEY"
+"""The district's secret key K (internal side only: publishing and the hotline's codes)."""
+LOOKUP_SETTING = "GRIDSCOPE_PUBLIC_LOOKUP_KEY"
+"""The lookup key derived from K, the only tracking key the public app has (64 hex digits)."""
 
 
 class TrackingKeyMissing(ValueError):  # noqa: N818 - reads as a sentence
@@ -59,13 +72,47 @@ def parse_key(text: str) -> bytes | None:
     return raw.encode("utf-8")
 
 
+def lookup_key(key: bytes) -> bytes:
+    """The lookup key of the district's key ``key``: HMAC-SHA256(K, "gridscope tracking digest
+    v1"). It makes and checks the digests; it cannot make a verification code."""
+    return hmac.new(key, b"gridscope tracking digest v1", hashlib.sha256).digest()
+
+
+def lookup_key_text(key: bytes) -> str:
+    """:func:`lookup_key` as the 64 hex digits ``GRIDSCOPE_PUBLIC_LOOKUP_KEY`` holds."""
+    return lookup_key(key).hex()
+
+
+def parse_lookup_key(text: str) -> bytes | None:
+    """``GRIDSCOPE_PUBLIC_LOOKUP_KEY`` as bytes (``None`` when empty); anything but 64 hex
+    digits is refused (it is printed by ``gridscope publish lookup-key``, never typed).
+
+    >>> parse_lookup_key(lookup_key_text(b"k" * 16)) == lookup_key(b"k" * 16)
+    True
+    """
+    raw = "".join(text.split())
+    if not raw:
+        return None
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ValueError(
+            f"{LOOKUP_SETTING} must be the 64 hex digits `gridscope publish lookup-key` prints, "
+            f"got {len(raw)} characters"
+        )
+    return key
+
+
 def _norm(text: str) -> str:
     """NFKC (full-width digits from a Chinese input method become ASCII) and trimmed."""
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-def tracking_digest(key: bytes, case_no: str, code: str) -> str:
-    """Hex HMAC-SHA256 (key = the district's secret) of the case number and code.
+def tracking_digest(lookup: bytes, case_no: str, code: str) -> str:
+    """Hex HMAC-SHA256 under the lookup key ``lookup`` (:func:`lookup_key`, never the
+    district's key itself) of the case number and code.
 
     Both are NFKC-normalised and trimmed first, so "Ｅ１２３ " and "E123" look up the same case.
 
@@ -73,7 +120,7 @@ def tracking_digest(key: bytes, case_no: str, code: str) -> str:
     64
     """
     msg = _norm(case_no).encode("utf-8") + b"\x1f" + _norm(code).encode("utf-8")
-    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+    return hmac.new(lookup, msg, hashlib.sha256).hexdigest()
 
 
 def _code_key(key: bytes) -> bytes:
@@ -120,13 +167,14 @@ def build_tracking(store: Store, config: PublishConfig, through: date) -> tuple[
     ``tracking_days`` up to ``through`` (empty frames without a key).
 
     The digests are computed by the store (``publish_tracking``: HMAC from the key pads), so
-    event ids never reach this process; equal to :func:`tracking_digest` of the id and its
-    :func:`verification_code` for ids that are NFKC-normal and trimmed (as imported ids are).
+    event ids never reach this process; equal to :func:`tracking_digest` under
+    :func:`lookup_key` of the id and its :func:`verification_code` for ids that are
+    NFKC-normal and trimmed (as imported ids are).
     """
     if config.tracking_key is None:
         return empty_tables()
     end = end_of_day(through)
-    ipad, opad = hmac_pads(config.tracking_key)
+    ipad, opad = hmac_pads(lookup_key(config.tracking_key))
     code_ipad, code_opad = hmac_pads(_code_key(config.tracking_key))
     ev = store.fetch(
         "publish_tracking",

@@ -20,11 +20,18 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data.publish import schema
+from data.publish.tracking import lookup_key, verification_code
 from data.publish.tracking import tracking_digest as local_digest
 
 TRACKING_KEY = b"fixture-tracking-key"
-CASE_NO, CODE = "GS20261102-0042", "4821"
-OPEN_CASE_NO, OPEN_CODE = "GS20261120-0007", "1357"
+"""The district's key K (internal side: it makes the codes)."""
+LOOKUP_KEY = lookup_key(TRACKING_KEY)
+"""What the public app gets (GRIDSCOPE_PUBLIC_LOOKUP_KEY): checks codes, cannot make them."""
+CASE_NO = "GS20261102-0042"
+CODE = verification_code(TRACKING_KEY, CASE_NO)
+OPEN_CASE_NO = "GS20261120-0007"
+OPEN_CODE = verification_code(TRACKING_KEY, OPEN_CASE_NO)
 
 STREETS = {"S1": ("东华街道", "Donghua"), "S2": ("西园街道", "Xiyuan"), "S3": ("南湖街道", "Nanhu")}
 COMMUNITIES = {
@@ -153,8 +160,8 @@ def _stats() -> pd.DataFrame:
 
 
 def _tracking() -> tuple[pd.DataFrame, pd.DataFrame]:
-    done = local_digest(TRACKING_KEY, CASE_NO, CODE)
-    open_ = local_digest(TRACKING_KEY, OPEN_CASE_NO, OPEN_CODE)
+    done = local_digest(LOOKUP_KEY, CASE_NO, CODE)
+    open_ = local_digest(LOOKUP_KEY, OPEN_CASE_NO, OPEN_CODE)
     stages = [
         (done, "reported", date(2026, 11, 2), 1),
         (done, "dispatched", date(2026, 11, 2), 2),
@@ -183,19 +190,6 @@ META = {
     "latest_week": "2026-W48",
 }
 
-DDL = """
-CREATE TABLE pub_meta(key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE pub_units(level VARCHAR, unit_id VARCHAR, parent_id VARCHAR, name_zh VARCHAR, name_en VARCHAR,
-    res INTEGER, geojson VARCHAR);
-CREATE TABLE pub_groups(kind VARCHAR, code VARCHAR, name_zh VARCHAR, name_en VARCHAR, sensitive BOOLEAN);
-CREATE TABLE pub_stats(period VARCHAR, period_start DATE, period_end DATE, period_label VARCHAR, level VARCHAR,
-    unit_id VARCHAR, category_group VARCHAR, source VARCHAR, received BIGINT, closed BIGINT, closure_rate DOUBLE,
-    on_time_rate DOUBLE, median_days_to_close DOUBLE, satisfaction_rate DOUBLE, withheld VARCHAR);
-CREATE TABLE pub_tracking(digest VARCHAR, stage VARCHAR, reached_on DATE, ord INTEGER);
-CREATE TABLE pub_tracking_case(digest VARCHAR PRIMARY KEY, status VARCHAR, closed_on_time BOOLEAN, rated BOOLEAN,
-    can_rate BOOLEAN);
-"""
-
 
 def write_fixture(path: Path, **meta: str) -> Path:
     """Write the fixture layer to the DuckDB file ``path`` (``meta`` overrides pub_meta values)."""
@@ -214,7 +208,8 @@ def write_fixture(path: Path, **meta: str) -> Path:
     meta_frame = pd.DataFrame(list({**META, **meta}.items()), columns=["key", "value"])
     con = duckdb.connect(str(path))
     try:
-        con.execute(DDL)
+        for table in schema.TABLES:  # the builder's own DDL, so the fixture cannot drift from it
+            con.execute(schema.create_sql(table))
         for table, frame in [
             ("pub_meta", meta_frame),
             ("pub_units", units),
@@ -224,7 +219,8 @@ def write_fixture(path: Path, **meta: str) -> Path:
             ("pub_tracking_case", cases),
         ]:
             con.register("frame", frame)
-            con.execute(f"INSERT INTO {table} SELECT * FROM frame")
+            cols = ", ".join(schema.columns(table))
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM frame")
             con.unregister("frame")
     finally:
         con.close()

@@ -87,12 +87,12 @@ def test_categories_and_sensitive_groups(pub_layer):
 
 
 def test_tracking_by_digest(pub_layer):
-    found = answers.tracking(pub_layer, tracking_digest(fx.TRACKING_KEY, fx.CASE_NO, fx.CODE))
+    found = answers.tracking(pub_layer, tracking_digest(fx.LOOKUP_KEY, fx.CASE_NO, fx.CODE))
     assert found is not None
     assert [s for s, _ in found.stages] == ["reported", "dispatched", "responded", "closed"]
     assert found.stages[-1][1] == date(2026, 11, 5)
     assert (found.status, found.closed_on_time, found.rated, found.can_rate) == ("closed", True, False, True)
-    assert answers.tracking(pub_layer, tracking_digest(fx.TRACKING_KEY, fx.CASE_NO, "0000")) is None
+    assert answers.tracking(pub_layer, tracking_digest(fx.LOOKUP_KEY, fx.CASE_NO, "0000")) is None
 
 
 def test_the_layer_is_read_only_and_runs_only_public_queries(pub_file, pub_layer):

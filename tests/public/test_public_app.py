@@ -21,7 +21,8 @@ APP = str(Path(__file__).resolve().parents[2] / "public_app.py")
 def _env(monkeypatch, pub_file):
     monkeypatch.setenv("GRIDSCOPE_PUBLIC_DB", str(pub_file))
     monkeypatch.delenv("GRIDSCOPE_PUBLIC_DSN", raising=False)
-    monkeypatch.setenv("GRIDSCOPE_PUBLIC_TRACKING_KEY", fx.TRACKING_KEY.decode())
+    monkeypatch.delenv("GRIDSCOPE_PUBLIC_TRACKING_KEY", raising=False)  # never on the public server
+    monkeypatch.setenv("GRIDSCOPE_PUBLIC_LOOKUP_KEY", fx.LOOKUP_KEY.hex())
 
 
 def run(**params: str) -> AppTest:

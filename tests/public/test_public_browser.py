@@ -79,10 +79,11 @@ def public_url(pub_file, tmp_path_factory) -> Iterator[str]:
     env = {
         **os.environ,
         "GRIDSCOPE_PUBLIC_DB": str(pub_file),
-        "GRIDSCOPE_PUBLIC_TRACKING_KEY": fx.TRACKING_KEY.decode(),
+        "GRIDSCOPE_PUBLIC_LOOKUP_KEY": fx.LOOKUP_KEY.hex(),
         "STREAMLIT_SERVER_HEADLESS": "true",
     }
     env.pop("GRIDSCOPE_PUBLIC_DSN", None)
+    env.pop("GRIDSCOPE_PUBLIC_TRACKING_KEY", None)
     log = tmp_path_factory.mktemp("public-log") / "streamlit.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.public.site import write_site
-from data.publish import PublishConfig, build_published, verification_code, write_duckdb
+from data.publish import PublishConfig, build_published, lookup_key_text, verification_code, write_duckdb
 from tests.public.test_public_app import APP, one
 
 KEY = b"public-app-test-district-key"
@@ -28,7 +28,8 @@ def demo_layer(small_store, tmp_path_factory):
 def app(monkeypatch, demo_layer):
     monkeypatch.setenv("GRIDSCOPE_PUBLIC_DB", str(demo_layer))
     monkeypatch.delenv("GRIDSCOPE_PUBLIC_DSN", raising=False)
-    monkeypatch.setenv("GRIDSCOPE_PUBLIC_TRACKING_KEY", KEY.decode())
+    monkeypatch.delenv("GRIDSCOPE_PUBLIC_TRACKING_KEY", raising=False)
+    monkeypatch.setenv("GRIDSCOPE_PUBLIC_LOOKUP_KEY", lookup_key_text(KEY))
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     assert not at.exception

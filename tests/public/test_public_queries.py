@@ -18,7 +18,7 @@ from tests.public import pubfixture as fx
 from tests.queries.conftest import _dsn_for, create_test_database, drop_test_database
 from tests.queries.test_parity import assert_same_result, orders_rows
 
-DIGEST = tracking_digest(fx.TRACKING_KEY, fx.CASE_NO, fx.CODE)
+DIGEST = tracking_digest(fx.LOOKUP_KEY, fx.CASE_NO, fx.CODE)
 PARAMS: dict[str, list[dict[str, object]]] = {
     "public_meta": [{}],
     "public_units": [{"level": lv} for lv in ("district", "street", "community")],

@@ -19,6 +19,8 @@ from data.publish import (
     PublishConfig,
     Sensitive,
     build_published,
+    lookup_key,
+    parse_lookup_key,
     tracking_digest,
     verification_code,
     write_duckdb,
@@ -202,21 +204,24 @@ def test_tracking_digest_and_code(published, small_city) -> None:
     code = verification_code(KEY, event_id)
     assert len(code) == 6 and code.isdigit() and code == verification_code(KEY, event_id)
     assert verification_code(b"another-district-key", event_id) != code or True  # keyed: differs almost surely
-    digest = tracking_digest(KEY, event_id, code)
-    expected = hmac.new(KEY, f"{event_id}\x1f{code}".encode(), hashlib.sha256).hexdigest()
+    lookup = hmac.new(KEY, b"gridscope tracking digest v1", hashlib.sha256).digest()
+    digest = tracking_digest(lookup, event_id, code)
+    expected = hmac.new(lookup, f"{event_id}\x1f{code}".encode(), hashlib.sha256).hexdigest()
     assert digest == expected
     assert (
-        tracking_digest(KEY, f" {event_id.translate(str.maketrans('0123456789', '０１２３４５６７８９'))} ", code)
+        tracking_digest(lookup, f" {event_id.translate(str.maketrans('0123456789', '０１２３４５６７８９'))} ", code)
         == digest
     )
     cases = published.tables["pub_tracking_case"]
     case = cases[cases["digest"] == digest]
     assert len(case) == 1
+    # the district's key itself makes none of the published digests (the public side needs only the lookup key)
+    assert tracking_digest(KEY, event_id, code) not in set(cases["digest"])
     stages = published.tables["pub_tracking"]
     mine = stages[stages["digest"] == digest].sort_values("ord")
     ev = small_city.events.set_index("event_id").loc[event_id]
     assert mine.iloc[0]["stage"] == "reported" and mine.iloc[0]["reached_on"] == ev["reported_at"].date()
-    assert tracking_digest(KEY, event_id, "000000" if code != "000000" else "000001") not in set(cases["digest"])
+    assert tracking_digest(lookup, event_id, "000000" if code != "000000" else "000001") not in set(cases["digest"])
     status = case.iloc[0]
     if status["status"] == "closed" and not pd.isna(ev["closed_at"]):
         assert bool(status["closed_on_time"]) == bool(ev["closed_at"] <= ev["close_due_at"])
@@ -227,9 +232,15 @@ def test_cli_publish_and_tracking_code(tiny_db_file, tmp_path, monkeypatch, caps
     monkeypatch.delenv("GRIDSCOPE_PUBLIC_TRACKING_KEY", raising=False)
     assert main(["publish", "tracking-code", "E1"]) == 2
     assert "GRIDSCOPE_PUBLIC_TRACKING_KEY" in capsys.readouterr().err
+    assert main(["publish", "lookup-key"]) == 2
+    assert "GRIDSCOPE_PUBLIC_TRACKING_KEY" in capsys.readouterr().err
     monkeypatch.setenv("GRIDSCOPE_PUBLIC_TRACKING_KEY", KEY.decode())
     assert main(["publish", "tracking-code", "E1"]) == 0
     assert capsys.readouterr().out.strip() == verification_code(KEY, "E1")
+    assert main(["publish", "lookup-key"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == hmac.new(KEY, b"gridscope tracking digest v1", hashlib.sha256).hexdigest()
+    assert parse_lookup_key(printed) == lookup_key(KEY)
     out = tmp_path / "pub" / "public.duckdb"
     assert main(["publish", "--db", str(tiny_db_file), "--out", str(out), "--through", "2026-04-30"]) == 0
     text = capsys.readouterr().out
