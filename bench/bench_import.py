@@ -224,6 +224,7 @@ def child(backend: str, csv: str, dsn: str, reimport: bool, profile: str = "", s
         "cpu_seconds": cpu,
         "base_rss_mb": base,
         "import_peak_rss_mb": peak_rss_mb(),
+        "index_rebuild": getattr(store, "last_rebuild", None),
     }
     if reimport:
         c0 = time.process_time()
@@ -357,6 +358,8 @@ def main() -> None:
                     f"{r['peak_rss_mb']:,.0f} MB | {load:.1f}-{r['load_after']:.1f} |"
                 )
                 print(line, flush=True)
+                if r.get("index_rebuild"):
+                    print(f"  PostGIS indexes rebuilt once: {r['index_rebuild'][0]} in {r['index_rebuild'][1]:.1f} s")
                 rows.append(line)
                 if backend == "duckdb":
                     verdicts.append(

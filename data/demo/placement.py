@@ -24,6 +24,8 @@ def place_points(lon: np.ndarray, lat: np.ndarray, areas: pd.DataFrame) -> pd.Da
     ids, _inside = AreaIndex.from_frame(areas).assign(lon, lat)
     out = pd.DataFrame({"h3": points_to_cells(lat, lon, FINE_H3_RES)})
     for level in EVENT_LEVELS:
-        out[f"{level}_id"] = ids[level].to_numpy().astype(object)
-        out.loc[out[f"{level}_id"].isna(), f"{level}_id"] = None
+        # pandas' Arrow-backed text, like the other text columns of the demo frames: no
+        # Python string per row here, and none again when the store converts to Arrow
+        # (issue 11: object columns cost ~1.4 s of CPU per 9M ids, Arrow-backed 0.04 s)
+        out[f"{level}_id"] = ids[level].to_pandas()
     return out

@@ -119,7 +119,8 @@ def import_events(
         return counts
 
     # PostGIS: a large file into a small table builds the secondary indexes once, after the
-    # last chunk, instead of maintaining them per row (queries/postgis_load.py)
+    # last chunk, instead of maintaining them per row (queries/postgis_load.py); DuckDB
+    # writes on one thread meanwhile (DuckDBStore.bulk_load)
     with bulk_loading(store, "events", expected_rows(src.info.rows, src.path)), chunk_writes(writer, log, report):
         for chunk in prefetch(chunks):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)

@@ -111,7 +111,8 @@ CSV_BYTES_PER_ROW = 200
 @runtime_checkable
 class BulkLoads(Protocol):
     """A store that can prepare a table for a load in many transactions (PostGIS: drop the
-    secondary indexes once, rebuild them once at the end; ``PostGISStore.bulk_load``)."""
+    secondary indexes once, rebuild them once at the end, ``PostGISStore.bulk_load``;
+    DuckDB: write on one thread, ``DuckDBStore.bulk_load``)."""
 
     def bulk_load(self, table: str, rows: int) -> contextlib.AbstractContextManager[bool]:
         """Context of a load of about ``rows`` rows into ``table``."""
