@@ -42,6 +42,10 @@ RIGHTS: dict[str, frozenset[str]] = {
 }
 """The actions each role may take."""
 
+DISTRICT_WIDE: frozenset[str] = frozenset({"edit_sla", "import", "manage_users", "view_audit"})
+"""Actions that change or show the whole district (SLAs are per category for every street; the
+audit trail and the users table span every street): never for a user scoped to streets."""
+
 MAX_TEXT = 254
 """Longest subject, e-mail or display name accepted."""
 
@@ -78,14 +82,19 @@ class User:
 
 
 def can(user: User | None, action: str) -> bool:
-    """Whether ``user`` may take ``action`` (one of :data:`ACTIONS`); ``None`` may do nothing.
+    """Whether ``user`` may take ``action`` (one of :data:`ACTIONS`); ``None`` may do nothing,
+    and a user scoped to streets none of :data:`DISTRICT_WIDE`.
 
     >>> can(User("s", "a@b.cn", "A", "supervisor"), "edit_sla"), can(User("s", "", "", "leader"), "export")
     (True, False)
+    >>> can(User("s", "", "", "supervisor", ("110101001",)), "edit_sla")
+    False
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
-    return user is not None and action in RIGHTS.get(user.role, frozenset())
+    if user is None or (user.streets and action in DISTRICT_WIDE):
+        return False
+    return action in RIGHTS.get(user.role, frozenset())
 
 
 def parse_streets(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -121,6 +130,24 @@ def find_user(store: Store, subject: str | None, email: str | None = None) -> Us
         return None
     rows = store.fetch("user_match", subject=subject or None, email=email or None)
     return _user(rows.iloc[0]) if len(rows) else None
+
+
+def sign_in_user(store: Store, subject: str | None, email: str | None) -> User | None:
+    """The user a signed-in person is: the row with OIDC ``subject``, else a row added by
+    e-mail that nobody has signed in to yet (its subject is still the e-mail) with ``email``;
+    a row with a provider's subject is never matched by e-mail."""
+    if not subject and not email:
+        return None
+    rows = store.fetch("user_sign_in", subject=subject or None, email=email or None)
+    return _user(rows.iloc[0]) if len(rows) else None
+
+
+def bind_subject(store: Store, email: str, subject: str) -> bool:
+    """At the first sign-in of a user added by ``email``: the row's subject becomes the
+    provider's ``subject`` (later sign-ins match it, never the e-mail again); True when a row
+    was bound (none when the subject is already someone's or the row has a subject)."""
+    store.execute("user_bind_subject", email=email, subject=subject, now=datetime.now().replace(microsecond=0))
+    return sign_in_user(store, subject, None) is not None
 
 
 def _text(field: str, value: str) -> str:
@@ -180,12 +207,17 @@ def _validated(store: Store, user: User) -> User:
     subject = _text("subject", user.subject) or email.lower()
     if not subject:
         raise UserError("who", "give the OIDC subject (sub) or the e-mail of the user")
+    role, streets = _role(user.role), _streets(store, user.streets)
+    if role == "admin" and streets:
+        raise UserError(
+            "admin_scope", "an administrator manages the whole district: give an admin no streets, or another role"
+        )
     return User(
         subject=subject,
         email=email,
         display_name=_text("display_name", user.display_name),
-        role=_role(user.role),
-        streets=_streets(store, user.streets),
+        role=role,
+        streets=streets,
     )
 
 
@@ -293,12 +325,14 @@ def users_frame(users: Sequence[User]) -> pd.DataFrame:
 
 __all__ = [
     "ACTIONS",
+    "DISTRICT_WIDE",
     "RIGHTS",
     "ROLES",
     "FIELDS",
     "User",
     "UserError",
     "add_user",
+    "bind_subject",
     "can",
     "find_user",
     "list_users",
@@ -306,5 +340,6 @@ __all__ = [
     "remove_user",
     "resolve_user",
     "set_user",
+    "sign_in_user",
     "users_frame",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -87,14 +88,32 @@ def render_demo_banner() -> None:
     )
 
 
+_RECORDED: dict[tuple[str, str], None] = {}  # sign-ins (subject, token time) this process recorded, oldest first
+_RECORDED_KEEP = 10_000
+_RECORDED_LOCK = threading.Lock()  # sessions run in threads of one process
+
+
 def _record_sign_in(user: User) -> None:
-    if st.session_state.get(_SIGNED_IN_KEY) == user.subject:
+    """One ``sign_in`` row per sign-in: per identity token (its ``iat``/``auth_time``), not per
+    browser session (a reload or a new tab is a new session with the same token). Remembered
+    per process: a browser that moves to another replica may add one more row."""
+    info = claims()
+    issued = str(info.get("auth_time") or info.get("iat") or "")
+    key = (user.subject, issued)
+    if st.session_state.get(_SIGNED_IN_KEY) == key:
         return
-    st.session_state[_SIGNED_IN_KEY] = user.subject
+    st.session_state[_SIGNED_IN_KEY] = key
+    if issued:
+        with _RECORDED_LOCK:
+            if key in _RECORDED:
+                return
+            _RECORDED[key] = None
+            while len(_RECORDED) > _RECORDED_KEEP:
+                del _RECORDED[next(iter(_RECORDED))]
     from .trail import audit  # here: trail imports this package
 
     try:
-        audit("sign_in")
+        audit("sign_in", issued_at=issued or None)
     except Exception:  # noqa: BLE001 - signing in works even when the trail cannot be written
         LOG.exception("could not record a sign-in of %s", user.subject)
 

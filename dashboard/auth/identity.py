@@ -3,14 +3,18 @@ demo user when sign-in is off (``dashboard/auth/config.py``)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 import streamlit as st
 
-from data.users import ROLES, User, find_user
+from data.users import ROLES, User, bind_subject, sign_in_user
 
 from .config import AuthConfig, resolve
+
+LOG = logging.getLogger("gridscope.auth")
 
 DEMO_USER = User(subject="demo", email="", display_name="Demo", role="admin", streets=())
 """Who everyone is in demo mode: an administrator of the whole district."""
@@ -63,7 +67,8 @@ def identity_email(info: Mapping[str, object]) -> str | None:
 
 def current_user() -> User | None:
     """The user of this session: :data:`DEMO_USER` in demo mode; with sign-in, the ``users``
-    row matched on the OIDC subject, then the e-mail; ``None`` when nobody is signed in, the
+    row matched on the OIDC subject, else a row added by e-mail and not signed in to yet
+    (whose subject is then bound, :func:`_bind`); ``None`` when nobody is signed in, the
     person is not in ``users`` (default deny) or the configuration is refused."""
     config = auth_config()
     if config.kind == "demo":
@@ -81,10 +86,36 @@ def current_user() -> User | None:
         return cached[2]
     from dashboard.state import get_base_store
 
-    user = find_user(get_base_store(), subject or None, email)
+    user = sign_in_user(get_base_store(), subject or None, email)
     if user is not None and user.role not in ROLES:
         user = None
+    if user is not None and subject and email and user.subject != subject:
+        user = _bind(user, email, subject)
     st.session_state[_CACHE_KEY] = (key, time.monotonic(), user)
+    return user
+
+
+def _bind(user: User, email: str, subject: str) -> User:
+    """The first sign-in of a user added by e-mail: bind the provider's subject to the row
+    (through the writer store; the reader cannot write) so that no other account with that
+    e-mail can sign in as them later. When it cannot be written now it is tried again at the
+    next sign-in, and the person is let in as the row says."""
+    from dashboard.state import get_writer_store
+
+    from .trail import audit
+
+    try:
+        if bind_subject(get_writer_store(), email, subject):
+            audit(
+                "user_change",
+                page="sign-in",
+                change="bind",
+                before={"subject": user.subject},
+                after={"subject": subject},
+            )
+            return replace(user, subject=subject)
+    except Exception:  # noqa: BLE001 - read-only store or replica: the row stays matched by e-mail for now
+        LOG.warning("could not bind subject %r to the user added as %r", subject, user.subject, exc_info=True)
     return user
 
 

@@ -134,6 +134,8 @@ PAGE_TITLES = {
     "weekly": "nav_weekly",
     "import": "import_nav",
     "audit": "nav_audit",
+    "users": "nav_users",
+    "sign-in": "audit_page_sign_in",
 }  # url path -> the navigation title's key
 
 

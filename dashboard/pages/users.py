@@ -126,8 +126,13 @@ def render() -> None:
                 format_func=streets.get,
                 key=f"{KEY}_set_streets_{who}",
             )
+            # streets the picker cannot offer (gone since an areas import) are kept, never dropped:
+            # dropping the last one would silently widen the user to the whole district
+            unseen = [s for s in current.streets if s not in streets]
+            if unseen:
+                st.caption(t("users_unseen_streets", streets=md("、".join(unseen))))
             if st.form_submit_button(t("users_save"), type="primary"):
-                _change("set", lambda w: set_user(w, who, role=role, streets=chosen))
+                _change("set", lambda w: set_user(w, who, role=role, streets=[*chosen, *unseen]))
         asked = f"{KEY}_remove_asked"
         if st.session_state.get(asked) != who:
             if st.button(t("users_remove"), key=f"{KEY}_remove_{who}", icon=":material/person_remove:"):

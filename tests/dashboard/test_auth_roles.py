@@ -107,6 +107,34 @@ def test_each_role_sees_its_pages_and_buttons(monkeypatch, users_db, role):
     assert bool(downloads) == (role != "leader"), downloads
 
 
+def test_first_sign_in_by_e_mail_binds_the_subject_and_one_token_is_one_sign_in(monkeypatch, users_db):
+    from data.audit import list_audit, parse_details
+    from data.users import list_users
+
+    token = {**PEOPLE["analyst"], "iat": 1764580000}
+    for _ in range(2):  # a reload: a new session with the same identity token
+        at = _app(monkeypatch, users_db, token)
+        at.run()
+        assert not at.exception and nav_paths(at) == NAV["analyst"]
+    at = _app(monkeypatch, users_db, {**token, "iat": 1764583600})  # signed in again later
+    at.run()
+    # another account of the provider with the same e-mail address: no longer the analyst
+    impostor = _app(monkeypatch, users_db, {**PEOPLE["analyst"], "sub": "kc-impostor"})
+    impostor.run()
+    assert [x.value for x in impostor.main.title] == ["No access yet"] and no_page(impostor)
+    store = DuckDBStore(users_db)
+    try:
+        users = {u.email: u for u in list_users(store)}
+        sign_ins = list_audit(store, action="sign_in")
+        binds = list_audit(store, action="user_change")
+    finally:
+        store.close()
+    assert users["analyst@example.org"].subject == "kc-new-subject"
+    assert users["analyst@example.org"].streets == (STREET,) and users["analyst@example.org"].role == "analyst"
+    assert sign_ins["actor"].tolist() == ["analyst@example.org"] * 2  # two tokens, not three sessions
+    assert [parse_details(d)["change"] for d in binds["details"]] == ["bind"]
+
+
 def test_refused_sla_edit_called_anyway_changes_nothing(monkeypatch, users_db):
     """The leader's page has no SLA form; the save handler called directly still refuses."""
 

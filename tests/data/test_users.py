@@ -15,11 +15,13 @@ from data.users import (
     User,
     UserError,
     add_user,
+    bind_subject,
     can,
     find_user,
     list_users,
     remove_user,
     set_user,
+    sign_in_user,
 )
 from queries import DuckDBStore, StoreReadOnly
 from queries.postgis_migrations import READER_ROLE
@@ -66,6 +68,8 @@ def test_rights_of_each_role():
     for role in ROLES:
         user = User("s", "", "", role)
         assert {a for a in actions if can(user, a)} == expected[role], role
+        scoped = User("s", "", "", role, ("110199001",))  # nothing that spans the district
+        assert {a for a in actions if can(scoped, a)} == expected[role] & {"view", "export"}, role
     assert not any(can(None, a) for a in actions)
     assert not can(User("s", "", "", "superuser"), "view")  # an unknown role may do nothing
     with pytest.raises(ValueError, match="unknown action"):
@@ -100,6 +104,10 @@ def test_changes_are_stored_and_matched_by_subject_then_email(duck, small_city):
         (dict(role="leader"), "give the OIDC subject"),
         (dict(role="leader", subject="x\x1b[2J"), "control character"),
         (dict(role="leader", subject="kc-0001"), "already exists"),
+        (
+            dict(role="admin", email="a@example.org", streets=["110199001"]),
+            "an administrator manages the whole district",
+        ),
         (dict(role="leader", subject="new", email="LI@example.org"), "already belongs to user 'kc-7f3a'"),
     ],
 )
@@ -118,6 +126,7 @@ def test_refused_values_change_nothing(duck, small_city, change, message):
         (dict(email="nope"), "is not an e-mail address"),
         (dict(email="li@EXAMPLE.org"), "already belongs to user 'kc-7f3a'"),
         (dict(streets=["110199001", "zzz"]), "no street area 'zzz'"),
+        (dict(streets=["110199001"]), "an administrator manages the whole district"),  # kc-0001 is an admin
     ],
 )
 def test_refused_changes_change_nothing(duck, small_city, change, message):
@@ -161,6 +170,17 @@ def test_same_users_on_both_backends_and_reader_only_reads(small_city):
         assert a["created_at"].notna().all() and b["updated_at"].notna().all()
         for sub, email in [("kc-7f3a", "wang.fang@example.org"), ("x", "WANG.fang@example.org"), ("x", None)]:
             assert find_user(duck, sub, email) == find_user(pg, sub, email)
+        for store in (duck, pg):
+            # a row with a provider's subject is never signed in to by e-mail; one added by e-mail is
+            assert sign_in_user(store, "other-account", "li@example.org") is None
+            assert sign_in_user(store, "kc-wang", "WANG.fang@example.org").display_name == "王芳"
+            assert not bind_subject(store, "li@example.org", "other-account")
+            assert bind_subject(store, "Wang.Fang@example.org", "kc-wang")
+            assert sign_in_user(store, "someone-else", "wang.fang@example.org") is None  # bound: no e-mail match
+            assert sign_in_user(store, "kc-wang", None).role == "supervisor"
+            assert not bind_subject(store, "Wang.Fang@example.org", "kc-wang-2")  # once only
+        bound = duck.fetch("user_list")[cols].to_dict("records")
+        assert pg.fetch("user_list")[cols].to_dict("records") == bound
         info = psycopg.conninfo.conninfo_to_dict(dsn)
         reader = PostGISStore(psycopg.conninfo.make_conninfo(**{**info, "user": READER_ROLE}))
         try:
@@ -171,7 +191,7 @@ def test_same_users_on_both_backends_and_reader_only_reads(small_city):
                 set_user(reader, "kc-7f3a", role="admin")
         finally:
             reader.close()
-        assert pg.fetch("user_list")[cols].to_dict("records") == b[cols].to_dict("records")
+        assert pg.fetch("user_list")[cols].to_dict("records") == bound  # the reader changed nothing
     finally:
         duck.close()
         pg.close()

@@ -42,7 +42,7 @@ STATEMENTS: dict[str, str] = {
     "delete_event_days": "tests/lake/test_lake_store.py::test_load_is_idempotent_on_both_backends",
     **{
         f"user_{name}": "tests/data/test_users.py::test_same_users_on_both_backends_and_reader_only_reads"
-        for name in ("list", "match", "insert", "update", "delete")
+        for name in ("list", "match", "insert", "update", "delete", "sign_in", "bind_subject")
     },
     **{
         f"audit_{name}": "tests/data/test_audit.py::test_both_backends_store_the_same_rows (and the filter tests)"
