@@ -30,6 +30,16 @@ export default function(component) {
   const { data, setStateValue } = component;
   document.documentElement.setAttribute('lang', (data && data.lang) || 'zh-CN');
   let known = (data && data.width) || 0;
+  function name() {  // the map's zoom buttons in the page's language
+    for (const [sel, text] of [['.mapboxgl-ctrl-zoom-in', data.zoom_in], ['.mapboxgl-ctrl-zoom-out', data.zoom_out]]) {
+      document.querySelectorAll(sel).forEach((b) => {
+        if (text && b.title !== text) { b.title = text; b.setAttribute('aria-label', text); }
+      });
+    }
+  }
+  name();
+  const observer = new MutationObserver(name);
+  observer.observe(document.body, {childList: true, subtree: true});
   function report() {
     const main = document.querySelector('[data-testid="stMainBlockContainer"]');
     if (!main) return;
@@ -37,22 +47,24 @@ export default function(component) {
     const width = Math.floor(main.clientWidth - parseFloat(css.paddingLeft) - parseFloat(css.paddingRight));
     if (width > 0 && Math.abs(width - known) > 24) { known = width; setStateValue('width', width); }
   }
-  report();
+  if (data.report) report();
   let timer = null;
-  const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 400); };
+  const onResize = () => { clearTimeout(timer); if (data.report) timer = setTimeout(report, 400); };
   window.addEventListener('resize', onResize);
-  return () => { window.removeEventListener('resize', onResize); clearTimeout(timer); };
+  return () => { window.removeEventListener('resize', onResize); clearTimeout(timer); observer.disconnect(); };
 }
 """
 
 _page = st.components.v2.component("gridscope_public_page", js=_PAGE_JS)
-"""Sets ``<html lang>`` to the page's language (screen readers pronounce the text right) and
-reports the width of the page's column, so the map is fitted to the screen it is drawn on."""
+"""Sets ``<html lang>`` to the page's language (screen readers pronounce the text right), names
+the map's zoom buttons in it, and reports the width of the page's column, so the map is fitted
+to the screen it is drawn on."""
 
 
-def _page_width(lang: str) -> int:
+def _page_width(lang: str, report: bool) -> int:
     """The column's width in pixels: as the browser reported it, else guessed from the user
-    agent (a phone's, or a desktop's full column) until it does."""
+    agent (a phone's, or a desktop's full column) until it does. Only a page with the map
+    asks the browser (``report``): the answer reruns the page."""
     known = st.session_state.get("pub_page_width")
     if not isinstance(known, int):
         agent = st.context.headers.get("User-Agent") or ""
@@ -61,7 +73,13 @@ def _page_width(lang: str) -> int:
     with contextlib.suppress(Exception):  # no component runtime (AppTest): the guess stands
         result = _page(
             key="pub_page",
-            data={"lang": "en" if lang == "en" else "zh-CN", "width": known},
+            data={
+                "lang": "en" if lang == "en" else "zh-CN",
+                "width": known,
+                "report": report,
+                "zoom_in": tr("pub_zoom_in", lang),
+                "zoom_out": tr("pub_zoom_out", lang),
+            },
             height=0,
             on_width_change=lambda: None,
         )
@@ -162,7 +180,7 @@ def main() -> None:
     lang = address.lang
     st.session_state["lang"] = lang
     st.html(f"<style>{app_css(address.elder)}</style>")
-    width = _page_width(lang)
+    width = _page_width(lang, report=address.view == "overview")
     try:
         layer = get_layer()
         meta = answer(answers.published_meta, layer)

@@ -67,6 +67,7 @@ MAP = """() => {
   const zoom = [...document.querySelectorAll('[data-testid=stDeckGlJsonChart] .mapboxgl-ctrl-group button')];
   const map = document.querySelector('[data-testid=stDeckGlJsonChart]').getBoundingClientRect();
   return {zoom: zoom.map(b => { const r = b.getBoundingClientRect(); return Math.min(r.width, r.height); }),
+          names: zoom.map(b => b.getAttribute('aria-label')),
           width: map.width, height: map.height};
 }"""
 """The map's size and the smaller side of each zoom button."""
@@ -138,11 +139,12 @@ def _open(page: Page, url: str, width: int, height: int, ready: str = "[data-tes
     print(f"opened {url} at {width} in {time.perf_counter() - started:.1f} s")
 
 
-def _check_map(page: Page, *, elder: bool, width: int, height: int) -> None:
+def _check_map(page: Page, *, elder: bool, width: int, height: int, lang: str) -> None:
     page.wait_for_selector("[data-testid=stDeckGlJsonChart] .mapboxgl-ctrl-zoom-in", state="visible", timeout=60_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     got = page.evaluate(MAP)
     assert len(got["zoom"]) == 2 and min(got["zoom"]) >= (60 if elder else 44), got
+    assert got["names"] == (["Zoom in", "Zoom out"] if lang == "en" else ["放大地图", "缩小地图"]), got
     if width >= 1000:
         assert got["width"] >= 700 and got["height"] >= 560, got  # the desktop's column, tall
     else:
@@ -167,7 +169,7 @@ def test_the_app_passes_axe_at_both_sizes_with_and_without_elder_mode(public_url
     for width, height in VIEWS:
         for elder in (False, True):
             _open(page, f"{public_url}/?lang={lang}&elder={int(elder)}", width, height)
-            _check_map(page, elder=elder, width=width, height=height)
+            _check_map(page, elder=elder, width=width, height=height, lang=lang)
             _check(page, elder=elder, root="[data-testid='stMain']")
             lang_attr = page.evaluate("() => document.documentElement.lang")
             assert lang_attr == ("en" if lang == "en" else "zh-CN")
