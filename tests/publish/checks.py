@@ -171,7 +171,7 @@ def check_no_personal_data(tables, events: pd.DataFrame, max_res: int, area_ids:
     texts = []
     for frame in tables.values():
         for col in frame.columns:
-            if frame[col].dtype == object or str(frame[col].dtype).startswith(("str", "string")):
+            if frame[col].dtype == object or str(frame[col].dtype).startswith(("str", "string", "category")):
                 texts += [str(v) for v in frame[col].dropna().unique()]
     blob = "\n".join(texts)
     for eid in events["event_id"].head(300):
@@ -189,4 +189,4 @@ def check_no_personal_data(tables, events: pd.DataFrame, max_res: int, area_ids:
     tr = tables["pub_tracking"]
     assert tr["digest"].str.fullmatch(r"[0-9a-f]{64}").all()
     assert set(tr["stage"]) <= set(STAGES)
-    assert all(v is None or isinstance(v, date) for v in tr["reached_on"].where(tr["reached_on"].notna(), None))
+    assert all(v is None or v is pd.NA or isinstance(v, date) for v in tr["reached_on"].astype(object))
