@@ -9,6 +9,7 @@ cannot change it and never holds raw data), or the PostGIS schema ``published`` 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import date
 from pathlib import Path
@@ -89,17 +90,31 @@ class DuckDBPublished:
 
 
 class PostGISPublished:
-    """The schema ``published`` on PostGIS, read as ``gridscope_public`` in read-only transactions."""
+    """The schema ``published`` on PostGIS, read as ``gridscope_public`` in read-only transactions.
+
+    One autocommit connection, opened again when it breaks: a query that fails with a
+    connection error (the server restarted, the backend was terminated, the network dropped)
+    reconnects once and runs again (every public query only reads, so running it twice is
+    harmless); only when the new connection fails too is it :class:`StoreUnavailable`.
+    """
 
     def __init__(self, dsn: str) -> None:
+        from .postgis_pool import describe_dsn
+
+        self._dsn = dsn
+        self._where = describe_dsn(dsn)
+        self._lock = threading.Lock()
+        self._con = self._connect()
+        self._key = f"postgis:{self._where}"
+
+    def _connect(self) -> Any:
         import psycopg
 
-        from .postgis_pool import connection_error_reason, describe_dsn
+        from .postgis_pool import connection_error_reason
 
-        self._where = describe_dsn(dsn)
         try:
-            self._con = psycopg.connect(
-                dsn,
+            return psycopg.connect(
+                self._dsn,
                 autocommit=True,
                 connect_timeout=5,
                 options="-c search_path=published -c default_transaction_read_only=on",
@@ -108,8 +123,11 @@ class PostGISPublished:
             raise StoreUnavailable(
                 f"cannot reach the published layer at {self._where}: {connection_error_reason(exc)}"
             ) from exc
-        self._lock = threading.Lock()
-        self._key = f"postgis:{self._where}"
+
+    def _run(self, sql: str, bound: dict[str, Any]) -> pd.DataFrame:
+        cur = self._con.execute(sql, bound)
+        columns = [d.name for d in cur.description or []]
+        return pd.DataFrame(cur.fetchall(), columns=columns)
 
     def fetch(self, name: str, **params: Any) -> pd.DataFrame:
         """Rows of ``name`` (PostGIS dialect, ``%(param)s`` binding)."""
@@ -120,11 +138,15 @@ class PostGISPublished:
         bound = {p: params.get(p) for p in param_names(name, "postgis")}
         with self._lock:
             try:
-                cur = self._con.execute(sql, bound)
-            except psycopg.OperationalError as exc:
-                raise StoreUnavailable(f"the published layer at {self._where} stopped answering") from exc
-            columns = [d.name for d in cur.description or []]
-            frame = pd.DataFrame(cur.fetchall(), columns=columns)
+                frame = self._run(sql, bound)
+            except psycopg.OperationalError:
+                with contextlib.suppress(psycopg.Error):
+                    self._con.close()
+                self._con = self._connect()  # StoreUnavailable when the server is still away
+                try:
+                    frame = self._run(sql, bound)
+                except psycopg.OperationalError as exc:
+                    raise StoreUnavailable(f"the published layer at {self._where} stopped answering") from exc
         for col in frame.columns:  # DATE as datetime64, as DuckDB gives it
             values = frame[col].dropna()
             if len(values) and all(type(v) is date for v in values):
@@ -132,10 +154,13 @@ class PostGISPublished:
         return frame
 
     def cache_key(self) -> str:
-        """Server, database and the layer's ``published_at``."""
+        """Server, database and the publication's content hash (``pub_meta.publication``,
+        data/publish/schema.py), so a publication replaced on the same day is a new key; a
+        layer published before the hash existed falls back to ``published_at``."""
         frame = self.fetch("public_meta")
-        stamp = frame.loc[frame["key"] == "published_at", "value"]
-        return f"{self._key}:{stamp.iloc[0] if len(stamp) else ''}"
+        values = dict(zip(frame["key"].astype(str), frame["value"], strict=True))
+        stamp = values.get("publication") or values.get("published_at") or ""
+        return f"{self._key}:{stamp}"
 
     def close(self) -> None:
         """Close the connection."""

@@ -1,7 +1,9 @@
 """The public app's one connection to the published layer, and its answer cache.
 
-The layer is opened once per process (read-only) and again only when the file changes
-(a new ``gridscope publish``); answers are cached per layer version.
+The layer is opened once per process (read-only) and again when the file changes (a new
+``gridscope publish``) or after it could not be read (the cached connection is dropped);
+answers are cached per layer version: the file's modification time, or on PostGIS the
+publication's content hash in ``pub_meta``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from data.store import StoreUnavailable
 from queries.published import PublishedLayer, open_published
 from queries.settings import load_settings
 
@@ -42,6 +45,20 @@ def _cached(name: str, layer_key: str, args: tuple[Any, ...], _fn: Callable[...,
     return _fn(_layer, *args)
 
 
+def forget_layer() -> None:
+    """Drop the cached connection, so the next :func:`get_layer` opens the layer again (after
+    :class:`~data.store.StoreUnavailable`: the server restarted or the file went away)."""
+    _open.clear()
+
+
 def answer(fn: Callable[..., T], layer: PublishedLayer, *args: Any) -> T:
-    """``fn(layer, *args)``, cached by the function, the layer's version and the arguments."""
-    return _cached(f"{fn.__module__}.{fn.__qualname__}", layer.cache_key(), args, fn, layer)
+    """``fn(layer, *args)``, cached by the function, the layer's version and the arguments.
+
+    When the layer cannot be read (:class:`~data.store.StoreUnavailable`), the cached
+    connection is dropped before the error goes on, so the next page opens a new one instead
+    of reusing a dead connection for the life of the process."""
+    try:
+        return _cached(f"{fn.__module__}.{fn.__qualname__}", layer.cache_key(), args, fn, layer)
+    except StoreUnavailable:
+        forget_layer()
+        raise

@@ -18,9 +18,11 @@ from math import ceil
 
 import streamlit as st
 
+from dashboard.public.layer import forget_layer
 from dashboard.public.limits import CASE_LIMIT, SlidingLimit, session_limit
 from dashboard.public.text import date_text, tr
 from data.publish.tracking import LOOKUP_SETTING, parse_lookup_key, tracking_digest
+from data.store import StoreUnavailable
 from queries.answers.public import Tracking, tracking
 from queries.published import PublishedLayer
 
@@ -119,7 +121,13 @@ def render_tracking(layer: PublishedLayer, lang: str) -> None:
         code = st.text_input(tr("pub_track_code", lang), max_chars=MAX_CODE, key="pub_code", autocomplete="off")
         sent = st.form_submit_button(tr("pub_track_submit", lang))
     if sent:
-        state["pub_track_answer"] = look_up(layer, tracking_key(), case_no, code, state["pub_track_limit"])
+        try:
+            state["pub_track_answer"] = look_up(layer, tracking_key(), case_no, code, state["pub_track_limit"])
+        except StoreUnavailable:  # the layer went away mid-session: the next page reconnects
+            forget_layer()
+            state.pop("pub_track_answer", None)
+            st.error(tr("pub_no_layer", lang))
+            return
     answer: LookUp | None = state.get("pub_track_answer")
     if answer is None:
         return

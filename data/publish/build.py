@@ -89,6 +89,7 @@ def build_published(store: Store, config: PublishConfig) -> Published:
         "district_en": names["district_en"],
         "latest_month": str(month.max()),
         "latest_week": str(week.iloc[np.argmax(stats.loc[week.index, "period_start"].to_numpy())]),
+        "sensitive_mode": config.sensitive.mode if config.sensitive.codes else "",
     }
     tables = {
         "pub_meta": pd.DataFrame(sorted(meta.items()), columns=["key", "value"]),
@@ -98,4 +99,6 @@ def build_published(store: Store, config: PublishConfig) -> Published:
         "pub_tracking": tracking,
         "pub_tracking_case": cases,
     }
+    meta[schema.TOKEN_KEY] = schema.content_hash(tables)
+    tables["pub_meta"] = pd.DataFrame(sorted(meta.items()), columns=["key", "value"])
     return Published(tables, through, config.tracking_key is not None)

@@ -6,6 +6,11 @@ The same DDL creates them in the separate DuckDB file (``writer.py``) and in Pos
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
+import pandas as pd
+
 TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "pub_meta": (("key", "VARCHAR PRIMARY KEY"), ("value", "VARCHAR")),
     "pub_units": (
@@ -78,3 +83,43 @@ def create_sql(table: str, schema: str = "") -> str:
     cols = ", ".join(f"{name} {kind}" for name, kind in TABLES[table])
     prefix = f"{schema}." if schema else ""
     return f"CREATE TABLE {prefix}{table} ({cols})"
+
+
+TOKEN_KEY = "publication"
+"""The ``pub_meta`` key of :func:`content_hash`: the publication's identity for caches."""
+
+
+def _column_bytes(column: pd.Series, kind: str) -> bytes:
+    """The values of ``column`` as bytes that depend only on the values, not on the dtype
+    pandas happens to give them (int64 or Int64, date or datetime64, ...)."""
+    missing = column.isna().to_numpy()
+    base = kind.split()[0]
+    if base in ("BIGINT", "INTEGER"):
+        data = pd.to_numeric(column.where(~missing, 0)).astype("int64").to_numpy().astype("<i8").tobytes()
+    elif base == "DOUBLE":
+        data = pd.to_numeric(column.where(~missing, 0.0)).astype("float64").to_numpy().astype("<f8").tobytes()
+    elif base == "BOOLEAN":
+        data = column.where(~missing, False).astype(bool).to_numpy().astype(np.uint8).tobytes()
+    elif base == "DATE":
+        days = pd.to_datetime(column.where(~missing, None)).to_numpy().astype("datetime64[D]").astype("int64")
+        data = np.where(missing, 0, days).astype("<i8").tobytes()
+    else:
+        values = column.to_numpy(dtype=object)
+        data = "\x1f".join("" if m else str(v) for v, m in zip(values, missing, strict=True)).encode()
+    return missing.astype(np.uint8).tobytes() + data
+
+
+def content_hash(tables: dict[str, pd.DataFrame]) -> str:
+    """A deterministic hash of every published table (``pub_meta`` without its own
+    :data:`TOKEN_KEY` row), in the tables' stored order: the same data published twice gives
+    the same hash, a change anywhere gives another. Written to ``pub_meta`` so the public app
+    can key its caches on the publication itself, also when it is replaced on the same day."""
+    digest = hashlib.sha256()
+    for table, cols in TABLES.items():
+        frame = tables[table]
+        if table == "pub_meta":
+            frame = frame[frame["key"] != TOKEN_KEY]
+        digest.update(f"{table}\x1e{len(frame)}\x1e".encode())
+        for name, kind in cols:
+            digest.update(_column_bytes(frame[name].reset_index(drop=True), kind))
+    return digest.hexdigest()[:32]
