@@ -215,7 +215,8 @@ class PostGISStore(SqlStore):
                 if writes_data(text):
                     self._bump_version(_PostGISRunner(conn))
         finally:
-            self._version_changed()
+            if writes_data(text):  # an audit row is no data change: the cached version stays good
+                self._version_changed()
 
     def sql(self, text: str, params: SqlParams = None) -> pd.DataFrame:
         """Run trusted SQL written by the project (tests, loaders); never user text.

@@ -326,6 +326,18 @@ def test_cache_key_changes_with_every_write_and_only_then(store):
     assert len(set(keys)) == len(keys) - 1
 
 
+def test_an_audit_row_leaves_the_cached_version_trusted(store, monkeypatch):
+    """A page view appends an audit row on every page: that must not cost a read of meta on
+    the next cached call (the version is read at most once a second otherwise)."""
+    from data.audit import record_audit
+
+    key = store.cache_key()
+    reads = []
+    monkeypatch.setattr(store, "get_meta", lambda k: reads.append(k) or "x")
+    record_audit(store, actor="wang", role="leader", action="page_view", page="overview")
+    assert store.cache_key() == key and reads == []
+
+
 def test_cache_key_names_the_database_without_credentials(store, tmp_path):
     key = store.cache_key()
     if isinstance(store, DuckDBStore) and store.path != ":memory:":
