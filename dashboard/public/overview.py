@@ -95,7 +95,11 @@ def privacy_html(meta: PublicMeta, sensitive: pd.DataFrame, lang: str) -> str:
     if len(sensitive):
         names = "、" if lang == "zh" else ", "
         items.append(
-            tr("pub_privacy_sensitive", lang, groups=names.join(unit_name(r, lang) for _, r in sensitive.iterrows()))
+            tr(
+                "pub_privacy_sensitive_hide" if meta.sensitive_mode == "hide" else "pub_privacy_sensitive",
+                lang,
+                groups=names.join(unit_name(r, lang) for _, r in sensitive.iterrows()),
+            )
         )
     items += [tr("pub_privacy_never", lang), tr("pub_privacy_tracking", lang)]
 

@@ -35,6 +35,8 @@ class PublicMeta:
     district_en: str
     latest_month: str
     latest_week: str
+    sensitive_mode: str = "street"
+    """How sensitive categories were published: ``street`` (district and streets only) or ``hide``."""
 
 
 def _int(value: str | None, default: int) -> int:
@@ -63,6 +65,7 @@ def published_meta(layer: PublishedLayer) -> PublicMeta:
         district_en=str(values.get("district_en") or ""),
         latest_month=str(values.get("latest_month") or ""),
         latest_week=str(values.get("latest_week") or ""),
+        sensitive_mode="hide" if str(values.get("sensitive_mode") or "") == "hide" else "street",
     )
 
 

@@ -188,6 +188,7 @@ META = {
     "district_en": "Example District",
     "latest_month": "2026-11",
     "latest_week": "2026-W48",
+    "sensitive_mode": "street",
 }
 
 

@@ -86,6 +86,27 @@ def test_categories_and_sensitive_groups(pub_layer):
     assert answers.sensitive_groups(pub_layer)["code"].tolist() == ["dispute"]
 
 
+def test_the_privacy_text_follows_the_sensitive_mode(pub_layer, tmp_path):
+    from dashboard.public.overview import privacy_html
+
+    meta = answers.published_meta(pub_layer)
+    assert meta.sensitive_mode == "street"
+    sensitive = answers.sensitive_groups(pub_layer)
+    street = privacy_html(meta, sensitive, "zh")
+    assert "<strong>敏感类别</strong>（邻里纠纷）只按街道公开，不按社区公开。" in street
+    hidden_file = fx.write_fixture(tmp_path / "hide.duckdb", sensitive_mode="hide")
+    hidden = DuckDBPublished(hidden_file)
+    try:
+        hide = answers.published_meta(hidden)
+        assert hide.sensitive_mode == "hide"
+        zh, en = privacy_html(hide, sensitive, "zh"), privacy_html(hide, sensitive, "en")
+    finally:
+        hidden.close()
+    assert "<strong>敏感类别</strong>（邻里纠纷）不公开任何数字。" in zh and "只按街道" not in zh
+    assert "<strong>Sensitive categories</strong> (Neighbour disputes) are not published at all." in en
+    assert "by street" not in en
+
+
 def test_tracking_by_digest(pub_layer):
     found = answers.tracking(pub_layer, tracking_digest(fx.LOOKUP_KEY, fx.CASE_NO, fx.CODE))
     assert found is not None

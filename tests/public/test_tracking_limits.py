@@ -118,3 +118,13 @@ def test_the_limit_forgets_old_keys_beyond_its_size(monkeypatch):
     for key in "abcd":
         limit.record(key)
     assert not limit.blocked("a") and limit.blocked("d")
+
+
+def test_the_form_asks_for_the_six_digit_code_only():
+    """The phone number is not kept, so its last digits are no code (and every try counts)."""
+    from dashboard.public.text import tr
+
+    zh, en = tr("pub_track_intro", "zh"), tr("pub_track_intro", "en")
+    assert zh == "请输入受理时告诉您的案件编号和六位验证码。"
+    assert en == "Enter the case number and the six-digit code you were given when you reported."
+    assert "手机" not in zh and "phone" not in en

@@ -197,6 +197,8 @@ def test_sensitive_groups_street_level_only(scratch_city_store) -> None:
     hidden = build_published(store, PublishConfig(min_count=3, lag_days=0, sensitive=Sensitive(("cat_1",), "hide")))
     st = hidden.tables["pub_stats"]
     assert (st.loc[st["category_group"] == "cat_1", "withheld"] == "sensitive").all()
+    modes = [dict(p.tables["pub_meta"].itertuples(index=False, name=None))["sensitive_mode"] for p in (pub, hidden)]
+    assert modes == ["street", "hide"]  # the public page's privacy text says which
 
 
 def test_tracking_digest_and_code(published, small_city) -> None:
