@@ -169,11 +169,22 @@ def compare(out_a: Path, out_b: Path) -> str:
     n, bad = duckdb.sql(sql).fetchone()
     worst = duckdb.sql(sql.replace(f"count(*) AS n, count(*) FILTER (WHERE {differ}) AS bad",
                                    "max(abs(a.p95_value - b.p95_value) / abs(a.p95_value))")).fetchone()[0]  # fmt: skip
-    return f"{n:,} reading_hours rows compared, {bad} differ (largest relative P95 difference {worst:.4%})"
+    sk_keys = ("day", "kind", "level", "unit_key", "bucket")
+    sk = duckdb.sql(
+        f"SELECT count(*), count(*) FILTER (WHERE a.n IS DISTINCT FROM b.n) "
+        f"FROM read_parquet('{out_a}/reading_sketches/day=*/*.parquet', hive_partitioning = true) a "
+        f"FULL JOIN read_parquet('{out_b}/reading_sketches/day=*/*.parquet', hive_partitioning = true) b ON "
+        + " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in sk_keys)
+    ).fetchone()
+    return (
+        f"{n:,} reading_hours rows compared, {bad} differ (largest relative P95 difference {worst:.2e}); "
+        f"{sk[0]:,} reading_sketches rows compared, {sk[1]} differ"
+    )
 
 
-def serve(lake: Path, out: Path, runs: int = 20) -> list[dict]:
-    """Load the rollup into a DuckDB store and time the sensors page's rollup queries."""
+def serve(lake: Path, out: Path, runs: int = 20, keep: Path | None = None) -> list[dict]:
+    """Load the rollup into a DuckDB store and time the sensors page's rollup queries
+    (``keep``: the store's file, kept and reused when it exists: then nothing is loaded)."""
     import pandas as pd
 
     from data.lake.layout import sensors_file
@@ -182,10 +193,16 @@ def serve(lake: Path, out: Path, runs: int = 20) -> list[dict]:
     from queries.answers import sensors as answers
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = DuckDBStore(Path(tmp) / "s.duckdb")
-        store.insert_frame("sensors", pd.read_parquet(sensors_file(lake)))
+        path = keep or Path(tmp) / "s.duckdb"
+        fresh = not path.exists()
+        store = DuckDBStore(path)
         t0 = time.perf_counter()
-        loaded = load_rollups(store, out, ("reading_hours", "reading_sketches"))
+        if fresh:
+            store.insert_frame("sensors", pd.read_parquet(sensors_file(lake)))
+            loaded = load_rollups(store, out, ("reading_hours", "reading_sketches"))
+        else:
+            loaded = {n: int(store.sql(f"SELECT count(*) AS n FROM {n}")["n"].iloc[0])
+                      for n in ("reading_hours", "reading_sketches")}  # fmt: skip
         load_s = time.perf_counter() - t0
         flt = EventFilter(datetime(2026, 6, 1), datetime(2026, 6, 8))
         cell = int(answers.unit_stats(store, flt, "pm25", "h3", 8)["cell"].iloc[0])
@@ -205,7 +222,8 @@ def serve(lake: Path, out: Path, runs: int = 20) -> list[dict]:
                 call()
                 times.append(time.perf_counter() - t)
             rows.append({"query": name, "p50_ms": 1e3 * np.median(times), "p95_ms": 1e3 * np.percentile(times, 95)})
-        label = f"load ({loaded['reading_hours']:,} hour rows, {loaded['reading_sketches']:,} sketch rows)"
+        label = f"{'load' if fresh else 'reused store'} ({loaded['reading_hours']:,} hour rows, " \
+                f"{loaded['reading_sketches']:,} sketch rows)"  # fmt: skip
         rows.append({"query": label, "p50_ms": 1e3 * load_s, "p95_ms": float("nan")})
         store.close()
     return rows
@@ -219,6 +237,8 @@ def main() -> None:
     ap.add_argument("--engines", default="duckdb,spark")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--keep", type=Path, help="keep the lake and rollups in this directory (reused when present)")
+    ap.add_argument("--no-serve", action="store_true", help="skip loading the store and timing the page's queries")
+    ap.add_argument("--store", type=Path, help="the loaded DuckDB store's file (kept; reused when present)")
     args = ap.parse_args()
     n = SIZES[args.readings]
     with tempfile.TemporaryDirectory(dir=os.environ.get("GRIDSCOPE_BENCH_TMP")) as scratch:
@@ -245,7 +265,7 @@ def main() -> None:
         both = all((Path(tmp) / f"out_{e}" / "reading_hours").is_dir() for e in ENGINES)
         verdict = compare(Path(tmp) / "out_duckdb", Path(tmp) / "out_spark") if both else "one engine"
         print(verdict)
-        served = serve(lake, Path(tmp) / "out_duckdb")
+        served = [] if args.no_serve else serve(lake, Path(tmp) / "out_duckdb", keep=args.store)
         for row in served:
             print(f"{row['query']}: p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms")
     if args.no_write:

@@ -46,9 +46,9 @@ def run(kind: str, source: Path, outputs: dict[str, Path], since: date | None, t
         con.execute("SET preserve_insertion_order = false")
         register_inputs(con, kind, source, since)
         if kind == "readings":
-            row = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE s.sensor_id IS NULL) FROM readings r "
-                "LEFT JOIN sensors s ON s.sensor_id = r.sensor_id"
+            row = con.execute(  # readings of unknown sensors: those missing from the sensor-hours
+                "SELECT t.n, t.n - h.n FROM (SELECT count(*) AS n FROM readings) t, "
+                "(SELECT coalesce(sum(readings), 0) AS n FROM sensor_hours) h"
             ).fetchone()
         else:
             row = con.execute("SELECT count(*), 0 FROM events").fetchone()

@@ -2,10 +2,10 @@
 
 The inputs are two views the engine registers: ``readings`` (``sensor_id, ts, value``) and
 ``sensors`` (``sensor_id, kind, h3, grid_id, threshold``), and ``events`` (the stored columns
-and ``day``). The only dialect holes are the exact percentile (``quantile_cont`` /
-``percentile``, both linear interpolation like ``percentile_cont``) and the cast of a
-timestamp to the hour. H3 parents are two int64 masks from :mod:`geo.h3bits`; the sketch key
-is :func:`geo.quantile_sketch.bucket_keys` written in SQL.
+and ``day``). The dialect holes are the exact percentile (DuckDB's ``quantile_cont``; on Spark
+the interpolation read off a sorted array, both linear like ``percentile_cont``), the list of
+an hour's values and the cast of a timestamp to the hour. H3 parents are two int64 masks from
+:mod:`geo.h3bits`; the sketch key is :func:`geo.quantile_sketch.bucket_keys` written in SQL.
 
 Readings (``reading_hours``, one row per day × kind × unit × hour; ``reading_sketches``, per
 day × kind × sensor × sketch key): a unit is a sensor (``level='sensor'``, ``unit_key`` its id),
@@ -13,19 +13,18 @@ a grid (``level='grid'``) or an H3 cell (``level='h3'``, ``res`` 12 = the stored
 ``cell``). Readings of a sensor the sensors file does not know are left out (the report counts
 them); a sensor without a grid is in no grid row, one without a cell in no H3 row.
 
-How (every pass over the readings groups by small integer keys, nothing is sorted):
+How (one pass over the readings; everything after it reads the sensor-hours):
 
 1. ``sensor_keys``: each sensor's integer id ``sidx``, and ``units`` / ``members``: every
    (kind, grid or cell) unit with an integer ``uid``, its sensor count, and which sensors
    belong to it (the cells by the bit macro on the sensors, not on the readings).
-2. ``sensor_hours``, one pass over the readings: per sensor × hour the count, sum, max,
-   exceedances, first reading over the threshold and the exact P95.
+2. ``sensor_hours``, the one pass over the readings: per sensor × hour the count, sum, max,
+   exceedances, first reading over the threshold, the exact P95 and the hour's values.
 3. ``unit_hours``: the grid/H3 units add up their members' sensor-hours (exact for counts,
    sums, maxima, minima; a sensor has one row per hour, so counting rows counts sensors).
-4. ``unit_p95``: the exact P95 of the readings of units with two or more sensors, one pass
-   over the readings of just those units' members grouped by (uid, hour); a unit of one
-   sensor takes its sensor-hour's P95 (the same readings).
-5. ``reading_sketches``, one pass: per sensor × day × key the count.
+4. ``unit_p95``: the exact P95 of the units with two or more sensors from their members'
+   sensor-hour values grouped by (uid, hour); a unit of one sensor takes its sensor-hour's P95.
+5. ``reading_sketches``: per sensor × day × key the count, from the sensor-hour values.
 
 Events (``event_days``): per report day × unit (H3 res 7-10 or grid) × category × source, the
 chain counts of the KPIs as of the data's end (closed = closed with a time or untimed, on time
@@ -39,7 +38,7 @@ from collections.abc import Callable
 
 from data.contracts import FINE_H3_RES
 from geo.h3bits import parent_masks
-from geo.quantile_sketch import GAMMA, NEGATIVE_BASE, POSITIVE_FLOOR, TINY, ZERO_KEY
+from geo.quantile_sketch import GAMMA, NEGATIVE_BASE, TINY, ZERO_KEY
 
 PARENT_RES: tuple[int, ...] = (10, 9, 8, 7)
 """Coarser H3 resolutions rolled up (besides the stored one)."""
@@ -111,13 +110,20 @@ JOIN units u ON u.kind = m.kind AND u.level = m.level AND coalesce(u.res, -1) = 
 
 
 def sensor_hours_sql(engine: str) -> str:
-    """Per sensor × hour, one pass over the readings: readings, sum, max, exceedances, P95
-    (exact on DuckDB; on Spark from ``sensor_p95``) and the first reading above the threshold."""
-    p95 = P95[engine] if engine == "duckdb" else "CAST(NULL AS DOUBLE)"
+    """Per sensor × hour, the one pass over the readings: readings, sum, max, exceedances, the
+    first reading above the threshold, the exact P95 and the hour's values ``vals`` (for the
+    P95 of the units and the day sketches, so no second pass over the readings). DuckDB keeps
+    ``vals`` unsorted and takes ``quantile_cont``; Spark sorts them (``sort_array`` of a
+    primitive array) and reads the P95 off them (:func:`sorted_p95_sql`), since its exact
+    ``percentile`` boxes every value into a per-group map."""
+    if engine == "duckdb":
+        vals, p95 = "list(value)", f"{P95[engine]} AS p95_value, "
+    else:
+        vals, p95 = "sort_array(collect_list(value))", ""
     hours = f"""
 SELECT k.sidx, {HOUR[engine]} AS hour, count(*) AS readings, sum(value) AS value_sum, max(value) AS max_value,
-       count(*) FILTER (WHERE value > k.threshold) AS exceedances, {p95} AS p95_value,
-       min(ts) FILTER (WHERE value > k.threshold) AS first_over_ts
+       count(*) FILTER (WHERE value > k.threshold) AS exceedances, {p95}
+       min(ts) FILTER (WHERE value > k.threshold) AS first_over_ts, {vals} AS vals
 FROM readings r
 JOIN sensor_keys k ON k.sensor_id = r.sensor_id
 GROUP BY k.sidx, {HOUR[engine]}
@@ -125,59 +131,19 @@ GROUP BY k.sidx, {HOUR[engine]}
     if engine == "duckdb":
         return hours
     return f"""
-SELECT h.sidx, h.hour, h.readings, h.value_sum, h.max_value, h.exceedances, p.p95_value, h.first_over_ts
+SELECT h.sidx, h.hour, h.readings, h.value_sum, h.max_value, h.exceedances, {sorted_p95_sql("h.vals")} AS p95_value,
+       h.first_over_ts, h.vals
 FROM ({hours}) h
-JOIN sensor_p95 p ON p.sidx = h.sidx AND p.hour = h.hour
 """
 
 
-def sensor_buckets_sql(engine: str) -> str:
-    """Spark: per sensor × hour × sketch key the number of readings (one pass, counts only)."""
-    return f"""
-SELECT k.sidx, {HOUR[engine]} AS hour, {bucket_sql("value")} AS bucket, count(*) AS n
-FROM readings r
-JOIN sensor_keys k ON k.sensor_id = r.sensor_id
-GROUP BY k.sidx, {HOUR[engine]}, {bucket_sql("value")}
-"""
-
-
-def sketch_p95_sql(source: str, keys: str) -> str:
-    """The P95 per ``keys`` from ``(keys, bucket, n)`` rows of ``source``: the two ranks
-    around ``0.95 (N - 1)`` found by cumulative counts, their representatives interpolated
-    (:func:`geo.quantile_sketch.sketch_quantile` in SQL; within ``ALPHA`` of the exact value)."""
-    g = repr(GAMMA)
-    rep = (
-        f"CASE WHEN bucket >= {POSITIVE_FLOOR} THEN 2 * power({g}, CAST(bucket AS DOUBLE)) / ({g} + 1) "
-        f"WHEN bucket = {ZERO_KEY} THEN CAST(0 AS DOUBLE) "
-        f"ELSE -2 * power({g}, CAST({NEGATIVE_BASE} - bucket AS DOUBLE)) / ({g} + 1) END"
-    )
-    cols = ", ".join(f"q.{k.strip()}" for k in keys.split(","))
-    return f"""
-SELECT {cols}, q.lo_v + (q.pos - q.lo) * (q.hi_v - q.lo_v) AS p95_value
-FROM (
-    SELECT {keys}, pos, lo,
-           max(CASE WHEN cum - n <= lo AND lo < cum THEN rep END) AS lo_v,
-           max(CASE WHEN cum - n <= hi AND hi < cum THEN rep END) AS hi_v
-    FROM (
-        SELECT {keys}, n, rep, cum, 0.95 * (total - 1) AS pos, floor(0.95 * (total - 1)) AS lo,
-               ceil(0.95 * (total - 1)) AS hi
-        FROM (
-            SELECT {keys}, CAST(n AS DOUBLE) AS n, {rep} AS rep,
-                   CAST(sum(n) OVER (PARTITION BY {keys} ORDER BY bucket
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE) AS cum,
-                   CAST(sum(n) OVER (PARTITION BY {keys}) AS DOUBLE) AS total
-            FROM {source}
-        ) w
-    ) c
-    GROUP BY {keys}, pos, lo
-) q
-"""
-
-
-def sensor_p95_sql(engine: str) -> str:
-    """Spark: the sketch P95 of each sensor-hour."""
-    del engine
-    return sketch_p95_sql("sensor_buckets", "sidx, hour")
+def sorted_p95_sql(column: str) -> str:
+    """The P95 of the sorted non-empty array ``column`` with linear interpolation between the
+    ranks around ``0.95 (n - 1)``, as ``percentile_cont`` / ``quantile_cont`` (Spark SQL)."""
+    n = f"size({column})"
+    lo = f"element_at({column}, CAST(floor(0.95 * ({n} - 1)) AS INT) + 1)"
+    hi = f"element_at({column}, CAST(ceil(0.95 * ({n} - 1)) AS INT) + 1)"
+    return f"({lo} + (0.95 * ({n} - 1) - floor(0.95 * ({n} - 1))) * ({hi} - {lo}))"
 
 
 def unit_hours_sql(engine: str) -> str:
@@ -194,22 +160,27 @@ GROUP BY m.uid, h.hour
 
 
 def unit_p95_sql(engine: str) -> str:
-    """P95 per unit × hour of the units with two or more sensors: exact over their readings
-    (DuckDB), or from their members' merged sensor-hour sketches (Spark)."""
+    """Exact P95 per unit × hour of the units with two or more sensors, from their members'
+    sensor-hour values (no second pass over the readings): DuckDB unnests them into
+    ``quantile_cont``; Spark concatenates the sorted arrays, sorts and reads the P95 off."""
     if engine == "spark":
-        merged = """(
-    SELECT m.uid, b.hour, b.bucket, sum(b.n) AS n
-    FROM sensor_buckets b
-    JOIN members m ON m.sidx = b.sidx AND m.members > 1
-    GROUP BY m.uid, b.hour, b.bucket
-) b"""
-        return sketch_p95_sql(merged, "uid, hour")
+        return f"""
+SELECT uid, hour, {sorted_p95_sql("v")} AS p95_value
+FROM (
+    SELECT m.uid, h.hour, sort_array(flatten(collect_list(h.vals))) AS v
+    FROM sensor_hours h
+    JOIN members m ON m.sidx = h.sidx AND m.members > 1
+    GROUP BY m.uid, h.hour
+) u
+"""
     return f"""
-SELECT m.uid, {HOUR[engine]} AS hour, {P95[engine]} AS p95_value
-FROM readings r
-JOIN sensor_keys k ON k.sensor_id = r.sensor_id
-JOIN members m ON m.sidx = k.sidx AND m.members > 1
-GROUP BY m.uid, {HOUR[engine]}
+SELECT uid, hour, {P95[engine]} AS p95_value
+FROM (
+    SELECT m.uid, h.hour, unnest(h.vals) AS value
+    FROM sensor_hours h
+    JOIN members m ON m.sidx = h.sidx AND m.members > 1
+) u
+GROUP BY uid, hour
 """
 
 
@@ -237,26 +208,15 @@ LEFT JOIN unit_p95 p ON p.uid = h.uid AND p.hour = h.hour
 def reading_sketches_sql(engine: str) -> str:
     """Per day × kind × sensor × sketch key: the number of readings (``level='sensor'``; a
     grid's or cell's sketch is the sum of its sensors' sketches, which the page's queries
-    merge, so coarser levels are not stored). Spark adds up its sensor-hour sketches."""
-    if engine == "spark":
-        return """
-SELECT g.day, k.kind, 'sensor' AS level, CAST(NULL AS INT) AS res,
-       CAST(NULL AS BIGINT) AS cell, k.sensor_id AS unit_key, g.bucket, g.n
-FROM (
-    SELECT sidx, CAST(hour AS DATE) AS day, bucket, sum(n) AS n
-    FROM sensor_buckets
-    GROUP BY sidx, CAST(hour AS DATE), bucket
-) g
-JOIN sensor_keys k ON k.sidx = g.sidx
-"""
+    merge, so coarser levels are not stored), from the sensor-hours' values."""
+    unnest = "unnest(vals)" if engine == "duckdb" else "explode(vals)"
     return f"""
 SELECT g.day, k.kind, 'sensor' AS level, CAST(NULL AS INT) AS res,
        CAST(NULL AS BIGINT) AS cell, k.sensor_id AS unit_key, g.bucket, g.n
 FROM (
-    SELECT k.sidx, CAST(ts AS DATE) AS day, {bucket_sql("value")} AS bucket, count(*) AS n
-    FROM readings r
-    JOIN sensor_keys k ON k.sensor_id = r.sensor_id
-    GROUP BY k.sidx, CAST(ts AS DATE), {bucket_sql("value")}
+    SELECT sidx, day, {bucket_sql("value")} AS bucket, count(*) AS n
+    FROM (SELECT sidx, CAST(hour AS DATE) AS day, {unnest} AS value FROM sensor_hours) v
+    GROUP BY sidx, day, {bucket_sql("value")}
 ) g
 JOIN sensor_keys k ON k.sidx = g.sidx
 """
@@ -308,22 +268,15 @@ WHERE NOT (level = 'grid' AND unit_key IS NULL)
 
 
 _KEYS: dict[str, Callable[[str], str]] = {"sensor_keys": sensor_keys_sql, "units": units_sql, "members": members_sql}
+_READING_STAGES: dict[str, Callable[[str], str]] = {
+    **_KEYS,
+    "sensor_hours": sensor_hours_sql,
+    "unit_hours": unit_hours_sql,
+    "unit_p95": unit_p95_sql,
+}
 STAGE_SQL: dict[str, dict[str, dict[str, Callable[[str], str]]]] = {
-    "duckdb": {
-        "readings": {**_KEYS, "sensor_hours": sensor_hours_sql, "unit_hours": unit_hours_sql, "unit_p95": unit_p95_sql},
-        "events": {},
-    },
-    "spark": {
-        "readings": {
-            **_KEYS,
-            "sensor_buckets": sensor_buckets_sql,
-            "sensor_p95": sensor_p95_sql,
-            "sensor_hours": sensor_hours_sql,
-            "unit_hours": unit_hours_sql,
-            "unit_p95": unit_p95_sql,
-        },
-        "events": {},
-    },
+    "duckdb": {"readings": _READING_STAGES, "events": {}},
+    "spark": {"readings": _READING_STAGES, "events": {}},
 }
 """Intermediate tables of a rollup per engine and kind, materialised in order before the outputs."""
 

@@ -35,7 +35,11 @@ def session(master: str | None = None) -> Any:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
-        .config("spark.driver.memory", "2g")
+        # an hour's values are collected per sensor-hour (collect_list, an object aggregate):
+        # keep it hash-based instead of falling back to sorting past 128 groups per task
+        .config("spark.sql.objectHashAggregate.sortBased.fallbackThreshold", "100000000")
+        .config("spark.sql.files.maxPartitionBytes", str(64 << 20))
+        .config("spark.driver.memory", "4g")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -73,11 +77,10 @@ def run(
     """Compute each dataset of ``outputs`` (name → staging directory); return input counts."""
     spark = spark or session(master)
     register_inputs(spark, kind, source, since)
-    if kind == "readings":
-        row = spark.sql(
-            "SELECT count(*), count_if(s.sensor_id IS NULL) FROM readings r "
-            "LEFT JOIN sensors s ON s.sensor_id = r.sensor_id"
-        ).collect()[0]
+    if kind == "readings":  # readings of unknown sensors: those missing from the sensor-hours
+        total = spark.sql("SELECT count(*) FROM readings").collect()[0][0]
+        known = spark.sql("SELECT coalesce(sum(readings), 0) FROM sensor_hours").collect()[0][0]
+        row = (total, total - known)
     else:
         row = spark.sql("SELECT count(*), 0 FROM events").collect()[0]
     for name, target in outputs.items():

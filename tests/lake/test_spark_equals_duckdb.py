@@ -1,8 +1,8 @@
 """Spark (local[2]) and DuckDB rollups are equal on the same lake: counts, sums, means,
-maxima, exceedances and sketches exactly (floats within 1e-12), the hourly P95 within the
-sketch's stated error (DuckDB's is exact, Spark's read from merged sketches: ALPHA = 1 %,
-DuckDB's also against numpy's); readings on the midnight boundary (Asia/Shanghai wall clock,
-DST-free), late readings re-rolled with ``since``, sensors without a grid or cell, readings of unknown sensors.
+maxima, exceedances, sketches and the hourly P95 (exact on both engines: DuckDB's
+quantile_cont, Spark's read off the sorted values; also against numpy's) exactly, floats
+within 1e-12; readings on the midnight boundary (Asia/Shanghai wall clock, DST-free), late
+readings re-rolled with ``since``, sensors without a grid or cell, readings of unknown sensors.
 
 One Spark session for the test session (tests/lake/conftest.py)."""
 
@@ -20,7 +20,7 @@ import pytest
 
 from data.lake import export_lake, rollup
 from data.lake.layout import day_dir, sensors_file
-from geo.h3index import points_to_cells
+from geo.h3index import cells_to_parents, points_to_cells
 from geo.quantile_sketch import ALPHA, sketch_quantile
 
 DAYS = [date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3)]
@@ -97,10 +97,8 @@ def _assert_equal(a: pd.DataFrame, b: pd.DataFrame, name: str) -> None:
     assert len(a) == len(b) > 0, name
     for col in a.columns:
         x, y = a[col], b[col]
-        if col == "p95_value":  # within ALPHA of the larger magnitude it interpolates from (sign changes)
-            exact, other = x.to_numpy(float), y.to_numpy(float)
-            scale = np.maximum(np.abs(exact), np.abs(a["max_value"].to_numpy(float)))
-            assert np.all(np.abs(other - exact) <= ALPHA * scale + 1e-12), col
+        if col == "p95_value":  # exact on both engines (the same values, the same interpolation)
+            np.testing.assert_allclose(y.to_numpy(float), x.to_numpy(float), rtol=1e-12, atol=1e-12, err_msg=col)
         elif pd.api.types.is_float_dtype(x):
             np.testing.assert_allclose(y.to_numpy(float), x.to_numpy(float), rtol=1e-12, equal_nan=True, err_msg=col)
         else:
@@ -123,6 +121,16 @@ def test_readings_rollup_equal_on_spark_and_duckdb(spark, lake, tmp_path) -> Non
     exact = raw.groupby(["sensor_id", "hour"])["value"].quantile(0.95)  # linear, as percentile_cont
     mine = sensor.set_index(["unit_key", "hour"])["p95_value"]
     np.testing.assert_allclose(mine.to_numpy(), exact.loc[mine.index].to_numpy(), rtol=1e-9)  # DuckDB: exact
+    # the units of several sensors (H3 res 7 here) too: the P95 of all their readings of the hour
+    known = _sensors().dropna(subset=["h3"])
+    known = known.assign(cell=cells_to_parents(known["h3"].to_numpy("int64"), 7))[["sensor_id", "kind", "cell"]]
+    by_cell = raw.merge(known, on="sensor_id").groupby(["kind", "cell", "hour"])["value"]
+    cells7 = hours[(hours.level == "h3") & (hours.res == 7)].set_index(["kind", "cell", "hour"])
+    several = cells7[cells7.sensors > 1]
+    assert len(several) > 0
+    np.testing.assert_allclose(
+        several["p95_value"].to_numpy(), by_cell.quantile(0.95).loc[several.index].to_numpy(), rtol=1e-9
+    )
     # the reading at 23:59:59.999999 stays in its day and hour, the one at 00:00 opens the next
     last = sensor[(sensor.unit_key == "S00") & (sensor.hour == datetime(2026, 6, 1, 23))]
     assert last["day"].iloc[0] == pd.Timestamp("2026-06-01")
