@@ -173,16 +173,15 @@ def run(args: argparse.Namespace) -> int:
 def _write_site(public_db: Path | None, out_dir: Path) -> int:
     if public_db is None:
         return _fail("--site needs the published DuckDB file: add --out public.duckdb / 生成静态网站需要 --out 文件")
-    from data.publish.opendata import write_open_data
+    from dashboard.public.site import write_site
 
     try:
-        from dashboard.public.site import write_site
-    except ImportError:
-        write_open_data(public_db, out_dir / "data")
+        write_site(public_db, out_dir)
+    except OSError as exc:
+        where = exc.filename or out_dir
         return _fail(
-            f"the static site builder (dashboard/public/site.py) is not installed; only the open-data files "
-            f"were written to {out_dir / 'data'} / 静态网站生成器尚未安装，仅写入了开放数据文件"
+            f"cannot write the static site to {where}: {exc.strerror or exc} (the published layer itself "
+            f"was written) / 无法写入静态网站 {where}（公开数据已写入）"
         )
-    write_site(public_db, out_dir)
     print(terminal_text(f"static site → {out_dir}"))
     return 0

@@ -285,3 +285,19 @@ def test_open_data_files_hold_the_published_figures(tiny_db_file, tmp_path) -> N
     text = (tmp_path / "data" / "data_dictionary.md").read_text(encoding="utf-8")
     assert "数据字典" in text and "Data dictionary" in text
     assert all(f"| {name} |" in text for name, _, _ in FIELDS)
+
+
+def test_cli_site_that_cannot_be_written_is_a_clear_message(tiny_db_file, tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("GRIDSCOPE_PUBLIC_TRACKING_KEY", raising=False)
+    blocker = tmp_path / "site"
+    blocker.write_text("a file where the site's folder should go")
+    out = tmp_path / "pub" / "public.duckdb"
+    code = main(
+        ["publish", "--db", str(tiny_db_file), "--out", str(out), "--site", str(blocker), "--through", "2026-04-30"]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"cannot write the static site to {blocker}" in err and "Traceback" not in err
+    assert "无法写入静态网站" in err
+    assert out.is_file()  # the published layer itself was written
+    assert blocker.read_text() == "a file where the site's folder should go"
