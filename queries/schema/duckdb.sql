@@ -106,3 +106,5 @@ CREATE SEQUENCE IF NOT EXISTS audit_seq;
 CREATE TABLE IF NOT EXISTS audit_log (
     seq BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'), "at" TIMESTAMP NOT NULL,
     actor VARCHAR NOT NULL, role VARCHAR, action VARCHAR NOT NULL, page VARCHAR, details VARCHAR);
+-- When the row was written, by the store's own clock ("at" is the caller's account of when it happened).
+ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS recorded_at TIMESTAMP DEFAULT current_localtimestamp();

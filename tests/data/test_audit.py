@@ -387,3 +387,21 @@ def test_read_only_replicas_spool_their_rows_and_merge_adds_each_once(tmp_path, 
     ]
     assert rows["at"].iloc[1] == pd.Timestamp(2026, 6, 1, 9)
     assert parse_details(rows["details"].iloc[0]) == {"file": "事件.csv", "rows": 3}
+
+
+@pytest.mark.parametrize("backend", ["duckdb", "postgis"])
+def test_the_store_stamps_each_row_with_its_own_clock(stores, backend, pg_dsn_audit):
+    """``at`` is the caller's account (a holder of the reader's connection could backdate it);
+    ``recorded_at`` is the store's clock, which audit_append() does not take."""
+    store = stores[backend]
+    before = datetime.now() - timedelta(seconds=5)
+    record_audit(store, actor="late", role="leader", action="page_view", at=datetime(2020, 1, 1, 9))
+    row = store.fetch("audit_list", since=None, until=None, actor="late", action=None, limit=1, offset=0)
+    assert row["at"].iloc[0] == pd.Timestamp(2020, 1, 1, 9)
+    seq = int(row["seq"].iloc[0])
+    if backend == "duckdb":
+        recorded = store.sql("SELECT recorded_at FROM audit_log WHERE seq = ?", [seq])["recorded_at"].iloc[0]
+    else:  # the reader runs named queries only: read it as the owner
+        with psycopg.connect(pg_dsn_audit) as conn:
+            recorded = conn.execute("SELECT recorded_at FROM audit_log WHERE seq = %s", [seq]).fetchone()[0]
+    assert before <= recorded <= datetime.now() + timedelta(seconds=5)
