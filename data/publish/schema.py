@@ -103,23 +103,31 @@ def _column_bytes(column: pd.Series, kind: str) -> bytes:
     elif base == "DATE":
         days = pd.to_datetime(column.where(~missing, None)).to_numpy().astype("datetime64[D]").astype("int64")
         data = np.where(missing, 0, days).astype("<i8").tobytes()
-    else:
-        values = column.to_numpy(dtype=object)
-        data = "\x1f".join("" if m else str(v) for v, m in zip(values, missing, strict=True)).encode()
+    else:  # each distinct text once, then the rows as numbers (labels and ids repeat a lot)
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+        data = codes.astype("<i8").tobytes() + "\x1f".join(str(v) for v in uniques).encode()
     return missing.astype(np.uint8).tobytes() + data
 
 
+UNCACHED: tuple[str, ...] = ("pub_tracking", "pub_tracking_case")
+"""Tables the public app never caches (each look-up reads them): only their row counts go
+into :func:`content_hash` (their tens of millions of unique digests would cost seconds)."""
+
+
 def content_hash(tables: dict[str, pd.DataFrame]) -> str:
-    """A deterministic hash of every published table (``pub_meta`` without its own
-    :data:`TOKEN_KEY` row), in the tables' stored order: the same data published twice gives
-    the same hash, a change anywhere gives another. Written to ``pub_meta`` so the public app
-    can key its caches on the publication itself, also when it is replaced on the same day."""
+    """A deterministic hash of the published tables (``pub_meta`` without its own
+    :data:`TOKEN_KEY` row; of :data:`UNCACHED` only the row counts), in the tables' stored
+    order: the same data published twice gives the same hash, a change in any figure, unit,
+    group or setting gives another. Written to ``pub_meta`` so the public app can key its
+    cached answers on the publication itself, also when it is replaced on the same day."""
     digest = hashlib.sha256()
     for table, cols in TABLES.items():
         frame = tables[table]
         if table == "pub_meta":
             frame = frame[frame["key"] != TOKEN_KEY]
         digest.update(f"{table}\x1e{len(frame)}\x1e".encode())
+        if table in UNCACHED:
+            continue
         for name, kind in cols:
             digest.update(_column_bytes(frame[name].reset_index(drop=True), kind))
     return digest.hexdigest()[:32]
