@@ -108,8 +108,11 @@ def result_csv(table: pd.DataFrame, label_names: dict[str, str]) -> bytes:
 
 
 def ranked(table: pd.DataFrame, limit: int = 50) -> pd.DataFrame:
-    """The strongest ``limit`` units by rank (significant hot spots first)."""
-    return table.sort_values("rank").head(limit)
+    """The strongest ``limit`` units by rank (significant hot spots first): the rank column
+    sorted alone, then those rows taken (the table has a dozen tooltip columns)."""
+    if not table.index.is_unique:
+        return table.sort_values("rank").head(limit)
+    return table.loc[table["rank"].sort_values().head(limit).index]
 
 
 def fmt_p(p: np.ndarray | pd.Series) -> list[str]:

@@ -33,6 +33,19 @@ def polygons_to_paths(wkb: pd.Series) -> list[list[list[float]]]:
     return [np.round(shapely.get_coordinates(shapely.get_exterior_ring(g)), 6).tolist() for g in geoms]
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """``frame.to_dict(orient="records")`` (the same values: numbers as Python numbers), made
+    column by column (pandas boxes every value on its own: ~3x slower for a map's cells)."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name].tolist()
+        if frame[name].dtype == object:
+            values = [v.item() if isinstance(v, np.generic) else v for v in values]
+        columns.append(values)
+    names = [str(c) if not isinstance(c, str) else c for c in frame.columns]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 def area_records(shapes: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
     """One row per polygon part with ``polygon`` coordinates joined to ``values`` by area_id."""
     geoms = from_wkb(shapes["wkb"])
@@ -61,7 +74,7 @@ def h3_layer(frame: pd.DataFrame, layer_id: str = "h3-cells", opacity: float = 0
     """Flat H3 choropleth; ``frame`` has ``hex`` (cell as string), ``color`` and ``tip``."""
     return pdk.Layer(
         "H3HexagonLayer",
-        data=frame,
+        data=records(frame),
         id=layer_id,
         get_hexagon="hex",
         get_fill_color="color",
@@ -79,7 +92,7 @@ def area_layer(frame: pd.DataFrame, layer_id: str = "areas", opacity: float = 0.
     """Area choropleth; ``frame`` has ``polygon``, ``color`` and ``tip`` per polygon part."""
     return pdk.Layer(
         "PolygonLayer",
-        data=frame,
+        data=records(frame),
         id=layer_id,
         get_polygon="polygon",
         get_fill_color="color",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import pickle
 from collections.abc import Callable
 from datetime import date, time, timedelta
 from typing import Any, TypeVar
@@ -125,18 +126,15 @@ def _payload(
 
 
 def fingerprint(frame: pd.DataFrame | pd.Series) -> str | None:
-    """A digest of ``frame``'s columns, types, index and values (None when a value cannot be
-    hashed, e.g. a list in a cell)."""
-    if isinstance(frame, pd.Series):
-        frame = frame.to_frame(name=repr(frame.name))
+    """A digest of ``frame`` (its pickle: values, types, index and names; ~0.1 ms for a page's
+    table against ~1 ms hashing it with pandas), or None when it cannot be pickled. Frames that
+    differ never share a digest; equal ones almost always do (one that holds the same text
+    object twice pickles shorter: such a table is only drawn anew)."""
     try:
-        rows = pd.util.hash_pandas_object(frame, index=True, categorize=False).to_numpy()
-    except (TypeError, ValueError):
+        data = pickle.dumps(frame, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
         return None
-    digest = hashlib.blake2b(np.ascontiguousarray(rows).tobytes(), digest_size=16)
-    digest.update(repr([(str(c), str(d)) for c, d in frame.dtypes.items()]).encode())
-    digest.update(repr(frame.index.names).encode())
-    return f"{len(frame)}:{digest.hexdigest()}"
+    return f"{len(frame)}:{hashlib.blake2b(data, digest_size=16).hexdigest()}"
 
 
 def content_key(values: tuple | list) -> str | None:

@@ -13,6 +13,7 @@ replays it on a hit), in every session: the same element, not marshalled again.
 
 from __future__ import annotations
 
+import types
 from typing import Any, Literal
 
 import pandas as pd
@@ -88,6 +89,49 @@ def rate_columns() -> dict[str, st.column_config.Column]:
     }
 
 
+def _display_texts(
+    self: Styler,
+    sparse_index: bool,
+    sparse_cols: bool,
+    max_rows: int | None = None,
+    max_cols: int | None = None,
+    blank: str = "&nbsp;",
+    dxs: list[dict] | None = None,
+    trim: bool = True,
+) -> dict[str, Any]:
+    """``Styler._translate`` for a Styler that only formats cells (see :func:`format_styler`)."""
+    if self.hidden_rows or self.hidden_columns or self.ctx or self.table_styles or self.cell_context:
+        return Styler._translate(self, sparse_index, sparse_cols, max_rows, max_cols, blank, dxs, trim)
+    funcs = self._display_funcs
+    cells: list[list[dict[str, Any]]] = [[] for _ in range(len(self.data))]
+    for c in range(self.data.shape[1]):
+        values = list(self.data.iloc[:, c])  # as pandas iterates the rows (Python scalars)
+        formatted = any((r, c) in funcs for r in range(len(values)))  # before a look-up adds the default
+        if not formatted and all(isinstance(v, str) for v in values):
+            continue  # its text is its value
+        for r, value in enumerate(values):
+            cells[r].append({"id": f"row{r}_col{c}", "display_value": funcs[(r, c)](value)})
+    return {"table_styles": [], "cellstyle": [], "body": cells}
+
+
+def format_styler(frame: pd.DataFrame, formats: dict[str, Any]) -> Styler:
+    """``frame.style.format(formats)``, translated for ``st.dataframe`` only as far as
+    Streamlit reads a Styler.
+
+    Streamlit reads three things of a Styler's translation: the table's and the cells' CSS
+    (none here) and every cell's display text; pandas' own translation builds the whole HTML
+    table (classes, attributes, headers) cell by cell first. This one gives the same display
+    texts (each cell through the Styler's own display function, as pandas calls it) and no
+    CSS, and leaves out the text columns, whose display text is their value (Streamlit starts
+    from every value as text): the marshalled table is the same
+    (``tests/dashboard/test_table_marshal.py``). The object stays a ``Styler`` (Streamlit
+    recognises one by its exact type).
+    """
+    styler = frame.style.format(formats)
+    styler._translate = types.MethodType(_display_texts, styler)  # type: ignore[method-assign]
+    return styler
+
+
 def shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame | Styler, dict[str, Any]]:
     """``frame`` and ``config`` as the policy shows them.
 
@@ -130,7 +174,7 @@ def shown(frame: pd.DataFrame, config: dict[str, Any]) -> tuple[pd.DataFrame | S
         c["type_config"] = type_config
         cfg[column] = c
     if styles and out.size <= STYLE_LIMIT and out.columns.is_unique and out.index.is_unique:
-        return out.style.format(styles), cfg
+        return format_styler(out, styles), cfg
     for column in styles:  # too big to style: Streamlit formats it (numbers, no dash needed)
         fmt = config[column]["type_config"]["format"]
         cfg[column]["type_config"]["format"] = "%.3f" if fmt == "p" else fmt

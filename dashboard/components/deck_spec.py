@@ -10,11 +10,16 @@ and the optional ``mapbox_key``/``width``/``layers``). Pages build their map's s
 cached function (:func:`dashboard.components.cached.cached_payload`) keyed by what the map
 shows, so a rerun that does not change the map neither rebuilds nor re-serialises it, and
 the same spec text each rerun lets the browser's message cache skip re-sending it.
+
+Layers that do not change with the filters (grid outlines, the district outline, area names)
+are serialised once per data version (:class:`LayerJSON`, :func:`layer_json`) and spliced into
+every deck that shows them: the same text as serialising them with the deck.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -37,15 +42,47 @@ class DeckSpec:
         return self.json
 
 
+@dataclass(frozen=True)
+class LayerJSON:
+    """A layer already serialised (its JSON text), put in a deck's layers like the layer."""
+
+    text: str
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+def _with_records(layer: object) -> object:
+    data = getattr(layer, "data", None)
+    if isinstance(data, pd.DataFrame):
+        layer.data = data.to_dict(orient="records")  # type: ignore[attr-defined]
+    return layer
+
+
+def layer_json(layer: pdk.Layer) -> LayerJSON:
+    """``layer`` serialised as :func:`deck_spec` serialises it inside a deck."""
+    return LayerJSON(_dumps(_with_records(layer)))
+
+
 def deck_spec(deck: pdk.Deck) -> DeckSpec:
-    """``deck`` serialised once (compact JSON, keys sorted like pydeck's own ``to_json``)."""
+    """``deck`` serialised once (compact JSON, keys sorted like pydeck's own ``to_json``);
+    :class:`LayerJSON` layers are put in as they are."""
+    fragments: dict[str, str] = {}
+    layers = []
     for layer in deck.layers:
-        data = getattr(layer, "data", None)
-        if isinstance(data, pd.DataFrame):
-            layer.data = data.to_dict(orient="records")
-    text = json.dumps(deck, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        if isinstance(layer, LayerJSON):
+            token = f"layer-{uuid.uuid4().hex}"  # no data holds this text
+            fragments[json.dumps(token)] = layer.text
+            layers.append(token)
+        else:
+            layers.append(_with_records(layer))
+    deck.layers = layers
+    text = _dumps(deck)
+    for token, fragment in fragments.items():
+        text = text.replace(token, fragment, 1)
     tooltip = getattr(deck, "_tooltip", None)
     return DeckSpec(text, tooltip if isinstance(tooltip, dict) else None)
 
 
-__all__ = ["DeckSpec", "deck_spec"]
+__all__ = ["DeckSpec", "LayerJSON", "deck_spec", "layer_json"]

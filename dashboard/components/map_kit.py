@@ -64,18 +64,18 @@ def tooltips(title: pd.Series, lines: Sequence[tuple[str, pd.Series | Sequence[s
     row order); missing values show as "—". At most :data:`TIP_LINES` lines."""
     if len(lines) > TIP_LINES:
         raise ValueError(f"a tooltip has at most {TIP_LINES} lines")
-    out = pd.DataFrame({"tip": title.astype(object).where(title.notna(), "—").astype(str)}, index=title.index)
+    fields: dict[str, Any] = {"tip": title.astype(object).where(title.notna(), "—").astype(str).to_numpy()}
     for i in range(1, TIP_LINES + 1):
         if i <= len(lines):
             label, values = lines[i - 1]
             column = values if isinstance(values, pd.Series) else pd.Series(list(values), index=title.index)
             column = pd.Series(column.to_numpy(), index=title.index, dtype=object)
-            out[f"tip_k{i}"] = f"{label}: "
-            out[f"tip_v{i}"] = column.where(column.notna(), "—").astype(str)
+            fields[f"tip_k{i}"] = f"{label}: "
+            fields[f"tip_v{i}"] = column.where(column.notna(), "—").astype(str).to_numpy()
         else:
-            out[f"tip_k{i}"] = ""
-            out[f"tip_v{i}"] = ""
-    return out
+            fields[f"tip_k{i}"] = ""
+            fields[f"tip_v{i}"] = ""
+    return pd.DataFrame(fields, index=title.index)  # made at once (adding columns one by one is slow)
 
 
 def with_tips(frame: pd.DataFrame, tips: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard.components.cached import cached_answer, cached_payload
-from dashboard.components.deck_spec import DeckSpec, deck_spec
+from dashboard.components.deck_spec import DeckSpec, LayerJSON, deck_spec, layer_json
 from dashboard.components.map_kit import (
     TIP_COLUMNS,
     area_names,
@@ -80,6 +80,16 @@ def orientation_layers(store: Store, levels: list[str], label_level: str) -> lis
     return layers
 
 
+def orientation_json(store: Store, levels: list[str], label_level: str) -> list[LayerJSON]:
+    """:func:`orientation_layers` serialised, once per data version, levels and language for
+    every map of every session (they do not change with the filters)."""
+    return cached_payload(_orientation_json, store, tuple(levels), label_level)
+
+
+def _orientation_json(store: Store, levels: tuple[str, ...], label_level: str) -> list[LayerJSON]:
+    return [layer_json(layer) for layer in orientation_layers(store, list(levels), label_level)]
+
+
 def render_count_map(store: Store, flt: EventFilter, now: datetime, *, key_prefix: str) -> None:
     """Draw the unit switch, the map and its legend (the map itself built once per
     filter, unit, width and language for every session: :func:`count_map`)."""
@@ -123,5 +133,5 @@ def count_map(
         main = area_layer(records, layer_id=f"{key_prefix}-areas")
     label_level = "community" if unit == "community" else "street"
     view, marks = view_and_scale(outline, MAP_HEIGHT, width, hexes=counts["hex"] if unit == "h3" else None)
-    layers = [main, *orientation_layers(store, levels, label_level), *marks]
+    layers = [main, *orientation_json(store, levels, label_level), *marks]
     return deck_spec(deck(layers, view)), list(chips)

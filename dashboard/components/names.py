@@ -19,11 +19,16 @@ from queries.answers import lookups as answers
 
 
 def lookups(store: Store) -> dict[str, pd.DataFrame]:
-    """The category, department and street tables (through the kit's cache)."""
+    """The category, department and street tables (through the kit's cache: one look-up, a
+    page asks for them several times a run)."""
+    return cached_answer(_tables, store)
+
+
+def _tables(store: Store) -> dict[str, pd.DataFrame]:
     return {
-        "categories": cached_answer(answers.categories, store),
-        "departments": cached_answer(answers.departments, store),
-        "streets": cached_answer(answers.areas, store, "street"),
+        "categories": answers.categories(store),
+        "departments": answers.departments(store),
+        "streets": answers.areas(store, "street"),
     }
 
 

@@ -28,7 +28,7 @@ from dashboard.components.map_kit import (
     view_and_scale,
     with_tips,
 )
-from dashboard.components.map_view import area_shapes, available_levels, orientation_layers
+from dashboard.components.map_view import area_shapes, available_levels, orientation_json
 from dashboard.hotspot_view import (
     fmt_p,
     fmt_stat,
@@ -247,7 +247,7 @@ def hotspot_map(
             layer_id=layer_id,
         )
     label_level = "community" if unit == "community" else "street"
-    layers = [main_layer, *orientation_layers(store, levels, label_level)]
+    layers = [main_layer, *orientation_json(store, levels, label_level)]
     view, marks = view_and_scale(outline, 540, width, hexes=table["unit_id"] if unit == "h3" else None)
     layers.extend(marks)
     if chosen in set(table["unit_id"]):  # outline the selected unit on top
