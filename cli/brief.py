@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot write into {args.out}: {exc.strerror or exc}")
     t2 = time.perf_counter()
-    scope = brief.scope.street_id or "district"
+    scope = brief.scope.code.replace(",", "-")
     files = ", ".join(str(p) for p in (written.html, written.pdf) if p)
     print(
         terminal_text(

@@ -207,7 +207,8 @@ def pick_street(store: Store, where: DeltaGenerator) -> str | None:
     else:
         value = st.session_state.get(STREET_KEY, st.session_state.get(_kept(STREET_KEY), ""))
     st.session_state[STREET_KEY] = value if value in options else ""
-    shown = {"": t("brief_district"), **names}
+    mine = getattr(store, "streets", ())  # a street-scoped user: "all" is their streets, not the district
+    shown = {"": "、".join(names.get(s, s) for s in mine) if mine else t("brief_district"), **names}
     chosen = where.selectbox(t("weekly_street"), options, key=STREET_KEY, format_func=shown.get)
     st.session_state[_kept(STREET_KEY)] = chosen
     return chosen or None
@@ -215,13 +216,12 @@ def pick_street(store: Store, where: DeltaGenerator) -> str | None:
 
 def _file_name(brief: Brief, lang: str, suffix: str) -> str:
     """``gridscope_brief_2026-W26_district_zh.pdf`` (ASCII: the street's code, not its name)."""
-    scope = brief.scope.street_id or "district"
-    return f"gridscope_brief_{brief.week.label}_{scope}_{lang}.{suffix}"
+    return f"gridscope_brief_{brief.week.label}_{brief.scope.code.replace(',', '-')}_{lang}.{suffix}"
 
 
 def _brief_notes(brief: Brief, lang: str) -> list[tuple[str, str]]:
     """What a brief download holds, for its audit row: the week, the street scope, the language."""
-    return [("week", brief.week.label), ("street", brief.scope.street_id or "district"), ("lang", lang)]
+    return [("week", brief.week.label), ("street", brief.scope.code), ("lang", lang)]
 
 
 def render_downloads(

@@ -74,11 +74,19 @@ class EmptyStore(ValueError):  # noqa: N818 - names the condition
 
 @dataclass(frozen=True)
 class Scope:
-    """The district (``street_id`` ``None``) or one street, with its names."""
+    """The district (``street_id`` ``None``) or one street, with its names; on a store scoped
+    to streets (a street-scoped user), "everything" is those ``streets``, named by their names."""
 
     street_id: str | None = None
     name_zh: str = ""
     name_en: str = ""
+    streets: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str:
+        """What the brief covers, for file names and the audit trail: the street's code, the
+        scoped streets' codes, or ``district``."""
+        return self.street_id or ",".join(self.streets) or "district"
 
     def street_ids(self) -> tuple[str, ...]:
         """The filter's street list."""
@@ -208,11 +216,18 @@ def _headline(store: Store, week: IsoWeek, scope: Scope, now: datetime, first_da
 
 
 def resolve_scope(store: Store, street: str | None) -> Scope:
-    """The district, or the street with code ``street`` (:class:`UnknownStreet` when the store
-    has none); a street's Chinese or English name is accepted too."""
-    if not street:
-        return Scope()
+    """The district (on a store scoped to streets: those streets), or the street with code
+    ``street`` (:class:`UnknownStreet` when the store has none); a street's Chinese or English
+    name is accepted too."""
     streets = areas(store, "street")
+    if not street:
+        scoped = tuple(getattr(store, "streets", ()) or ())
+        if not scoped:
+            return Scope()
+        mine = streets[streets["area_id"].astype(str).isin(scoped)]
+        return Scope(
+            None, "、".join(mine["name_zh"].astype(str)), ", ".join(mine["name_en"].astype(str)), streets=scoped
+        )
     for column in ("area_id", "name_zh", "name_en"):
         hit = streets[streets[column].astype(str) == str(street)]
         if len(hit):

@@ -611,6 +611,12 @@ def test_services_of_a_scoped_user_equal_the_street_filtered_answers(stores, sco
     base, scoped = stores["duckdb"]
     mine, street = weekly_brief(scoped, "2026-W25", now=now), weekly_brief(base, "2026-W25", scope.street, now=now)
     assert mine.headline == street.headline and mine.headline.current.events > 0
+    # named after the user's street, not "the whole district"
+    assert (mine.scope.name_zh, mine.scope.streets, mine.scope.code) == (
+        street.scope.name_zh,
+        (scope.street,),
+        scope.street,
+    )
 
 
 def test_duckdb_file_store_scoped_from_many_threads(small_db_file, small_city):
