@@ -10,6 +10,7 @@ code is wrong all get the same words; tries are limited per session and per case
 
 from __future__ import annotations
 
+import hmac
 import html
 import os
 import unicodedata
@@ -21,7 +22,7 @@ import streamlit as st
 from dashboard.public.layer import forget_layer
 from dashboard.public.limits import CASE_LIMIT, SlidingLimit, session_limit
 from dashboard.public.text import date_text, tr
-from data.publish.tracking import LOOKUP_SETTING, parse_lookup_key, tracking_digest
+from data.publish.tracking import LOOKUP_SETTING, key_id, parse_lookup_key, tracking_digest
 from data.store import StoreUnavailable
 from queries.answers.public import Tracking, tracking
 from queries.published import PublishedLayer
@@ -38,6 +39,16 @@ def tracking_key() -> bytes | None:
         return parse_lookup_key(os.environ.get(LOOKUP_SETTING, ""))
     except ValueError:
         return None
+
+
+def key_matches(layer: PublishedLayer, key: bytes) -> bool:
+    """Whether ``key`` is the lookup key the layer's digests were made with
+    (``pub_meta.tracking_key_id``). A wrong key (the district's own key set by mistake, or a
+    layer published before the lookup key existed) would answer every right code "not found"
+    and use up the case's tries; look-ups then say the service is not available instead."""
+    meta = layer.fetch("public_meta")
+    ids = meta.loc[meta["key"] == "tracking_key_id", "value"].astype(str).tolist()
+    return bool(ids) and hmac.compare_digest(ids[0], key_id(key))
 
 
 def normalise_code(text: str) -> str:
@@ -71,7 +82,7 @@ def look_up(
         return LookUp("empty")
     if len(case_no) > MAX_CASE or len(code) > MAX_CODE:
         return LookUp("too_long")
-    if key is None:
+    if key is None or not key_matches(layer, key):
         return LookUp("not_ready")
     case_key = case_no.upper()
     if session.blocked("session") or per_case.blocked(case_key):

@@ -21,7 +21,7 @@ from .config import PublishConfig
 from .periods import GRAINS, periods, through_date
 from .rounding import figures
 from .suppress import closed_withheld, primary, secondary
-from .tracking import build_tracking
+from .tracking import build_tracking, key_id, lookup_key
 from .units import load_units
 
 
@@ -90,6 +90,7 @@ def build_published(store: Store, config: PublishConfig) -> Published:
         "latest_month": str(month.max()),
         "latest_week": str(week.iloc[np.argmax(stats.loc[week.index, "period_start"].to_numpy())]),
         "sensitive_mode": config.sensitive.mode if config.sensitive.codes else "",
+        "tracking_key_id": key_id(lookup_key(config.tracking_key)) if config.tracking_key else "",
     }
     tables = {
         "pub_meta": pd.DataFrame(sorted(meta.items()), columns=["key", "value"]),

@@ -79,6 +79,12 @@ def lookup_key(key: bytes) -> bytes:
     return hmac.new(key, b"gridscope tracking digest v1", hashlib.sha256).digest()
 
 
+def key_id(lookup: bytes) -> str:
+    """A public fingerprint of the lookup key (``pub_meta.tracking_key_id``): the app checks
+    that its key is the one the digests were made with, without the key being published."""
+    return hmac.new(lookup, b"gridscope lookup key id v1", hashlib.sha256).hexdigest()[:16]
+
+
 def lookup_key_text(key: bytes) -> str:
     """:func:`lookup_key` as the 64 hex digits ``GRIDSCOPE_PUBLIC_LOOKUP_KEY`` holds."""
     return lookup_key(key).hex()

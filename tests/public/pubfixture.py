@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from data.publish import schema
-from data.publish.tracking import lookup_key, verification_code
+from data.publish.tracking import key_id, lookup_key, verification_code
 from data.publish.tracking import tracking_digest as local_digest
 
 TRACKING_KEY = b"fixture-tracking-key"
@@ -189,6 +189,7 @@ META = {
     "latest_month": "2026-11",
     "latest_week": "2026-W48",
     "sensitive_mode": "street",
+    "tracking_key_id": key_id(LOOKUP_KEY),
 }
 
 

@@ -10,7 +10,16 @@ import pytest
 from dashboard.public import limits
 from dashboard.public.limits import SlidingLimit
 from dashboard.public.tracking import look_up, normalise_code, tracking_key
-from data.publish.tracking import KEY_SETTING, LOOKUP_SETTING, lookup_key, lookup_key_text, parse_lookup_key
+from data.publish.tracking import (
+    KEY_SETTING,
+    LOOKUP_SETTING,
+    lookup_key,
+    lookup_key_text,
+    parse_lookup_key,
+    tracking_digest,
+)
+from queries.answers import public as answers
+from queries.published import DuckDBPublished
 from tests.public import pubfixture as fx
 
 
@@ -47,12 +56,25 @@ def test_right_code_finds_the_report_and_spaces_are_ignored(pub_layer):
 
 def test_the_district_key_does_not_look_anything_up(pub_layer):
     """The digests are made under the lookup key, not the district's key K: the public side
-    needs only the lookup key, and K itself finds nothing."""
+    needs only the lookup key; K (or any other key) is recognised as the wrong key from
+    pub_meta.tracking_key_id, so no right code is answered "not found" and no try is used."""
     session, per_case = _limits(Clock())
     expected = hmac.new(fx.TRACKING_KEY, b"gridscope tracking digest v1", hashlib.sha256).digest()
     assert lookup_key(fx.TRACKING_KEY) == expected == fx.LOOKUP_KEY
-    assert look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, fx.CODE, session, per_case).outcome == "not_found"
+    digest_under_k = tracking_digest(fx.TRACKING_KEY, fx.CASE_NO, fx.CODE)
+    assert answers.tracking(pub_layer, digest_under_k) is None  # K makes none of the published digests
+    assert look_up(pub_layer, fx.TRACKING_KEY, fx.CASE_NO, fx.CODE, session, per_case).outcome == "not_ready"
+    assert not session.blocked("session") and session.wait_s("session") == 0
     assert look_up(pub_layer, fx.LOOKUP_KEY, fx.CASE_NO, fx.CODE, session, per_case).outcome == "found"
+
+
+def test_a_layer_without_the_key_fingerprint_is_not_ready(tmp_path):
+    old = DuckDBPublished(fx.write_fixture(tmp_path / "old.duckdb", tracking_key_id=""))
+    try:
+        session, per_case = _limits(Clock())
+        assert look_up(old, fx.LOOKUP_KEY, fx.CASE_NO, fx.CODE, session, per_case).outcome == "not_ready"
+    finally:
+        old.close()
 
 
 def test_the_app_reads_only_the_lookup_key(monkeypatch):

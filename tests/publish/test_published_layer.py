@@ -219,6 +219,8 @@ def test_tracking_digest_and_code(published, small_city) -> None:
     assert len(case) == 1
     # the district's key itself makes none of the published digests (the public side needs only the lookup key)
     assert tracking_digest(KEY, event_id, code) not in set(cases["digest"])
+    meta = dict(published.tables["pub_meta"].itertuples(index=False, name=None))
+    assert meta["tracking_key_id"] == hmac.new(lookup, b"gridscope lookup key id v1", hashlib.sha256).hexdigest()[:16]
     stages = published.tables["pub_tracking"]
     mine = stages[stages["digest"] == digest].sort_values("ord")
     ev = small_city.events.set_index("event_id").loc[event_id]
