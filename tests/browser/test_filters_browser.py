@@ -87,6 +87,8 @@ def test_language_switch_keeps_radios_and_chips(streamlit_server, browser, small
         assert {"Grid", "Local Moran (LISA)"} <= set(pg.evaluate(checked)), pg.evaluate(checked)
         chips = pg.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.inner_text()
         assert "Exposed garbage" in chips and "暴露垃圾" not in chips, chips
+        # the address is written at the end of the run that drew the page: under load a moment later
+        pg.wait_for_function("() => location.search.includes('lang=en')", timeout=60_000)
         params = _params(pg.url)
         assert (params["unit"], params["method"], params["cat"], params["lang"]) == (
             "grid",

@@ -142,5 +142,6 @@ def test_sign_in_see_the_role_pages_sign_out(signin_app, page):
 
     _sign_in(page, url, "kc-stranger")
     page.get_by_text("暂无访问权限").wait_for(timeout=90_000)
+    page.wait_for_function("() => document.body.innerText.includes('stranger')", timeout=60_000)  # body after title
     assert _nav(page) == [] and "stranger@example.org" in page.inner_text("body").replace("\u2060", "")
     assert page.locator("[data-testid='stMetricValue']").count() == 0
