@@ -77,6 +77,12 @@ def connect_duckdb(path: Path | str, *, read_only: bool = False) -> duckdb.DuckD
         if not con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = 'meta'").fetchall():
             con.close()
             raise StoreUnavailable(f"{Path(path).name} has no GridScope tables: open it once for writing first")
+        if missing := _missing_schema(con):
+            con.close()
+            raise StoreUnavailable(
+                f"{Path(path).name} was written by an older GridScope (it lacks {', '.join(missing[:5])}): "
+                "open it once for writing to upgrade it (e.g. gridscope audit list --db FILE), then read-only"
+            )
         return con
     upgrading = _lacks_column(con, "categories", "sla_assumed")
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -92,6 +98,21 @@ def connect_duckdb(path: Path | str, *, read_only: bool = False) -> duckdb.DuckD
         {"key": DATA_VERSION_KEY, "value": new_version_token()},
     )
     return con
+
+
+_SCHEMA_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)", re.IGNORECASE)
+_SCHEMA_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+)", re.IGNORECASE)
+
+
+def _missing_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and columns of the schema file that a (read-only) database lacks: a file written
+    by an older version is upgraded on a writable open, which a read-only one cannot do."""
+    schema = SCHEMA_FILE.read_text(encoding="utf-8")
+    have = {(t, c) for t, c in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()}
+    tables = {t for t, _ in have}
+    missing = [t for t in dict.fromkeys(_SCHEMA_TABLE.findall(schema)) if t not in tables]
+    missing += [f"{t}.{c}" for t, c in _SCHEMA_COLUMN.findall(schema) if t in tables and (t, c) not in have]
+    return missing
 
 
 def _open_error(path: Path, exc: duckdb.IOException) -> StoreUnavailable:

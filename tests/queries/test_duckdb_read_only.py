@@ -89,3 +89,18 @@ def test_read_only_needs_an_existing_gridscope_file(tmp_path):
     duckdb.connect(str(tmp_path / "other.duckdb")).close()
     with pytest.raises(StoreUnavailable, match="no GridScope tables"):
         DuckDBStore(tmp_path / "other.duckdb", read_only=True)
+
+
+def test_read_only_refuses_a_file_of_an_older_version_and_says_how_to_upgrade(tmp_path):
+    old = tmp_path / "old.duckdb"
+    DuckDBStore(old).close()
+    import duckdb
+
+    con = duckdb.connect(str(old))
+    con.execute("DROP TABLE users")  # as before issue 10
+    con.execute("ALTER TABLE audit_log DROP COLUMN recorded_at")
+    con.close()
+    with pytest.raises(StoreUnavailable, match=r"older GridScope \(it lacks users, audit_log.recorded_at\)"):
+        DuckDBStore(old, read_only=True)
+    DuckDBStore(old).close()  # a writable open upgrades it
+    DuckDBStore(old, read_only=True).close()
