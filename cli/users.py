@@ -12,7 +12,7 @@ import sys
 
 from data.audit import record_audit
 from data.store import Store, StoreReadOnly
-from data.users import ROLES, User, UserError, add_user, list_users, parse_streets, remove_user, set_user
+from data.users import ROLES, User, UserError, add_user, list_users, parse_streets, remove_user, set_user, user_record
 
 from .common import add_store_options, store_from_args, terminal_text
 
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 display_name=args.name,
                 streets=parse_streets(args.streets),
             )
-            _audit(store, {"change": "add", "after": _dict(user)})
+            _audit(store, {"change": "add", "after": user_record(user)})
             print(terminal_text(f"added {_line(user)}"))
         elif args.action == "set":
             streets = None if args.streets is None else parse_streets(args.streets)
@@ -86,11 +86,11 @@ def run(args: argparse.Namespace) -> int:
             if before == after:
                 print(terminal_text(f"unchanged {_line(after)}"))
                 return 0
-            _audit(store, {"change": "set", "before": _dict(before), "after": _dict(after)})
+            _audit(store, {"change": "set", "before": user_record(before), "after": user_record(after)})
             print(terminal_text(f"changed {_line(after)}"))
         else:
             user = remove_user(store, args.user)
-            _audit(store, {"change": "remove", "before": _dict(user)})
+            _audit(store, {"change": "remove", "before": user_record(user)})
             print(terminal_text(f"removed {_line(user)}"))
         store.checkpoint()
         return 0
@@ -113,13 +113,3 @@ def run(args: argparse.Namespace) -> int:
         raise
     finally:
         store.close()
-
-
-def _dict(user: User) -> dict[str, object]:
-    return {
-        "subject": user.subject,
-        "email": user.email,
-        "display_name": user.display_name,
-        "role": user.role,
-        "streets": list(user.streets),
-    }

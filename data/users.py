@@ -315,6 +315,17 @@ def remove_user(store: Store, key: str) -> User:
     return user
 
 
+def user_record(user: User) -> dict[str, object]:
+    """``user`` as the audit trail records it (before / after of a ``user_change``)."""
+    return {
+        "subject": user.subject,
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role,
+        "streets": list(user.streets),
+    }
+
+
 def users_frame(users: Sequence[User]) -> pd.DataFrame:
     """``users`` as a table: subject, email, display_name, role, streets (comma-separated)."""
     return pd.DataFrame(
@@ -341,5 +352,6 @@ __all__ = [
     "resolve_user",
     "set_user",
     "sign_in_user",
+    "user_record",
     "users_frame",
 ]

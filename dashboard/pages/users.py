@@ -17,13 +17,9 @@ from dashboard.i18n import t
 from dashboard.safe_text import md
 from dashboard.state import get_store, get_writer_store
 from data.store import StoreReadOnly
-from data.users import ROLES, User, UserError, add_user, list_users, remove_user, set_user, users_frame
+from data.users import ROLES, UserError, add_user, list_users, remove_user, set_user, user_record, users_frame
 
 KEY = "users"
-
-
-def _as_dict(user: User) -> dict[str, object]:
-    return {"subject": user.subject, "email": user.email, "role": user.role, "streets": list(user.streets)}
 
 
 def _reason(exc: UserError) -> str:
@@ -50,8 +46,8 @@ def _change(kind: str, run) -> None:  # noqa: ANN001 - a callable taking the wri
         "user_change",
         page="users",
         change=kind,
-        before=_as_dict(before) if before else None,
-        after=_as_dict(after) if after else None,
+        before=user_record(before) if before else None,
+        after=user_record(after) if after else None,
     )
     st.session_state[f"{KEY}_done"] = t(f"users_done_{kind}", who=md((after or before).subject))
     st.rerun()
