@@ -74,10 +74,12 @@ def timed(
 
 
 def cell(p: tuple[float, float]) -> str:
+    """A table cell: ``p50 / p95`` in ms."""
     return f"{p[0]:.1f} / {p[1]:.1f}"
 
 
 def main() -> None:
+    """Time every query unscoped, street-filtered and scoped on both backends; print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", default="default")
     parser.add_argument("--runs", type=int, default=15)
