@@ -177,7 +177,7 @@ def restore_indexes(conn: psycopg.Connection, table: str, *, respect_lock: bool 
     With ``respect_lock`` nothing is done while another session holds the table's bulk-load
     lock (its load rebuilds them when it ends)."""
     pending = pending_indexes(conn, table).get(table)
-    if not pending:
+    if not pending or not owns(conn, table):  # a role that may not create them leaves them to the owner
         return []
     if respect_lock and not _scalar(conn, bulk_lock_sql("pg_try_advisory_xact_lock"), [BULK_LOCK_CLASS, table]):
         return []
@@ -192,6 +192,14 @@ def restore_indexes(conn: psycopg.Connection, table: str, *, respect_lock: bool 
     if made:
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
     return made
+
+
+def owns(conn: psycopg.Connection, table: str) -> bool:
+    """True when this session's role owns ``table`` (or is a member of its owner, or a
+    superuser): only then may it drop and create the table's indexes."""
+    row = conn.execute("SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(%s)", [table])
+    found = row.fetchone()
+    return bool(found and found[0])
 
 
 def secondary_indexes(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:

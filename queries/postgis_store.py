@@ -37,6 +37,7 @@ from .postgis_load import (
     column_types,
     copy_frame,
     drop_indexes,
+    owns,
     pending_indexes,
     restore_indexes,
 )
@@ -302,7 +303,8 @@ class PostGISStore(SqlStore):
         in the same transaction) and rebuilt once when the block ends, however it ends:
         building them once is several times faster than maintaining them per row. A process
         killed inside the block leaves the record; the next bulk load, :meth:`migrate` and
-        :meth:`checkpoint` rebuild the indexes it lists (:meth:`restore_indexes`). One bulk
+        :meth:`checkpoint` rebuild the indexes it lists (:meth:`restore_indexes`). Only a
+        role that owns the table drops them (a writer role that merely may write keeps them). One bulk
         load per table at a time (an advisory lock held on a connection of its own, released
         by the server when the process dies); another concurrent one just writes with the
         indexes in place.
@@ -327,7 +329,7 @@ class PostGISStore(SqlStore):
                             sql.SQL("SELECT count(*) FROM (SELECT 1 FROM {} LIMIT %s) t").format(sql.Identifier(table)),
                             [rows],
                         ).fetchone()
-                        if present is not None and present[0] < rows:
+                        if present is not None and present[0] < rows and owns(conn, table):
                             dropped = bool(drop_indexes(conn, table))
                 yield dropped
             finally:

@@ -244,3 +244,47 @@ def test_a_killed_bulk_import_leaves_no_store_without_indexes(databases, csv_fil
     assert _indexes(store) == definitions
     assert _pending(store) == []
     pd.testing.assert_frame_equal(stored_events(store), rows)
+
+
+def test_a_writer_role_that_does_not_own_the_table_keeps_the_indexes(databases, csv_file, monkeypatch):
+    """GRIDSCOPE_WRITER_DSN may be a role with BYPASSRLS and write grants only: it may not drop
+    the owner's indexes, so its bulk import writes with them in place (and succeeds)."""
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    from queries.postgis_store import PostGISStore
+    from tests.queries.conftest import _admin, _dsn_for
+
+    dsn, owner = databases()
+    definitions = _indexes(owner)
+    name = psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+    role = f"gridscope_test_writer_{uuid.uuid4().hex[:8]}"
+    with _admin() as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN BYPASSRLS").format(sql.Identifier(role)))
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}").format(
+                    sql.Identifier(role)
+                )
+            )
+        monkeypatch.setattr(postgis_load, "BULK_ROWS", THRESHOLD)
+        writer = PostGISStore(_dsn_for(name, role))
+        try:
+            seen: list[dict[str, str]] = []
+            report = import_events(
+                writer, csv_file, mapping="zh", chunk_rows=CHUNK, progress=lambda *_: seen.append(_indexes(owner))
+            )
+            assert report.stored == N and writer.last_rebuild is None
+        finally:
+            writer.close()
+        assert seen == [definitions] * (N // CHUNK)
+        assert _indexes(owner) == definitions and _pending(owner) == []
+        assert owner.table_counts()["events"] == N
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:  # its grants, then the role
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        with _admin() as conn:
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
