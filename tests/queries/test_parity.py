@@ -197,6 +197,7 @@ def chain_params(city: City, with_window) -> dict[str, list[dict[str, object]]]:
         "sensor_stats_by_cell": [{**p, "res": r} for r in (8, 10) for p in with_kind],
         "sensor_stats_by_grid": with_kind,
         "reading_rollups_present": [{}],
+        "readings_present": [{k: v for k, v in p.items() if k in ("start", "end")} for p in with_window()],
         "sensor_stats_rollup": with_kind,
         "sensor_stats_by_cell_rollup": [{**p, "res": r} for r in (8, 10) for p in with_kind],
         "sensor_stats_by_grid_rollup": with_kind,
