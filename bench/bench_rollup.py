@@ -175,7 +175,7 @@ def compare(out_a: Path, out_b: Path) -> str:
         f"FROM read_parquet('{out_a}/reading_sketches/day=*/*.parquet', hive_partitioning = true) a "
         f"FULL JOIN read_parquet('{out_b}/reading_sketches/day=*/*.parquet', hive_partitioning = true) b ON "
         + " AND ".join(f"a.{k} IS NOT DISTINCT FROM b.{k}" for k in sk_keys)
-    ).fetchone()
+    ).fetchone() or (0, 0)
     return (
         f"{n:,} reading_hours rows compared, {bad} differ (largest relative P95 difference {worst:.2e}); "
         f"{sk[0]:,} reading_sketches rows compared, {sk[1]} differ"
