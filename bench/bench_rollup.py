@@ -128,7 +128,8 @@ def run_engine(engine: str, lake: Path, out: Path) -> dict:
     proc = subprocess.Popen(
         [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent
     )
-    peak, cpu = {"rss": 0}, {}
+    peak: dict[str, int] = {"rss": 0}
+    cpu: dict[int, float] = {}
 
     def sample() -> None:
         while proc.poll() is None:
@@ -166,9 +167,10 @@ def compare(out_a: Path, out_b: Path) -> str:
         f"FROM read_parquet('{out_a}/reading_hours/day=*/*.parquet', hive_partitioning = true) a "
         f"FULL JOIN read_parquet('{out_b}/reading_hours/day=*/*.parquet', hive_partitioning = true) b ON {on}"
     )
-    n, bad = duckdb.sql(sql).fetchone()
-    worst = duckdb.sql(sql.replace(f"count(*) AS n, count(*) FILTER (WHERE {differ}) AS bad",
-                                   "max(abs(a.p95_value - b.p95_value) / abs(a.p95_value))")).fetchone()[0]  # fmt: skip
+    n, bad = duckdb.sql(sql).fetchone() or (0, 0)
+    relative = "max(abs(a.p95_value - b.p95_value) / abs(a.p95_value))"
+    worst_row = duckdb.sql(sql.replace(f"count(*) AS n, count(*) FILTER (WHERE {differ}) AS bad", relative)).fetchone()
+    worst = (worst_row or (0.0,))[0]
     sk_keys = ("day", "kind", "level", "unit_key", "bucket")
     sk = duckdb.sql(
         f"SELECT count(*), count(*) FILTER (WHERE a.n IS DISTINCT FROM b.n) "
@@ -247,7 +249,7 @@ def main() -> None:
         if (lake / "_sensors" / "sensors.parquet").exists():
             import duckdb
 
-            rows = duckdb.sql(f"SELECT count(*) FROM read_parquet('{lake}/day=*/*.parquet')").fetchone()[0]
+            rows = (duckdb.sql(f"SELECT count(*) FROM read_parquet('{lake}/day=*/*.parquet')").fetchone() or (0,))[0]
             days = len(list(lake.glob("day=*")))
             info = {"readings": rows, "sensors": args.sensors, "days": days}
         else:
