@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _merge(store: Store, args: argparse.Namespace) -> int:
     """Merge the DuckDB file's spool when the store is that file opened for writing."""
     settings = settings_from_args(args)
-    if settings.backend != "duckdb" or getattr(store, "read_only", False):
+    if settings.backend != "duckdb" or store.read_only_file():
         return 0
     return merge_spool(store, settings.db_path)
 

@@ -110,8 +110,7 @@ def record_audit(
         "page": _line(page, MAX_TEXT),
         "details": details_json(details),
     }
-    path = getattr(store, "path", None)
-    if path and getattr(store, "read_only", False):
+    if path := store.read_only_file():
         spool_row(path, row)  # a read-only DuckDB replica: merged when the file is writable
         return
     store.execute("audit_append", **row)

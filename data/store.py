@@ -68,6 +68,16 @@ class Store(Protocol):
         re-read at most about once a second, at once after this store's own writes)."""
         ...
 
+    @property
+    def streets(self) -> tuple[str, ...]:
+        """The street scope: ``()`` for the whole district, the street ids of a scoped store."""
+        ...
+
+    def read_only_file(self) -> str | None:
+        """The database file this store has open read-only (a DuckDB replica), else ``None``:
+        what it cannot write, such as its audit rows, waits beside that file."""
+        ...
+
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
         ...

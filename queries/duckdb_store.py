@@ -261,6 +261,10 @@ class DuckDBStore(SqlStore):
             self._con.execute("COMMIT")
             self._version_changed()
 
+    def read_only_file(self) -> str | None:
+        """The file's path when it is open read-only (``GRIDSCOPE_DB_READ_ONLY``), else ``None``."""
+        return self.path if self.read_only else None
+
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Run named query ``name`` with bound ``params`` and return its rows."""
         with self._reader() as cur:

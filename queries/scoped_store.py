@@ -152,6 +152,10 @@ class ScopedStore:
         """The base store's label (the sidebar names the user's streets itself)."""
         return self.base.label
 
+    def read_only_file(self) -> str | None:
+        """The base store's read-only file, if any."""
+        return self.base.read_only_file()
+
     def cache_key(self) -> str:
         """The base store's key and the scope: cached answers never cross scopes."""
         return f"{self.base.cache_key()}|streets={','.join(sorted(self.streets))}"

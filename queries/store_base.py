@@ -147,6 +147,15 @@ class SqlStore(ABC):
     paramstyle: ParamStyle
     """The driver's placeholder style, which named queries are bound to."""
 
+    @property
+    def streets(self) -> tuple[str, ...]:
+        """No street scope: a base store reads the whole district (:mod:`queries.scoped_store` scopes)."""
+        return ()
+
+    def read_only_file(self) -> str | None:
+        """``None``: a server store or a writable file (:class:`DuckDBStore` says otherwise)."""
+        return None
+
     # -- the driver's side -----------------------------------------------------------------
 
     @abstractmethod

@@ -69,8 +69,7 @@ def render() -> None:
     st.title(t("audit_title"))
     st.caption(t("audit_intro"))
     st.caption(t("audit_note_postgis" if store.dialect == "postgis" else "audit_note_duckdb"))
-    path = getattr(store, "path", None)
-    if path and getattr(store, "read_only", False) and (waiting := spooled_count(path)):
+    if (path := store.read_only_file()) and (waiting := spooled_count(path)):
         st.info(t_count("audit_spooled", waiting, n=f"{waiting:,}"), icon=":material/hourglass_top:")
     filters = pick_filters(store)
     total = count_audit(store, **filters.query)  # type: ignore[arg-type]

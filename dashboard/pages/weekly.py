@@ -207,7 +207,7 @@ def pick_street(store: Store, where: DeltaGenerator) -> str | None:
     else:
         value = st.session_state.get(STREET_KEY, st.session_state.get(_kept(STREET_KEY), ""))
     st.session_state[STREET_KEY] = value if value in options else ""
-    mine = getattr(store, "streets", ())  # a street-scoped user: "all" is their streets, not the district
+    mine = store.streets  # a street-scoped user: "all" is their streets, not the district
     shown = {"": "、".join(names.get(s, s) for s in mine) if mine else t("brief_district"), **names}
     chosen = where.selectbox(t("weekly_street"), options, key=STREET_KEY, format_func=shown.get)
     st.session_state[_kept(STREET_KEY)] = chosen

@@ -221,7 +221,7 @@ def resolve_scope(store: Store, street: str | None) -> Scope:
     name is accepted too."""
     streets = areas(store, "street")
     if not street:
-        scoped = tuple(getattr(store, "streets", ()) or ())
+        scoped = store.streets
         if not scoped:
             return Scope()
         mine = streets[streets["area_id"].astype(str).isin(scoped)]
