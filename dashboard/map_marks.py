@@ -9,11 +9,8 @@ import pydeck as pdk
 import shapely
 
 from dashboard.layers import from_wkb, polygons_to_paths
+from dashboard.map_text import FONT
 from geo.viewport import View, pixel_to_lnglat, scale_bar_length
-
-FONT = '"Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"'
-"""A quoted constant (pydeck turns bare strings into expressions): the CJK fonts found on
-Debian, macOS and Windows."""
 
 
 def label_points(shapes: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
@@ -25,29 +22,6 @@ def label_points(shapes: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
             "lat": shapely.get_y(points).round(6),
             "name": names.fillna(shapes["area_id"]).astype(str).to_numpy(),
         }
-    )
-
-
-def label_layer(points: pd.DataFrame, layer_id: str = "area-labels", size: int = 12) -> pdk.Layer:
-    """Area names as dark text with a white halo, never picked (the tooltip belongs to the areas)."""
-    return pdk.Layer(
-        "TextLayer",
-        data=points[["lon", "lat", "name"]],
-        id=layer_id,
-        get_position=["lon", "lat"],
-        get_text="name",
-        get_size=size,
-        size_units='"pixels"',
-        get_color=[25, 25, 25, 235],
-        character_set='"auto"',
-        font_family=FONT,
-        font_weight=600,
-        font_settings={"sdf": True, "fontSize": 64, "buffer": 6},
-        outline_width=4,
-        outline_color=[255, 255, 255, 230],
-        get_text_anchor='"middle"',
-        get_alignment_baseline='"center"',
-        pickable=False,
     )
 
 

@@ -25,7 +25,8 @@ from dashboard.components.map_kit import (
 from dashboard.i18n import name_column, t
 from dashboard.layers import area_layer, area_records, grid_outline_layer, h3_layer
 from dashboard.map_colors import count_colors
-from dashboard.map_marks import label_layer, label_points, outline_layer
+from dashboard.map_marks import label_points, outline_layer
+from dashboard.map_text import label_layer
 from data.contracts import AREA_LEVELS
 from data.store import Store
 from queries import EventFilter

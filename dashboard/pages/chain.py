@@ -53,7 +53,8 @@ from dashboard.components.sla_editor import render_sla_tab
 from dashboard.components.sla_notice import render_assumed_sla_notice
 from dashboard.i18n import name_column, t
 from dashboard.layers import area_layer, area_records
-from dashboard.map_marks import label_layer, label_points, outline_layer
+from dashboard.map_marks import label_points, outline_layer
+from dashboard.map_text import label_layer
 from dashboard.safe_text import md
 from dashboard.state import data_now, get_store
 from data.contracts import AREA_LEVELS

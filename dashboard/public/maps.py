@@ -20,6 +20,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
+from dashboard.map_text import label_layer
 from dashboard.public.figures import WITHHELD_FILL, WITHHELD_STRIPE, CountClass, class_colour
 from dashboard.public.text import count_text, tr, unit_name
 
@@ -28,9 +29,6 @@ PHONE_MAP_WIDTH = 350
 
 EMPTY_STYLE_URL = "/app/static/empty-style.json"
 """The app's own MapLibre style with no sources (as the internal maps: nothing fetched from outside)."""
-
-FONT = '"Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"'
-"""The labels' fonts, quoted (pydeck turns bare strings into expressions)."""
 
 MAP_HEIGHT = 420
 """The map's height in a phone's column (a 390 px screen: the map and the page around it)."""
@@ -194,27 +192,7 @@ def public_deck(
                 "name": [_label(r, lang) for _, r in frame.iterrows()],
             }
         )
-        layers.append(
-            pdk.Layer(
-                "TextLayer",
-                data=names,
-                id="pub-labels",
-                get_position=["lon", "lat"],
-                get_text="name",
-                get_size=label_size,
-                size_units='"pixels"',
-                get_color=[25, 25, 25, 235],
-                character_set='"auto"',
-                font_family=FONT,
-                font_weight=600,
-                font_settings={"sdf": True, "fontSize": 64, "buffer": 6},
-                outline_width=4,
-                outline_color=[255, 255, 255, 230],
-                get_text_anchor='"middle"',
-                get_alignment_baseline='"center"',
-                pickable=False,
-            )
-        )
+        layers.append(label_layer(names, "pub-labels", label_size))
     return pdk.Deck(
         layers=layers,
         initial_view_state=fit_view((x0, y0, x1, y1), width, height),
