@@ -44,6 +44,15 @@ class DryRunStore:
         """The wrapped store's key: a dry run reads exactly its data (and changes none)."""
         return self.store.cache_key()
 
+    @property
+    def streets(self) -> tuple[str, ...]:
+        """The wrapped store's street scope."""
+        return self.store.streets
+
+    def read_only_file(self) -> str | None:
+        """The wrapped store's read-only file, if any."""
+        return self.store.read_only_file()
+
     def fetch(self, name: str, **params: object) -> pd.DataFrame:
         """Read from the wrapped store."""
         return self.store.fetch(name, **params)
