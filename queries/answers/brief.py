@@ -219,11 +219,11 @@ def resolve_scope(store: Store, street: str | None) -> Scope:
     """The district (on a store scoped to streets: those streets), or the street with code
     ``street`` (:class:`UnknownStreet` when the store has none); a street's Chinese or English
     name is accepted too."""
+    if not street and not store.streets:
+        return Scope()
     streets = areas(store, "street")
     if not street:
         scoped = store.streets
-        if not scoped:
-            return Scope()
         mine = streets[streets["area_id"].astype(str).isin(scoped)]
         return Scope(
             None, "、".join(mine["name_zh"].astype(str)), ", ".join(mine["name_en"].astype(str)), streets=scoped

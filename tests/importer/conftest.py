@@ -10,6 +10,10 @@ throwaway PostGIS database emptied first.
 from __future__ import annotations
 
 import math
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -284,3 +288,28 @@ def check_planted_import(store, report, planted: Planted, *, lonlat_atol: float 
 def areas_file(tmp_path_factory) -> Path:
     """The block district's areas as a GeoJSON file (written once per session)."""
     return write_areas(tmp_path_factory.mktemp("areas") / "areas.geojson")
+
+
+def kill_import_after(script: str, args: list[str], rows: int) -> None:
+    """Run ``script`` (a ``python -c`` import that prints ``rows N`` after each chunk) with
+    ``args`` and SIGKILL it once it has written ``rows`` rows: an import killed part-way."""
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in child.stdout or ():
+            assert line.startswith("rows "), line
+            if int(line.split()[1]) >= rows:
+                break
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

@@ -9,10 +9,6 @@ file says it completes the batch and ends with every row once, on both backends.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +20,7 @@ from cli import main as gridscope
 from data.ingest import DryRunStore, ImportFileError, import_events
 from data.ingest.batches import list_batches, unfinished_batches
 from queries.duckdb_store import DuckDBStore
-from tests.importer.conftest import inside_points, rejects_of, write_areas
+from tests.importer.conftest import inside_points, kill_import_after, rejects_of, write_areas
 
 ROOT = Path(__file__).resolve().parents[2]
 CHUNK = 2_000
@@ -92,33 +88,10 @@ def _open(backend: str, where: str):
     return PostGISStore(where)
 
 
-def _kill_after_three_chunks(backend: str, where: str, path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, backend, where, str(path)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        for line in child.stdout:
-            assert line.startswith("rows "), line
-            if int(line.split()[1]) >= 3 * CHUNK:
-                break
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-
-
 def test_a_killed_import_is_visible_and_rerunning_completes_it(target, tmp_path, capsys):
     backend, where, options = target
     path = _events_file(tmp_path / "events.csv")
-    _kill_after_three_chunks(backend, where, path)
+    kill_import_after(CHILD, [backend, where, str(path)], 3 * CHUNK)
 
     store = _open(backend, where)
     try:

@@ -12,10 +12,6 @@ db init``) or ``checkpoint`` rebuilds every index, with the same rows as a clean
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
@@ -27,7 +23,7 @@ import pytest
 from data.ingest import import_areas, import_events
 from queries import postgis_load
 from queries.postgis_load import BULK_LOCK_CLASS, PENDING_PREFIX
-from tests.importer.conftest import inside_points, stored_events, write_areas
+from tests.importer.conftest import inside_points, kill_import_after, stored_events, write_areas
 
 pytestmark = pytest.mark.postgis
 
@@ -179,28 +175,6 @@ def test_a_file_smaller_than_the_table_keeps_the_indexes(databases, csv_file, re
     pd.testing.assert_frame_equal(stored_events(store), rows)
 
 
-def _kill_after_two_chunks(dsn: str, path: Path) -> None:
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, dsn, str(path)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        for line in child.stdout:
-            assert line.startswith("rows "), line
-            if int(line.split()[1]) >= 2 * CHUNK:
-                break
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-
-
 def _wait_for_lock_release(store) -> None:
     """Until the server has ended the killed process's session (and its advisory lock)."""
     for _ in range(600):
@@ -218,7 +192,7 @@ def _wait_for_lock_release(store) -> None:
 def test_a_killed_bulk_import_leaves_no_store_without_indexes(databases, csv_file, reference, recovery):
     rows, definitions = reference
     dsn, store = databases()
-    _kill_after_two_chunks(dsn, csv_file)
+    kill_import_after(CHILD, [dsn, str(csv_file)], 2 * CHUNK)
     _wait_for_lock_release(store)
     # killed between two chunks: some rows stored, the indexes dropped and recorded
     stored = store.table_counts()["events"]

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from data.contracts import SOURCES
+from data.publish.aggregate import COUNTS
 
 START = datetime(2026, 3, 2)  # a Monday
 DEPARTMENTS = ("dept_a", "dept_b", "dept_c")
@@ -137,17 +138,9 @@ def load_random_city(store, city: RandomCity) -> None:
         store.insert_frame("events", city.events)
 
 
-REF_COUNTS: tuple[str, ...] = (
-    "events",
-    "cancelled",
-    "closed",
-    "closed_untimed",
-    "closed_on_time",
-    "open_overdue",
-    "rated",
-    "satisfied",
-)
-"""The counts :func:`reference_counts` recounts (the overview's KPI definitions)."""
+REF_COUNTS: tuple[str, ...] = COUNTS
+"""The counts :func:`reference_counts` recounts with pandas (the overview's KPI definitions):
+the columns the published layer carries to its protection step."""
 
 
 def _outcomes(ev: pd.DataFrame, as_of: pd.Series) -> pd.DataFrame:
