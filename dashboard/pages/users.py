@@ -136,7 +136,7 @@ def render() -> None:
                 st.rerun()
             return
         st.warning(t("users_remove_confirm", who=md(current.display_name or current.email or who)))
-        yes, no = st.columns(2)
+        yes, no, _ = st.columns([1, 1, 4])
         if yes.button(t("users_remove_yes"), key=f"{KEY}_remove_yes_{who}", type="primary"):
             st.session_state.pop(asked, None)
             _change("remove", lambda w: (remove_user(w, who), None))

@@ -455,7 +455,7 @@ def test_admin_manages_users_on_the_users_page(monkeypatch, users_db):
     at.button(key="FormSubmitter:users_add_form-添加").click().run()
     assert (
         shown(at.error[0].value).replace("\u2060", "")
-        == "未保存：“not-an-address”不是邮箱地址（例如 name@example.org）"
+        == "未保存：“not-an-address”不是邮箱地址（例如 `name@example.org`）"
     )
     assert len(at.dataframe[0].value) == 5
     # removing asks first; cancel keeps the user, confirm removes it
