@@ -103,12 +103,67 @@ def _text_array(series: pd.Series) -> pa.Array:
     return arr
 
 
+def _arrow_of(series: pd.Series) -> pa.Array | None:
+    """The Arrow array behind an Arrow-backed column (``pd.ArrowDtype``, what an import's
+    frames hold), without a copy; None for a NumPy-backed or object column."""
+    if not isinstance(series.dtype, pd.ArrowDtype):
+        return None
+    arr = pa.array(series.array)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+_US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1}
+
+
+def _arrow_time_values(arr: pa.Array, pg_type: str) -> np.ndarray | None:
+    """Microseconds (timestamps) or days (dates) since 2000-01-01 of an Arrow timestamp or
+    date column, NULLs as 0 (None for another Arrow type). A zoned timestamp is stored as
+    UTC already: its instant, like the pandas path's conversion to UTC."""
+    if pa.types.is_timestamp(arr.type):
+        raw = arr.cast(pa.int64()).fill_null(0).to_numpy()
+        unit = arr.type.unit
+        us = np.floor_divide(raw, 1_000) if unit == "ns" else raw * _US_PER[unit]
+    elif pa.types.is_date32(arr.type):
+        us = arr.cast(pa.int32()).fill_null(0).to_numpy().astype(np.int64) * 86_400_000_000
+    elif pa.types.is_date64(arr.type):
+        us = arr.cast(pa.int64()).fill_null(0).to_numpy() * 1_000
+    else:
+        return None
+    if pg_type == "date":
+        return np.floor_divide(us - _PG_EPOCH_US, 86_400_000_000).astype(np.int32)
+    return us - _PG_EPOCH_US
+
+
+def _arrow_fixed_values(arr: pa.Array, pg_type: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Values (NULLs as 0) and validity mask of an Arrow column, read from its buffers
+    without Python objects; None when its Arrow type does not match ``pg_type``'s kind
+    (the pandas path converts, or refuses, as before)."""
+    kind = arr.type
+    if pg_type in _TIME:
+        values = _arrow_time_values(arr, pg_type)
+    elif pg_type == "boolean":
+        ok = pa.types.is_boolean(kind)
+        values = arr.fill_null(False).to_numpy(zero_copy_only=False).astype(np.uint8) if ok else None
+    elif np.dtype(_FIXED[pg_type]).kind == "f":
+        ok = pa.types.is_floating(kind) or pa.types.is_integer(kind)
+        values = arr.fill_null(0).to_numpy().astype(np.float64, copy=False) if ok else None
+    else:
+        values = arr.fill_null(0).to_numpy().astype(np.int64, copy=False) if pa.types.is_integer(kind) else None
+    if values is None:
+        return None
+    valid = np.ones(len(arr), dtype=bool) if arr.null_count == 0 else arr.is_valid().to_numpy(zero_copy_only=False)
+    return values, valid
+
+
 def _fixed_values(series: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray, str]:
     """Values (NULLs as 0), validity mask and big-endian dtype of a fixed-width column."""
+    dtype = ">i4" if pg_type == "date" else ">i8" if pg_type in _TIME else _FIXED[pg_type]
+    arr = _arrow_of(series)
+    if arr is not None and (found := _arrow_fixed_values(arr, pg_type)) is not None:
+        return found[0], found[1], dtype
     if pg_type in _TIME:
         values, valid = _time_values(series, pg_type)
-        return values, valid, ">i4" if pg_type == "date" else ">i8"
-    dtype = _FIXED[pg_type]
+        return values, valid, dtype
     valid = series.notna().to_numpy()
     if pg_type == "boolean":
         values = series.to_numpy(dtype=bool, na_value=False).astype(np.uint8)

@@ -176,10 +176,13 @@ def test_a_file_smaller_than_the_table_keeps_the_indexes(databases, csv_file, re
 
 
 def _wait_for_lock_release(store) -> None:
-    """Until the server has ended the killed process's session (and its advisory lock)."""
+    """Until the server has ended the killed process's sessions: the one holding the advisory
+    lock, and the writer's (a COMMIT it had sent before the kill may still be running)."""
     for _ in range(600):
         held = store.sql(
-            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::bigint::oid",
+            "SELECT (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s::bigint::oid)"
+            " + (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            "    AND pid <> pg_backend_pid() AND state <> 'idle') AS n",
             [BULK_LOCK_CLASS],
         )
         if int(held["n"].iloc[0]) == 0:

@@ -7,6 +7,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
 import pytest
 import shapely
 
@@ -222,6 +223,8 @@ def _psycopg_copy_bytes(dsn: str, frame: pd.DataFrame, pg_types: list[str]) -> b
         "boolean": "bool",
         "double precision": "float8",
         "timestamp without time zone": "timestamp",
+        "timestamp with time zone": "timestamptz",
+        "date": "date",
     }
     buf = io.BytesIO()
     conn = psycopg.connect(dsn)
@@ -264,3 +267,84 @@ def test_encoder_is_byte_identical_to_psycopg(pg_dsn, with_nulls):
     pg_types = [types[c] for c in frame.columns]
     ours = b"".join(bytes(chunk) for chunk in copy_chunks(frame, pg_types, rows_per_chunk=64))
     assert ours == _psycopg_copy_bytes(pg_dsn, frame, pg_types)
+
+
+def _arrow_backed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with pandas' Arrow-backed columns, as an import hands them to the store."""
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).to_pandas(types_mapper=pd.ArrowDtype)
+    assert all(isinstance(d, pd.ArrowDtype) for d in arrow.dtypes)
+    return arrow
+
+
+@pytest.mark.parametrize("with_nulls", [True, False])
+def test_arrow_backed_frames_encode_the_same_bytes(pg_dsn, with_nulls):
+    """An import's frames (Arrow-backed: read from the Arrow buffers, no Python objects)
+    encode to exactly psycopg's bytes, like the NumPy-backed frame of the same values."""
+    from queries._pgcopy import copy_chunks
+
+    frame = _hostile_events(500)
+    if not with_nulls:
+        frame = frame[["lon", "lat", "h3", "reported_at"]]
+    types = {
+        "lon": "double precision",
+        "lat": "double precision",
+        "h3": "bigint",
+        "priority": "integer",
+        "reported_at": "timestamp without time zone",
+        "closed_at": "timestamp without time zone",
+        "satisfaction": "integer",
+        "reopened": "boolean",
+    }
+    pg_types = [types.get(c, "text") for c in frame.columns]
+    arrow = _arrow_backed(frame)
+    ours = b"".join(bytes(chunk) for chunk in copy_chunks(arrow, pg_types, rows_per_chunk=64))
+    assert ours == b"".join(bytes(chunk) for chunk in copy_chunks(frame, pg_types, rows_per_chunk=64))
+    assert ours == _psycopg_copy_bytes(pg_dsn, frame, pg_types)
+
+
+def test_arrow_time_units_zones_and_dates_encode_like_psycopg(pg_dsn):
+    """Arrow timestamps in s/ms/us/ns, a zoned timestamp (its UTC instant), dates, an integer
+    column into double precision, and a text column into a timestamp (the pandas fallback)."""
+    from queries._pgcopy import copy_chunks
+
+    at = pd.Series(pd.to_datetime(["1969-12-31 23:59:59", "2000-01-01 00:00:00", None, "2026-06-15 17:37:32"]))
+    ns = pd.Series(pd.to_datetime(["1969-12-31 23:59:59.999999999", "1999-12-31 23:59:59.000000001", None, None]))
+    zone = at.dt.tz_localize("Asia/Shanghai")
+    arrays = {
+        "s": pa.array(at.astype("datetime64[s]"), type=pa.timestamp("s")),
+        "ms": pa.array(at.astype("datetime64[ms]"), type=pa.timestamp("ms")),
+        "us": pa.array(at.astype("datetime64[us]"), type=pa.timestamp("us")),
+        "ns": pa.array(ns, type=pa.timestamp("ns")),  # before 1970 and after: down to the microsecond
+        "zoned": pa.array(zone, type=pa.timestamp("us", tz="Asia/Shanghai")),
+        "day": pa.array(at.dt.date, type=pa.date32()),
+        "day_of_ts": pa.array(at.astype("datetime64[us]"), type=pa.timestamp("us")),
+        "count": pa.array([1, None, -3, 2**40], type=pa.int64()),
+        "text_time": pa.array(["2026-01-02 03:04:05", None, "1990-01-01 00:00:00", "2026-06-30 23:59:59"]),
+    }
+    arrow = pd.DataFrame({k: pd.Series(pd.arrays.ArrowExtensionArray(v)) for k, v in arrays.items()})
+    pg_types = [
+        "timestamp without time zone",
+        "timestamp without time zone",
+        "timestamp without time zone",
+        "timestamp without time zone",
+        "timestamp with time zone",
+        "date",
+        "date",
+        "double precision",
+        "timestamp without time zone",
+    ]
+    plain = pd.DataFrame(
+        {
+            "s": at,
+            "ms": at,
+            "us": at,
+            "ns": ns,
+            "zoned": zone,
+            "day": pd.Series([None if pd.isna(v) else v.date() for v in at], dtype=object),
+            "day_of_ts": pd.Series([None if pd.isna(v) else v.date() for v in at], dtype=object),
+            "count": pd.Series([1.0, None, -3.0, 2.0**40]),
+            "text_time": pd.to_datetime(arrays["text_time"].to_pandas()),
+        }
+    )
+    ours = b"".join(bytes(chunk) for chunk in copy_chunks(arrow, pg_types))
+    assert ours == _psycopg_copy_bytes(pg_dsn, plain, pg_types)
