@@ -83,6 +83,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                 help="month, day or year first, for dates like 03/04/2024 whose order the file cannot "
                 "tell (default: the mapping's date_order, else detected)",
             )
+        if kind == "events":
+            k.add_argument(
+                "--check-all",
+                action="store_true",
+                help="check every row again, also rows stored exactly as the file has them "
+                "(by default those are counted unchanged without checking them again)",
+            )
         add_store_options(k)
         k.set_defaults(func=run)
     c = kinds.add_parser(
@@ -180,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
 
             common = {"mapping": _mapping_arg(args), "crs": args.crs, "batch_id": args.batch_id, "progress": progress}
             if args.kind == "events":
-                report = import_events(store, args.file, chunk_rows=args.chunk_rows, **common)
+                report = import_events(store, args.file, chunk_rows=args.chunk_rows, check_all=args.check_all, **common)
             elif args.kind == "readings":
                 report = import_readings(store, args.file, chunk_rows=args.chunk_rows, **common)
             elif args.kind == "categories":

@@ -19,12 +19,15 @@ class Column:
     kind : one of ``text, int, bigint, float, bool, timestamp, date, geometry``
     required : a row without a value is rejected on import
     doc : what the column means
+    internal : the store's bookkeeping, not data: written by the importer, left out of
+        :func:`column_names` (the demo city, exports and frames of the logical table)
     """
 
     name: str
     kind: str
     required: bool = False
     doc: str = ""
+    internal: bool = False
 
 
 STAGES: tuple[str, ...] = (
@@ -98,6 +101,14 @@ EVENTS = (
     Column("sensor_id", "text", False, "sensor whose alarm created the event"),
     Column("respond_due_at", "timestamp", False, "response deadline: reported_at + category SLA (derived)"),
     Column("close_due_at", "timestamp", False, "close deadline: reported_at + category SLA (derived)"),
+    Column(
+        "source_hash",
+        "bigint",
+        False,
+        "hash of the imported row the event was stored from, with what read it "
+        "(data/ingest/unchanged.py); a re-import skips rows whose hash is stored",
+        internal=True,
+    ),
 )
 
 EVENT_LOG = (
@@ -234,5 +245,5 @@ TABLES: dict[str, tuple[Column, ...]] = {
 
 
 def column_names(table: str) -> list[str]:
-    """Return the column names of a logical table, in contract order."""
-    return [c.name for c in TABLES[table]]
+    """Return the column names of a logical table, in contract order (internal ones left out)."""
+    return [c.name for c in TABLES[table] if not c.internal]

@@ -19,6 +19,10 @@ point instead; empty polygons, and polygons with NaN or infinite coordinates, co
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
+
 import numpy as np
 import shapely
 
@@ -30,6 +34,21 @@ _MAX_ABS = 1e150
 """Polygons with a coordinate beyond this are not binned (spans and products stay finite)."""
 _MAX_WIDE_BINS = _MAX_BINS // 16
 """A polygon that would fill more bins than this is tested against every point instead."""
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block. Building the bins makes ~100k shapely
+    boxes, which hold no reference cycles, but their allocation triggers collections that
+    walk every live object of the process: most of the build's time in an importer with
+    pandas, polars and a database driver loaded (py-spy)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class PolygonIndex:
@@ -60,7 +79,8 @@ class PolygonIndex:
         binned = usable & (np.abs(bounds) <= _MAX_ABS).all(axis=1)
         self._empty = not binned.any()
         if not self._empty:
-            binned = self._build(bounds, binned)
+            with _collector_paused():
+                binned = self._build(bounds, binned)
         self._wide = np.flatnonzero(usable & ~binned)  # tested against every point, in index order
 
     def _build(self, bounds: np.ndarray, binned: np.ndarray) -> np.ndarray:

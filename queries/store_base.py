@@ -101,37 +101,69 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+QUIET_COLUMNS: dict[str, tuple[str, ...]] = {"events": ("source_hash",)}
+"""Bookkeeping columns an upsert writes with a row but does not count as a change of it:
+the same values re-imported from another file are unchanged, and get that file's hash."""
+
+
+def _differs(names: list[str]) -> str:
+    # column by column, the same test as ROW(t.*) IS DISTINCT FROM ROW(s.*) (some value
+    # differs, NULL equal to NULL); DuckDB builds and compares no struct per row this way
+    # (2-3x faster on a 250k-row chunk)
+    return " OR ".join(f"t.{quoted(n)} IS DISTINCT FROM s.{quoted(n)}" for n in names) or "FALSE"
+
+
+def _split(table: str, names: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
+    """The non-key ``names``: the values compared, and the quiet ones present."""
+    quiet = QUIET_COLUMNS.get(table, ())
+    rest = [n for n in names if n not in keys]
+    return [n for n in rest if n not in quiet], [n for n in rest if n in quiet]
+
+
 def upsert_statements(table: str, names: list[str], keys: list[str], *, update: bool) -> tuple[str | None, str]:
     """``(UPDATE, INSERT)`` of an upsert from :data:`STAGE` into ``table``.
 
     The UPDATE (``None`` when nothing may change) writes the non-key ``names`` of rows whose
-    values differ; the INSERT adds the rows whose ``keys`` are new."""
+    values differ (:data:`QUIET_COLUMNS` written, not compared); the INSERT adds the rows
+    whose ``keys`` are new."""
     match = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in keys)
-    rest = [n for n in names if n not in keys]
+    values, quiet = _split(table, names, keys)
     cols = ", ".join(map(quoted, names))
     insert = (
         f"INSERT INTO {quoted(table)} ({cols}) SELECT {cols} FROM {STAGE} s "
         f"WHERE NOT EXISTS (SELECT 1 FROM {quoted(table)} t WHERE {match})"
     )
-    if not (update and rest):
+    if not (update and values):
         return None, insert
-    sets = ", ".join(f"{quoted(n)} = s.{quoted(n)}" for n in rest)
-    # column by column, the same test as ROW(t.*) IS DISTINCT FROM ROW(s.*) (some value
-    # differs, NULL equal to NULL); DuckDB builds and compares no struct per row this way
-    # (2-3x faster on a 250k-row chunk)
-    differs = " OR ".join(f"t.{quoted(n)} IS DISTINCT FROM s.{quoted(n)}" for n in rest)
-    return (f"UPDATE {quoted(table)} AS t SET {sets} FROM {STAGE} s WHERE {match} AND ({differs})"), insert
+    sets = ", ".join(f"{quoted(n)} = s.{quoted(n)}" for n in values + quiet)
+    return (f"UPDATE {quoted(table)} AS t SET {sets} FROM {STAGE} s WHERE {match} AND ({_differs(values)})"), insert
+
+
+def quiet_statement(table: str, names: list[str], keys: list[str]) -> str | None:
+    """The UPDATE of the :data:`QUIET_COLUMNS` of rows whose values are equal (None: no such
+    column in ``names``); not counted as updated."""
+    values, quiet = _split(table, names, keys)
+    if not quiet:
+        return None
+    match = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in keys)
+    sets = ", ".join(f"{quoted(n)} = s.{quoted(n)}" for n in quiet)
+    return (
+        f"UPDATE {quoted(table)} AS t SET {sets} FROM {STAGE} s "
+        f"WHERE {match} AND NOT ({_differs(values)}) AND ({_differs(quiet)})"
+    )
 
 
 def classify_statement(table: str, names: list[str], keys: list[str]) -> str:
-    """One join of :data:`STAGE` with ``table`` counting ``(new, changed)`` rows: the rows
-    the upsert's INSERT would add and those its UPDATE would write (the same conditions)."""
+    """One join of :data:`STAGE` with ``table`` counting ``(new, changed, quiet)`` rows: the rows
+    the upsert's INSERT would add, those its UPDATE would write and those only
+    :func:`quiet_statement` would (the same conditions)."""
     match = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in keys)
-    differs = " OR ".join(f"t.{quoted(n)} IS DISTINCT FROM s.{quoted(n)}" for n in names if n not in keys)
+    values, quiet = _split(table, names, keys)
     first = quoted(keys[0])
     return (
         f"SELECT count(*) FILTER (WHERE t.{first} IS NULL), "
-        f"count(*) FILTER (WHERE t.{first} IS NOT NULL AND ({differs or 'FALSE'})) "
+        f"count(*) FILTER (WHERE t.{first} IS NOT NULL AND ({_differs(values)})), "
+        f"count(*) FILTER (WHERE t.{first} IS NOT NULL AND NOT ({_differs(values)}) AND ({_differs(quiet)})) "
         f"FROM {STAGE} s LEFT JOIN {quoted(table)} t ON {match}"
     )
 
@@ -235,14 +267,17 @@ class SqlStore(ABC):
         if frame.empty:
             return {"inserted": 0, "updated": 0, "unchanged": 0}
         update_sql, insert_sql = upsert_statements(table, names, keys, update=update)
+        quiet_sql = quiet_statement(table, names, keys) if update else None
         try:
             with self._writing() as runner, self._staged(runner, table, frame):
-                new, changed = 1, 1
+                new, changed, quiet = 1, 1, 1
                 if self._classify_upserts and update_sql:
-                    # one join says which of the two statements has rows to write (a re-import
+                    # one join says which of the statements has rows to write (a re-import
                     # of an unchanged file then joins once per chunk instead of twice)
-                    new, changed = runner.rows(classify_statement(table, names, keys))[0]
+                    new, changed, quiet = runner.rows(classify_statement(table, names, keys))[0]
                 updated = runner.changed(update_sql) if update_sql and changed else 0
+                if quiet_sql and quiet:
+                    runner.changed(quiet_sql)  # bookkeeping only: no data version, nothing shown changes
                 inserted = runner.changed(insert_sql) if new else 0
                 if (inserted or updated) and table not in UNVERSIONED_TABLES:
                     self._bump_version(runner)

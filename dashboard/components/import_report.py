@@ -184,6 +184,8 @@ def render_report(report: ImportReport, rejects: pd.DataFrame, key_prefix: str) 
                 unchanged=f"{report.unchanged + report.merged:,}",
             )
         )
+        if report.skipped:
+            st.caption(t("import_skipped", n=f"{report.skipped:,}"))
     if report.error:
         st.error(t("import_stopped", error=md(report.error)))
     if report.table == "areas" and not report.dry_run:

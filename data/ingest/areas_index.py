@@ -13,6 +13,7 @@ area" check). A store may hold any subset of the levels (e.g. only grids).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,12 +38,26 @@ class _Level:
     """event level -> id of that level for each polygon (itself or an ancestor; null if none)."""
 
 
+def _fingerprint(areas: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    order = np.argsort(areas["area_id"].astype(str).to_numpy(), kind="stable")
+    wkb = shapely.to_wkb(areas["geom"].to_numpy()[order], hex=False) if len(areas) else []
+    for i, shape in zip(order, wkb, strict=True):
+        row = areas.iloc[i]
+        parent = row["parent_id"] if isinstance(row["parent_id"], str) else ""
+        digest.update(f"{row['area_id']}\x1f{row['level']}\x1f{parent}\x1f".encode())
+        digest.update(shape if shape is not None else b"")
+    return digest.hexdigest()
+
+
 @dataclass
 class AreaIndex:
     """Polygons per level with each polygon's ancestry."""
 
     levels: dict[str, _Level] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    fingerprint: str = ""
+    """SHA-256 of the areas indexed (ids, levels, parents, shapes): equal for equal areas."""
 
     @classmethod
     def from_store(cls, store: Store) -> AreaIndex:
@@ -72,7 +87,7 @@ class AreaIndex:
         """Index an ``areas`` table (``area_id, level, parent_id, geom`` as shapely)."""
         level_of = dict(zip(areas["area_id"], areas["level"], strict=True))
         parent = {a: p for a, p in zip(areas["area_id"], areas["parent_id"], strict=True) if isinstance(p, str) and p}
-        index = cls()
+        index = cls(fingerprint=_fingerprint(areas))
         for level in AREA_LEVELS:
             rows = areas[areas["level"] == level]
             if not len(rows):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
-from data.ingest.batches import BatchLog, earlier_batch, file_identity
+from data.ingest.batches import BatchLog, FileIdentity, earlier_batch, file_identity
 from data.ingest.dry_run import DryRunStore
 from data.ingest.opening import ImportFileError
 from data.ingest.pipeline import Writer
@@ -22,10 +24,13 @@ from data.ingest.report import ImportReport
 from data.store import Store
 
 
-def begin_batch(store: Store, report: ImportReport, path: Path, explicit_id: bool) -> BatchLog:
+def begin_batch(
+    store: Store, report: ImportReport, path: Path, explicit_id: bool, ident: Future[FileIdentity] | None = None
+) -> BatchLog:
     """Record the batch as running before anything is written; completes the newest
-    interrupted or failed batch of the same file (its id, its rejects re-written)."""
-    ident = file_identity(path)
+    interrupted or failed batch of the same file (its id, its rejects re-written).
+    ``ident``: the file's identity being computed (:func:`hash_in_background`), else computed here."""
+    ident = ident.result() if ident is not None else file_identity(path)
     earlier = earlier_batch(store, report.table, ident, report.batch_id if explicit_id else None)
     attempts = 1
     if earlier is not None:
@@ -44,6 +49,21 @@ def begin_batch(store: Store, report: ImportReport, path: Path, explicit_id: boo
     log = BatchLog(store, report.batch_id, report.table, ident, attempts)
     log.start()
     return log
+
+
+def hash_in_background(path: Path) -> Future[FileIdentity]:
+    """The file's identity (:func:`~data.ingest.batches.file_identity`) computed in a thread
+    while the import prepares (hashlib releases the interpreter lock: ~0.3 s per 160 MB saved)."""
+    future: Future[FileIdentity] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(file_identity(path))
+        except BaseException as exc:  # re-raised by begin_batch
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="gridscope-hash", daemon=True).start()
+    return future
 
 
 def end_batch(log: BatchLog, report: ImportReport, chunks: int | None = None) -> None:
@@ -72,7 +92,7 @@ def remember(store: Store, report: ImportReport) -> None:
     store.set_meta(f"import:last:{report.table}", text)
 
 
-__all__ = ["begin_batch", "end_batch", "fail_batch", "remember"]
+__all__ = ["begin_batch", "end_batch", "fail_batch", "hash_in_background", "remember"]
 
 
 @contextlib.contextmanager

@@ -82,6 +82,29 @@ class Catalog:
             mapping[v] = code
         return values.replace(mapping), new
 
+    def known_codes(self, rows: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+        """``(category, department)`` codes :meth:`apply` would give ``rows`` without creating
+        anything: null where a value is not known yet (a new entry), the department filled
+        from the category's default where the row has none, as :meth:`apply` fills it."""
+
+        def known(values: pl.Series, table: dict[str, str]) -> pl.Series:
+            uniq = values.unique().drop_nulls().to_list()
+            codes = {v: table.get(v) or table.get(v.strip().lower()) for v in uniq}
+            return values.replace_strict(codes, default=None, return_dtype=pl.String)
+
+        null = pl.Series([None] * rows.height, dtype=pl.String)
+        category = known(rows.get_column("category"), self.categories) if "category" in rows.columns else null
+        default = category.replace_strict(self.default_department, default=None, return_dtype=pl.String)
+        if "department" in rows.columns:
+            given = rows.get_column("department")
+            department = known(given, self.departments)
+            unknown = given.is_not_null() & department.is_null()  # a new department: not known
+            department = department.fill_null(default)
+            category = category.zip_with(~unknown, null)
+        else:
+            department = default
+        return category.alias("category"), department.alias("department")
+
     def apply(self, store: Store, good: pl.DataFrame, report) -> pl.DataFrame:
         """Replace category/department values by codes, creating the new ones in ``store``.
 

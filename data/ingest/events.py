@@ -19,13 +19,14 @@ import pandas as pd
 import polars as pl
 
 from data.contracts import FINE_H3_RES, column_names
+from data.ingest import unchanged
 from data.ingest.areas_index import EVENT_LEVELS, AreaIndex
-from data.ingest.bookkeeping import begin_batch, chunk_writes, end_batch, fail_batch, remember
+from data.ingest.bookkeeping import begin_batch, chunk_writes, end_batch, fail_batch, hash_in_background, remember
 from data.ingest.catalog import Catalog, with_deadlines
 from data.ingest.mappings import Mapping
 from data.ingest.opening import detect_times, open_import
 from data.ingest.pipeline import Writer, bulk_loading, expected_rows, prefetch
-from data.ingest.readers import CHUNK_ROWS, Chunk, Source
+from data.ingest.readers import CHUNK_ROWS, Source
 from data.ingest.rejects import Rejects, reject, to_pandas
 from data.ingest.report import ImportReport, Progress
 from data.ingest.validate import (
@@ -49,6 +50,7 @@ def import_events(
     progress: Progress | None = None,
     *,
     chunk_rows: int = CHUNK_ROWS,
+    check_all: bool = False,
 ) -> ImportReport:
     """Import an events file into ``store``.
 
@@ -63,6 +65,8 @@ def import_events(
     batch_id : id for ``import_rejects`` (default: table, file name and time)
     progress : called with (rows done, total or None) after each chunk
     chunk_rows : rows per chunk
+    check_all : validate every row, also those found stored as they are
+        (:mod:`data.ingest.unchanged`; by default those are counted unchanged and skipped)
 
     Returns
     -------
@@ -80,17 +84,19 @@ def import_events(
     src, mapping, resolved, crs, chunks, report = open_import(
         source, mapping, crs, chunk_rows, batch_id, "events", geometry_ok=True
     )
+    identity = hash_in_background(src.path)  # while the areas and the catalog load
     areas = AreaIndex.from_store(store)
     catalog = Catalog.from_store(store)
     times = detect_times(src, chunks, mapping, resolved, report)
     dups = DuplicateTracker()
-    log = begin_batch(store, report, src.path, explicit_id=batch_id is not None)
+    log = begin_batch(store, report, src.path, explicit_id=batch_id is not None, ident=identity)
     writer = Writer()
     rejects = Rejects(store, report.batch_id, report)
-    contract = column_names("events")
+    contract = [*column_names("events"), "source_hash"]
     committed = {"chunks": 0, "stored": 0}  # updated in the writer thread only
     # Into an empty events table every stored row is new (in-file duplicates are rejected
-    # above), so chunks go straight in by bulk insert instead of the change-aware upsert.
+    # above), so chunks go straight in by bulk insert instead of the change-aware upsert,
+    # and no row can be found stored as it is (data/ingest/unchanged.py).
     empty_table = int(store.fetch("event_date_range")["events"].iloc[0]) == 0
 
     def counted(counts: dict[str, int]) -> None:
@@ -99,10 +105,15 @@ def import_events(
         report.unchanged += counts["unchanged"]
 
     def write(
-        frame: pd.DataFrame | None, rejected: pd.DataFrame | None, rows_read: int, rows_rejected: int
+        frame: pd.DataFrame | None,
+        rejected: pd.DataFrame | None,
+        rows_read: int,
+        rows_rejected: int,
+        skipped: int,
     ) -> dict[str, int]:
         """One chunk's writes, in the writer thread, as one transaction: its events, its
-        rejects and the batch's counts (so after a kill the batch says what is stored)."""
+        rejects and the batch's counts (so after a kill the batch says what is stored);
+        ``skipped`` rows were found stored as they are."""
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
         with store.transaction():
             if frame is not None:
@@ -110,6 +121,7 @@ def import_events(
                     counts["inserted"] = store.insert_frame("events", frame)
                 else:
                     counts = store.upsert_frame("events", frame, ["event_id"])
+            counts["unchanged"] += skipped
             if rejected is not None:
                 store.insert_frame("import_rejects", rejected)
             stored = committed["stored"] + sum(counts.values())
@@ -124,16 +136,30 @@ def import_events(
     with bulk_loading(store, "events", expected_rows(src.info.rows, src.path)), chunk_writes(writer, log, report):
         for chunk in prefetch(chunks):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
-            checked = _events_chunk(chunk, mapping, resolved, crs, times, areas, dups, report)
+            fields = fields_frame(chunk, mapping, resolved)
+            before = unchanged.salt(mapping, resolved, crs, times, areas)
+            hashes = unchanged.row_hashes(fields, before)
+            skipped = 0
+            if not check_all and not empty_table and unchanged.times_settled(fields, times):
+                same = unchanged.find_unchanged(store, fields, hashes, catalog, dups)
+                if skipped := int(same.sum()):
+                    fields, hashes = fields.filter(pl.Series(~same)), hashes[~same]
+            report.skipped += skipped
+            checked = _events_chunk(fields, mapping, crs, times, areas, dups, report)
+            if (after := unchanged.salt(mapping, resolved, crs, times, areas)) != before:
+                hashes = unchanged.row_hashes(fields, after)  # a time format fixed in this chunk
             good = checked.filter(pl.col("reason").is_null())
             frame = None
             if good.height:
                 count_statuses(good, report.statuses)
                 good = with_deadlines(catalog.apply(store, good, report), catalog.sla_hours)
+                by_pos = np.zeros(chunk.table.num_rows, dtype=np.int64)
+                by_pos[fields.get_column("_pos").to_numpy()] = hashes
+                good = good.with_columns(pl.Series("source_hash", by_pos[good.get_column("_pos").to_numpy()]))
                 cols = [c for c in contract if c in good.columns and c != "geom"]
                 frame = to_pandas(good.select(cols))
             rejected = rejects.frame(chunk, checked)
-            writer.submit(write, frame, rejected, report.rows_read, report.rejected, done=counted)
+            writer.submit(write, frame, rejected, report.rows_read, report.rejected, skipped, done=counted)
             del checked, good, frame, rejected
             if progress:
                 progress(report.rows_read, src.info.rows)
@@ -151,17 +177,16 @@ def import_events(
 
 
 def _events_chunk(
-    chunk: Chunk,
+    fields: pl.DataFrame,
     mapping: Mapping,
-    resolved: dict[str, str],
     crs: str,
     times: TimeParser,
     areas: AreaIndex,
     dups: DuplicateTracker,
     report: ImportReport,
 ) -> pl.DataFrame:
-    """Validate one chunk, add H3 and areas, mark in-file duplicates; ``reason`` null = store."""
-    checked: Checked = check_events(fields_frame(chunk, mapping, resolved), mapping, crs, times)
+    """Validate one chunk's fields, add H3 and areas, mark in-file duplicates; ``reason`` null = store."""
+    checked: Checked = check_events(fields, mapping, crs, times)
     report.warnings.update(checked.warnings)
     frame = checked.frame
     ok = frame.get_column("reason").is_null().to_numpy()
@@ -180,17 +205,14 @@ def _events_chunk(
             out = pos[~inside]
             outside = np.zeros(n, dtype=bool)
             outside[out] = True
-            msg = np.full(n, None, dtype=object)
-            msg[out] = [
-                f"outside every area: {x:.6f}, {y:.6f}" for x, y in zip(lon[~inside], lat[~inside], strict=True)
-            ]
-            frame = reject(frame, outside, msg)
+            msg = [f"outside every area: {x:.6f}, {y:.6f}" for x, y in zip(lon[~inside], lat[~inside], strict=True)]
+            frame = reject(frame, outside, np.asarray(msg, dtype=object))
     frame = frame.with_columns(pl.Series("h3", h3), *(ids[lv].alias(f"{lv}_id") for lv in ids))
     ok = frame.get_column("reason").is_null().to_numpy()
     first = dups.mark(frame.select("event_id"), frame.get_column("_row").to_numpy(), ok)
     dup = first > 0
     if dup.any():
-        frame = reject(frame, dup, np.char.add("duplicate id in the file: first at row ", first.astype(str)))
+        frame = reject(frame, dup, [f"duplicate id in the file: first at row {r}" for r in first[dup]])
     return frame
 
 

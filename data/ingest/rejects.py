@@ -63,12 +63,19 @@ class Rejects:
         )
 
 
-def reject(frame: pl.DataFrame, mask: np.ndarray, messages: np.ndarray | str) -> pl.DataFrame:
-    """Set ``reason`` where ``mask`` (and no reason yet)."""
+def reject(frame: pl.DataFrame, mask: np.ndarray, messages: np.ndarray | list[str] | str) -> pl.DataFrame:
+    """Set ``reason`` where ``mask`` (and no reason yet): ``messages`` is one text, one per
+    row of ``frame``, or one per row of ``mask`` (in order; cheaper when few rows are hit)."""
+    mask = np.asarray(mask, dtype=bool)
     if isinstance(messages, str):
-        msg = pl.lit(messages)
+        msg: pl.Expr | pl.Series = pl.lit(messages)
     else:
-        msg = pl.Series("m", np.where(mask, messages, None).tolist(), dtype=pl.String)
+        hit = np.flatnonzero(mask)
+        texts = np.asarray(messages, dtype=object)
+        texts = texts[hit] if len(texts) == len(mask) and len(texts) != len(hit) else texts
+        msg = pl.Series("m", [None] * len(mask), dtype=pl.String).scatter(
+            hit, pl.Series(texts.tolist(), dtype=pl.String)
+        )
     return frame.with_columns(
         pl.when(pl.col("reason").is_null() & pl.Series(mask)).then(msg).otherwise(pl.col("reason")).alias("reason")
     )

@@ -35,6 +35,8 @@ class ImportReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
+    """Of ``unchanged``: rows found stored as they are and not checked again (:mod:`data.ingest.unchanged`)."""
     merged: int = 0
     """Area features folded into an earlier feature with the same id (areas only)."""
     rejected: int = 0
@@ -144,6 +146,11 @@ class ImportReport:
             + f"{self.inserted:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged"
             + (f", {self.merged:,} merged into another feature of the same area" if self.merged else ""),
         ]
+        if self.skipped:
+            out.append(
+                f"  of the unchanged, {self.skipped:,} are exactly as stored (same id, content and reading) "
+                "and were not checked again: the notes below are about the other rows"
+            )
         out += self.time_lines()
         out += [f"  rejected {n:,}: {reason}" for reason, n in self.reasons.most_common()]
         out += [f"  warning ({plural(n, 'row')}): {w}" for w, n in self.warnings.most_common(10)]

@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS events (
     geom GEOMETRY AS (ST_Point(lon, lat)) VIRTUAL);
 ALTER TABLE events ADD COLUMN IF NOT EXISTS respond_due_at TIMESTAMP;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS close_due_at TIMESTAMP;
+-- the imported row an event was stored from (data/ingest/unchanged.py; PostGIS: migration 018)
+ALTER TABLE events ADD COLUMN IF NOT EXISTS source_hash BIGINT;
 
 CREATE TABLE IF NOT EXISTS event_log (
     event_id VARCHAR NOT NULL, stage VARCHAR NOT NULL, "at" TIMESTAMP NOT NULL,

@@ -25,6 +25,14 @@ def test_cli_imports_areas_then_events(tmp_path, capsys):
         assert store.table_counts()["import_rejects"] == bad
     finally:
         store.close()
+    # the same file again: the stored rows are skipped (EV0001, twice in the file, is checked);
+    # --check-all checks them
+    args = ["import", "events", str(path), "--mapping", "zh", "--db", str(db)]
+    assert main(args) == 0
+    assert f"of the unchanged, {n - bad - 1:,} are exactly as stored" in capsys.readouterr().out
+    assert main([*args, "--check-all"]) == 0
+    out = capsys.readouterr().out
+    assert f"0 new, 0 updated, {n - bad:,} unchanged" in out and "exactly as stored" not in out
 
 
 def test_cli_unreadable_file_exits_1_with_one_message(tmp_path, capsys):

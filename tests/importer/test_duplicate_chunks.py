@@ -78,3 +78,24 @@ def test_tracker_after_a_chunk_of_only_repeats():
     assert mark(["b", "a"], [3, 4]) == [2, 1]
     assert mark(["c", "a", "c"], [5, 6, 7]) == [0, 1, 5]
     assert mark(["c"], [8]) == [5]
+
+
+def test_tracker_equals_a_dictionary_over_many_chunks():
+    """Chunks of uneven sizes (its sorted runs merge as they grow): each row gets the row of
+    the first occurrence of its id, as a plain dictionary of first rows gives it."""
+    rng = np.random.default_rng(5)
+    dups, first = DuplicateTracker(), {}
+    row = 0
+    for size in rng.integers(1, 400, 60):
+        ids = [f"id{v}" for v in rng.integers(0, 3000, size)]
+        rows = np.arange(row + 1, row + size + 1)
+        row += size
+        candidate = rng.random(size) < 0.9
+        got = dups.mark(pl.DataFrame({"id": ids}), rows, candidate).tolist()
+        want = []
+        for i, r, c in zip(ids, rows.tolist(), candidate.tolist(), strict=True):
+            want.append(first.get(i, 0) if c else 0)
+            if c:
+                first.setdefault(i, r)
+        assert got == want
+    assert len(dups._hashes) <= 7  # merged runs, not one per chunk

@@ -103,6 +103,12 @@ def parity_params(city: City) -> dict[str, list[dict[str, object]]]:
         + with_window(res=7, slice_days=1),
         "daily_trend": with_window(),
         "event_date_range": [{}],
+        # the demo city's events come from no file (source_hash null): tests/importer/test_import_unchanged.py
+        "event_source_hashes": [
+            {"ids": "\x1f".join(city.events["event_id"].iloc[:300])},
+            {"ids": ""},
+            {"ids": "'; DROP TABLE events; --"},
+        ],
         "event_points": [{}],
         "import_reject_summary": [{"batch_id": "b1"}, {"batch_id": "b2"}, {"batch_id": "'; DROP TABLE events; --"}],
         "import_rejects_page": [{"batch_id": "b1", "limit": 3}, {"batch_id": "b1", "limit": 100}],
