@@ -164,7 +164,7 @@ def import_events(
             if progress:
                 progress(report.rows_read, src.info.rows)
     try:
-        if report.stored:  # the new rows' SLA deadlines (every on-time and overdue count reads them)
+        if report.inserted or report.updated:  # the rows' SLA deadlines (every on-time and overdue count reads them)
             store.execute("refresh_event_deadlines", category=None)
     except BaseException as exc:  # failed, not 'running': re-running the file completes it
         fail_batch(log, exc)
