@@ -55,16 +55,19 @@ def test_configured_tiles_are_drawn_under_the_map(streamlit_server, page, small_
         if requested:
             break
         page.wait_for_timeout(500)
-    page.wait_for_timeout(2_000)  # the tiles that were asked for are drawn
     assert requested and all(p.endswith(".png") and p.count("/") == 3 for p in requested)
-    shot = page.locator("[data-testid='stDeckGlJsonChart']").first.screenshot()
+    for _ in range(60):  # the tiles that were asked for are drawn: wait for them to show, up to ~30 s
+        shot = page.locator("[data-testid='stDeckGlJsonChart']").first.screenshot()
+        if _green_share(shot) > 0.1:
+            break
+        page.wait_for_timeout(500)
     assert _green_share(shot) > 0.1
 
 
-def test_no_tiles_without_a_tile_url(streamlit_server, page, small_db_file):
+def test_no_tiles_without_a_tile_url(demo_app, page):
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith("http://127.0.0.1") else None)
-    page.goto(streamlit_server(small_db_file))
+    page.goto(demo_app)
     page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=90_000)
     wait_for_app(page)
     page.wait_for_timeout(2_000)

@@ -81,9 +81,9 @@ def _wait_for_level(page, level: str | None, area: str | None) -> None:
     page.wait_for_timeout(1_500)
 
 
-def test_drill_from_district_to_grid_and_back(streamlit_server, page, small_db_file):
-    shapes = _shapes(small_db_file)
-    url = streamlit_server(small_db_file)
+def test_drill_from_district_to_grid_and_back(demo_app, page, small_db_file):
+    shapes = _shapes(small_db_file)  # a copy of the same city the server has open
+    url = demo_app
     page.goto(f"{url}/chain")
     page.wait_for_selector(f"{MAP} canvas", timeout=90_000)
     wait_for_app(page)

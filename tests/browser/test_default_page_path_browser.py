@@ -16,8 +16,8 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize(
     "lang,title,other", [("zh", "领导总览", "Leader overview"), ("en", "Leader overview", "领导总览")]
 )
-def test_overview_path_opens_the_overview(streamlit_server, page, small_db_file, lang, title, other):
-    url = streamlit_server(small_db_file)
+def test_overview_path_opens_the_overview(demo_app, page, lang, title, other):
+    url = demo_app
     page.goto(f"{url}/overview?lang={lang}")
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=90_000)
     wait_for_app(page)
@@ -31,9 +31,9 @@ def test_overview_path_opens_the_overview(streamlit_server, page, small_db_file,
     assert f"lang={lang}" in page.url  # the address keeps its parameters
 
 
-def test_unknown_path_still_says_page_not_found(streamlit_server, page, small_db_file):
+def test_unknown_path_still_says_page_not_found(demo_app, page):
     """The alias is for the overview only: a truly unknown path is still reported."""
-    url = streamlit_server(small_db_file)
+    url = demo_app
     page.goto(f"{url}/no-such-page")
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=90_000)
     wait_for_app(page)

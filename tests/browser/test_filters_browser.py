@@ -37,8 +37,8 @@ def _open_sidebar(pg) -> None:
 
 @pytest.mark.parametrize("width", [1440, 390])
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_page_switch_keeps_the_filters_in_the_address(streamlit_server, browser, small_db_file, lang, width):
-    base = streamlit_server(small_db_file)
+def test_page_switch_keeps_the_filters_in_the_address(demo_app, browser, lang, width):
+    base = demo_app
     context = browser.new_context(viewport={"width": width, "height": 1100 if width > 600 else 844})
     pg = context.new_page()
     try:
@@ -64,8 +64,8 @@ def test_page_switch_keeps_the_filters_in_the_address(streamlit_server, browser,
         context.close()
 
 
-def test_language_switch_keeps_radios_and_chips(streamlit_server, browser, small_db_file):
-    base = streamlit_server(small_db_file)
+def test_language_switch_keeps_radios_and_chips(demo_app, browser):
+    base = demo_app
     context = browser.new_context(viewport={"width": 1440, "height": 1100})
     pg = context.new_page()
     checked = (

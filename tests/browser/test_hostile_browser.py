@@ -8,6 +8,8 @@ The store is the small city with names from :func:`tests.dashboard.test_hostile_
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,7 +19,7 @@ from shapely.ops import polylabel
 from dashboard.layers import from_wkb, view_for
 from dashboard.safe_text import WORD_JOINER
 from queries import DuckDBStore
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import launch_streamlit, stop_streamlit, wait_for_app
 from tests.browser.test_chain_browser import MAP, _crumbs, _pixel
 from tests.dashboard.test_hostile_content import (
     CATEGORY,
@@ -29,6 +31,27 @@ from tests.dashboard.test_hostile_content import (
 )
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def hostile_app(small_db_template, tmp_path_factory) -> Iterator[dict]:
+    """One server for the module on a copy of the small city with the hostile names (neither
+    test changes the store; each has its own browser context, so its own session): its
+    ``url``, the renamed ``ids``, and the grids' ``shapes`` and ``parents`` read before the
+    server holds the file."""
+    folder = tmp_path_factory.mktemp("hostile-app")
+    db = folder / "gridscope.duckdb"
+    shutil.copy(small_db_template, db)
+    ids = make_hostile(db)
+    store = DuckDBStore(db)
+    try:
+        shapes = store.fetch("area_shapes", level="grid")
+        parents = store.fetch("list_areas", level="grid").set_index("area_id")["parent_id"]
+    finally:
+        store.close()
+    url, proc = launch_streamlit(db, folder)
+    yield {"url": url, "ids": ids, "shapes": shapes, "parents": parents}
+    stop_streamlit(proc)
 
 
 def _to_port_9(url: str) -> bool:
@@ -66,16 +89,10 @@ def _open(page, url: str) -> None:
     wait_for_app(page)
 
 
-def test_chain_breadcrumb_and_tooltip_show_names_as_text(streamlit_server, page, small_db_file):
-    ids = make_hostile(small_db_file)
-    store = DuckDBStore(small_db_file)  # before the server holds the file
-    try:
-        grids = store.fetch("area_shapes", level="grid")
-        parents = store.fetch("list_areas", level="grid").set_index("area_id")["parent_id"]
-    finally:
-        store.close()
+def test_chain_breadcrumb_and_tooltip_show_names_as_text(hostile_app, page):
+    ids, grids, parents = hostile_app["ids"], hostile_app["shapes"], hostile_app["parents"]
     hits = _watch(page)
-    base = streamlit_server(small_db_file)
+    base = hostile_app["url"]
     _open(page, f"{base}/chain?level=community&area={ids['community']}")
     page.wait_for_selector(f"{MAP} canvas", timeout=90_000)
 
@@ -101,10 +118,10 @@ def test_chain_breadcrumb_and_tooltip_show_names_as_text(streamlit_server, page,
     assert hits == []
 
 
-def test_hotspots_trends_and_import_pages_fetch_nothing(streamlit_server, page, small_db_file):
-    ids = make_hostile(small_db_file)
+def test_hotspots_trends_and_import_pages_fetch_nothing(hostile_app, page):
+    ids = hostile_app["ids"]
     hits = _watch(page)
-    base = streamlit_server(small_db_file)
+    base = hostile_app["url"]
 
     _open(page, f"{base}/hotspots?unit=street&sel={ids['street']}")
     page.wait_for_function(  # the selected unit's heading, in Markdown

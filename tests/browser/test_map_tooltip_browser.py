@@ -31,8 +31,8 @@ def _hover_a_cell(page: Page) -> dict:
 
 
 @pytest.mark.parametrize(("lang", "width"), [("zh", 1440), ("en", 1440), ("zh", 390), ("en", 390)])
-def test_tooltip_is_formatted_localised_and_inside_the_map(streamlit_server, browser, small_db_file, lang, width):
-    url = streamlit_server(small_db_file)
+def test_tooltip_is_formatted_localised_and_inside_the_map(demo_app, browser, lang, width):
+    url = demo_app
     context = browser.new_context(viewport={"width": width, "height": 1100}, locale="zh-CN")
     page = context.new_page()
     try:

@@ -11,8 +11,8 @@ from tests.browser.conftest import wait_for_app
 pytestmark = pytest.mark.browser
 
 
-def test_overview_shows_numbers_and_draws_the_map(streamlit_server, page, small_db_file, tmp_path):
-    url = streamlit_server(small_db_file)
+def test_overview_shows_numbers_and_draws_the_map(demo_app, page, tmp_path):
+    url = demo_app
     page.goto(url)
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=90_000)
     wait_for_app(page)

@@ -14,13 +14,13 @@ from tests.browser.conftest import wait_for_app
 pytestmark = pytest.mark.browser
 
 
-def test_weekly_page_shows_the_brief_and_downloads_the_pdf(streamlit_server, browser, small_db_file, tmp_path):
-    store = DuckDBStore(small_db_file)
+def test_weekly_page_shows_the_brief_and_downloads_the_pdf(demo_app, browser, small_db_file, tmp_path):
+    store = DuckDBStore(small_db_file)  # a copy of the same city the server has open
     try:
         brief = weekly_brief(store, None, now=datetime.now())
     finally:
         store.close()
-    url = streamlit_server(small_db_file)
+    url = demo_app
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     try:

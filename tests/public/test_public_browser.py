@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from dashboard.public.site import write_site
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import NO_WATCHER, _free_port
 from tests.public import pubfixture as fx
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,7 @@ def public_url(pub_file, tmp_path_factory) -> Iterator[str]:
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "public_app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1"],
+             "--server.address", "127.0.0.1", *NO_WATCHER],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
