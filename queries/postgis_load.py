@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -170,9 +173,12 @@ def drop_indexes(conn: psycopg.Connection, table: str) -> list[str]:
     return [n for n, _ in indexes]
 
 
-def restore_indexes(conn: psycopg.Connection, table: str, *, respect_lock: bool = True) -> list[str]:
+def restore_indexes(
+    conn: psycopg.Connection, table: str, *, respect_lock: bool = True, analyze: bool = False
+) -> list[str]:
     """Create every pending index of ``table`` that is missing, then forget the record, in
-    ``conn``'s transaction (all or nothing); return the names created.
+    ``conn``'s transaction (all or nothing); return the names created. ``ANALYZE`` the
+    table after, when it created any (or with ``analyze``, when there was a record).
 
     With ``respect_lock`` nothing is done while another session holds the table's bulk-load
     lock (its load rebuilds them when it ends)."""
@@ -183,15 +189,60 @@ def restore_indexes(conn: psycopg.Connection, table: str, *, respect_lock: bool 
         return []
     conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
     made = []
-    for name, ddl in pending:
-        exists = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
-        if not (exists and exists[0]):
-            conn.execute(ddl)
-            made.append(name)
+    for name, ddl in missing_indexes(conn, pending):
+        conn.execute(ddl)
+        made.append(name)
     conn.execute("DELETE FROM meta WHERE key = %s", [PENDING_PREFIX + table])
-    if made:
+    if made or analyze:
         conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
     return made
+
+
+def missing_indexes(conn: psycopg.Connection, indexes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The ``(name, definition)`` of ``indexes`` that do not exist."""
+    names = [n for n, _ in indexes]
+    rows = conn.execute("SELECT n FROM unnest(%s::text[]) n WHERE to_regclass(n) IS NULL", [names]).fetchall()
+    gone = {r[0] for r in rows}
+    return [(n, d) for n, d in indexes if n in gone]
+
+
+BUILDERS = 2
+"""Connections that build a bulk load's dropped indexes at once (one per core here): the
+GIST of the points takes about as long as the four btrees together."""
+
+
+def build_indexes(
+    connect: Callable[[], AbstractContextManager[psycopg.Connection]],
+    indexes: list[tuple[str, str]],
+    workers: int | None = None,
+) -> list[str]:
+    """Create ``indexes`` (``(name, definition)``) on up to ``workers`` (default
+    :data:`BUILDERS`) connections at once,
+    each in a transaction of its own (``connect()`` opens one), GIST and GIN first (the
+    longest builds); return the names created. Every build is attempted; the first failure
+    is raised after the others ended.
+
+    For the end of a bulk load, whose session holds the bulk-load lock: the pending record
+    stays until :func:`restore_indexes` forgets it, so an index not built here (a failure,
+    a kill) is built by the next recovery. ``CREATE INDEX`` takes a SHARE lock, which does
+    not conflict with another's, so the builds scan the table side by side. One build per
+    connection and no parallel workers of its own: two builds already keep the cores busy.
+    """
+    workers = BUILDERS if workers is None else workers
+    slow = sorted(indexes, key=lambda item: " USING btree " in item[1])
+
+    def build(item: tuple[str, str]) -> str:
+        with connect() as conn:
+            conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            conn.execute("SET LOCAL max_parallel_maintenance_workers = 0")
+            conn.execute(item[1])
+        return item[0]
+
+    if workers <= 1 or len(slow) <= 1:
+        return [build(item) for item in slow]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pgindex") as pool:
+        futures = [pool.submit(build, item) for item in slow]  # all attempted, even after a failure
+    return [f.result() for f in futures]  # the first failure raised
 
 
 def owns(conn: psycopg.Connection, table: str) -> bool:

@@ -32,11 +32,13 @@ from .postgis_frames import frame_from_rows, type_name
 from .postgis_load import (
     BULK_LOCK_CLASS,
     LoadStats,
+    build_indexes,
     bulk_insert,
     bulk_lock_sql,
     column_types,
     copy_frame,
     drop_indexes,
+    missing_indexes,
     owns,
     pending_indexes,
     restore_indexes,
@@ -337,7 +339,10 @@ class PostGISStore(SqlStore):
                     if dropped:
                         t0 = time.perf_counter()
                         with self.connection() as conn:
-                            made = restore_indexes(conn, table, respect_lock=False)
+                            missing = missing_indexes(conn, pending_indexes(conn, table).get(table, []))
+                        made = build_indexes(self.connection, missing)  # side by side, each committed
+                        with self.connection() as conn:  # forget the record (and build what is still missing)
+                            made += restore_indexes(conn, table, respect_lock=False, analyze=True)
                         self.last_rebuild = (len(made), time.perf_counter() - t0)
                 finally:
                     holder.execute(bulk_lock_sql("pg_advisory_unlock"), [BULK_LOCK_CLASS, table])

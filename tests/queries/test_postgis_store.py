@@ -156,6 +156,46 @@ def test_bulk_load_rebuilds_indexes_small_load_keeps_them(make_pg_database):
         store.close()
 
 
+def _index_definitions(dsn: str, table: str) -> list[str]:
+    with psycopg.connect(dsn) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table]))
+
+
+def test_index_builds_side_by_side_keep_the_record_until_every_index_exists(make_pg_database):
+    """The end of a bulk load builds the dropped indexes on two connections, GIST first, each
+    committed on its own: one that fails leaves the pending record (the others built), and
+    the recovery then only forgets it."""
+    from queries.postgis_load import build_indexes, drop_indexes, pending_indexes
+
+    dsn = make_pg_database()
+    store = PostGISStore(dsn)
+    try:
+        store.insert_frame("events", _hostile_events(50))
+        definitions = _index_definitions(dsn, "events")
+        with store.connection() as conn:
+            assert len(drop_indexes(conn, "events")) == 5
+        with store.connection() as conn:
+            pending = pending_indexes(conn, "events")["events"]
+        assert _index_definitions(dsn, "events") == []
+        broken = ("events_broken_idx", "CREATE INDEX events_broken_idx ON events (no_such_column)")
+        with pytest.raises(psycopg.errors.UndefinedColumn):
+            build_indexes(store.connection, [*pending, broken])
+        assert _index_definitions(dsn, "events") == definitions
+        with store.connection() as conn:
+            assert pending_indexes(conn) == {"events": pending}
+        assert store.restore_indexes() == {}  # nothing left to create ...
+        with store.connection() as conn:
+            assert pending_indexes(conn) == {}  # ... the record forgotten
+        for workers in (1, 2):
+            with store.connection() as conn:
+                drop_indexes(conn, "events")
+            made = build_indexes(store.connection, pending, workers=workers)
+            assert made[0] == "events_geom_gist" and sorted(made) == sorted(n for n, _ in pending)
+            assert _index_definitions(dsn, "events") == definitions
+    finally:
+        store.close()
+
+
 def test_insert_frame_refuses_unknown_tables_and_columns(make_pg_database):
     store = PostGISStore(make_pg_database())
     try:
