@@ -120,13 +120,26 @@ def _split(table: str, names: list[str], keys: list[str]) -> tuple[list[str], li
     return [n for n in rest if n not in quiet], [n for n in rest if n in quiet]
 
 
-def upsert_statements(table: str, names: list[str], keys: list[str], *, update: bool) -> tuple[str | None, str]:
+def _match(keys: list[str], bounded: bool) -> str:
+    """``t`` (the table) matches ``s`` (:data:`STAGE`) on ``keys``. ``bounded`` adds what the
+    match implies: the table's first key within the stage's range, so that an index on it
+    reads that range only (not every row before the stage's last key)."""
+    match = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in keys)
+    if not bounded:
+        return match
+    first = quoted(keys[0])
+    return f"{match} AND t.{first} BETWEEN (SELECT min({first}) FROM {STAGE}) AND (SELECT max({first}) FROM {STAGE})"
+
+
+def upsert_statements(
+    table: str, names: list[str], keys: list[str], *, update: bool, bounded: bool = False
+) -> tuple[str | None, str]:
     """``(UPDATE, INSERT)`` of an upsert from :data:`STAGE` into ``table``.
 
     The UPDATE (``None`` when nothing may change) writes the non-key ``names`` of rows whose
     values differ (:data:`QUIET_COLUMNS` written, not compared); the INSERT adds the rows
-    whose ``keys`` are new."""
-    match = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in keys)
+    whose ``keys`` are new. ``bounded``: see :func:`_match`."""
+    match = _match(keys, bounded)
     values, quiet = _split(table, names, keys)
     cols = ", ".join(map(quoted, names))
     insert = (
@@ -139,13 +152,13 @@ def upsert_statements(table: str, names: list[str], keys: list[str], *, update: 
     return (f"UPDATE {quoted(table)} AS t SET {sets} FROM {STAGE} s WHERE {match} AND ({_differs(values)})"), insert
 
 
-def quiet_statement(table: str, names: list[str], keys: list[str]) -> str | None:
+def quiet_statement(table: str, names: list[str], keys: list[str], *, bounded: bool = False) -> str | None:
     """The UPDATE of the :data:`QUIET_COLUMNS` of rows whose values are equal (None: no such
-    column in ``names``); not counted as updated."""
+    column in ``names``); not counted as updated. ``bounded``: see :func:`_match`."""
     values, quiet = _split(table, names, keys)
     if not quiet:
         return None
-    match = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in keys)
+    match = _match(keys, bounded)
     sets = ", ".join(f"{quoted(n)} = s.{quoted(n)}" for n in quiet)
     return (
         f"UPDATE {quoted(table)} AS t SET {sets} FROM {STAGE} s "
@@ -176,6 +189,9 @@ class SqlStore(ABC):
     _classify_upserts: bool = False
     """Count new and changed rows first and skip a statement with nothing to write; only for
     a store whose writes are serialised (DuckDB's lock), so nothing changes in between."""
+    _bound_upserts: bool = False
+    """Bound the upsert's joins by the stage's key range (:func:`_match`): for a planner that
+    then reads only that range of the table's key index (PostgreSQL's merge and hash joins)."""
     paramstyle: ParamStyle
     """The driver's placeholder style, which named queries are bound to."""
 
@@ -266,8 +282,9 @@ class SqlStore(ABC):
             raise KeyError(f"key columns {missing} are not in the frame")
         if frame.empty:
             return {"inserted": 0, "updated": 0, "unchanged": 0}
-        update_sql, insert_sql = upsert_statements(table, names, keys, update=update)
-        quiet_sql = quiet_statement(table, names, keys) if update else None
+        bounded = self._bound_upserts
+        update_sql, insert_sql = upsert_statements(table, names, keys, update=update, bounded=bounded)
+        quiet_sql = quiet_statement(table, names, keys, bounded=bounded) if update else None
         try:
             with self._writing() as runner, self._staged(runner, table, frame):
                 new, changed, quiet = 1, 1, 1

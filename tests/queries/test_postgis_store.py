@@ -388,3 +388,45 @@ def test_arrow_time_units_zones_and_dates_encode_like_psycopg(pg_dsn):
     )
     ours = b"".join(bytes(chunk) for chunk in copy_chunks(arrow, pg_types))
     assert ours == _psycopg_copy_bytes(pg_dsn, plain, pg_types)
+
+
+def test_bounded_upsert_counts_and_values(make_pg_database):
+    """The upsert's joins are bounded by the stage's key range (``_bound_upserts``): keys
+    below, inside and above the stored ones, changed and unchanged rows, new ones between
+    stored keys; the counts and the stored values are those of the plain upsert; the
+    staged settings end with the transaction."""
+    from queries.store_base import upsert_statements
+
+    bounded, _ = upsert_statements("events", ["event_id", "status"], ["event_id"], update=True, bounded=True)
+    assert bounded is not None and 'BETWEEN (SELECT min("event_id") FROM' in bounded
+    store = PostGISStore(make_pg_database())
+    try:
+        stored = _hostile_events(40)
+        stored["event_id"] = [f"E{i:06d}" for i in range(10, 90, 2)]  # E000010 .. E000088, even
+        store.insert_frame("events", stored)
+        settings = "SELECT current_setting('work_mem') AS w, current_setting('jit') AS j"
+        before = store.sql(settings).to_dict("records")
+        frame = _hostile_events(40).iloc[:6].copy()
+        frame["event_id"] = ["E000001", "E000020", "E000021", "E000050", "E000088", "E000099"]
+        frame["status"] = ["reported", "closed", "reported", stored["status"].iloc[20], "closed", "reported"]
+        keep = stored.set_index("event_id")
+        for col in ("source", "category", "description", "lon", "lat", "h3", "reported_at"):
+            frame.loc[frame["event_id"].isin(keep.index), col] = keep.loc[
+                frame.loc[frame["event_id"].isin(keep.index), "event_id"], col
+            ].to_numpy()
+        frame = frame[["event_id", "source", "category", "description", "lon", "lat", "h3", "status", "reported_at"]]
+        counts = store.upsert_frame("events", frame, ["event_id"])
+        # new below, between and above the stored keys; E000020 and E000088 closed; E000050 as stored
+        assert counts == {"inserted": 3, "updated": 2, "unchanged": 1}
+        got = store.sql(
+            "SELECT event_id, status FROM events WHERE event_id = ANY(%s) ORDER BY 1", [list(frame.event_id)]
+        )
+        assert got.to_dict("list") == {
+            "event_id": ["E000001", "E000020", "E000021", "E000050", "E000088", "E000099"],
+            "status": ["reported", "closed", "reported", stored["status"].iloc[20], "closed", "reported"],
+        }
+        assert store.table_counts()["events"] == 43
+        assert store.upsert_frame("events", frame, ["event_id"]) == {"inserted": 0, "updated": 0, "unchanged": 6}
+        assert store.sql(settings).to_dict("records") == before
+    finally:
+        store.close()
