@@ -12,6 +12,7 @@ departments → upsert → rejects. Reading, validation and writes overlap
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from data.ingest.catalog import Catalog, with_deadlines
 from data.ingest.mappings import Mapping
 from data.ingest.opening import detect_times, open_import
 from data.ingest.pipeline import Writer, bulk_loading, expected_rows, prefetch
-from data.ingest.readers import CHUNK_ROWS, Source
+from data.ingest.readers import CHUNK_ROWS, Chunk, Source
 from data.ingest.rejects import Rejects, reject, to_pandas
 from data.ingest.report import ImportReport, Progress
 from data.ingest.validate import (
@@ -134,14 +135,14 @@ def import_events(
     # last chunk, instead of maintaining them per row (queries/postgis_load.py); DuckDB
     # writes on one thread meanwhile (DuckDBStore.bulk_load)
     with bulk_loading(store, "events", expected_rows(src.info.rows, src.path)), chunk_writes(writer, log, report):
-        for chunk in prefetch(chunks):
+        lookup = not check_all and not empty_table
+        for chunk, fields, stored in prefetch(_prepared(chunks, mapping, resolved, store if lookup else None)):
             report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
-            fields = fields_frame(chunk, mapping, resolved)
             before = unchanged.salt(mapping, resolved, crs, times, areas)
             hashes = unchanged.row_hashes(fields, before)
             skipped = 0
-            if not check_all and not empty_table and unchanged.times_settled(fields, times):
-                same = unchanged.find_unchanged(store, fields, hashes, catalog, dups)
+            if stored is not None and unchanged.times_settled(fields, times):
+                same = unchanged.find_unchanged(fields, stored, hashes, catalog, dups)
                 if skipped := int(same.sum()):
                     fields, hashes = fields.filter(pl.Series(~same)), hashes[~same]
             report.skipped += skipped
@@ -155,7 +156,13 @@ def import_events(
                 good = with_deadlines(catalog.apply(store, good, report), catalog.sla_hours)
                 by_pos = np.zeros(chunk.table.num_rows, dtype=np.int64)
                 by_pos[fields.get_column("_pos").to_numpy()] = hashes
-                good = good.with_columns(pl.Series("source_hash", by_pos[good.get_column("_pos").to_numpy()]))
+                row_hash = by_pos[good.get_column("_pos").to_numpy()]
+                good = good.with_columns(
+                    pl.Series(
+                        "source_hash",
+                        unchanged.source_hashes(row_hash, good.get_column("category"), good.get_column("department")),
+                    )
+                )
                 cols = [c for c in contract if c in good.columns and c != "geom"]
                 frame = to_pandas(good.select(cols))
             rejected = rejects.frame(chunk, checked)
@@ -174,6 +181,18 @@ def import_events(
     end_batch(log, report, committed["chunks"])
     remember(store, report)
     return report
+
+
+def _prepared(
+    chunks: Iterable[Chunk], mapping: Mapping, resolved: dict[str, str], store: Store | None
+) -> Iterator[tuple[Chunk, pl.DataFrame, pl.DataFrame | None]]:
+    """Each chunk with its fields and, when ``store`` is given, the stored hashes of its ids:
+    made in the reading thread (:func:`prefetch`), beside the validation of the chunk before.
+    An id an earlier chunk of this file writes meanwhile is in the duplicate tracker, so an
+    answer read before that write commits never skips a row (:mod:`data.ingest.unchanged`)."""
+    for chunk in chunks:
+        fields = fields_frame(chunk, mapping, resolved)
+        yield chunk, fields, unchanged.stored_rows(store, fields) if store is not None else None
 
 
 def _events_chunk(

@@ -1,12 +1,13 @@
 """Rows of an events import that are stored as they are: counted unchanged, not checked again.
 
 Every event an import stores carries ``source_hash`` (PostGIS migration 018): a 64-bit hash
-of its row as the mapping reads it (one trimmed text per field, the geometry's point) and of
-everything else its stored values depend on, the *salt*: the mapping, the coordinate system,
-the time formats in use, the district's areas and the importer's own code. A later import
-hashes each row the same way before validating it; a row whose id is stored with the same
-hash, under the categories and departments the store has now, would store exactly what is
-stored, so it is counted unchanged and goes no further. Deadlines need no check: an SLA
+of its row as the mapping reads it (one trimmed text per field, the geometry's point), of
+everything else its stored values depend on, the *salt* (the mapping, the coordinate system,
+the time formats in use, the district's areas, the importer's own code), and of the category
+and department codes it was stored under. A later import hashes each row the same way before
+validating it, with the codes the store's catalog gives its values now; a row whose hash is
+stored for its id would store exactly what is stored, so it is counted unchanged and goes no
+further. Deadlines need no check: an SLA
 edit rewrites the stored ones (``refresh_event_deadlines``).
 
 A row is *not* skipped when its id occurs twice in the chunk or was seen earlier in the file
@@ -88,52 +89,64 @@ def times_settled(fields: pl.DataFrame, times: TimeParser) -> bool:
     return True
 
 
+def source_hashes(row_hash: np.ndarray, category: pl.Series, department: pl.Series) -> np.ndarray:
+    """``events.source_hash``: a row's hash (:func:`row_hashes`) with the category and
+    department codes it is stored under, so a match also says the catalog still maps the row
+    to those codes (int64, as stored)."""
+    keyed = pl.DataFrame({"h": row_hash, "c": category, "d": department})
+    return keyed.hash_rows(seed=_SEED).to_numpy().view(np.int64)
+
+
+def stored_rows(store: Store, fields: pl.DataFrame) -> pl.DataFrame:
+    """``event_id, source_hash`` stored for the ids of ``fields`` that occur once in it (a
+    repeated id is never skipped: validation rejects its later rows)."""
+    empty = pl.DataFrame(schema={"event_id": pl.String, "source_hash": pl.Int64})
+    if not fields.height or "event_id" not in fields.columns:
+        return empty
+    ids = fields.get_column("event_id")
+    once = ids.filter(~ids.is_duplicated() & ids.is_not_null())
+    if not len(once):
+        return empty
+    frame = store.fetch("event_source_hashes", ids=once.str.join(ID_SEPARATOR).item())
+    if not len(frame):
+        return empty
+    return pl.from_pandas(frame).with_columns(pl.col("source_hash").cast(pl.Int64))
+
+
 def find_unchanged(
-    store: Store,
     fields: pl.DataFrame,
+    stored: pl.DataFrame,
     hashes: np.ndarray,
     catalog: Catalog,
     dups: DuplicateTracker,
 ) -> np.ndarray:
-    """Mask of the rows of ``fields`` (hashed as ``hashes``) that are stored as they are.
+    """Mask of the rows of ``fields`` (hashed as ``hashes``) stored as they are (``stored``:
+    :func:`stored_rows`).
 
-    The skipped rows' ids are remembered in ``dups``, so a later row with one of them is
-    rejected as a duplicate exactly as if the row had been stored again.
+    A row's :func:`source_hashes` holds its id, so finding it among the hashes stored for the
+    chunk's ids finds its own event. The skipped rows' ids are remembered in ``dups``, so a
+    later row with one of them is rejected as a duplicate exactly as if the row had been
+    stored again.
     """
-    n = fields.height
-    none = np.zeros(n, dtype=bool)
-    if not n or "event_id" not in fields.columns:
-        return none
-    ids = fields.get_column("event_id")
-    once = ~ids.is_duplicated().to_numpy() & ids.is_not_null().to_numpy()
-    if not once.any():
-        return none
-    wanted = ids.filter(pl.Series(once)).str.join(ID_SEPARATOR).item()
-    stored = pl.from_pandas(store.fetch("event_source_hashes", ids=wanted))
-    if not stored.height:
-        return none
-    stored = stored.with_columns(pl.col("source_hash").cast(pl.Int64))
-    probe = fields.select("event_id", *(c for c in ("category", "department") if c in fields.columns)).with_columns(
-        pl.Series("_hash", hashes), pl.Series("_once", once), pl.int_range(0, n, dtype=pl.Int64).alias("_i")
-    )
-    category, department = catalog.known_codes(probe)
-    probe = probe.with_columns(category.alias("_category"), department.alias("_department"))
-    hit = probe.join(stored, on="event_id", how="inner").filter(
-        pl.col("_once")
-        & (pl.col("_hash") == pl.col("source_hash"))
-        & pl.col("_category").is_not_null()
-        & (pl.col("_category") == pl.col("category_right" if "category" in probe.columns else "category"))
-        & pl.col("_department").eq_missing(
-            pl.col("department_right" if "department" in probe.columns else "department")
-        )
-    )
-    mask = np.zeros(n, dtype=bool)
-    mask[hit.get_column("_i").to_numpy()] = True
+    mask = np.zeros(fields.height, dtype=bool)
+    known = stored.get_column("source_hash").drop_nulls().to_numpy()
+    if not len(known):
+        return mask
+    category, department = catalog.known_codes(fields)
+    mask = np.isin(source_hashes(hashes, category, department), known) & category.is_not_null().to_numpy()
     if mask.any():
         # an id seen earlier in the file: validation rejects this row as its duplicate
-        rows = fields.get_column("_row").to_numpy()
-        mask &= dups.mark(fields.select("event_id"), rows, mask) == 0
+        mask &= dups.mark(fields.select("event_id"), fields.get_column("_row").to_numpy(), mask) == 0
     return mask
 
 
-__all__ = ["ID_SEPARATOR", "code_digest", "find_unchanged", "row_hashes", "salt", "times_settled"]
+__all__ = [
+    "ID_SEPARATOR",
+    "code_digest",
+    "find_unchanged",
+    "row_hashes",
+    "salt",
+    "source_hashes",
+    "stored_rows",
+    "times_settled",
+]
