@@ -70,17 +70,18 @@ class Catalog:
             else {},
         )
 
+    @staticmethod
+    def _known(values: pl.Series, table: dict[str, str]) -> dict[str, str | None]:
+        """Each distinct value -> its code (exact, then trimmed and lower-cased); None if new."""
+        return {v: table.get(v) or table.get(v.strip().lower()) for v in values.unique().drop_nulls().to_list()}
+
     def _codes(self, values: pl.Series, table: dict[str, str]) -> tuple[pl.Series, list[str]]:
-        uniq = [v for v in values.unique().drop_nulls().to_list()]
-        mapping = {}
-        new = []
-        for v in uniq:
-            code = table.get(v) or table.get(v.strip().lower())
-            if code is None:
-                new.append(v)
-                code = v
-            mapping[v] = code
-        return values.replace(mapping), new
+        known = self._known(values, table)
+        new = [v for v, code in known.items() if code is None]
+        return values.replace({v: code or v for v, code in known.items()}), new
+
+    def _default_department(self, category: pl.Series) -> pl.Series:
+        return category.replace_strict(self.default_department, default=None, return_dtype=pl.String)
 
     def known_codes(self, rows: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
         """``(category, department)`` codes :meth:`apply` would give ``rows`` without creating
@@ -88,13 +89,11 @@ class Catalog:
         from the category's default where the row has none, as :meth:`apply` fills it."""
 
         def known(values: pl.Series, table: dict[str, str]) -> pl.Series:
-            uniq = values.unique().drop_nulls().to_list()
-            codes = {v: table.get(v) or table.get(v.strip().lower()) for v in uniq}
-            return values.replace_strict(codes, default=None, return_dtype=pl.String)
+            return values.replace_strict(self._known(values, table), default=None, return_dtype=pl.String)
 
         null = pl.Series([None] * rows.height, dtype=pl.String)
         category = known(rows.get_column("category"), self.categories) if "category" in rows.columns else null
-        default = category.replace_strict(self.default_department, default=None, return_dtype=pl.String)
+        default = self._default_department(category)
         if "department" in rows.columns:
             given = rows.get_column("department")
             department = known(given, self.departments)
@@ -169,10 +168,7 @@ class Catalog:
             assumed = good.get_column("category").filter(good.get_column("category").is_in(list(self.assumed)))
             for code, n in assumed.value_counts().iter_rows():
                 report.assumed_sla[code] += n
-        default = good.get_column("category").replace_strict(
-            self.default_department, default=None, return_dtype=pl.String
-        )
-        good = good.with_columns(pl.col("department").fill_null(default))
+        good = good.with_columns(pl.col("department").fill_null(self._default_department(good.get_column("category"))))
         return good.drop([c for c in ("category_name", "department_name") if c in good.columns])
 
 

@@ -101,7 +101,8 @@ def inside_points(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
     return X0 + (i + rng.uniform(0.01, 0.99, n)) * CELL, Y0 + (j + rng.uniform(0.01, 0.99, n)) * CELL
 
 
-def _empty(store) -> None:
+def empty_store(store) -> None:
+    """Delete every row of every table (the session's PostGIS database between tests)."""
     store.clear([t for t in TABLES] + ["demo_truth", "import_batches"])
 
 
@@ -125,7 +126,7 @@ def store(request) -> Iterator[object]:
     from queries.postgis_store import PostGISStore
 
     s = PostGISStore(request.getfixturevalue("_pg_import_dsn"))
-    _empty(s)
+    empty_store(s)
     yield s
     s.close()
 

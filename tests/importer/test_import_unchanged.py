@@ -8,7 +8,7 @@ import pytest
 
 from data.ingest import import_areas, import_categories, import_events
 from queries.duckdb_store import DuckDBStore
-from tests.importer.conftest import area_frame, planted_events, text_frame
+from tests.importer.conftest import area_frame, empty_store, planted_events, text_frame, write_areas
 
 HEADERS = {
     "event_id": "编号",
@@ -38,9 +38,7 @@ def counts(report) -> tuple:
 
 
 def with_areas(store, tmp_path):
-    path = tmp_path / "areas.geojson"
-    area_frame().to_file(path, driver="GeoJSON")
-    assert import_areas(store, path).rejected == 0
+    assert import_areas(store, write_areas(tmp_path / "areas.geojson")).rejected == 0
     return store
 
 
@@ -116,28 +114,22 @@ def test_new_areas_or_a_changed_catalog_match_nothing_stored(district, tmp_path)
 
 
 @pytest.mark.postgis
-def test_event_source_hashes_are_equal_on_both_backends(tmp_path):
-    """The same file into DuckDB and PostGIS: the same hashes, categories and departments."""
+def test_event_source_hashes_are_equal_on_both_backends(tmp_path, _pg_import_dsn):
+    """The same file into DuckDB and PostGIS: the same ids and hashes."""
     from queries.postgis_store import PostGISStore
-    from tests.queries.conftest import create_test_database, drop_test_database
 
-    dsn = create_test_database()
-    try:
-        pg = PostGISStore(dsn)
-        duck = DuckDBStore(":memory:")
-        path = events_file(tmp_path / "events.csv")
-        for s in (duck, pg):
-            with_areas(s, tmp_path)
-            assert import_events(s, path).inserted == 24
-        ids = "\x1f".join(["EV0001", "EV0007", "BAD01", "nope", "EV0023"])
-        got = [
-            s.fetch("event_source_hashes", ids=ids).sort_values("event_id").reset_index(drop=True) for s in (duck, pg)
-        ]
-        assert got[0]["event_id"].tolist() == ["EV0001", "EV0007", "EV0023"]
-        pd.testing.assert_frame_equal(got[0], got[1], check_dtype=False)
-        pg.close()
-    finally:
-        drop_test_database(dsn)
+    pg = PostGISStore(_pg_import_dsn)
+    empty_store(pg)
+    duck = DuckDBStore(":memory:")
+    path = events_file(tmp_path / "events.csv")
+    for s in (duck, pg):
+        with_areas(s, tmp_path)
+        assert import_events(s, path).inserted == 24
+    ids = "\x1f".join(["EV0001", "EV0007", "BAD01", "nope", "EV0023"])
+    got = [s.fetch("event_source_hashes", ids=ids).sort_values("event_id").reset_index(drop=True) for s in (duck, pg)]
+    assert got[0]["event_id"].tolist() == ["EV0001", "EV0007", "EV0023"]
+    pd.testing.assert_frame_equal(got[0], got[1], check_dtype=False)
+    pg.close()
 
 
 @pytest.mark.parametrize("ids", ["", "\x1f", "E1\x1fE2"])

@@ -111,6 +111,21 @@ def pg_dsn() -> Iterator[str]:
     drop_test_database(dsn)
 
 
+def store_holding(backend: str, tables: dict[str, pd.DataFrame], request: pytest.FixtureRequest) -> object:
+    """A store holding ``tables`` with their deadlines refreshed: DuckDB in memory, or PostGIS in
+    a throwaway database dropped when ``request``'s scope ends (for hand-built test stores)."""
+    if backend == "duckdb":
+        store: object = DuckDBStore(":memory:")
+    else:
+        dsn = create_test_database()
+        request.addfinalizer(lambda: drop_test_database(dsn))
+        store = PostGISStore(dsn)
+    for table, frame in tables.items():
+        store.insert_frame(table, frame)
+    store.execute("refresh_event_deadlines", category=None)
+    return store
+
+
 @pytest.fixture
 def make_pg_database() -> Iterator[Callable[..., str]]:
     """Factory of extra throwaway databases for tests that write; all dropped afterwards."""

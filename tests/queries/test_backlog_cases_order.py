@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from queries import DuckDBStore, EventFilter
+from queries import EventFilter
 from queries.answers.backlog import overdue_backlog
 from queries.answers.chain import overdue_cases
-from queries.postgis_store import PostGISStore
+from tests.queries.conftest import store_holding
 from tests.queries.test_issue16_answers import END, NOW, START, D, _event, frames
 
 TIED = ["T3", "T1", "T2"]
@@ -42,17 +42,7 @@ def _frames() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgis", marks=pytest.mark.postgis)])
 def store(request):
-    if request.param == "duckdb":
-        s = DuckDBStore(":memory:")
-    else:
-        from tests.queries.conftest import create_test_database, drop_test_database
-
-        dsn = create_test_database()
-        request.addfinalizer(lambda: drop_test_database(dsn))
-        s = PostGISStore(dsn)
-    for table, frame in _frames().items():
-        s.insert_frame(table, frame)
-    s.execute("refresh_event_deadlines", category=None)
+    s = store_holding(request.param, _frames(), request)
     yield s
     s.close()
 

@@ -16,11 +16,11 @@ import pytest
 import shapely
 
 from data.contracts import column_names
-from queries import DuckDBStore, EventFilter
+from queries import EventFilter
 from queries.answers.backlog import AGE_BUCKETS, overdue_backlog
 from queries.answers.changes import movers
 from queries.answers.search import event_record, like_pattern, search_events
-from queries.postgis_store import PostGISStore
+from tests.queries.conftest import store_holding
 
 PREV, START, END = datetime(2026, 5, 1), datetime(2026, 5, 11), datetime(2026, 5, 21)
 NOW = END
@@ -145,17 +145,7 @@ def frames() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgis", marks=pytest.mark.postgis)])
 def store(request):
-    if request.param == "duckdb":
-        s = DuckDBStore(":memory:")
-    else:
-        from tests.queries.conftest import create_test_database, drop_test_database
-
-        dsn = create_test_database()
-        request.addfinalizer(lambda: drop_test_database(dsn))
-        s = PostGISStore(dsn)
-    for table, frame in frames().items():
-        s.insert_frame(table, frame)
-    s.execute("refresh_event_deadlines", category=None)
+    s = store_holding(request.param, frames(), request)
     yield s
     s.close()
 

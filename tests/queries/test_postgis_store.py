@@ -281,6 +281,19 @@ def _psycopg_copy_bytes(dsn: str, frame: pd.DataFrame, pg_types: list[str]) -> b
     return buf.getvalue()
 
 
+HOSTILE_TYPES = {
+    "lon": "double precision",
+    "lat": "double precision",
+    "h3": "bigint",
+    "priority": "integer",
+    "reported_at": "timestamp without time zone",
+    "closed_at": "timestamp without time zone",
+    "satisfaction": "integer",
+    "reopened": "boolean",
+}
+"""PostgreSQL types of the non-text columns of :func:`_hostile_events` (the rest are text)."""
+
+
 @pytest.mark.parametrize("with_nulls", [True, False])
 def test_encoder_is_byte_identical_to_psycopg(pg_dsn, with_nulls):
     from queries._pgcopy import copy_chunks
@@ -288,23 +301,7 @@ def test_encoder_is_byte_identical_to_psycopg(pg_dsn, with_nulls):
     frame = _hostile_events(500)
     if not with_nulls:  # only fixed-width columns without NULLs: the pure-numpy path
         frame = frame[["lon", "lat", "h3", "reported_at"]]
-    types = {
-        "event_id": "text",
-        "source": "text",
-        "category": "text",
-        "description": "text",
-        "lon": "double precision",
-        "lat": "double precision",
-        "h3": "bigint",
-        "grid_id": "text",
-        "priority": "integer",
-        "status": "text",
-        "reported_at": "timestamp without time zone",
-        "closed_at": "timestamp without time zone",
-        "satisfaction": "integer",
-        "reopened": "boolean",
-    }
-    pg_types = [types[c] for c in frame.columns]
+    pg_types = [HOSTILE_TYPES.get(c, "text") for c in frame.columns]
     ours = b"".join(bytes(chunk) for chunk in copy_chunks(frame, pg_types, rows_per_chunk=64))
     assert ours == _psycopg_copy_bytes(pg_dsn, frame, pg_types)
 
@@ -325,17 +322,7 @@ def test_arrow_backed_frames_encode_the_same_bytes(pg_dsn, with_nulls):
     frame = _hostile_events(500)
     if not with_nulls:
         frame = frame[["lon", "lat", "h3", "reported_at"]]
-    types = {
-        "lon": "double precision",
-        "lat": "double precision",
-        "h3": "bigint",
-        "priority": "integer",
-        "reported_at": "timestamp without time zone",
-        "closed_at": "timestamp without time zone",
-        "satisfaction": "integer",
-        "reopened": "boolean",
-    }
-    pg_types = [types.get(c, "text") for c in frame.columns]
+    pg_types = [HOSTILE_TYPES.get(c, "text") for c in frame.columns]
     arrow = _arrow_backed(frame)
     ours = b"".join(bytes(chunk) for chunk in copy_chunks(arrow, pg_types, rows_per_chunk=64))
     assert ours == b"".join(bytes(chunk) for chunk in copy_chunks(frame, pg_types, rows_per_chunk=64))
